@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Medical Encyclopedia: editorial admin"
+admin.site.site_title = "Encyclopedia admin"
+admin.site.index_title = "Content and workflow"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/ency/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("", include("encyclopedia.urls")),
+]

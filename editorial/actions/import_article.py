@@ -1,0 +1,184 @@
+"""Importing one parsed page: create or update the working copy, then publish it.
+
+An imported page is reviewed content (it carries its review date and credits), so it
+is published as it is imported. The whole import of one page is one transaction:
+a refusal anywhere leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+
+from editorial.actions.publish import can_publish, publish
+from editorial.errors import NotAllowed
+from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
+from encyclopedia.models import (
+    AlternativeName,
+    Article,
+    ArticleCitation,
+    ArticleCredit,
+    ArticleType,
+    Citation,
+    EditorialCredit,
+    HeadingPlacement,
+    Publication,
+    Reviewer,
+    ReviewOrganization,
+    Section,
+    SectionHeading,
+)
+from encyclopedia.snapshot import freeze
+
+
+@dataclass
+class ImportResult:
+    public_id: str
+    title: str
+    outcome: str  # "new", "updated" or "unchanged"
+    article_links: list[str] = field(default_factory=list)
+
+
+class _Unchanged(Exception):
+    """Raised inside the transaction to roll back a re-import that changes nothing."""
+
+
+def import_page(
+    page: ParsedPage, user: Any = None, *, source: str = "", article_type: str | None = None
+) -> ImportResult:
+    """Create or update the article in ``page`` and publish it, all or nothing."""
+    if not can_publish(user):
+        raise NotAllowed("You may not import articles: importing publishes them.")
+    try:
+        with transaction.atomic():
+            article = (
+                Article.objects.select_for_update().filter(public_id=page.public_id).first()
+                if page.public_id
+                else None
+            )
+            outcome = "new" if article is None else "updated"
+            article = article or Article(public_id=page.public_id or "")
+            article.title = page.title
+            article.summary = page.summary
+            article.review_date = page.review_date
+            article.article_type = article_type or article.article_type or infer_article_type(page)
+            article.reviewer = _reviewer(page.reviewer) if page.reviewer else None
+            article.review_organization = (
+                ReviewOrganization.objects.get_or_create(name=page.review_organization)[0]
+                if page.review_organization
+                else None
+            )
+            _validate(article, exclude=["public_id"] if outcome == "updated" else [])
+            article.save()
+            _replace_sections(article, page)
+            _replace_names(article, page.alternative_names)
+            _replace_citations(article, page.citations)
+            _replace_credits(article, page.also_reviewed_by)
+            if outcome == "updated" and _same_as_live(article):
+                raise _Unchanged
+            comment = f"Imported from {source}" if source else "Imported"
+            publish(article, user, comment=comment)
+    except _Unchanged:
+        outcome = "unchanged"
+    return ImportResult(
+        public_id=article.public_id, title=page.title, outcome=outcome, article_links=page.article_links
+    )
+
+
+def infer_article_type(page: ParsedPage) -> str:
+    """The type whose conventional headings the page's headings match best."""
+    best = (
+        HeadingPlacement.objects.filter(heading__name__in=[s.heading for s in page.sections])
+        .values("article_type")
+        .annotate(n=Count("id"))
+        .order_by("-n", "article_type")
+        .first()
+    )
+    return best["article_type"] if best else ArticleType.SPECIAL_TOPIC
+
+
+def _validate(obj: Any, line: int = 0, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        details = "; ".join(
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        )
+        raise ParseError(f"{obj._meta.verbose_name}: {details}", line) from None
+
+
+def _reviewer(data: ReviewerData) -> Reviewer:
+    reviewer = Reviewer.objects.filter(name=data.name, credentials=data.credentials).first()
+    reviewer = reviewer or Reviewer(name=data.name, credentials=data.credentials)
+    for name, value in data.__dict__.items():
+        setattr(reviewer, name, value)
+    _validate(reviewer)
+    reviewer.save()
+    return reviewer
+
+
+def _replace_sections(article: Article, page: ParsedPage) -> None:
+    standard = {h.name.lower(): h for h in SectionHeading.objects.all()}
+    article.sections.all().delete()
+    for position, data in enumerate(page.sections, start=1):
+        heading = standard.get(data.heading.lower())
+        section = Section(
+            article=article,
+            position=position,
+            heading=heading,
+            custom_heading="" if heading else data.heading,
+            body=data.body,
+        )
+        _validate(section, data.line, exclude=["article"])
+        section.save()
+
+
+def _replace_names(article: Article, names: list[str]) -> None:
+    article.alternative_names.all().delete()
+    for position, name in enumerate(names, start=1):
+        row = AlternativeName(article=article, name=name, position=position)
+        _validate(row, exclude=["article"])
+        row.save()
+
+
+def _citation(data: CitationData) -> Citation:
+    values = data.as_dict()
+    existing = Citation.objects.filter(**values).first()
+    if existing:
+        return existing
+    citation = Citation(**values)
+    _validate(citation)
+    citation.save()
+    return citation
+
+
+def _replace_citations(article: Article, items: list[CitationData]) -> None:
+    article.citation_links.all().delete()
+    seen: set[int] = set()
+    for position, data in enumerate(items, start=1):
+        citation = _citation(data)
+        if citation.pk not in seen:
+            seen.add(citation.pk)
+            ArticleCitation.objects.create(article=article, citation=citation, position=position)
+
+
+def _replace_credits(article: Article, items: list[CreditData]) -> None:
+    article.credit_links.all().delete()
+    for position, data in enumerate(items, start=1):
+        credit, _ = EditorialCredit.objects.get_or_create(
+            name=data.name, credentials=data.credentials, role=data.role, defaults={"standing": False}
+        )
+        ArticleCredit.objects.get_or_create(article=article, credit=credit, defaults={"position": position})
+
+
+def _same_as_live(article: Article) -> bool:
+    live: Publication | None = article.live_publication
+    if live is None:
+        return False
+    frozen = freeze(article)
+    return all(getattr(live, name) == value for name, value in frozen.items())

@@ -1,0 +1,19 @@
+"""Writing audit events. Every action calls ``record`` inside its transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from editorial.models import AuditEvent
+from encyclopedia.models import Article
+
+
+def record(article: Article, action: str, user: Any = None, comment: str = "", **data: Any) -> AuditEvent:
+    return AuditEvent.objects.create(
+        article=article,
+        article_public_id=article.public_id,
+        action=action,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        comment=comment,
+        data=data,
+    )

@@ -1,0 +1,465 @@
+"""Reading an encyclopedia page, as plain text or Markdown, into structured parts.
+
+This module only reads text; it touches no database, so it can be tested and fuzzed
+on its own. ``editorial.actions.import_article`` saves what it returns.
+
+The plain-text format is the one of the reference page: a breadcrumb, a "URL of this
+page" line, the title, the summary, each section under its heading, "Alternative
+Names", "References", "Review Date M/D/YYYY" and the "Updated by:" credit. The
+Markdown format is the same page with ``# Title`` and ``## Heading`` lines.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field, fields
+
+from encyclopedia import citations, credits
+
+
+class ParseError(ValueError):
+    """The page cannot be read; ``line`` is 1-based (0 when it concerns the whole file)."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class CitationData:
+    """The fields of an encyclopedia Citation, before it is saved."""
+
+    kind: str = ""
+    authors: str = ""
+    title: str = ""
+    editors: str = ""
+    container_title: str = ""
+    edition: str = ""
+    place: str = ""
+    publisher: str = ""
+    year: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    chapter: str = ""
+    doi: str = ""
+    pmid: str = ""
+    url: str = ""
+    updated: str = ""
+    accessed: datetime.date | None = None
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class ReviewerData:
+    name: str
+    credentials: str = ""
+    title: str = ""
+    department: str = ""
+    institution: str = ""
+    city: str = ""
+    state: str = ""
+
+    def credit(self) -> str:
+        return credits.reviewer_credit(**self.__dict__)
+
+
+@dataclass
+class CreditData:
+    name: str
+    credentials: str = ""
+    role: str = ""
+
+    def credit(self) -> str:
+        return credits.join_parts([self.name, self.credentials, self.role])
+
+
+@dataclass
+class SectionData:
+    heading: str
+    body: str
+    line: int
+
+
+@dataclass
+class ParsedPage:
+    title: str
+    summary: str
+    public_id: str | None = None
+    sections: list[SectionData] = field(default_factory=list)
+    alternative_names: list[str] = field(default_factory=list)
+    citations: list[CitationData] = field(default_factory=list)
+    review_date: datetime.date | None = None
+    reviewer: ReviewerData | None = None
+    review_organization: str = ""
+    also_reviewed_by: list[CreditData] = field(default_factory=list)
+    article_links: list[str] = field(default_factory=list)
+
+
+ALTERNATIVE_NAMES = "alternative names"
+REFERENCES = "references"
+_END_MARKERS = ("learn how to cite this page",)
+_URL_LINE = re.compile(r"^URL of this page:", re.IGNORECASE)
+_ARTICLE_URL = re.compile(r"(?:https?:)?(?://[^/\s)]+)?/ency/article/(\d{6})\.htm")
+_REVIEW_DATE = re.compile(r"^Review Date\s+(\S+)\s*$", re.IGNORECASE)
+_UPDATED_BY = re.compile(
+    r"^Updated by:\s*(?P<credit>.+?)\.(?: Review provided by (?P<org>.+?)\.)?"
+    r"(?: Also reviewed by (?P<also>.+?)\.)?\s*$"
+)
+_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]*)\)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def parse_page(text: str, known_headings: set[str] | frozenset[str] = frozenset()) -> ParsedPage:
+    """Read one page. ``known_headings`` are the standard section headings (any case)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    known = {h.strip().lower() for h in known_headings} | {ALTERNATIVE_NAMES, REFERENCES}
+    is_markdown = any(re.match(r"^#{1,2} \S", line) for line in lines)
+    reader = _Reader(lines, known, is_markdown)
+    return reader.read()
+
+
+class _Reader:
+    def __init__(self, lines: list[str], known: set[str], is_markdown: bool):
+        self.lines = lines
+        self.known = known
+        self.is_markdown = is_markdown
+
+    def read(self) -> ParsedPage:
+        public_id: str | None = None
+        title = ""
+        title_line = 0
+        index = 0
+        while index < len(self.lines):
+            line = self.lines[index].strip()
+            index += 1
+            if not line or _is_breadcrumb(line):
+                continue
+            if _URL_LINE.match(line):
+                match = _ARTICLE_URL.search(line)
+                if not match:
+                    raise ParseError("the “URL of this page” line names no /ency/article/NNNNNN.htm", index)
+                public_id = match.group(1)
+                continue
+            if self.is_markdown:
+                if not line.startswith("# "):
+                    raise ParseError("expected the title as a “# Title” line", index)
+                line = line[2:].strip()
+            title, title_line = line, index
+            break
+        if not title:
+            raise ParseError("the file has no title")
+        if len(title) > 200:
+            raise ParseError("the title is longer than 200 characters", title_line)
+
+        blocks = self._blocks(index)
+        page = ParsedPage(title=title, summary="", public_id=public_id)
+        summary_lines = blocks.pop(0)[2] if blocks and blocks[0][0] is None else []
+        page.summary = self._markdown(summary_lines, page)
+        if not page.summary.strip():
+            raise ParseError("expected a summary paragraph after the title", title_line + 1)
+        for heading, heading_line, body in blocks:
+            key = (heading or "").lower()
+            if key == ALTERNATIVE_NAMES:
+                page.alternative_names = _alternative_names(body)
+            elif key == REFERENCES:
+                page.citations = [parse_citation(text, number) for number, text in body if text.strip()]
+            elif key == "\x00review":
+                self._review(body, page)
+            else:
+                markdown = self._markdown(body, page)
+                if not markdown.strip():
+                    raise ParseError(f"the section “{heading}” has no text", heading_line)
+                page.sections.append(SectionData(heading=heading or "", body=markdown, line=heading_line))
+        page.article_links = list(dict.fromkeys(page.article_links))
+        return page
+
+    def _heading(self, index: int, current: str | None) -> str | None:
+        """The heading on line ``index`` (0-based), or None if it is not a heading.
+
+        In plain text a custom heading is a short line standing alone that does not end
+        like a sentence; inside Alternative Names and References only known headings count.
+        """
+        line = self.lines[index].strip()
+        if self.is_markdown:
+            match = re.match(r"^##\s+(.+?)\s*#*$", line)
+            return match.group(1) if match else None
+        if line.lower() in self.known:
+            return line
+        if (current or "").lower() in (ALTERNATIVE_NAMES, REFERENCES):
+            return None
+        before = self.lines[index - 1].strip() if index > 0 else ""
+        after = self.lines[index + 1].strip() if index + 1 < len(self.lines) else ""
+        looks_like_heading = (
+            0 < len(line) <= 80
+            and not before
+            and not after
+            and line[0].isupper()
+            and line[-1] not in ".:;,!?)*"
+            and not _LIST_ITEM.match(line)
+            and "[" not in line
+            and not _REVIEW_DATE.match(line)
+        )
+        return line if looks_like_heading else None
+
+    def _blocks(self, start: int) -> list[tuple[str | None, int, list[tuple[int, str]]]]:
+        """Split the rest of the page into (heading, line, [(line, text)]) blocks.
+
+        The first block has no heading (the summary); review lines form a block of
+        their own, keyed ``"\\x00review"``.
+        """
+        blocks: list[tuple[str | None, int, list[tuple[int, str]]]] = [(None, start, [])]
+        review: list[tuple[int, str]] = []
+        for index in range(start, len(self.lines)):
+            raw = self.lines[index].rstrip()
+            line = raw.strip()
+            number = index + 1
+            if line.lower() in _END_MARKERS:
+                break
+            if _REVIEW_DATE.match(line) or line.startswith("Updated by:"):
+                review.append((number, line))
+                continue
+            if review and line:
+                break  # the credits end the article's own content
+            heading = self._heading(index, blocks[-1][0]) if line else None
+            if heading is not None:
+                blocks.append((heading, number, []))
+            else:
+                blocks[-1][2].append((number, raw))
+        if review:
+            blocks.append(("\x00review", review[0][0], review))
+        return blocks
+
+    def _markdown(self, body: list[tuple[int, str]], page: ParsedPage) -> str:
+        """The body as Markdown: article links rewritten, list items kept together."""
+        out: list[str] = []
+        for _number, raw in body:
+            line = raw.rstrip()
+            if not line.strip():
+                out.append("")
+                continue
+            if _LIST_ITEM.match(line) and len(out) >= 2 and out[-1] == "" and _LIST_ITEM.match(out[-2]):
+                out.pop()  # a blank line inside a list does not end it
+            out.append(_rewrite_links(line, page))
+        return "\n".join(out).strip()
+
+    def _review(self, body: list[tuple[int, str]], page: ParsedPage) -> None:
+        for number, line in body:
+            date_match = _REVIEW_DATE.match(line)
+            if date_match:
+                page.review_date = _us_date(date_match.group(1), number)
+                continue
+            _credits(line, number, page)
+
+
+def _is_breadcrumb(line: str) -> bool:
+    return "→" in line and "medical encyclopedia" in line.lower()
+
+
+def _rewrite_links(line: str, page: ParsedPage) -> str:
+    def replace(match: re.Match[str]) -> str:
+        text, href = match.group("text"), match.group("href")
+        article = _ARTICLE_URL.fullmatch(href) or _ARTICLE_URL.fullmatch(href.split("#")[0])
+        if article and "/ency/article/" in href:
+            page.article_links.append(article.group(1))
+            return f"[{text}](article:{article.group(1)})"
+        if href in ("", "#") or href.startswith("#"):
+            return text
+        if href.startswith("//"):
+            href = "https:" + href
+        return f"[{text}]({href})"
+
+    return _LINK.sub(replace, line)
+
+
+def _alternative_names(body: list[tuple[int, str]]) -> list[str]:
+    names: list[str] = []
+    for _number, line in body:
+        for name in line.split(";"):
+            name = name.strip()
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+def _us_date(text: str, line: int) -> datetime.date:
+    try:
+        month, day, year = (int(part) for part in text.split("/"))
+        return datetime.date(year, month, day)
+    except (ValueError, TypeError):
+        raise ParseError(f"“{text}” is not a review date in the form M/D/YYYY", line) from None
+
+
+# ---------------------------------------------------------------- credits
+
+_CREDENTIAL_WORDS = {"PhD", "PharmD", "DrPH", "MSc", "MEd", "MPhil", "DPhil", "EdD", "PsyD", "MBBS", "MSt"}
+_DEPARTMENT = re.compile(r"^(Department|Dept\.?|Division|Section) ", re.IGNORECASE)
+_INSTITUTION = re.compile(
+    r"\b(University|College|School|Hospital|Institute|Center|Centre|Clinic|Health|Medical|Foundation)\b"
+)
+_ROLE = re.compile(r"\b(Director|Editor|Officer|Chief|Manager|President|Lead|Chair)\b")
+
+
+def _is_credential(token: str) -> bool:
+    token = token.strip()
+    if token in _CREDENTIAL_WORDS:
+        return True
+    letters = token.replace(".", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def parse_reviewer(text: str, line: int) -> ReviewerData:
+    """ "Name, MD, Title, Department, Institution, City, ST" into its fields."""
+    parts = [part.strip() for part in text.split(",")]
+    reviewer = ReviewerData(name=parts[0])
+    rest = parts[1:]
+    creds: list[str] = []
+    while rest and _is_credential(rest[0]) and not (len(rest) == 1 and creds):
+        creds.append(rest.pop(0))
+    reviewer.credentials = ", ".join(creds)
+    if len(rest) >= 2 and re.fullmatch(r"[A-Z]{2}", rest[-1]):
+        reviewer.state = rest.pop()
+        reviewer.city = rest.pop()
+    department = next((i for i, part in enumerate(rest) if _DEPARTMENT.match(part)), None)
+    if department is not None:
+        reviewer.title = ", ".join(rest[:department])
+        reviewer.department = rest[department]
+        reviewer.institution = ", ".join(rest[department + 1 :])
+    else:
+        institution = next((i for i, part in enumerate(rest) if _INSTITUTION.search(part)), len(rest))
+        reviewer.title = ", ".join(rest[:institution])
+        reviewer.institution = ", ".join(rest[institution:])
+    if not reviewer.name or reviewer.credit() != text.strip():
+        raise ParseError(f"cannot read the reviewer credit “{text}”", line)
+    return reviewer
+
+
+def parse_credits(text: str, line: int) -> list[CreditData]:
+    """ "A, MD, Medical Director, B, Editorial Director, and the Editorial team"."""
+    tokens = [token.strip() for token in text.split(",")]
+    if tokens and tokens[-1].startswith("and "):
+        tokens[-1] = tokens[-1][4:]
+    items: list[CreditData] = []
+    for token in tokens:
+        if not token:
+            raise ParseError(f"cannot read the credits “{text}”", line)
+        if items and _is_credential(token) and not items[-1].role:
+            current = items[-1]
+            current.credentials = f"{current.credentials}, {token}" if current.credentials else token
+        elif items and _ROLE.search(token) and not items[-1].role:
+            items[-1].role = token
+        else:
+            items.append(CreditData(name=token))
+    if credits.join_credits([item.credit() for item in items]) != text.strip():
+        raise ParseError(f"cannot read the credits “{text}”", line)
+    return items
+
+
+def _credits(text: str, line: int, page: ParsedPage) -> None:
+    match = _UPDATED_BY.match(text)
+    if not match:
+        raise ParseError("cannot read the “Updated by:” credit", line)
+    page.reviewer = parse_reviewer(match.group("credit"), line)
+    page.review_organization = (match.group("org") or "").strip()
+    if match.group("also"):
+        page.also_reviewed_by = parse_credits(match.group("also"), line)
+
+
+# ---------------------------------------------------------------- citations
+
+_TAIL = re.compile(
+    r"^(?: doi:(?P<doi>\S+?)\.)?"
+    r"(?: PMID: (?P<pmid>\d+)\.)?"
+    r"(?: (?P<url>(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/\S*?)?)\.)?"
+    r"(?: Updated (?P<updated>[^.]+)\.)?"
+    r"(?: Accessed (?P<accessed>[A-Z][a-z]+ \d{1,2}, \d{4})\.)?$"
+)
+_BOOK_PLACE = (
+    r"(?:(?P<edition>\S+) ed\. )?(?:(?P<place>[^:;*]+): )?(?P<publisher>[^;*]+); (?P<year>\d{4}[a-z]?)"
+)
+_BOOK_LOCATOR = r"(?::chap (?P<chapter>[^.\s]+)|:(?P<pages>[^.\s]+))?\."
+_PATTERNS = [
+    (
+        "book_chapter",
+        re.compile(
+            r"^(?P<authors>[^*]+?)\. (?P<title>[^*]+?[.?!]) In: (?P<editors>[^*]+?), eds?\. "
+            r"\*(?P<container_title>[^*]+)\*\. " + _BOOK_PLACE + _BOOK_LOCATOR + r"(?P<tail>.*)$"
+        ),
+    ),
+    (
+        "book",
+        re.compile(
+            r"^(?:(?P<authors>[^*]+?)\. )?\*(?P<title>[^*]+)\*\. "
+            + _BOOK_PLACE
+            + _BOOK_LOCATOR
+            + r"(?P<tail>.*)$"
+        ),
+    ),
+    (
+        "journal_article",
+        re.compile(
+            r"^(?P<authors>[^*]+?)\. (?P<title>[^*]+?[.?!]) \*(?P<container_title>[^*]+)\*\. "
+            r"(?P<year>\d{4}[^;:.]*?)(?:;(?P<volume>[^(:.]+)(?:\((?P<issue>[^)]+)\))?)?(?::(?P<pages>[^.\s]+))?\."
+            r"(?P<tail>.*)$"
+        ),
+    ),
+    (
+        "website",
+        re.compile(
+            r"^(?:(?P<authors>[^*]+?)\. )?(?P<container_title>[^*]+?) website\. (?P<title>[^*]+?[.?!])"
+            r"(?P<tail> .*)$"
+        ),
+    ),
+    (
+        "guideline",
+        re.compile(
+            r"^(?:(?P<authors>[^*]+?)\. )?(?P<title>[^*]+?[.?!]) (?:(?P<place>[^:;*]+): )?(?P<publisher>[^;*]+); "
+            r"(?P<year>\d{4}[a-z]?)\.(?P<tail>.*)$"
+        ),
+    ),
+]
+
+
+def parse_citation(text: str, line: int = 0) -> CitationData:
+    """Read one reference in NLM/AMA style; its rendering must give back the same text."""
+    text = text.strip()
+    for kind, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        found = {name: value for name, value in match.groupdict().items() if value is not None}
+        tail = _TAIL.match(found.pop("tail", ""))
+        if not tail:
+            continue
+        found.update({name: value for name, value in tail.groupdict().items() if value is not None})
+        citation = _citation(kind, found)
+        if citation is not None and citations.render_text(citation) == text:
+            return citation
+    raise ParseError(
+        f"cannot read this reference as a book chapter, book, journal article, website or guideline: “{text[:120]}”",
+        line,
+    )
+
+
+def _citation(kind: str, found: dict[str, str]) -> CitationData | None:
+    citation = CitationData(kind=kind)
+    for name, value in found.items():
+        if name == "accessed":
+            try:
+                citation.accessed = datetime.datetime.strptime(value, "%B %d, %Y").date()
+            except ValueError:
+                return None
+        else:
+            setattr(citation, name, value.strip())
+    if citation.title.endswith(".") and kind != "book":
+        citation.title = citation.title[:-1]
+    if citation.url and not citation.url.startswith(("http://", "https://")):
+        citation.url = "https://" + citation.url
+    return citation

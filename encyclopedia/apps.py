@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class EncyclopediaConfig(AppConfig):
+    name = "encyclopedia"
+    verbose_name = "Encyclopedia content"
+
+    def ready(self) -> None:
+        from encyclopedia import versioning
+
+        versioning.register_models()

@@ -1,0 +1,84 @@
+"""The safe Markdown subset of article text, rendered to sanitized HTML.
+
+Editors write paragraphs, bullet and numbered lists, emphasis and links. Raw HTML is
+off in the parser and the output is sanitized again with nh3, so no markup an editor
+types can reach a reader's browser. ``[text](article:000982)`` links to another
+article; such links are recorded so the page can show them as plain text while the
+target is not live.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ARTICLE_SCHEME = "article:"
+_ARTICLE_HREF = re.compile(r"^article:(\d{6})$")
+_BARE_ANCHOR = re.compile(r"<a>(.*?)</a>", re.DOTALL)
+_ARTICLE_ANCHOR = re.compile(r'<a href="/ency/article/(\d{6})\.htm"[^>]*>(.*?)</a>', re.DOTALL)
+
+ALLOWED_TAGS = {"p", "ul", "ol", "li", "em", "strong", "a", "br"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    article_ids: list[str] = field(default_factory=list)
+
+
+def article_url(public_id: str) -> str:
+    return f"/ency/article/{public_id}.htm"
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("zero", {"html": False, "breaks": False}).enable(
+        ["emphasis", "list", "link", "newline", "escape", "entity"]
+    )
+
+
+def render(text: str) -> Rendered:
+    """Render Markdown to sanitized HTML and list the article ids it links to."""
+    parser = _parser()
+    tokens = parser.parse(text or "")
+    article_ids: list[str] = []
+    for block in tokens:
+        for token in block.children or []:
+            if token.type != "link_open":
+                continue
+            href = str(token.attrGet("href") or "")
+            match = _ARTICLE_HREF.match(href)
+            if match:
+                article_ids.append(match.group(1))
+                token.attrSet("href", article_url(match.group(1)))
+    html = parser.renderer.render(tokens, parser.options, {})
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    clean = _BARE_ANCHOR.sub(r"\1", clean)  # links whose address was refused
+    return Rendered(html=clean.strip(), article_ids=list(dict.fromkeys(article_ids)))
+
+
+def article_links(text: str) -> list[str]:
+    """The ids of the articles a Markdown text links to, in order, without repeats."""
+    return render(text).article_ids
+
+
+def unlink_articles(html: str, live_ids: set[str]) -> str:
+    """Turn links to articles that are not live into their plain text."""
+
+    def replace(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1) in live_ids else match.group(2)
+
+    return _ARTICLE_ANCHOR.sub(replace, html)

@@ -1,0 +1,532 @@
+"""What an article is: its structured content, its credits, and its frozen publications.
+
+The admin edits the working copy (``Article`` with its sections, alternative names and
+citation links). Publishing freezes it into a ``Publication``; the public site reads
+publications only.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from encyclopedia import citations, credits
+
+public_id_validator = RegexValidator(r"^\d{6}$", "An article id is six digits, like 003194.")
+
+
+class ArticleType(models.TextChoices):
+    DISEASE = "disease", "Disease"
+    SYMPTOM = "symptom", "Symptom"
+    TEST = "test", "Test"
+    SURGERY = "surgery", "Surgery"
+    INJURY = "injury", "Injury"
+    NUTRITION = "nutrition", "Nutrition"
+    SPECIAL_TOPIC = "special_topic", "Special topic"
+    SELF_CARE = "self_care", "Self-care"
+
+
+class WorkflowState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+
+
+class SectionHeading(models.Model):
+    """One of the standard section headings, managed in the admin."""
+
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HeadingPlacement(models.Model):
+    """Where a standard heading conventionally stands in an article of one type."""
+
+    heading = models.ForeignKey(SectionHeading, on_delete=models.CASCADE, related_name="placements")
+    article_type = models.CharField(max_length=20, choices=ArticleType.choices)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["article_type", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["heading", "article_type"], name="unique_heading_per_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_article_type_display()} #{self.position}: {self.heading}"
+
+
+class IssuedArticleId(models.Model):
+    """Every article id ever issued. Rows are never deleted, so no id is handed out twice."""
+
+    value = models.CharField(max_length=6, primary_key=True, validators=[public_id_validator])
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def issue_next(cls) -> str:
+        """Issue the id after the highest one ever issued."""
+        for _ in range(5):
+            highest = cls.objects.aggregate(m=models.Max("value"))["m"] or "000000"
+            value = f"{int(highest) + 1:06d}"
+            try:
+                with transaction.atomic():
+                    cls.objects.create(value=value)
+            except IntegrityError:
+                continue  # another writer took it first; try the next one
+            return value
+        raise RuntimeError("Could not issue a new article id; try again.")
+
+
+class ReviewOrganization(models.Model):
+    """The organization that provides the medical review ("Review provided by ...")."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reviewer(models.Model):
+    """A medical reviewer, with the structured fields that make up their public credit."""
+
+    name = models.CharField(max_length=200)
+    credentials = models.CharField(max_length=100, blank=True, help_text="Comma-separated, e.g. “MD, PhD”.")
+    title = models.CharField(max_length=200, blank=True, help_text="e.g. Professor of Medicine")
+    department = models.CharField(max_length=200, blank=True)
+    institution = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    specialty = models.CharField(max_length=100, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewer_profile",
+        help_text="The login this reviewer uses, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.credit()
+
+    def credit(self) -> str:
+        """The public credit line: name, credentials, title, department, institution, place."""
+        return credits.reviewer_credit(
+            name=self.name,
+            credentials=self.credentials,
+            title=self.title,
+            department=self.department,
+            institution=self.institution,
+            city=self.city,
+            state=self.state,
+        )
+
+
+class EditorialCredit(models.Model):
+    """A standing "Also reviewed by" credit: a person with their role, or a team."""
+
+    name = models.CharField(max_length=200, help_text="A person, or a team such as “the Editorial team”.")
+    credentials = models.CharField(max_length=100, blank=True)
+    role = models.CharField(max_length=200, blank=True, help_text="e.g. Medical Director")
+    position = models.PositiveSmallIntegerField(default=0)
+    standing = models.BooleanField(
+        default=True,
+        help_text="Credited on every article that names no credits of its own.",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.credit()
+
+    def credit(self) -> str:
+        return credits.join_parts([self.name, self.credentials, self.role])
+
+
+class Citation(models.Model):
+    """A structured reference, usable by many articles, rendered in NLM/AMA style."""
+
+    class Kind(models.TextChoices):
+        BOOK_CHAPTER = "book_chapter", "Book chapter"
+        BOOK = "book", "Book"
+        JOURNAL_ARTICLE = "journal_article", "Journal article"
+        WEBSITE = "website", "Website"
+        GUIDELINE = "guideline", "Guideline"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    authors = models.TextField(blank=True, help_text="Comma-separated, in NLM form: “Chonchol M, Yu ASL”.")
+    title = models.TextField()
+    editors = models.TextField(blank=True, help_text="Comma-separated, in NLM form.")
+    container_title = models.TextField(
+        blank=True, help_text="The book (for a chapter), journal or website name."
+    )
+    edition = models.CharField(max_length=20, blank=True, help_text="e.g. 11th")
+    place = models.CharField(max_length=100, blank=True, help_text="e.g. Philadelphia, PA")
+    publisher = models.CharField(max_length=200, blank=True)
+    year = models.CharField(max_length=20, blank=True)
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=40, blank=True)
+    chapter = models.CharField(max_length=20, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    pmid = models.CharField("PMID", max_length=20, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    updated = models.CharField(
+        max_length=40, blank=True, help_text="For a website: when it was last updated."
+    )
+    accessed = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["authors", "title"]
+
+    def __str__(self) -> str:
+        return self.as_text()[:120]
+
+    def clean(self) -> None:
+        missing = citations.missing_fields(self)
+        if missing:
+            raise ValidationError(
+                {name: f"A {self.get_kind_display().lower()} citation needs this." for name in missing}
+            )
+
+    def as_text(self) -> str:
+        """NLM/AMA text, with the italic part between asterisks."""
+        return citations.render_text(self)
+
+    def as_html(self) -> str:
+        """NLM/AMA HTML, with the italic part in ``<i>``."""
+        return citations.render_html(self)
+
+
+class PolicyPage(models.Model):
+    """A site policy page (editorial policy, editorial process, privacy policy, about)."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown: paragraphs, lists, emphasis and links.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("encyclopedia:policy", args=[self.slug])
+
+
+class AccreditationNoticeQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date) -> AccreditationNoticeQuerySet:
+        return self.filter(valid_from__lte=day, valid_until__gte=day)
+
+
+class AccreditationNotice(models.Model):
+    """An accreditation statement, shown on public pages only while it is valid."""
+
+    body = models.CharField("accrediting body", max_length=200)
+    body_url = models.URLField("accrediting body URL", blank=True)
+    program = models.CharField(max_length=200, help_text="e.g. Health Content Provider")
+    program_url = models.URLField("program URL", blank=True)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    statement = models.TextField(help_text="Markdown: paragraphs, emphasis and links.")
+    badge = models.FileField(upload_to="badges/", blank=True)
+    editorial_policy = models.ForeignKey(
+        PolicyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    editorial_process = models.ForeignKey(
+        PolicyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    privacy_policy = models.ForeignKey(
+        PolicyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AccreditationNoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_until"]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.program} (until {self.valid_until:%m/%d/%Y})"
+
+    @property
+    def policy_pages(self) -> list[PolicyPage]:
+        pages = [self.editorial_policy, self.editorial_process, self.privacy_policy]
+        return [page for page in pages if page is not None]
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "The notice must end after it starts."})
+
+
+class SiteSettings(models.Model):
+    """The one row of site data: publisher, copyright and disclaimer."""
+
+    site_name = models.CharField(max_length=200, default="Medical Encyclopedia")
+    publisher_name = models.CharField(max_length=200, default="Example Health Publishing")
+    publisher_place = models.CharField(
+        max_length=200, default="Springfield (IL)", help_text="Used in page citations."
+    )
+    copyright_holder = models.CharField(max_length=200, default="Example Health Publishing")
+    copyright_start_year = models.PositiveSmallIntegerField(default=2026)
+    disclaimer = models.TextField(
+        default=(
+            "This encyclopedia is for general information. It does not replace advice from "
+            "a licensed health care professional. In an emergency, call your local emergency number."
+        )
+    )
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return self.site_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> SiteSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+    def copyright_years(self, today: datetime.date | None = None) -> str:
+        """ "2019-2026": the range always ends in the current year."""
+        year = (today or timezone.localdate()).year
+        if self.copyright_start_year >= year:
+            return str(year)
+        return f"{self.copyright_start_year}-{year}"
+
+
+class Article(models.Model):
+    """The working copy of an article, as editors see it in the admin."""
+
+    public_id = models.CharField(
+        "article id",
+        max_length=6,
+        unique=True,
+        blank=True,
+        validators=[public_id_validator],
+        help_text="Six digits. Left empty, the next free id is assigned; it never changes.",
+    )
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, blank=True)
+    article_type = models.CharField(max_length=20, choices=ArticleType.choices)
+    summary = models.TextField(help_text="The lead paragraph (Markdown).")
+    review_date = models.DateField(null=True, blank=True, help_text="The date of the latest medical review.")
+    reviewer = models.ForeignKey(
+        Reviewer, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    review_organization = models.ForeignKey(
+        ReviewOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    citations = models.ManyToManyField(
+        Citation, through="ArticleCitation", related_name="articles", blank=True
+    )
+    editorial_credits = models.ManyToManyField(
+        EditorialCredit, through="ArticleCredit", related_name="articles", blank=True
+    )
+    live_publication = models.OneToOneField(
+        "Publication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    state = models.CharField(
+        max_length=20, choices=WorkflowState.choices, default=WorkflowState.DRAFT, db_index=True
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["title"])]
+        permissions = [("publish_article", "Can publish an article")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.public_id})" if self.public_id else self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk:
+            stored = Article.objects.filter(pk=self.pk).values_list("public_id", flat=True).first()
+            if stored and stored != self.public_id:
+                raise ValidationError(f"Article id {stored} cannot change to {self.public_id}.")
+        if not self.public_id:
+            self.public_id = IssuedArticleId.issue_next()
+        else:
+            IssuedArticleId.objects.get_or_create(value=self.public_id)
+        if not self.slug:
+            self.slug = slugify(self.title)[:200]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("encyclopedia:article", args=[self.public_id])
+
+    @property
+    def is_live(self) -> bool:
+        return self.live_publication_id is not None
+
+    def conventional_headings(self) -> list[SectionHeading]:
+        """The standard headings for this article's type, in their conventional order."""
+        return [
+            placement.heading
+            for placement in HeadingPlacement.objects.filter(article_type=self.article_type)
+            .select_related("heading")
+            .order_by("position")
+        ]
+
+
+class Section(models.Model):
+    """One section of an article: a heading (standard or custom) and a Markdown body."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(default=0)
+    heading = models.ForeignKey(
+        SectionHeading,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="A standard heading. Leave empty to use a custom heading.",
+    )
+    custom_heading = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="Markdown: paragraphs, lists, emphasis and links.")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.heading_text
+
+    @property
+    def heading_text(self) -> str:
+        return self.heading.name if self.heading_id else self.custom_heading
+
+    def clean(self) -> None:
+        if bool(self.heading_id) == bool(self.custom_heading.strip()):
+            raise ValidationError(
+                "Choose a standard heading or type a custom one (one of the two, not both)."
+            )
+
+
+class AlternativeName(models.Model):
+    """Another name readers may know an article by; each is its own searchable row."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="alternative_names")
+    name = models.CharField(max_length=200, db_index=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "name"], name="unique_alternative_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleCitation(models.Model):
+    """A citation in an article's reference list, in that article's own order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="citation_links")
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="article_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "citation"], name="unique_article_citation"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.citation)
+
+
+class ArticleCredit(models.Model):
+    """An "Also reviewed by" credit on one article, in order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="credit_links")
+    credit = models.ForeignKey(EditorialCredit, on_delete=models.PROTECT, related_name="article_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "credit"], name="unique_article_credit"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.credit)
+
+
+class Publication(models.Model):
+    """The frozen, self-contained content of a live page.
+
+    Everything the public page shows is stored here as rendered, sanitized HTML or
+    plain text, so the page needs no join to the working copy and never shows a draft.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="publications")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    article_type = models.CharField(max_length=20, choices=ArticleType.choices)
+    summary_html = models.TextField()
+    sections = models.JSONField(default=list, help_text="[{heading, html}] in order.")
+    alternative_names = models.JSONField(default=list)
+    references = models.JSONField(default=list, help_text="Rendered NLM/AMA HTML, in order.")
+    linked_article_ids = models.JSONField(default=list, help_text="Ids of the articles this page links to.")
+    review_date = models.DateField(null=True, blank=True)
+    updated_by = models.TextField(blank=True, help_text="The reviewer credit as it stood at review time.")
+    review_organization = models.CharField(max_length=200, blank=True)
+    also_reviewed_by = models.TextField(blank=True)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision = models.ForeignKey(
+        "reversion.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The version of the working copy this publication was frozen from.",
+    )
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+
+    def __str__(self) -> str:
+        return f"{self.title}, published {self.published_at:%Y-%m-%d %H:%M}"
