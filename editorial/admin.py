@@ -105,7 +105,10 @@ class ArticleAdmin(VersionAdmin):
                 f"The link to article {public_id} will show as plain text: {reason}.",
             )
 
-    @admin.action(description="Publish the selected articles as they stand")
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return can_publish(request.user)
+
+    @admin.action(description="Publish the selected articles as they stand", permissions=["publish"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         if not can_publish(request.user):
             self.message_user(request, "You may not publish articles.", messages.ERROR)

@@ -1,13 +1,17 @@
 """Admin for the reference data articles use: citations, reviewers, credits, notices, site data."""
 
 from django.contrib import admin
+from django.db import models as db_models
 from reversion.admin import VersionAdmin
 
 from encyclopedia import models
 
+HTTPS_URLS = {db_models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(models.Citation)
 class CitationAdmin(VersionAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["__str__", "kind", "year"]
     list_filter = ["kind"]
     search_fields = ["authors", "title", "container_title", "doi", "pmid"]
@@ -73,6 +77,7 @@ class PolicyPageAdmin(VersionAdmin):
 
 @admin.register(models.AccreditationNotice)
 class AccreditationNoticeAdmin(VersionAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["body", "program", "valid_from", "valid_until"]
     list_filter = ["body"]
 

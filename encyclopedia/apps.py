@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class EncyclopediaConfig(AppConfig):
     name = "encyclopedia"
     verbose_name = "Encyclopedia content"
-
-    def ready(self) -> None:
-        from encyclopedia import versioning
-
-        versioning.register_models()

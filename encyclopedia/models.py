@@ -313,8 +313,8 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> SiteSettings:
-        obj, _ = cls.objects.get_or_create(pk=1)
-        return obj
+        """The site's settings; unsaved defaults if nobody has saved any (a read never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def copyright_years(self, today: datetime.date | None = None) -> str:
         """ "2019-2026": the range always ends in the current year."""
@@ -530,3 +530,10 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}, published {self.published_at:%Y-%m-%d %H:%M}"
+
+
+# Registered here, when the models load, so that the admin's VersionAdmin (loaded by the
+# admin app's autodiscovery, before any app's ready()) finds them registered our way.
+from encyclopedia import versioning  # noqa: E402
+
+versioning.register_models()

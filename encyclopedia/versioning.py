@@ -7,6 +7,7 @@ changes the draft, never what is live.
 """
 
 import reversion
+from django.db.models.signals import pre_save
 
 from encyclopedia import models
 
@@ -14,9 +15,24 @@ ARTICLE_FOLLOWS = ("sections", "alternative_names", "citation_links", "credit_li
 ARTICLE_UNVERSIONED = ("live_publication", "state", "withdrawn_at", "merged_into")
 
 
+def _keep_unversioned_fields(sender, instance: models.Article, raw: bool, **kwargs) -> None:
+    """A restored version carries no live pointer or flags: keep the ones the row has now."""
+    if not raw or instance.pk is None:
+        return
+    current = (
+        models.Article.objects.filter(pk=instance.pk)
+        .values(*(f"{f}_id" if f in ("live_publication", "merged_into") else f for f in ARTICLE_UNVERSIONED))
+        .first()
+    )
+    if current:
+        for name, value in current.items():
+            setattr(instance, name, value)
+
+
 def register_models() -> None:
     if reversion.is_registered(models.Article):
         return
+    pre_save.connect(_keep_unversioned_fields, sender=models.Article, dispatch_uid="keep_unversioned_fields")
     reversion.register(models.Article, follow=ARTICLE_FOLLOWS, exclude=ARTICLE_UNVERSIONED)
     for model in (
         models.Section,

@@ -1,0 +1,89 @@
+"""Shared fixtures. The reference page is read from ../shared, never copied here."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_c36e51b9a16c5085.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    if not SEED.exists():
+        pytest.fail(f"The reference page is missing: {SEED}. Clone the project beside shared/.")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def known_headings(db) -> set[str]:
+    from encyclopedia.models import SectionHeading
+
+    return set(SectionHeading.objects.values_list("name", flat=True))
+
+
+@pytest.fixture
+def seed_page(seed_text, known_headings):
+    from editorial.importer.parser import parse_page
+
+    return parse_page(seed_text, known_headings)
+
+
+@pytest.fixture
+def imported_seed(seed_page):
+    """The seed imported and published; returns the Article."""
+    from editorial.actions.import_article import import_page
+    from encyclopedia.models import Article
+
+    import_page(seed_page, source="seed.txt")
+    return Article.objects.get(public_id="003194")
+
+
+@pytest.fixture
+def make_article(db):
+    """Build a working-copy article with ``sections`` sections (not published)."""
+    from encyclopedia.models import Article, Section, SectionHeading
+
+    def make(title: str = "Sample article", sections: int = 2, **fields) -> Article:
+        fields.setdefault("article_type", "symptom")
+        fields.setdefault("summary", f"A sample summary of {title.lower()}.")
+        fields.setdefault("review_date", datetime.date(2026, 1, 15))
+        article = Article.objects.create(title=title, **fields)
+        heading = SectionHeading.objects.get(name="Causes")
+        for position in range(1, sections + 1):
+            Section.objects.create(
+                article=article,
+                position=position,
+                heading=heading if position == 1 else None,
+                custom_heading="" if position == 1 else f"Part {position}",
+                body=f"Paragraph {position}.\n\n- item {position}a\n- item {position}b",
+            )
+        return article
+
+    return make
+
+
+@pytest.fixture
+def publish_article():
+    from editorial.actions.publish import publish
+
+    def do(article, user=None, comment: str = "Published"):
+        publish(article, user, comment=comment)
+        article.refresh_from_db()
+        return article
+
+    return do
+
+
+def page_text(html: str) -> str:
+    """The visible text of a page, tags removed and white space folded, as a reader sees it."""
+    import html as html_lib
+    import re
+
+    text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"</?(i|em|strong|b|a|time|span)\b[^>]*>", "", text)  # inline: no break
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = html_lib.unescape(text)
+    return re.sub(r"\s+", " ", text)

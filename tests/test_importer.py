@@ -1,0 +1,262 @@
+"""The importer: the seed page lands whole in the model and on the public page."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from reversion.models import Version
+
+from editorial.actions.import_article import import_page
+from editorial.importer.parser import ParseError, parse_page
+from encyclopedia.models import Article, Citation, Publication
+from tests.conftest import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_sections(seed_text: str) -> dict[str, list[str]]:
+    """The seed's own sections: heading -> its non-blank lines, read straight from the file."""
+    lines = seed_text.splitlines()
+    headings = [
+        "Considerations",
+        "Causes",
+        "Home Care",
+        "When to Contact a Medical Professional",
+        "What to Expect at Your Office Visit",
+        "Alternative Names",
+        "References",
+    ]
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        if line.strip() in headings:
+            current = line.strip()
+            found[current] = []
+        elif line.startswith("Review Date"):
+            current = None
+        elif current and line.strip():
+            found[current].append(line.strip())
+    return found
+
+
+def seed_content_lines(seed_text: str) -> list[str]:
+    """Every line of the article's own content, from the title to the end of the credits."""
+    lines = [line.strip() for line in seed_text.splitlines()]
+    start = lines.index("Hand or foot spasms")
+    end = next(i for i, line in enumerate(lines) if line.startswith("Updated by:"))
+    return [line for line in lines[start : end + 1] if line]
+
+
+def to_markdown(seed_text: str) -> str:
+    """The same page as Markdown: # title, ## headings."""
+    out = []
+    headings = set(seed_sections(seed_text))
+    for line in seed_text.splitlines():
+        if line.strip() == "Hand or foot spasms":
+            out.append("# Hand or foot spasms")
+        elif line.strip() in headings:
+            out.append("## " + line.strip())
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def test_every_part_of_the_seed_lands_in_the_model(seed_text, imported_seed):
+    article = imported_seed
+    expected = seed_sections(seed_text)
+    assert article.title == "Hand or foot spasms"
+    assert article.public_id == "003194"
+    assert article.article_type == "symptom"
+    assert article.summary.startswith("Spasms are contractions")
+
+    sections = list(article.sections.all())
+    content_headings = [h for h in expected if h not in ("Alternative Names", "References")]
+    assert [s.heading_text for s in sections] == content_headings
+    assert all(s.heading_id for s in sections), "the seed uses only standard headings"
+    for section in sections:
+        for line in expected[section.heading_text]:
+            text = line[2:] if line.startswith("- ") else line
+            bullet = f"- {text}" if line.startswith("- ") else text
+            assert bullet in section.body.splitlines(), f"{section.heading_text}: {line!r}"
+
+    names = list(article.alternative_names.values_list("name", flat=True))
+    assert names == [n.strip() for n in expected["Alternative Names"][0].split(";")]
+
+    references = [link.citation.as_text() for link in article.citation_links.select_related("citation")]
+    assert references == expected["References"]
+
+    assert article.review_date == datetime.date(2024, 3, 31)
+    reviewer = article.reviewer
+    assert (reviewer.name, reviewer.credentials) == ("Joseph V. Campellone", "MD")
+    assert reviewer.department == "Department of Neurology"
+    assert reviewer.institution == "Cooper Medical School at Rowan University"
+    assert (reviewer.city, reviewer.state) == ("Camden", "NJ")
+    assert article.review_organization.name == "VeriMed Healthcare Network"
+    credits = [link.credit.credit() for link in article.credit_links.select_related("credit")]
+    assert credits == [
+        "David C. Dugdale, MD, Medical Director",
+        "Brenda Conaway, Editorial Director",
+        "the A.D.A.M. Editorial team",
+    ]
+
+
+def test_every_line_of_the_seed_appears_on_the_public_page(client, seed_text, imported_seed):
+    response = client.get("/ency/article/003194.htm")
+    assert response.status_code == 200
+    text = page_text(response.content.decode())
+    for line in seed_content_lines(seed_text):
+        visible = re.sub(r"^- ", "", line).replace("*", "")
+        assert visible in text, f"missing on the page: {visible!r}"
+
+
+def test_the_page_has_one_h1_and_ordered_headings(client, imported_seed):
+    html = client.get("/ency/article/003194.htm").content.decode()
+    assert html.count("<h1") == 1
+    levels = [int(level) for level in re.findall(r"<h([1-6])", html)]
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert '<html lang="en">' in html
+
+
+def test_markdown_form_of_the_seed_imports_the_same(seed_text, known_headings):
+    plain = parse_page(seed_text, known_headings)
+    markdown = parse_page(to_markdown(seed_text), known_headings)
+    assert markdown.title == plain.title
+    assert markdown.summary == plain.summary
+    assert [(s.heading, s.body) for s in markdown.sections] == [(s.heading, s.body) for s in plain.sections]
+    assert markdown.alternative_names == plain.alternative_names
+    assert markdown.citations == plain.citations
+    assert (markdown.review_date, markdown.reviewer) == (plain.review_date, plain.reviewer)
+
+
+def test_markdown_custom_heading_is_kept(known_headings):
+    page = parse_page("# Knee pain\n\nSummary line.\n\n## Living with it\n\nSome text.\n", known_headings)
+    assert page.sections[0].heading == "Living with it"
+    import_page(page, source="knee.md")
+    section = Article.objects.get(title="Knee pain").sections.get()
+    assert section.heading is None and section.custom_heading == "Living with it"
+
+
+def test_command_imports_and_reports(tmp_path, seed_text):
+    out = StringIO()
+    call_command("import_articles", _write(tmp_path, seed_text), stdout=out)
+    assert "Imported 003194 “Hand or foot spasms” (new)" in out.getvalue()
+    assert out.getvalue().strip().endswith("1 file imported (1 new, 0 updated, 0 unchanged), 0 failed.")
+    article = Article.objects.get(public_id="003194")
+    assert article.is_live
+    assert article.live_publication.review_date == datetime.date(2024, 3, 31)
+
+
+def _write(tmp_path, text: str, name: str = "page.txt") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_dry_run_saves_nothing(tmp_path, seed_text):
+    out = StringIO()
+    call_command("import_articles", _write(tmp_path, seed_text), "--dry-run", stdout=out)
+    assert "Would import 003194" in out.getvalue()
+    assert "Dry run: nothing was saved." in out.getvalue()
+    assert Article.objects.count() == 0
+    assert Citation.objects.count() == 0
+    assert Version.objects.count() == 0
+
+
+def test_reimport_updates_the_working_copy_as_a_new_revision(seed_text, known_headings, imported_seed):
+    versions_before = Version.objects.get_for_object(imported_seed).count()
+    changed = seed_text.replace("Nighttime leg cramps are common", "Night cramps are common")
+    result = import_page(parse_page(changed, known_headings), source="seed-v2.txt")
+    assert result.outcome == "updated"
+    article = Article.objects.get(public_id="003194")
+    assert Article.objects.count() == 1
+    assert Version.objects.get_for_object(article).count() == versions_before + 1
+    latest = Version.objects.get_for_object(article).first()
+    assert latest.revision.comment == "Imported from seed-v2.txt"
+    assert "Night cramps are common" in article.sections.get(heading__name="Considerations").body
+    assert Citation.objects.count() == 3, "the same references are reused, not copied"
+
+
+def test_reimport_of_the_same_page_changes_nothing(seed_page, imported_seed):
+    publications = Publication.objects.count()
+    versions = Version.objects.count()
+    assert import_page(seed_page, source="again.txt").outcome == "unchanged"
+    assert (Publication.objects.count(), Version.objects.count()) == (publications, versions)
+
+
+def test_bad_file_names_file_and_line_saves_nothing_and_others_import(tmp_path, seed_text):
+    broken = seed_text.replace("Review Date 3/31/2024", "Review Date 31/31/2024")
+    bad_line = broken.splitlines().index("Review Date 31/31/2024") + 1
+    bad = _write(tmp_path, broken, "bad.txt")
+    good = _write(tmp_path, to_markdown(seed_text).replace("003194", "003195"), "good.md")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_articles", bad, good, stdout=out, stderr=err)
+    assert exit_info.value.code == 1
+    assert (
+        f"error: {bad}:{bad_line}: “31/31/2024” is not a review date in the form M/D/YYYY" in err.getvalue()
+    )
+    assert "Nothing from this file was saved." in err.getvalue()
+    assert list(Article.objects.values_list("public_id", flat=True)) == ["003195"]
+    assert "1 file imported (1 new, 0 updated, 0 unchanged), 1 failed." in out.getvalue()
+
+
+def test_a_failure_late_in_a_file_leaves_nothing_half_saved(seed_text, known_headings):
+    page = parse_page(seed_text, known_headings)
+    page.alternative_names.append("x" * 300)  # too long for the model: refused after sections were written
+    with pytest.raises(ParseError):
+        import_page(page, source="seed.txt")
+    assert Article.objects.count() == 0
+    assert Citation.objects.count() == 0
+
+
+def test_unreadable_reference_is_refused_with_its_line(seed_text, known_headings):
+    broken = seed_text.replace("2021:chap 23.", "in press, see publisher")
+    line = next(i for i, text in enumerate(broken.splitlines(), 1) if "in press, see publisher" in text)
+    with pytest.raises(ParseError) as error:
+        parse_page(broken, known_headings)
+    assert error.value.line == line
+    assert "cannot read this reference" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file has no title"),
+        ("Only a title\n", "expected a summary paragraph after the title"),
+        ("URL of this page: nowhere\nTitle\n\nSummary.\n", "names no /ency/article/NNNNNN.htm"),
+        ("Title\n\nSummary.\n\nUpdated by: nobody here at all\n", "cannot read the"),
+    ],
+)
+def test_malformed_pages_get_a_clear_error(text, message, known_headings):
+    with pytest.raises(ParseError) as error:
+        parse_page(text, known_headings)
+    assert message in str(error.value)
+
+
+def test_links_to_articles_not_yet_imported(tmp_path, seed_text, client):
+    linking = seed_text.replace(
+        "Dehydration (not having enough fluids in your body)",
+        "[Dehydration](https://medlineplus.gov/ency/article/000982.htm) (not having enough fluids)",
+    ).replace("Spasms are contractions", "Spasms ([see also](https://example.org/cramps)) are contractions")
+    out = StringIO()
+    call_command("import_articles", _write(tmp_path, linking), stdout=out)
+    assert (
+        "Links to articles not imported yet, shown as plain text until they are live: 000982 (linked from 003194)"
+        in (out.getvalue())
+    )
+    body = Article.objects.get(public_id="003194").sections.get(heading__name="Causes").body
+    assert "[Dehydration](article:000982)" in body
+    html = client.get("/ency/article/003194.htm").content.decode()
+    assert "<li>Dehydration (not having enough fluids)</li>" in html
+    assert '<a href="https://example.org/cramps">see also</a>' in html
+
+    target = (
+        "URL of this page: //medlineplus.gov/ency/article/000982.htm\n\n# Dehydration\n\nSample summary.\n"
+    )
+    call_command("import_articles", _write(tmp_path, target, "dehydration.md"), stdout=StringIO())
+    html = client.get("/ency/article/003194.htm").content.decode()
+    assert '<a href="/ency/article/000982.htm">Dehydration</a>' in html

@@ -1,0 +1,77 @@
+"""The content model's rules: article ids, ordering, headings."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from encyclopedia.models import AlternativeName, Article, HeadingPlacement, Section, SectionHeading
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ids_are_six_digits_assigned_in_order(make_article):
+    first, second = make_article("First"), make_article("Second")
+    assert first.public_id == "000001"
+    assert second.public_id == "000002"
+
+
+def test_an_id_given_by_hand_is_kept_and_the_next_one_follows(make_article):
+    assert make_article("Given", public_id="003194").public_id == "003194"
+    assert make_article("Next").public_id == "003195"
+
+
+def test_id_format_is_validated():
+    article = Article(public_id="12345", title="Short id", article_type="symptom", summary="x")
+    with pytest.raises(ValidationError) as error:
+        article.full_clean()
+    assert "six digits" in str(error.value)
+
+
+def test_ids_are_unique(make_article):
+    make_article("One", public_id="000010")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Article.objects.create(public_id="000010", title="Two", article_type="symptom", summary="x")
+
+
+def test_ids_never_change(make_article):
+    article = make_article("Fixed")
+    article.public_id = "000099"
+    with pytest.raises(ValidationError):
+        article.save()
+
+
+def test_ids_of_deleted_articles_are_not_reused(make_article):
+    make_article("Kept")
+    gone = make_article("Deleted")
+    gone_id = gone.public_id
+    gone.delete()
+    assert make_article("Later").public_id != gone_id
+
+
+def test_sections_and_names_keep_their_order(make_article):
+    article = make_article("Ordered", sections=0)
+    for position, heading in [(3, "Third"), (1, "First"), (2, "Second")]:
+        Section.objects.create(article=article, position=position, custom_heading=heading, body="x")
+        AlternativeName.objects.create(article=article, position=position, name=heading)
+    assert [s.heading_text for s in article.sections.all()] == ["First", "Second", "Third"]
+    assert list(article.alternative_names.values_list("name", flat=True)) == ["First", "Second", "Third"]
+
+
+def test_a_section_has_a_standard_or_a_custom_heading_not_both(make_article):
+    article = make_article("Headings", sections=0)
+    causes = SectionHeading.objects.get(name="Causes")
+    with pytest.raises(ValidationError):
+        Section(article=article, heading=causes, custom_heading="Also this", body="x").full_clean()
+    with pytest.raises(ValidationError):
+        Section(article=article, body="x").full_clean()
+    Section(article=article, custom_heading="Living with cramps", body="x").full_clean()
+
+
+def test_standard_headings_have_a_conventional_order_per_type(make_article):
+    names = [h.name for h in make_article("Test type", article_type="test").conventional_headings()]
+    assert names[:2] == ["How the Test is Performed", "How to Prepare for the Test"]
+    assert names.index("Normal Results") < names.index("What Abnormal Results Mean") < names.index("Risks")
+    symptom = [p.heading.name for p in HeadingPlacement.objects.filter(article_type="symptom")]
+    assert symptom[0] == "Considerations"
