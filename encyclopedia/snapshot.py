@@ -46,3 +46,11 @@ def freeze(article: Article) -> dict[str, Any]:
         "review_organization": article.review_organization.name if article.review_organization else "",
         "also_reviewed_by": credits.join_credits([c.credit() for c in credit_rows]),
     }
+
+
+def is_current(article: Article) -> bool:
+    """Whether the live publication already shows the working copy exactly as it stands."""
+    live = article.live_publication
+    if live is None:
+        return False
+    return all(getattr(live, name) == value for name, value in freeze(article).items())

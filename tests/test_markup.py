@@ -86,7 +86,9 @@ def test_hostile_text_on_the_public_page_is_inert(name, client, make_article, pu
 
 
 def test_article_links_are_recorded_and_rendered_as_urls():
-    rendered = render("See [dehydration](article:000982) and [cramps](article:000983), [again](article:000982).")
+    rendered = render(
+        "See [dehydration](article:000982) and [cramps](article:000983), [again](article:000982)."
+    )
     assert rendered.article_ids == ["000982", "000983"]
     assert '<a href="/ency/article/000982.htm">dehydration</a>' in rendered.html
 

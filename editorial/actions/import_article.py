@@ -26,13 +26,12 @@ from encyclopedia.models import (
     Citation,
     EditorialCredit,
     HeadingPlacement,
-    Publication,
     Reviewer,
     ReviewOrganization,
     Section,
     SectionHeading,
 )
-from encyclopedia.snapshot import freeze
+from encyclopedia.snapshot import is_current
 
 
 @dataclass
@@ -78,7 +77,7 @@ def import_page(
             _replace_names(article, page.alternative_names)
             _replace_citations(article, page.citations)
             _replace_credits(article, page.also_reviewed_by)
-            if outcome == "updated" and _same_as_live(article):
+            if outcome == "updated" and is_current(article):
                 raise _Unchanged
             comment = f"Imported from {source}" if source else "Imported"
             publish(article, user, comment=comment)
@@ -174,11 +173,3 @@ def _replace_credits(article: Article, items: list[CreditData]) -> None:
             name=data.name, credentials=data.credentials, role=data.role, defaults={"standing": False}
         )
         ArticleCredit.objects.get_or_create(article=article, credit=credit, defaults={"position": position})
-
-
-def _same_as_live(article: Article) -> bool:
-    live: Publication | None = article.live_publication
-    if live is None:
-        return False
-    frozen = freeze(article)
-    return all(getattr(live, name) == value for name, value in frozen.items())

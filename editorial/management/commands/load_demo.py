@@ -1,0 +1,331 @@
+"""python manage.py load_demo : fill the database with sample content and demo roles.
+
+``make run`` calls this on every start, so it is idempotent: rows are found by their
+natural keys, written only when they differ from the demo data, and an article is
+published only when it is not live or its working copy no longer matches what is live.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import models, transaction
+from django.utils import timezone
+
+from editorial import demo_content as demo
+from editorial.actions.publish import publish
+from encyclopedia.models import (
+    AccreditationNotice,
+    AlternativeName,
+    Article,
+    ArticleCitation,
+    Citation,
+    EditorialCredit,
+    PolicyPage,
+    Reviewer,
+    ReviewOrganization,
+    Section,
+    SectionHeading,
+    SiteSettings,
+)
+from encyclopedia.snapshot import is_current
+
+EDITED_MODELS = ("article", "section", "alternativename", "articlecitation", "articlecredit")
+VIEWED_MODELS = ("citation", "reviewer")
+
+GROUP_EDITORS = "Editors"
+GROUP_REVIEWERS = "Medical reviewers"
+GROUP_DIRECTORS = "Editorial directors"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    group: str | None  # None: a superuser, who needs no group
+
+
+# Fixed, publicly known passwords: these logins exist only when DEBUG is on.
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("editor", "editor-demo-2026", GROUP_EDITORS),
+    DemoLogin("reviewer", "reviewer-demo-2026", GROUP_REVIEWERS),
+    DemoLogin("director", "director-demo-2026", GROUP_DIRECTORS),
+    DemoLogin("admin", "admin-demo-2026", None),
+)
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    published: int = 0
+
+    def line(self) -> str:
+        return (
+            f"Demo content: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged; {self.published} "
+            f"{'article' if self.published == 1 else 'articles'} published."
+        )
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` later (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+class Command(BaseCommand):
+    help = "Load sample articles, credits, policy pages and roles (and demo logins when DEBUG is on)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.tally = Tally()
+        with transaction.atomic():
+            SiteSettings.load()
+            citations = {c.title: self._citation(c) for c in demo.CITATIONS}
+            reviewers = {r.name: self._reviewer(r) for r in demo.REVIEWERS}
+            organization = self._upsert(ReviewOrganization, {"name": demo.REVIEW_ORGANIZATION}, {})
+            for position, credit in enumerate(demo.EDITORIAL_CREDITS, start=1):
+                self._upsert(
+                    EditorialCredit,
+                    {"name": credit.name},
+                    {
+                        "credentials": credit.credentials,
+                        "role": credit.role,
+                        "position": position,
+                        "standing": True,
+                    },
+                )
+            policies = {
+                p.slug: self._upsert(PolicyPage, {"slug": p.slug}, {"title": p.title, "body": p.body})
+                for p in demo.POLICIES
+            }
+            self._accreditation(policies)
+            for data in demo.ARTICLES:
+                self._article(data, citations, reviewers[data.reviewer], organization)
+            self._groups()
+            logins = self._logins(reviewers[demo.REVIEWER_LOGIN_NAME]) if settings.DEBUG else []
+        self.stdout.write(self.tally.line())
+        self._print_logins(logins)
+
+    def _upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+        """Create the row, or bring it in line with ``values``; save only what differs."""
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+            obj.full_clean()
+            obj.save()
+            self.tally.created += 1
+            return obj
+        changed = {name: value for name, value in values.items() if getattr(obj, name) != value}
+        if not changed:
+            self.tally.unchanged += 1
+            return obj
+        for name, value in changed.items():
+            setattr(obj, name, value)
+        obj.full_clean()
+        obj.save()
+        self.tally.updated += 1
+        return obj
+
+    def _citation(self, data: demo.CitationData) -> Citation:
+        values = asdict(data)
+        title = values.pop("title")
+        return self._upsert(Citation, {"title": title}, values)
+
+    def _reviewer(self, data: demo.ReviewerData) -> Reviewer:
+        values = asdict(data)
+        name = values.pop("name")
+        return self._upsert(Reviewer, {"name": name}, values)
+
+    def _accreditation(self, policies: dict[str, PolicyPage]) -> None:
+        """Create the notice valid for about two years; renew it only once it has lapsed."""
+        today = timezone.localdate()
+        lookup = {"body": demo.ACCREDITATION_BODY, "program": demo.ACCREDITATION_PROGRAM}
+        values: dict[str, Any] = {
+            "body_url": demo.ACCREDITATION_BODY_URL,
+            "program_url": demo.ACCREDITATION_PROGRAM_URL,
+            "statement": demo.ACCREDITATION_STATEMENT,
+            "editorial_policy": policies["editorial-policy"],
+            "editorial_process": policies["editorial-process"],
+            "privacy_policy": policies["privacy-policy"],
+        }
+        existing = AccreditationNotice.objects.filter(**lookup).first()
+        if existing is None or existing.valid_until < today:
+            values["valid_from"] = min(demo.ACCREDITATION_VALID_FROM, today)
+            values["valid_until"] = add_years(today, 2)
+        self._upsert(AccreditationNotice, lookup, values)
+
+    def _article(
+        self,
+        data: demo.ArticleData,
+        citations: dict[str, Citation],
+        reviewer: Reviewer,
+        organization: ReviewOrganization,
+    ) -> None:
+        before = (self.tally.created, self.tally.updated)
+        article = self._upsert(
+            Article,
+            {"public_id": data.public_id},
+            {
+                "title": data.title,
+                "article_type": data.article_type,
+                "summary": data.summary,
+                "review_date": demo.REVIEW_DATE,
+                "reviewer": reviewer,
+                "review_organization": organization,
+            },
+        )
+        children_changed = any(
+            [
+                self._sections(article, data.sections),
+                self._names(article, data.alternative_names),
+                self._citation_links(article, [citations[title] for title in data.citations]),
+            ]
+        )
+        if children_changed and before == (self.tally.created, self.tally.updated):
+            self.tally.unchanged -= 1
+            self.tally.updated += 1
+        article.refresh_from_db()
+        if not is_current(article):
+            publish(article, None, comment="Demo content")
+            self.tally.published += 1
+
+    def _sections(self, article: Article, sections: tuple[demo.SectionData, ...]) -> bool:
+        """Replace the sections only when they differ, so a reload writes nothing."""
+        headings = {h.name: h for h in SectionHeading.objects.filter(name__in=[s.heading for s in sections])}
+        missing = sorted({s.heading for s in sections} - headings.keys())
+        if missing:
+            raise CommandError(f"Standard headings missing (run migrate first): {', '.join(missing)}.")
+        wanted = [(headings[s.heading].pk, s.body) for s in sections]
+        current = list(article.sections.order_by("position", "id").values_list("heading_id", "body"))
+        if current == wanted:
+            return False
+        article.sections.all().delete()
+        for position, (heading_id, body) in enumerate(wanted, start=1):
+            section = Section(article=article, position=position, heading_id=heading_id, body=body)
+            section.full_clean()
+            section.save()
+        return True
+
+    def _names(self, article: Article, names: tuple[str, ...]) -> bool:
+        current = list(article.alternative_names.order_by("position", "id").values_list("name", flat=True))
+        if current == list(names):
+            return False
+        article.alternative_names.all().delete()
+        AlternativeName.objects.bulk_create(
+            AlternativeName(article=article, name=name, position=position)
+            for position, name in enumerate(names, start=1)
+        )
+        return True
+
+    def _citation_links(self, article: Article, citations: list[Citation]) -> bool:
+        wanted = [c.pk for c in citations]
+        current = list(
+            article.citation_links.order_by("position", "id").values_list("citation_id", flat=True)
+        )
+        if current == wanted:
+            return False
+        article.citation_links.all().delete()
+        ArticleCitation.objects.bulk_create(
+            ArticleCitation(article=article, citation_id=pk, position=position)
+            for position, pk in enumerate(wanted, start=1)
+        )
+        return True
+
+    def _groups(self) -> None:
+        """The three editorial roles; permissions are only ever added, never taken away."""
+        edit = [f"{action}_{model}" for model in EDITED_MODELS for action in ("add", "change", "view")]
+        view = [f"view_{model}" for model in (*EDITED_MODELS, *VIEWED_MODELS)]
+        encyclopedia = Permission.objects.filter(content_type__app_label="encyclopedia")
+        roles = {
+            GROUP_EDITORS: self._permissions(encyclopedia, edit + [f"view_{m}" for m in VIEWED_MODELS]),
+            GROUP_REVIEWERS: self._permissions(encyclopedia, [*view, "change_article"]),
+            GROUP_DIRECTORS: list(
+                Permission.objects.filter(content_type__app_label__in=["encyclopedia", "editorial"])
+            ),
+        }
+        if not any(p.codename == "publish_article" for p in roles[GROUP_DIRECTORS]):
+            raise CommandError("Permission encyclopedia.publish_article is missing (run migrate first).")
+        for name, permissions in roles.items():
+            group, created = Group.objects.get_or_create(name=name)
+            held = set(group.permissions.values_list("pk", flat=True))
+            missing = [p for p in permissions if p.pk not in held]
+            if missing:
+                group.permissions.add(*missing)
+            if created:
+                self.tally.created += 1
+            elif missing:
+                self.tally.updated += 1
+            else:
+                self.tally.unchanged += 1
+
+    def _permissions(self, queryset: models.QuerySet, codenames: list[str]) -> list[Permission]:
+        found = list(queryset.filter(codename__in=codenames))
+        missing = sorted(set(codenames) - {p.codename for p in found})
+        if missing:
+            raise CommandError(f"Permissions missing (run migrate first): {', '.join(missing)}.")
+        return found
+
+    def _logins(self, reviewer: Reviewer) -> list[tuple[DemoLogin, bool]]:
+        """One login per role; an existing login keeps whatever password it has now.
+
+        Returns each login with whether it still has its demo password, so the
+        printout never shows a password that no longer works.
+        """
+        User = get_user_model()
+        result = []
+        for login in DEMO_LOGINS:
+            user = User.objects.filter(username=login.username).first()
+            created = user is None
+            if created:
+                user = User(username=login.username)
+                user.set_password(login.password)
+            wanted = {"is_staff": True, "is_active": True, "is_superuser": login.group is None}
+            changed = created or any(getattr(user, k) != v for k, v in wanted.items())
+            if changed:
+                for name, value in wanted.items():
+                    setattr(user, name, value)
+                user.save()
+            if login.group and not user.groups.filter(name=login.group).exists():
+                user.groups.add(Group.objects.get(name=login.group))
+                changed = True
+            if login.username == "reviewer" and self._link_reviewer(reviewer, user):
+                changed = True
+            if created:
+                self.tally.created += 1
+            elif changed:
+                self.tally.updated += 1
+            else:
+                self.tally.unchanged += 1
+            result.append((login, user.check_password(login.password)))
+        return result
+
+    def _link_reviewer(self, reviewer: Reviewer, user: Any) -> bool:
+        """Link the reviewer login to its Reviewer unless either is already linked."""
+        if reviewer.user_id == user.pk:
+            return False
+        if reviewer.user_id is not None or Reviewer.objects.filter(user=user).exists():
+            return False
+        reviewer.user = user
+        reviewer.save(update_fields=["user"])
+        return True
+
+    def _print_logins(self, logins: list[tuple[DemoLogin, bool]]) -> None:
+        if not settings.DEBUG:
+            self.stdout.write("Demo logins are created only when DEBUG is on.")
+            return
+        self.stdout.write("")
+        self.stdout.write("  Demo logins (DEBUG only):")
+        for login, usable in logins:
+            role = login.group or "superuser"
+            password = login.password if usable else "(changed since it was created; not shown)"
+            self.stdout.write(f"    {login.username:<10} {password:<22} {role}")
