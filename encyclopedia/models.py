@@ -83,6 +83,8 @@ class IssuedArticleId(models.Model):
         """Issue the id after the highest one ever issued."""
         for _ in range(5):
             highest = cls.objects.aggregate(m=models.Max("value"))["m"] or "000000"
+            if highest == "999999":
+                raise ValidationError("Every six-digit article id has been issued.")
             value = f"{int(highest) + 1:06d}"
             try:
                 with transaction.atomic():
@@ -254,7 +256,7 @@ class AccreditationNotice(models.Model):
     valid_from = models.DateField()
     valid_until = models.DateField()
     statement = models.TextField(help_text="Markdown: paragraphs, emphasis and links.")
-    badge = models.FileField(upload_to="badges/", blank=True)
+    badge = models.ImageField(upload_to="badges/", blank=True, help_text="A PNG, JPEG or WebP image.")
     editorial_policy = models.ForeignKey(
         PolicyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -489,6 +491,23 @@ class ArticleCredit(models.Model):
 
     def __str__(self) -> str:
         return str(self.credit)
+
+
+class CrossReference(models.Model):
+    """A link from a publication to another article, by id: "articles that link here"."""
+
+    publication = models.ForeignKey("Publication", on_delete=models.CASCADE, related_name="cross_references")
+    target_public_id = models.CharField(max_length=6, db_index=True, validators=[public_id_validator])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "target_public_id"], name="unique_cross_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id} → {self.target_public_id}"
 
 
 class Publication(models.Model):

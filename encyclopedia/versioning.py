@@ -34,6 +34,7 @@ def register_models() -> None:
         return
     pre_save.connect(_keep_unversioned_fields, sender=models.Article, dispatch_uid="keep_unversioned_fields")
     reversion.register(models.Article, follow=ARTICLE_FOLLOWS, exclude=ARTICLE_UNVERSIONED)
+    reversion.register(models.SectionHeading, follow=("placements",))
     for model in (
         models.Section,
         models.AlternativeName,
@@ -43,7 +44,7 @@ def register_models() -> None:
         models.Reviewer,
         models.ReviewOrganization,
         models.EditorialCredit,
-        models.SectionHeading,
+        models.HeadingPlacement,
         models.AccreditationNotice,
         models.PolicyPage,
         models.SiteSettings,

@@ -65,3 +65,14 @@ def test_restoring_an_old_version_never_changes_what_is_live(make_article, publi
     assert article.sections.first().body.startswith("Paragraph 1."), "with its sections"
     assert not article.alternative_names.exists(), "and its alternative names"
     assert article.live_publication == live, "the live page is not"
+
+
+def test_article_links_are_recorded_as_cross_references(make_article, publish_article):
+    from encyclopedia.models import CrossReference
+
+    article = make_article("Linking")
+    article.summary = "See [cramps](article:000777) and [spasms](article:000778)."
+    article.save()
+    publish_article(article)
+    targets = CrossReference.objects.filter(publication=article.live_publication)
+    assert sorted(targets.values_list("target_public_id", flat=True)) == ["000777", "000778"]

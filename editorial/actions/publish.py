@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from editorial import audit
 from editorial.errors import NotAllowed
-from encyclopedia.models import Article, Publication, WorkflowState
+from encyclopedia.models import Article, CrossReference, Publication, WorkflowState
 from encyclopedia.snapshot import freeze
 
 PERMISSION = "encyclopedia.publish_article"
@@ -44,6 +44,10 @@ def publish(article: Article, user: Any, *, comment: str = "Published") -> Publi
             published_by=user if user is not None else None,
             revision=version.revision if version else None,
             **freeze(article),
+        )
+        CrossReference.objects.bulk_create(
+            CrossReference(publication=publication, target_public_id=target)
+            for target in publication.linked_article_ids
         )
         article.live_publication = publication
         article.state = WorkflowState.APPROVED
