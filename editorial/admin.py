@@ -1,18 +1,28 @@
-"""The editors' admin for articles: the working copy, its inlines, and publishing."""
+"""The editors' admin for articles: the working copy, its inlines, and the workflow around it."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from editorial.actions.publish import can_publish, publish
+from editorial import views, workflow
+from editorial.actions.edit import check_editable, record_edit
 from editorial.errors import EditorialError
 from editorial.links import unpublished_links
-from editorial.models import AuditEvent
-from encyclopedia.models import AlternativeName, Article, ArticleCitation, ArticleCredit, Section
+from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia.models import (
+    AlternativeName,
+    Article,
+    ArticleCitation,
+    ArticleCredit,
+    Section,
+    WorkflowState,
+)
 
 
 class SectionInline(admin.StackedInline):
@@ -45,45 +55,124 @@ class ArticleCreditInline(admin.TabularInline):
     verbose_name_plural = "“also reviewed by” credits (empty: the standing credits)"
 
 
-class LiveFilter(admin.SimpleListFilter):
-    title = "live"
-    parameter_name = "live"
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Live"), ("no", "Never published or not live")]
+        return [
+            ("live", "Live"),
+            ("live_draft", "Live + draft"),
+            ("never", "Never published"),
+            ("gone", "Withdrawn or merged"),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
+        value = self.value()
+        if value == "live":
             return queryset.filter(live_publication__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(live_publication__isnull=True)
+        if value == "live_draft":
+            return queryset.filter(live_publication__isnull=False).exclude(state=WorkflowState.PUBLISHED)
+        if value == "never":
+            return queryset.filter(
+                live_publication__isnull=True, withdrawn_at__isnull=True, merged_into__isnull=True
+            )
+        if value == "gone":
+            return queryset.exclude(withdrawn_at__isnull=True, merged_into__isnull=True)
         return queryset
+
+
+class ArticleForm(forms.ModelForm):
+    """The working-copy form; it carries the time it was opened, so a stale save is refused."""
+
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        exclude: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            loaded = parse_datetime(self.cleaned_data.get("loaded_at") or "")
+            try:
+                check_editable(self.instance, self.user, loaded)
+            except EditorialError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
+def status_text(article: Article) -> str:
+    if article.merged_into_id:
+        return "Merged"
+    if article.withdrawn_at:
+        return "Withdrawn"
+    if article.is_live and article.state == WorkflowState.PUBLISHED:
+        return "Live"
+    label = article.get_state_display()
+    return f"Live + {label.lower()}" if article.is_live else label
 
 
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
-    list_display = ["public_id", "title", "article_type", "state", "live", "review_date", "updated_at"]
+    form = ArticleForm
+    list_display = ["public_id", "title", "article_type", "status", "review_date", "updated_at"]
     list_display_links = ["public_id", "title"]
-    list_filter = [LiveFilter, "state", "article_type", "reviewer"]
+    list_filter = [StatusFilter, "state", "article_type", "reviewer"]
     search_fields = ["public_id", "title", "alternative_names__name"]
     list_select_related = ["live_publication"]
     autocomplete_fields = ["reviewer", "review_organization"]
     inlines = [SectionInline, AlternativeNameInline, ArticleCitationInline, ArticleCreditInline]
-    actions = ["publish_selected"]
-    readonly_fields = ["live_page", "conventional_order", "created_at", "updated_at"]
+    readonly_fields = ["review_date", "live_page", "conventional_order", "created_at", "updated_at"]
+    history_latest_first = True
+    change_form_template = "admin/editorial/article/change_form.html"
+    change_list_template = "admin/editorial/article/change_list.html"
     fieldsets = [
-        (None, {"fields": ["public_id", "title", "slug", "article_type", "summary"]}),
+        (None, {"fields": ["public_id", "title", "slug", "article_type", "summary", "loaded_at"]}),
         ("Review", {"fields": ["review_date", "reviewer", "review_organization"]}),
         ("Status", {"fields": ["live_page", "conventional_order", "created_at", "updated_at"]}),
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["public_id"] if obj else fields
 
-    @admin.display(boolean=True, description="live")
-    def live(self, obj: Article) -> bool:
-        return obj.is_live
+    def has_change_permission(self, request, obj=None) -> bool:
+        """A draft in review or approved is locked: the admin shows it read-only."""
+        if obj is not None and (
+            obj.state in (WorkflowState.IN_REVIEW, WorkflowState.APPROVED) or workflow.is_gone(obj)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("queue/", wrap(views.review_queue), name="editorial_review_queue"),
+            path("<int:pk>/preview/", wrap(views.preview), name="editorial_preview"),
+            path("<int:pk>/changes/", wrap(views.changes), name="editorial_changes"),
+            path("<int:pk>/compare/", wrap(views.compare), name="editorial_compare"),
+            path("<int:pk>/revert/<int:version_id>/", wrap(views.revert), name="editorial_revert"),
+            path("<int:pk>/workflow/<str:action>/", wrap(views.transition), name="editorial_transition"),
+            *super().get_urls(),
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        return views.history(request, int(object_id))
+
+    @admin.display(description="status", ordering="state")
+    def status(self, obj: Article) -> str:
+        return status_text(obj)
 
     @admin.display(description="Public page")
     def live_page(self, obj: Article) -> str:
@@ -97,37 +186,71 @@ class ArticleAdmin(VersionAdmin):
             return "Save once to see the conventional order of sections for this type."
         return " → ".join(h.name for h in obj.conventional_headings()) or "None for this type."
 
+    def save_model(self, request, obj, form, change) -> None:
+        obj._previous_state = (
+            Article.objects.filter(pk=obj.pk).values_list("state", flat=True).first() if change else ""
+        )
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        for public_id, reason in unpublished_links(form.instance):
-            messages.warning(
-                request,
-                f"The link to article {public_id} will show as plain text: {reason}.",
-            )
+        article = form.instance
+        summary = self.construct_change_message(request, form, formsets, not change)
+        record_edit(article, request.user, article._previous_state, _change_text(summary, change))
+        for public_id, reason in unpublished_links(article):
+            messages.warning(request, f"The link to article {public_id} will show as plain text: {reason}.")
 
-    def has_publish_permission(self, request: HttpRequest) -> bool:
-        return can_publish(request.user)
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, object_id)
+        locked = article is not None and not self.has_change_permission(request, article)
+        if request.method == "POST" and locked and super().has_change_permission(request, article):
+            messages.error(request, views.locked_message(article))
+            return redirect(request.path)
+        extra = dict(extra_context or {})
+        if article is not None:
+            extra.update(views.workflow_context(request, article))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
-    @admin.action(description="Publish the selected articles as they stand", permissions=["publish"])
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        if not can_publish(request.user):
-            self.message_user(request, "You may not publish articles.", messages.ERROR)
-            return
-        for article in queryset:
-            try:
-                publish(article, request.user, comment="Published from the admin")
-            except EditorialError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self.message_user(request, f"Published “{article.title}” ({article.public_id}).")
+
+def _change_text(message: list, created: bool) -> str:
+    if created:
+        return "Created"
+    changed = [name for entry in message for name in entry.get("changed", {}).get("fields", [])]
+    parts = [
+        name
+        for entry in message
+        for key in ("added", "deleted")
+        for name in [entry.get(key, {}).get("name")]
+        if name
+    ]
+    words = ", ".join([*changed, *parts])
+    return f"Edited: {words}" if words else "Saved without changes"
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "article_public_id", "user", "comment"]
-    list_filter = ["action"]
+    list_display = ["at", "action", "article_public_id", "from_state", "to_state", "user", "comment"]
+    list_filter = ["action", "to_state", ("at", admin.DateFieldListFilter), "user"]
     search_fields = ["article_public_id", "comment"]
     list_select_related = ["user"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReviewRecord)
+class ReviewRecordAdmin(admin.ModelAdmin):
+    list_display = ["reviewed_on", "article", "outcome", "reviewer", "user"]
+    list_filter = ["outcome", "reviewer"]
+    search_fields = ["article__public_id", "article__title", "notes"]
+    list_select_related = ["article", "reviewer", "user"]
 
     def has_add_permission(self, request) -> bool:
         return False

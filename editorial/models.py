@@ -1,17 +1,50 @@
-"""The record of how articles change."""
+"""The record of how articles change: medical reviews and the audit log."""
 
 from django.conf import settings
 from django.db import models
 
-from encyclopedia.models import Article
+from encyclopedia.models import Article, Publication, Reviewer
+
+
+class ReviewRecord(models.Model):
+    """One medical review of an article: who reviewed it, when, and what they decided."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        NO_CHANGES_NEEDED = "no_changes_needed", "Confirmed still accurate"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_records")
+    reviewer = models.ForeignKey(
+        Reviewer, null=True, blank=True, on_delete=models.PROTECT, related_name="review_records"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    notes = models.TextField(blank=True)
+    publication = models.ForeignKey(
+        Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        who = self.reviewer or self.user or "unknown reviewer"
+        return f"{self.reviewed_on:%Y-%m-%d} {self.get_outcome_display()} by {who}"
 
 
 class AuditEvent(models.Model):
-    """One write that mattered: who did what to which article, and when."""
+    """One write that mattered: who did what to which article, when, and from which state."""
 
     article = models.ForeignKey(Article, null=True, on_delete=models.SET_NULL, related_name="audit_events")
     article_public_id = models.CharField(max_length=6, db_index=True)
     action = models.CharField(max_length=40, db_index=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -25,3 +58,11 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         who = self.user or "system"
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.article_public_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are immutable.")

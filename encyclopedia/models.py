@@ -34,10 +34,13 @@ class ArticleType(models.TextChoices):
 
 
 class WorkflowState(models.TextChoices):
+    """Where the working copy stands. "Published" means it is exactly what is live."""
+
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
+    APPROVED = "approved", "Approved (scheduled)"
+    PUBLISHED = "published", "Published"
 
 
 class SectionHeading(models.Model):
@@ -363,8 +366,34 @@ class Article(models.Model):
         editable=False,
     )
     state = models.CharField(
-        max_length=20, choices=WorkflowState.choices, default=WorkflowState.DRAFT, db_index=True
+        max_length=20,
+        choices=WorkflowState.choices,
+        default=WorkflowState.DRAFT,
+        db_index=True,
+        editable=False,
     )
+    assigned_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_articles",
+        editable=False,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submission_note = models.TextField(blank=True, editable=False)
+    review_comment = models.TextField(
+        blank=True, editable=False, help_text="The reviewer's comment when changes were requested."
+    )
+    go_live_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", editable=False
@@ -375,7 +404,12 @@ class Article(models.Model):
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["title"])]
-        permissions = [("publish_article", "Can publish an article")]
+        permissions = [
+            ("submit_article", "Can submit an article for medical review"),
+            ("review_article", "Can approve an article or request changes"),
+            ("publish_article", "Can publish minor corrections and schedule publication"),
+            ("withdraw_article", "Can withdraw, restore and merge articles"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.public_id})" if self.public_id else self.title

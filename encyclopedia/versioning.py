@@ -12,7 +12,19 @@ from django.db.models.signals import pre_save
 from encyclopedia import models
 
 ARTICLE_FOLLOWS = ("sections", "alternative_names", "citation_links", "credit_links")
-ARTICLE_UNVERSIONED = ("live_publication", "state", "withdrawn_at", "merged_into")
+ARTICLE_UNVERSIONED = (
+    "live_publication",
+    "state",
+    "assigned_reviewer",
+    "submitted_by",
+    "submitted_at",
+    "submission_note",
+    "review_comment",
+    "go_live_at",
+    "withdrawn_at",
+    "merged_into",
+)
+_FOREIGN_KEYS = {"live_publication", "assigned_reviewer", "submitted_by", "merged_into"}
 
 
 def _keep_unversioned_fields(sender, instance: models.Article, raw: bool, **kwargs) -> None:
@@ -21,7 +33,7 @@ def _keep_unversioned_fields(sender, instance: models.Article, raw: bool, **kwar
         return
     current = (
         models.Article.objects.filter(pk=instance.pk)
-        .values(*(f"{f}_id" if f in ("live_publication", "merged_into") else f for f in ARTICLE_UNVERSIONED))
+        .values(*(f"{f}_id" if f in _FOREIGN_KEYS else f for f in ARTICLE_UNVERSIONED))
         .first()
     )
     if current:

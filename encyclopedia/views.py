@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from encyclopedia import citations, markup
-from encyclopedia.models import Article, PolicyPage, Publication, SiteSettings
+from encyclopedia.models import Article, PolicyPage, SiteSettings
 
 
 def _live_ids(public_ids: list[str]) -> set[str]:
@@ -21,48 +24,67 @@ def _live_ids(public_ids: list[str]) -> set[str]:
     )
 
 
-def _readable(publication: Publication) -> dict:
-    """The publication's HTML with links to articles that are not live turned into text."""
-    live = _live_ids(publication.linked_article_ids)
+def _readable(content: Any) -> dict:
+    """The content's HTML with links to articles that are not live turned into text."""
+    live = _live_ids(content.linked_article_ids)
     return {
-        "summary_html": markup.unlink_articles(publication.summary_html, live),
+        "summary_html": markup.unlink_articles(content.summary_html, live),
         "sections": [
             {"heading": s["heading"], "html": markup.unlink_articles(s["html"], live)}
-            for s in publication.sections
+            for s in content.sections
         ],
     }
 
 
-def article(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = (
-        Article.objects.select_related("live_publication")
-        .only("public_id", "live_publication")
-        .filter(public_id=public_id, live_publication__isnull=False)
-        .first()
-    )
-    if found is None:
-        raise Http404("No live article has this id.")
-    publication = found.live_publication
+def render_article(
+    request: HttpRequest, content: Any, *, preview: bool = False, status: int = 200
+) -> HttpResponse:
+    """The article page for ``content``: a Publication, or a draft frozen the same way.
+
+    A preview is marked as such, never cached and never indexed.
+    """
     site_settings = SiteSettings.load()
     page_url = settings.SITE_URL + request.path if settings.SITE_URL else request.build_absolute_uri()
     cite = citations.page_citation(
-        title=publication.title,
+        title=content.title,
         site_name=site_settings.site_name,
         place=site_settings.publisher_place,
         publisher=site_settings.publisher_name,
-        reviewed=publication.review_date,
+        reviewed=content.review_date,
         today=timezone.localdate(),
         url=page_url,
     )
     context = {
-        "publication": publication,
-        "public_id": public_id,
+        "publication": content,
         "site": site_settings,
         "page_citation": cite,
         "canonical_url": page_url,
-        **_readable(publication),
+        "preview": preview,
+        **_readable(content),
     }
-    return render(request, "encyclopedia/article.html", context)
+    response = render(request, "encyclopedia/article.html", context, status=status)
+    if preview:
+        patch_cache_control(response, no_store=True, private=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def article(request: HttpRequest, public_id: str) -> HttpResponse:
+    found = (
+        Article.objects.select_related("live_publication", "merged_into")
+        .only("public_id", "withdrawn_at", "live_publication", "merged_into__public_id")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No article has this id.")
+    if found.merged_into_id:
+        return HttpResponsePermanentRedirect(found.merged_into.get_absolute_url())
+    if found.withdrawn_at:
+        return render(request, "encyclopedia/withdrawn.html", {"public_id": public_id}, status=410)
+    if found.live_publication is None:
+        raise Http404("This article is not published.")
+    return render_article(request, found.live_publication)
 
 
 def index(request: HttpRequest) -> HttpResponse:

@@ -13,12 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
 from editorial import demo_content as demo
+from editorial import roles
 from editorial.actions.publish import publish
 from encyclopedia.models import (
     AccreditationNotice,
@@ -36,12 +37,9 @@ from encyclopedia.models import (
 )
 from encyclopedia.snapshot import is_current
 
-EDITED_MODELS = ("article", "section", "alternativename", "articlecitation", "articlecredit")
-VIEWED_MODELS = ("citation", "reviewer")
-
-GROUP_EDITORS = "Editors"
-GROUP_REVIEWERS = "Medical reviewers"
-GROUP_DIRECTORS = "Editorial directors"
+GROUP_EDITORS = roles.EDITORS
+GROUP_REVIEWERS = roles.MEDICAL_REVIEWERS
+GROUP_DIRECTORS = roles.EDITORIAL_DIRECTORS
 
 
 @dataclass(frozen=True)
@@ -111,7 +109,6 @@ class Command(BaseCommand):
             self._accreditation(policies)
             for data in demo.ARTICLES:
                 self._article(data, citations, reviewers[data.reviewer], organization)
-            self._groups()
             logins = self._logins(reviewers[demo.REVIEWER_LOGIN_NAME]) if settings.DEBUG else []
         self.stdout.write(self.tally.line())
         self._print_logins(logins)
@@ -240,40 +237,6 @@ class Command(BaseCommand):
             for position, pk in enumerate(wanted, start=1)
         )
         return True
-
-    def _groups(self) -> None:
-        """The three editorial roles; permissions are only ever added, never taken away."""
-        edit = [f"{action}_{model}" for model in EDITED_MODELS for action in ("add", "change", "view")]
-        view = [f"view_{model}" for model in (*EDITED_MODELS, *VIEWED_MODELS)]
-        encyclopedia = Permission.objects.filter(content_type__app_label="encyclopedia")
-        roles = {
-            GROUP_EDITORS: self._permissions(encyclopedia, edit + [f"view_{m}" for m in VIEWED_MODELS]),
-            GROUP_REVIEWERS: self._permissions(encyclopedia, [*view, "change_article"]),
-            GROUP_DIRECTORS: list(
-                Permission.objects.filter(content_type__app_label__in=["encyclopedia", "editorial"])
-            ),
-        }
-        if not any(p.codename == "publish_article" for p in roles[GROUP_DIRECTORS]):
-            raise CommandError("Permission encyclopedia.publish_article is missing (run migrate first).")
-        for name, permissions in roles.items():
-            group, created = Group.objects.get_or_create(name=name)
-            held = set(group.permissions.values_list("pk", flat=True))
-            missing = [p for p in permissions if p.pk not in held]
-            if missing:
-                group.permissions.add(*missing)
-            if created:
-                self.tally.created += 1
-            elif missing:
-                self.tally.updated += 1
-            else:
-                self.tally.unchanged += 1
-
-    def _permissions(self, queryset: models.QuerySet, codenames: list[str]) -> list[Permission]:
-        found = list(queryset.filter(codename__in=codenames))
-        missing = sorted(set(codenames) - {p.codename for p in found})
-        if missing:
-            raise CommandError(f"Permissions missing (run migrate first): {', '.join(missing)}.")
-        return found
 
     def _logins(self, reviewer: Reviewer) -> list[tuple[DemoLogin, bool]]:
         """One login per role; an existing login keeps whatever password it has now.

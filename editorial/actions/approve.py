@@ -1,0 +1,53 @@
+"""in review → approved: a medical reviewer approves; the update goes live now or at its time."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from editorial import notifications, workflow
+from editorial.errors import EditorialError
+from editorial.models import ReviewRecord
+from encyclopedia.models import Article, Reviewer, WorkflowState
+
+
+def approve(
+    article: Article, user: Any, *, notes: str = "", go_live_at: datetime.datetime | None = None
+) -> Article:
+    """Approve the draft: record the review, date it today, credit the reviewer, publish.
+
+    With a future ``go_live_at`` the approved draft waits for ``publish_scheduled``.
+    Nobody approves a draft that contains their own changes (checked in the workflow).
+    """
+    now = timezone.now()
+    scheduled = go_live_at is not None and go_live_at > now
+    if go_live_at is not None and not scheduled and go_live_at < now - datetime.timedelta(minutes=5):
+        raise EditorialError("The go-live time is in the past; leave it empty to publish now.")
+    profile: Reviewer | None = getattr(user, "reviewer_profile", None)
+    author = None
+
+    def change(locked: Article) -> None:
+        nonlocal author
+        author = locked.submitted_by
+        locked.review_date = timezone.localdate()
+        if profile is not None:
+            locked.reviewer = profile
+        locked.state = WorkflowState.APPROVED
+        locked.go_live_at = go_live_at if scheduled else None
+        ReviewRecord.objects.create(
+            article=locked,
+            reviewer=locked.reviewer,
+            user=user,
+            reviewed_on=locked.review_date,
+            outcome=ReviewRecord.Outcome.APPROVED,
+            notes=notes.strip(),
+        )
+
+    comment = "Approved" + (f" to go live at {go_live_at:%Y-%m-%d %H:%M}" if scheduled else " and published")
+    if notes.strip():
+        comment += f": {notes.strip()}"
+    locked = workflow.run("approve", article, user, comment=comment, change=change, publish=not scheduled)
+    notifications.approved(locked, author, user)
+    return locked

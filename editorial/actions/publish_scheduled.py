@@ -1,0 +1,46 @@
+"""Publishing approved updates whose go-live time has come (run by ``publish_scheduled``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from editorial import audit
+from editorial.workflow import go_live, latest_revision
+from encyclopedia.models import Article, WorkflowState
+
+
+def publish_due(now: datetime.datetime | None = None) -> list[Article]:
+    """Publish every approved article whose go-live time has passed.
+
+    Each article is locked with SKIP LOCKED, so two copies running at once never
+    publish the same update twice; running again finds nothing left to do.
+    """
+    now = now or timezone.now()
+    published = []
+    due = Article.objects.filter(state=WorkflowState.APPROVED, go_live_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            article = (
+                Article.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, state=WorkflowState.APPROVED, go_live_at__lte=now)
+                .first()
+            )
+            if article is None:
+                continue  # another copy has it, or it is no longer due
+            go_live_at = article.go_live_at
+            publication = go_live(article, None, latest_revision(article), keep_review=False)
+            audit.record(
+                article,
+                "publish_scheduled",
+                None,
+                f"Published as scheduled for {go_live_at:%Y-%m-%d %H:%M}",
+                from_state=WorkflowState.APPROVED,
+                publication=publication.pk,
+            )
+            published.append(article)
+    return published

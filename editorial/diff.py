@@ -1,0 +1,271 @@
+"""Readable differences between two states of an article, for reviewers.
+
+Both sides are reduced to the same shape (title, summary, sections of paragraphs and
+list items, alternative names, references), whether they come from the working copy,
+a live publication or a reversion version, and compared block by block, with
+word-level changes inside a changed paragraph or list item.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from django.utils.html import escape
+from reversion.models import Version
+
+from encyclopedia import markup
+from encyclopedia.models import (
+    AlternativeName,
+    Article,
+    ArticleCitation,
+    Citation,
+    Publication,
+    Section,
+    SectionHeading,
+)
+from encyclopedia.snapshot import freeze
+
+
+@dataclass
+class Document:
+    title: str
+    summary_html: str
+    sections: list[dict]  # [{heading, html}]
+    alternative_names: list[str]
+    references: list[str]  # HTML
+
+
+@dataclass
+class Block:
+    kind: str  # "p" or "li"
+    status: str  # "same", "added", "removed" or "changed"
+    html: str  # escaped text; <ins> and <del> mark the changes
+
+
+@dataclass
+class SectionDiff:
+    heading: str
+    status: str
+    blocks: list[Block]
+
+
+@dataclass
+class ListDiff:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+@dataclass
+class DocumentDiff:
+    title: Block
+    summary: list[Block]
+    sections: list[SectionDiff]
+    alternative_names: ListDiff
+    references: ListDiff
+    whole: bool = False  # no earlier version: the whole draft is new
+
+    @property
+    def has_changes(self) -> bool:
+        return (
+            self.whole
+            or self.title.status != "same"
+            or any(b.status != "same" for b in self.summary)
+            or any(s.status != "same" for s in self.sections)
+            or self.alternative_names.changed
+            or self.references.changed
+        )
+
+
+def from_working_copy(article: Article) -> Document:
+    return _document(freeze(article))
+
+
+def from_publication(publication: Publication) -> Document:
+    return _document({name: getattr(publication, name) for name in Document.__dataclass_fields__})
+
+
+def from_version(version: Version) -> Document:
+    """The article as it stood in ``version``, rebuilt from the revision's stored rows."""
+    revision = version.revision
+    article = _instance(Article, version.field_dict)
+    rows: dict[type, list[Any]] = {Section: [], AlternativeName: [], ArticleCitation: []}
+    for other in revision.version_set.all():
+        model = other.content_type.model_class()
+        if model in rows:
+            row = _instance(model, other.field_dict)
+            if row.article_id == article.pk:
+                rows[model].append(row)
+    for model_rows in rows.values():
+        model_rows.sort(key=lambda row: (row.position, row.pk or 0))
+    headings = SectionHeading.objects.in_bulk([s.heading_id for s in rows[Section] if s.heading_id])
+    citations = Citation.objects.in_bulk([link.citation_id for link in rows[ArticleCitation]])
+    return Document(
+        title=article.title,
+        summary_html=markup.render(article.summary).html,
+        sections=[
+            {
+                "heading": headings[s.heading_id].name if s.heading_id in headings else s.custom_heading,
+                "html": markup.render(s.body).html,
+            }
+            for s in rows[Section]
+        ],
+        alternative_names=[n.name for n in rows[AlternativeName]],
+        references=[
+            citations[c.citation_id].as_html() for c in rows[ArticleCitation] if c.citation_id in citations
+        ],
+    )
+
+
+def compare(old: Document | None, new: Document) -> DocumentDiff:
+    """What changed from ``old`` to ``new``; with no ``old``, the whole of ``new`` is added."""
+    if old is None:
+        old = Document(title="", summary_html="", sections=[], alternative_names=[], references=[])
+        whole = True
+    else:
+        whole = False
+    return DocumentDiff(
+        title=_text_block("h", old.title, new.title),
+        summary=_blocks(_split(old.summary_html), _split(new.summary_html)),
+        sections=_sections(old.sections, new.sections),
+        alternative_names=_list(old.alternative_names, new.alternative_names),
+        references=_list([_plain(r) for r in old.references], [_plain(r) for r in new.references]),
+        whole=whole,
+    )
+
+
+def _instance(model: type, field_dict: dict) -> Any:
+    concrete = {f.attname for f in model._meta.concrete_fields}
+    return model(**{name: value for name, value in field_dict.items() if name in concrete})
+
+
+def _document(fields: dict) -> Document:
+    return Document(**{name: fields[name] for name in Document.__dataclass_fields__})
+
+
+class _BlockParser(HTMLParser):
+    """Paragraphs and list items of rendered article HTML, as plain text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[tuple[str, str]] = []
+        self._kind: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("p", "li"):
+            self._flush()
+            self._kind = tag
+
+    def handle_endtag(self, tag):
+        if tag in ("p", "li"):
+            self._flush()
+
+    def handle_data(self, data):
+        if self._kind:
+            self._text.append(data)
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._text)).strip()
+        if self._kind and text:
+            self.blocks.append((self._kind, text))
+        self._kind, self._text = None, []
+
+
+def _split(html: str) -> list[tuple[str, str]]:
+    parser = _BlockParser()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    return parser.blocks
+
+
+def _plain(html: str) -> str:
+    parser = _BlockParser()
+    parser.feed(f"<p>{html}</p>")
+    parser.close()
+    return parser.blocks[0][1] if parser.blocks else ""
+
+
+def _words(old: str, new: str) -> str:
+    """``new`` with the words removed from ``old`` in <del> and the added ones in <ins>."""
+    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+    return "".join(out)
+
+
+def _text_block(kind: str, old: str, new: str) -> Block:
+    if old == new:
+        return Block(kind, "same", escape(new))
+    if not old:
+        return Block(kind, "added", escape(new))
+    if not new:
+        return Block(kind, "removed", escape(old))
+    return Block(kind, "changed", _words(old, new))
+
+
+def _blocks(old: list[tuple[str, str]], new: list[tuple[str, str]]) -> list[Block]:
+    out: list[Block] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.extend(Block(kind, "same", escape(text)) for kind, text in new[j1:j2])
+        elif op == "replace":
+            pairs = min(i2 - i1, j2 - j1)
+            for (old_kind, old_text), (kind, text) in zip(
+                old[i1 : i1 + pairs], new[j1 : j1 + pairs], strict=True
+            ):
+                out.append(
+                    _text_block(kind, old_text, text)
+                    if old_kind == kind
+                    else Block(kind, "changed", _words(old_text, text))
+                )
+            out.extend(Block(kind, "removed", escape(text)) for kind, text in old[i1 + pairs : i2])
+            out.extend(Block(kind, "added", escape(text)) for kind, text in new[j1 + pairs : j2])
+        elif op == "delete":
+            out.extend(Block(kind, "removed", escape(text)) for kind, text in old[i1:i2])
+        else:
+            out.extend(Block(kind, "added", escape(text)) for kind, text in new[j1:j2])
+    return out
+
+
+def _sections(old: list[dict], new: list[dict]) -> list[SectionDiff]:
+    old_by_heading = {s["heading"]: s for s in old}
+    new_headings = {s["heading"] for s in new}
+    out = []
+    for section in new:
+        before = old_by_heading.get(section["heading"])
+        if before is None:
+            out.append(SectionDiff(section["heading"], "added", _blocks([], _split(section["html"]))))
+            continue
+        blocks = _blocks(_split(before["html"]), _split(section["html"]))
+        status = "same" if all(b.status == "same" for b in blocks) else "changed"
+        out.append(SectionDiff(section["heading"], status, blocks))
+    for section in old:
+        if section["heading"] not in new_headings:
+            out.append(SectionDiff(section["heading"], "removed", _blocks(_split(section["html"]), [])))
+    return out
+
+
+def _list(old: list[str], new: list[str]) -> ListDiff:
+    return ListDiff(
+        added=[item for item in new if item not in old],
+        removed=[item for item in old if item not in new],
+        kept=[item for item in new if item in old],
+    )

@@ -1,0 +1,316 @@
+"""The admin pages around an article's workflow: review, preview, changes, history, queue.
+
+Views stay thin: they check that the user may see the article, gather what the
+template shows, and hand every write to a function in ``editorial.actions``.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from reversion.models import Version
+
+from editorial import diff, workflow
+from editorial.actions.approve import approve
+from editorial.actions.merge import merge
+from editorial.actions.publish_correction import publish_correction
+from editorial.actions.request_changes import request_changes
+from editorial.actions.restore import restore
+from editorial.actions.revert import revert as revert_action
+from editorial.actions.submit import submit
+from editorial.actions.withdraw import withdraw
+from editorial.errors import EditorialError
+from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia.models import Article, WorkflowState
+from encyclopedia.snapshot import freeze
+from encyclopedia.views import render_article
+
+
+def _article(request: HttpRequest, pk: int) -> Article:
+    if not request.user.has_perm("encyclopedia.view_article"):
+        raise PermissionDenied
+    return get_object_or_404(Article.objects.select_related("live_publication", "merged_into"), pk=pk)
+
+
+def _context(request: HttpRequest, article: Article, **extra) -> dict:
+    return {
+        **admin.site.each_context(request),
+        "opts": Article._meta,
+        "original": article,
+        "article": article,
+        "change_url": reverse("admin:encyclopedia_article_change", args=[article.pk]),
+        **extra,
+    }
+
+
+def locked_message(article: Article) -> str:
+    if workflow.is_gone(article):
+        return "This article is withdrawn or merged, so it cannot be edited; a director can restore it."
+    who = article.submitted_by.get_username() if article.submitted_by else "an editor"
+    when = timezone.localtime(article.submitted_at) if article.submitted_at else None
+    since = f" since {when:%Y-%m-%d %H:%M} (submitted by {who})" if when else ""
+    return (
+        f"Nothing was saved: the draft is {article.get_state_display().lower()}{since} and locked against "
+        "editing. A reviewer can send it back for changes."
+    )
+
+
+def workflow_context(request: HttpRequest, article: Article) -> dict:
+    """What the article's change page shows about its workflow."""
+    return {
+        "workflow_actions": [
+            (label, reverse("admin:editorial_transition", args=[article.pk, name]))
+            for name, label in workflow.allowed_actions(article, request.user)
+        ],
+        "review_records": ReviewRecord.objects.filter(article=article).select_related("reviewer", "user")[
+            :20
+        ],
+        "audit_events": AuditEvent.objects.filter(article=article).select_related("user")[:20],
+        "locked_message": locked_message(article)
+        if article.state in (WorkflowState.IN_REVIEW, WorkflowState.APPROVED) or workflow.is_gone(article)
+        else "",
+    }
+
+
+def changes_since_live(article: Article) -> diff.DocumentDiff:
+    live = article.live_publication
+    return diff.compare(diff.from_publication(live) if live else None, diff.from_working_copy(article))
+
+
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft exactly as the public page would show it, marked as a preview."""
+    article = _article(request, pk)
+    return render_article(request, SimpleNamespace(**freeze(article)), preview=True)
+
+
+def changes(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article(request, pk)
+    return render(
+        request,
+        "admin/editorial/changes.html",
+        _context(
+            request, article, title=f"Changes since live: {article.title}", diff=changes_since_live(article)
+        ),
+    )
+
+
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two versions from the history, in the same view as the changes since live."""
+    article = _article(request, pk)
+    versions = Version.objects.get_for_object(article).select_related("revision__user")
+    try:
+        old = versions.get(pk=int(request.GET.get("old", "")))
+        new = versions.get(pk=int(request.GET.get("new", "")))
+    except (ValueError, Version.DoesNotExist):
+        messages.error(request, "Choose two versions of this article to compare.")
+        return redirect(reverse("admin:encyclopedia_article_history", args=[article.pk]))
+    if old.revision.date_created > new.revision.date_created:
+        old, new = new, old
+    return render(
+        request,
+        "admin/editorial/changes.html",
+        _context(
+            request,
+            article,
+            title=f"Compare versions: {article.title}",
+            diff=diff.compare(diff.from_version(old), diff.from_version(new)),
+            old_version=old,
+            new_version=new,
+        ),
+    )
+
+
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    article = _article(request, pk)
+    versions = list(Version.objects.get_for_object(article).select_related("revision__user"))
+    may_revert = workflow.has_role(request.user, "encyclopedia.change_article")
+    return render(
+        request,
+        "admin/editorial/history.html",
+        _context(
+            request,
+            article,
+            title=f"History: {article.title}",
+            versions=versions,
+            may_revert=may_revert,
+            audit_events=AuditEvent.objects.filter(article=article).select_related("user"),
+        ),
+    )
+
+
+@require_POST
+def revert(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+    article = _article(request, pk)
+    version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+    try:
+        revert_action(article, request.user, version=version)
+    except EditorialError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("admin:encyclopedia_article_history", args=[article.pk]))
+    messages.success(
+        request, "The draft is back to that version. The live page is unchanged until it is approved."
+    )
+    return redirect(reverse("admin:encyclopedia_article_change", args=[article.pk]))
+
+
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Articles awaiting review, the ones assigned to this reviewer first, then oldest first."""
+    if not request.user.has_perm("encyclopedia.view_article"):
+        raise PermissionDenied
+    waiting = (
+        Article.objects.filter(state=WorkflowState.IN_REVIEW)
+        .select_related("assigned_reviewer", "submitted_by", "live_publication")
+        .annotate(
+            mine=Case(
+                When(assigned_reviewer=request.user, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("mine", "submitted_at", "pk")
+    )
+    return render(
+        request,
+        "admin/editorial/queue.html",
+        {
+            **admin.site.each_context(request),
+            "opts": Article._meta,
+            "title": "Awaiting medical review",
+            "waiting": waiting,
+        },
+    )
+
+
+class SubmitForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note for the reviewer"
+    )
+    reviewer = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label="Assign to"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(is_active=True)
+        reviewers = [u.pk for u in users if u.has_perm("encyclopedia.review_article")]
+        self.fields["reviewer"].queryset = users.filter(pk__in=reviewers).order_by("username")
+        self.fields["reviewer"].empty_label = "Any medical reviewer"
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What should change")
+
+
+class ApproveForm(forms.Form):
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
+    go_live_at = forms.DateTimeField(
+        required=False,
+        label="Go live at",
+        help_text="Leave empty to publish as soon as you approve.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(max_length=6, label="Merge into article id", help_text="Six digits, e.g. 003194.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+def _merge(article: Article, user, data: dict) -> Article:
+    target = Article.objects.filter(public_id=data["into"].strip()).first()
+    if target is None:
+        raise EditorialError(f"No article has the id {data['into']}.")
+    return merge(article, user, into=target, reason=data["reason"])
+
+
+TRANSITION_VIEWS = {
+    "submit": (
+        SubmitForm,
+        lambda a, u, d: submit(a, u, note=d["note"], reviewer=d["reviewer"]),
+        "Submitted for review.",
+    ),
+    "request_changes": (
+        CommentForm,
+        lambda a, u, d: request_changes(a, u, comment=d["comment"]),
+        "Changes requested.",
+    ),
+    "approve": (
+        ApproveForm,
+        lambda a, u, d: approve(a, u, notes=d["notes"], go_live_at=d["go_live_at"]),
+        "Approved.",
+    ),
+    "publish_correction": (
+        ReasonForm,
+        lambda a, u, d: publish_correction(a, u, reason=d["reason"]),
+        "Correction published.",
+    ),
+    "withdraw": (ReasonForm, lambda a, u, d: withdraw(a, u, reason=d["reason"]), "Withdrawn."),
+    "merge": (MergeForm, _merge, "Merged."),
+    "restore": (ConfirmForm, lambda a, u, d: restore(a, u), "Restored."),
+}
+
+
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One workflow step: a short form, then the action function; refusals become messages."""
+    if action not in TRANSITION_VIEWS:
+        raise Http404("No such workflow step.")
+    article = _article(request, pk)
+    form_class, perform, done = TRANSITION_VIEWS[action]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(article, request.user, form.cleaned_data)
+        except EditorialError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{done} {_outcome(result)}")
+            return redirect(reverse("admin:encyclopedia_article_change", args=[article.pk]))
+    try:
+        workflow.check(action, article, request.user)
+        refusal = ""
+    except EditorialError as error:
+        refusal = str(error)
+    show_diff = action in ("approve", "request_changes", "publish_correction", "submit")
+    return render(
+        request,
+        "admin/editorial/transition.html",
+        _context(
+            request,
+            article,
+            title=f"{workflow.TRANSITIONS[action].label}: {article.title}",
+            form=form,
+            refusal=refusal,
+            diff=changes_since_live(article) if show_diff else None,
+            preview_url=reverse("admin:editorial_preview", args=[article.pk]),
+        ),
+    )
+
+
+def _outcome(article: Article) -> str:
+    if article.state == WorkflowState.APPROVED and article.go_live_at:
+        return f"It goes live at {timezone.localtime(article.go_live_at):%Y-%m-%d %H:%M}."
+    if article.withdrawn_at:
+        return "The public now gets “410 Gone”."
+    if article.merged_into_id:
+        return f"Its id now redirects to {article.merged_into.public_id}."
+    if article.is_live and article.state == WorkflowState.PUBLISHED:
+        return "The public page shows it now."
+    return f"The article is now {article.get_state_display().lower()}."

@@ -1,0 +1,205 @@
+"""The transition table, and the one way every transition runs.
+
+Each action module in ``editorial/actions`` names its row here and calls ``run``:
+``run`` checks the role and the state, locks the article row, applies the change in
+one transaction, records a reversion revision with the user and the comment, and
+writes an audit event. The admin asks ``allowed_actions`` which buttons to offer, so
+what it offers and what the functions accept come from the same table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reversion
+from django.db import transaction
+from django.utils import timezone
+from reversion.models import Revision, Version
+
+from editorial import audit
+from editorial.errors import EditorialError, NotAllowed
+from editorial.models import ReviewRecord
+from encyclopedia.models import Article, CrossReference, Publication, WorkflowState
+from encyclopedia.snapshot import freeze
+
+S = WorkflowState
+EDITABLE_STATES = {S.DRAFT, S.CHANGES_REQUESTED, S.PUBLISHED}
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    permission: str
+    states: frozenset[str]  # the working-copy states it starts from; empty: any
+    needs_live: bool = False  # only for an article the public can see
+    needs_gone: bool = False  # only for a withdrawn or merged article
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(
+        "Submit for medical review", "encyclopedia.submit_article", frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+    ),
+    "request_changes": Transition("Request changes", "encyclopedia.review_article", frozenset({S.IN_REVIEW})),
+    "approve": Transition("Approve", "encyclopedia.review_article", frozenset({S.IN_REVIEW})),
+    "publish_correction": Transition(
+        "Publish a minor correction",
+        "encyclopedia.publish_article",
+        frozenset({S.DRAFT, S.CHANGES_REQUESTED}),
+        needs_live=True,
+    ),
+    "withdraw": Transition("Withdraw", "encyclopedia.withdraw_article", frozenset(), needs_live=True),
+    "merge": Transition(
+        "Merge into another article", "encyclopedia.withdraw_article", frozenset(), needs_live=True
+    ),
+    "restore": Transition("Restore", "encyclopedia.withdraw_article", frozenset(), needs_gone=True),
+    "revert": Transition(
+        "Revert the draft to this version", "encyclopedia.change_article", frozenset(EDITABLE_STATES)
+    ),
+    "publish": Transition("Publish", "encyclopedia.publish_article", frozenset()),
+}
+
+
+def is_gone(article: Article) -> bool:
+    return article.withdrawn_at is not None or article.merged_into_id is not None
+
+
+def has_role(user: Any, permission: str) -> bool:
+    """``None`` is the system itself (management commands); people need the permission."""
+    return user is None or user.has_perm(permission)
+
+
+def check(name: str, article: Article, user: Any) -> None:
+    """Raise if ``user`` may not take transition ``name`` on ``article`` now."""
+    transition = TRANSITIONS[name]
+    if not has_role(user, transition.permission):
+        raise NotAllowed(f"You may not {transition.label.lower()}: your role does not allow it.")
+    if transition.needs_gone:
+        if not is_gone(article):
+            raise EditorialError(f"“{transition.label}” is for a withdrawn or merged article.")
+        return
+    if is_gone(article):
+        raise EditorialError("The article is withdrawn or merged; restore it first.")
+    if transition.states and article.state not in transition.states:
+        raise EditorialError(
+            f"“{transition.label}” is not possible while the article is {article.get_state_display().lower()}."
+        )
+    if transition.needs_live and not article.is_live:
+        raise EditorialError(f"“{transition.label}” needs a live article; {article.public_id} is not live.")
+    if name == "approve" and user is not None and user.pk in contributors(article):
+        raise NotAllowed("You cannot approve a draft that contains your own changes.")
+
+
+def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:
+    """The (name, label) of each transition ``user`` may take on ``article`` now."""
+    offered = []
+    for name, transition in TRANSITIONS.items():
+        if name in ("revert", "publish"):
+            continue  # offered on the history page and by commands, not as buttons
+        try:
+            check(name, article, user)
+        except EditorialError:
+            continue
+        offered.append((name, transition.label))
+    return offered
+
+
+def contributors(article: Article) -> set[int]:
+    """Ids of the users whose changes are in the draft: every editor since the live version."""
+    versions = Version.objects.get_for_object(article)
+    live = article.live_publication
+    if live is not None and live.revision_id is not None:
+        versions = versions.filter(revision_id__gt=live.revision_id)
+    users = set(versions.exclude(revision__user=None).values_list("revision__user", flat=True))
+    if article.submitted_by_id:
+        users.add(article.submitted_by_id)
+    return users
+
+
+def run(
+    name: str,
+    article: Article,
+    user: Any,
+    *,
+    comment: str,
+    change: Callable[[Article], None] | None = None,
+    publish: bool = False,
+    keep_review: bool = False,
+    data: dict | None = None,
+) -> Article:
+    """Run transition ``name``: check, lock, change, revise, audit; all or nothing.
+
+    ``change`` edits the locked article before it is saved. With ``publish`` the saved
+    working copy is frozen into a new live Publication; ``keep_review`` keeps the live
+    page's review date and credits (a minor correction is not a medical review).
+    """
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        check(name, locked, user)
+        previous = locked.state
+        with reversion.create_revision():
+            if change is not None:
+                change(locked)
+            locked.save()
+            if user is not None:
+                reversion.set_user(user)
+            reversion.set_comment(comment)
+        revision = latest_revision(locked)
+        publication = go_live(locked, user, revision, keep_review=keep_review) if publish else None
+        audit.record(
+            locked,
+            name,
+            user,
+            comment,
+            from_state=previous,
+            to_state=locked.state,
+            **({"publication": publication.pk} if publication else {}),
+            **(data or {}),
+        )
+    article.refresh_from_db()
+    return locked
+
+
+def latest_revision(article: Article) -> Revision | None:
+    version = Version.objects.get_for_object(article).select_related("revision").first()
+    return version.revision if version else None
+
+
+def go_live(article: Article, user: Any, revision: Revision | None, *, keep_review: bool) -> Publication:
+    """Freeze the (locked, saved) working copy into a new live publication."""
+    fields = freeze(article)
+    live = article.live_publication
+    if keep_review and live is not None:
+        for name in ("review_date", "updated_by", "review_organization", "also_reviewed_by"):
+            fields[name] = getattr(live, name)
+    publication = Publication.objects.create(
+        article=article, published_at=timezone.now(), published_by=user, revision=revision, **fields
+    )
+    CrossReference.objects.bulk_create(
+        CrossReference(publication=publication, target_public_id=target)
+        for target in publication.linked_article_ids
+    )
+    if not keep_review:
+        ReviewRecord.objects.filter(
+            article=article, outcome=ReviewRecord.Outcome.APPROVED, publication=None
+        ).update(publication=publication)
+    article.live_publication = publication
+    article.state = S.PUBLISHED
+    article.go_live_at = None
+    article.submitted_by = None
+    article.submitted_at = None
+    article.submission_note = ""
+    article.review_comment = ""
+    article.save(
+        update_fields=[
+            "live_publication",
+            "state",
+            "go_live_at",
+            "submitted_by",
+            "submitted_at",
+            "submission_note",
+            "review_comment",
+        ]
+    )
+    return publication
