@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from editorial import views, workflow
+from editorial import audit, views, workflow
 from editorial.actions.edit import check_editable, record_edit
 from editorial.errors import EditorialError
 from editorial.links import unpublished_links
@@ -169,6 +169,23 @@ class ArticleAdmin(VersionAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         return views.history(request, int(object_id))
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Reverting goes through the workflow's revert (history page), never a raw form save."""
+        return redirect(reverse("admin:encyclopedia_article_history", args=[object_id]))
+
+    def recover_view(self, request, version_id, extra_context=None):
+        return views.recover(request, int(version_id))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """A live article is withdrawn (410) before it can be deleted."""
+        if obj is not None and obj.is_live:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj) -> None:
+        audit.record(obj, "delete", request.user, "Deleted (recoverable from “Recover deleted articles”)")
+        super().delete_model(request, obj)
 
     @admin.display(description="status", ordering="state")
     def status(self, obj: Article) -> str:

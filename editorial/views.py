@@ -24,6 +24,7 @@ from editorial import diff, workflow
 from editorial.actions.approve import approve
 from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
+from editorial.actions.recover import recover as recover_action
 from editorial.actions.request_changes import request_changes
 from editorial.actions.restore import restore
 from editorial.actions.revert import revert as revert_action
@@ -161,6 +162,32 @@ def revert(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
         request, "The draft is back to that version. The live page is unchanged until it is approved."
     )
     return redirect(reverse("admin:encyclopedia_article_change", args=[article.pk]))
+
+
+def recover(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Confirm, then recover a deleted article from its last version."""
+    version = get_object_or_404(Version.objects.select_related("revision__user"), pk=version_id)
+    if not request.user.has_perm("encyclopedia.view_article"):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            article = recover_action(version, request.user)
+        except EditorialError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Recovered “{article.title}” ({article.public_id}) as a draft.")
+            return redirect(reverse("admin:encyclopedia_article_change", args=[article.pk]))
+    return render(
+        request,
+        "admin/editorial/recover.html",
+        {
+            **admin.site.each_context(request),
+            "opts": Article._meta,
+            "title": f"Recover {version.object_repr}",
+            "version": version,
+            "document": diff.compare(None, diff.from_version(version)),
+        },
+    )
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:

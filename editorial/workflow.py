@@ -20,7 +20,7 @@ from reversion.models import Revision, Version
 
 from editorial import audit
 from editorial.errors import EditorialError, NotAllowed
-from editorial.models import ReviewRecord
+from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia.models import Article, CrossReference, Publication, WorkflowState
 from encyclopedia.snapshot import freeze
 
@@ -105,13 +105,16 @@ def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:
     return offered
 
 
+CONTENT_CHANGES = ("edit", "revert", "recover")
+
+
 def contributors(article: Article) -> set[int]:
-    """Ids of the users whose changes are in the draft: every editor since the live version."""
-    versions = Version.objects.get_for_object(article)
+    """Ids of the users whose changes are in the draft: who edited it since it was last published."""
+    events = AuditEvent.objects.filter(article=article, action__in=CONTENT_CHANGES, user__isnull=False)
     live = article.live_publication
-    if live is not None and live.revision_id is not None:
-        versions = versions.filter(revision_id__gt=live.revision_id)
-    users = set(versions.exclude(revision__user=None).values_list("revision__user", flat=True))
+    if live is not None:
+        events = events.filter(at__gte=live.published_at)
+    users = set(events.values_list("user", flat=True))
     if article.submitted_by_id:
         users.add(article.submitted_by_id)
     return users

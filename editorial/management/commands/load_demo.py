@@ -252,7 +252,12 @@ class Command(BaseCommand):
             if created:
                 user = User(username=login.username)
                 user.set_password(login.password)
-            wanted = {"is_staff": True, "is_active": True, "is_superuser": login.group is None}
+            wanted = {
+                "is_staff": True,
+                "is_active": True,
+                "is_superuser": login.group is None,
+                "email": f"{login.username}@example.org",
+            }
             changed = created or any(getattr(user, k) != v for k, v in wanted.items())
             if changed:
                 for name, value in wanted.items():

@@ -1,0 +1,414 @@
+"""The editorial workflow: each transition and role, allowed and refused, and what readers see."""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from reversion.models import Version
+
+from editorial import roles, workflow
+from editorial.actions.approve import approve
+from editorial.actions.merge import merge
+from editorial.actions.publish_correction import publish_correction
+from editorial.actions.publish_scheduled import publish_due
+from editorial.actions.request_changes import request_changes
+from editorial.actions.restore import restore
+from editorial.actions.submit import submit
+from editorial.actions.withdraw import withdraw
+from editorial.errors import EditorialError, NotAllowed
+from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia.models import Article, Publication, Reviewer, WorkflowState
+from tests.conftest import page_text
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime.datetime(2026, 11, 24, 17, 0, tzinfo=datetime.UTC)
+
+
+def make_user(username: str, *groups: str, superuser: bool = False) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
+    if superuser:
+        user.is_superuser = True
+        user.save()
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return User.objects.get(pk=user.pk)  # a fresh object: no cached permissions
+
+
+@pytest.fixture
+def editor():
+    return make_user("editor", roles.EDITORS)
+
+
+@pytest.fixture
+def reviewer():
+    user = make_user("reviewer", roles.MEDICAL_REVIEWERS)
+    Reviewer.objects.create(name="Rae Viewer", credentials="MD", institution="Example University", user=user)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def director():
+    return make_user("director", roles.EDITORIAL_DIRECTORS)
+
+
+@pytest.fixture
+def live_article(make_article, publish_article, editor):
+    """A live article whose working copy an editor has just changed (live + draft)."""
+    article = publish_article(make_article("Leg cramps"))
+    edit(article, editor, "Updated paragraph about night cramps.")
+    return Article.objects.get(pk=article.pk)
+
+
+def edit(article: Article, user: User, body: str) -> None:
+    """What an admin save does to the working copy: a revision by ``user`` and a draft."""
+    import reversion
+
+    from editorial.actions.edit import record_edit
+
+    previous = article.state
+    with reversion.create_revision():
+        section = article.sections.first()
+        section.body = body
+        section.save()
+        article.save()
+        reversion.set_user(user)
+    record_edit(article, user, previous, "Edited: body")
+
+
+def public_text(client, article: Article) -> str:
+    return client.get(f"/ency/article/{article.public_id}.htm").content.decode()
+
+
+# ---------------------------------------------------------------- roles
+
+
+def test_roles_are_groups_with_explicit_permissions(editor, reviewer, director):
+    assert editor.has_perm("encyclopedia.submit_article")
+    assert not editor.has_perm("encyclopedia.review_article")
+    assert not editor.has_perm("encyclopedia.publish_article")
+    assert reviewer.has_perm("encyclopedia.review_article")
+    assert not reviewer.has_perm("encyclopedia.change_article")
+    assert director.has_perm("encyclopedia.publish_article")
+    assert director.has_perm("encyclopedia.withdraw_article")
+    assert director.has_perm("encyclopedia.change_citation")
+    assert director.has_perm("encyclopedia.change_reviewer")
+    assert not editor.has_perm("encyclopedia.delete_article")
+
+
+def test_a_user_may_hold_several_roles():
+    both = make_user("both", roles.EDITORS, roles.MEDICAL_REVIEWERS)
+    assert both.has_perm("encyclopedia.submit_article") and both.has_perm("encyclopedia.review_article")
+
+
+# ---------------------------------------------------------------- submit
+
+
+def test_editor_submits_with_note_and_reviewer(live_article, editor, reviewer):
+    submit(live_article, editor, note="Please check the dosage", reviewer=reviewer)
+    article = Article.objects.get(pk=live_article.pk)
+    assert article.state == WorkflowState.IN_REVIEW
+    assert article.assigned_reviewer == reviewer
+    assert article.submission_note == "Please check the dosage"
+    event = AuditEvent.objects.filter(action="submit").get()
+    assert (event.from_state, event.to_state, event.user) == ("draft", "in_review", editor)
+    revision = Version.objects.get_for_object(article).first().revision
+    assert revision.user == editor
+    assert revision.comment == "Submitted for medical review: Please check the dosage"
+
+
+def test_reviewer_cannot_submit(live_article, reviewer):
+    with pytest.raises(NotAllowed):
+        submit(live_article, reviewer)
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.DRAFT
+
+
+def test_submitting_twice_is_refused(live_article, editor):
+    submit(live_article, editor)
+    with pytest.raises(EditorialError, match="not possible while the article is in review"):
+        submit(live_article, editor)
+
+
+def test_assigning_a_non_reviewer_is_refused(live_article, editor, director):
+    with pytest.raises(EditorialError, match="is not a medical reviewer"):
+        submit(live_article, editor, reviewer=director)
+
+
+# ---------------------------------------------------------------- request changes
+
+
+def test_reviewer_requests_changes_with_a_comment(client, live_article, editor, reviewer):
+    before = public_text(client, live_article)
+    submit(live_article, editor)
+    with pytest.raises(EditorialError, match="comment is required"):
+        request_changes(live_article, reviewer, comment="  ")
+    request_changes(live_article, reviewer, comment="Cite a source for the second claim.")
+    article = Article.objects.get(pk=live_article.pk)
+    assert article.state == WorkflowState.CHANGES_REQUESTED
+    assert article.review_comment == "Cite a source for the second claim."
+    record = ReviewRecord.objects.get()
+    assert record.outcome == "changes_requested" and record.user == reviewer
+    assert public_text(client, article) == before, "the public page is unchanged"
+    # The editor resumes the draft and submits again.
+    edit(article, editor, "Reworded, with a source.")
+    assert Article.objects.get(pk=article.pk).review_comment == "Cite a source for the second claim."
+    submit(article, editor)
+    assert Article.objects.get(pk=article.pk).state == WorkflowState.IN_REVIEW
+
+
+def test_editor_cannot_request_changes(live_article, editor):
+    submit(live_article, editor)
+    with pytest.raises(NotAllowed):
+        request_changes(live_article, editor, comment="Self-review")
+
+
+# ---------------------------------------------------------------- approve
+
+
+def test_approval_publishes_with_todays_review_date_and_frozen_credit(client, live_article, editor, reviewer):
+    assert "Updated paragraph about night cramps." not in public_text(client, live_article)
+    submit(live_article, editor)
+    with time_machine.travel(NOON):
+        approve(live_article, reviewer, notes="Accurate.")
+    article = Article.objects.get(pk=live_article.pk)
+    assert article.state == WorkflowState.PUBLISHED
+    assert article.review_date == datetime.date(2026, 11, 24)
+    publication = article.live_publication
+    assert publication.review_date == datetime.date(2026, 11, 24)
+    assert publication.updated_by == "Rae Viewer, MD, Example University"
+    record = ReviewRecord.objects.get()
+    assert (record.outcome, record.reviewed_on, record.publication) == (
+        "approved",
+        publication.review_date,
+        publication,
+    )
+    text = page_text(public_text(client, article))
+    assert "Updated paragraph about night cramps." in text
+    assert "Review Date 11/24/2026" in text
+
+
+def test_nobody_approves_their_own_changes(live_article):
+    both = make_user("both", roles.EDITORS, roles.MEDICAL_REVIEWERS)
+    edit(live_article, both, "My own wording.")
+    submit(live_article, both)
+    with pytest.raises(NotAllowed, match="your own changes"):
+        approve(live_article, both)
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.IN_REVIEW
+
+
+def test_not_even_a_superuser_approves_their_own_changes(live_article):
+    boss = make_user("boss", superuser=True)
+    edit(live_article, boss, "The boss's wording.")
+    submit(live_article, boss)
+    with pytest.raises(NotAllowed, match="your own changes"):
+        approve(live_article, boss)
+
+
+def test_the_submitter_cannot_approve(live_article, editor):
+    submitter = make_user("submitter", roles.EDITORS, roles.MEDICAL_REVIEWERS)
+    submit(live_article, submitter)
+    with pytest.raises(NotAllowed):
+        approve(live_article, submitter)
+
+
+def test_editor_cannot_approve(live_article, editor):
+    other = make_user("other-editor", roles.EDITORS)
+    submit(live_article, editor)
+    with pytest.raises(NotAllowed):
+        approve(live_article, other)
+
+
+def test_approving_a_draft_not_in_review_is_refused(live_article, reviewer):
+    with pytest.raises(EditorialError, match="not possible while the article is draft"):
+        approve(live_article, reviewer)
+
+
+# ---------------------------------------------------------------- scheduling
+
+
+def test_approval_with_a_go_live_time_waits_for_publish_scheduled(client, live_article, editor, reviewer):
+    submit(live_article, editor)
+    with time_machine.travel(NOON):
+        approve(live_article, reviewer, go_live_at=NOON + datetime.timedelta(hours=2))
+    article = Article.objects.get(pk=live_article.pk)
+    assert article.state == WorkflowState.APPROVED
+    assert "Updated paragraph" not in public_text(client, article)
+    with time_machine.travel(NOON + datetime.timedelta(hours=1)):
+        assert publish_due() == []
+    with time_machine.travel(NOON + datetime.timedelta(hours=2, minutes=1)):
+        out = StringIO()
+        call_command("publish_scheduled", stdout=out)
+        assert "1 scheduled update published." in out.getvalue()
+        again = StringIO()
+        call_command("publish_scheduled", stdout=again)
+        assert "0 scheduled updates published." in again.getvalue()
+    article = Article.objects.get(pk=article.pk)
+    assert article.state == WorkflowState.PUBLISHED
+    assert "Updated paragraph" in public_text(client, article)
+    assert ReviewRecord.objects.get().publication == article.live_publication
+
+
+def test_a_go_live_time_in_the_past_is_refused(live_article, editor, reviewer):
+    submit(live_article, editor)
+    with pytest.raises(EditorialError, match="in the past"):
+        approve(live_article, reviewer, go_live_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+
+
+# ---------------------------------------------------------------- directors
+
+
+def test_director_publishes_a_minor_correction_keeping_the_review_date(
+    client, live_article, director, editor
+):
+    review_date = live_article.live_publication.review_date
+    with pytest.raises(EditorialError, match="reason is required"):
+        publish_correction(live_article, director, reason="")
+    with pytest.raises(NotAllowed):
+        publish_correction(live_article, editor, reason="Typo")
+    with time_machine.travel(NOON):
+        publish_correction(live_article, director, reason="Fixed a typo")
+    article = Article.objects.get(pk=live_article.pk)
+    assert article.live_publication.review_date == review_date
+    assert "Updated paragraph" in public_text(client, article)
+    assert AuditEvent.objects.filter(
+        action="publish_correction", comment="Minor correction: Fixed a typo"
+    ).exists()
+    assert not ReviewRecord.objects.exists()
+
+
+def test_withdraw_gives_410_and_restore_brings_it_back(client, live_article, director, editor):
+    url = f"/ency/article/{live_article.public_id}.htm"
+    with pytest.raises(NotAllowed):
+        withdraw(live_article, editor, reason="No")
+    withdraw(live_article, director, reason="Outdated advice")
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "withdrawn" in response.content.decode()
+    assert live_article.title not in client.get("/ency/").content.decode()
+    restore(live_article, director)
+    assert client.get(url).status_code == 200
+
+
+def test_merge_answers_301_to_the_other_article(
+    client, make_article, publish_article, live_article, director
+):
+    other = publish_article(make_article("Muscle cramps"))
+    merge(live_article, director, into=other, reason="Duplicate topic")
+    response = client.get(f"/ency/article/{live_article.public_id}.htm")
+    assert response.status_code == 301
+    assert response["Location"] == f"/ency/article/{other.public_id}.htm"
+    with pytest.raises(EditorialError, match="withdrawn or merged"):
+        merge(live_article, director, into=other)
+
+
+def test_merging_into_an_article_that_is_not_live_is_refused(make_article, live_article, director):
+    draft = make_article("Never published")
+    with pytest.raises(EditorialError, match="not live"):
+        merge(live_article, director, into=draft)
+
+
+# ---------------------------------------------------------------- offered actions
+
+
+def test_the_admin_offers_only_what_the_user_may_do(live_article, editor, reviewer, director):
+    def names(user):
+        return [name for name, _ in workflow.allowed_actions(Article.objects.get(pk=live_article.pk), user)]
+
+    assert names(editor) == ["submit"]
+    assert names(reviewer) == []
+    assert names(director) == ["submit", "publish_correction", "withdraw", "merge"]
+    submit(live_article, editor)
+    assert names(editor) == []
+    assert names(reviewer) == ["request_changes", "approve"]
+
+
+def test_a_refused_step_in_the_admin_is_a_message(client, live_article, editor):
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/", {"notes": ""}, follow=True
+    )
+    assert "You may not approve" in response.content.decode()
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.DRAFT
+
+
+def test_the_whole_round_trip_through_the_admin(
+    client, live_article, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    page = client.get(f"/admin/encyclopedia/article/{live_article.pk}/change/").content.decode()
+    assert "Submit for medical review" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/encyclopedia/article/{live_article.pk}/workflow/submit/",
+            {"note": "Night cramps", "reviewer": reviewer.pk},
+            follow=True,
+        )
+    assert "Submitted for review." in response.content.decode()
+    assert [m.to for m in mailoutbox] == [["reviewer@example.org"]]
+    assert "Night cramps" in mailoutbox[0].body
+
+    client.force_login(reviewer)
+    review_page = client.get(
+        f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/"
+    ).content.decode()
+    assert "<ins>Updated paragraph about night cramps.</ins>" in review_page or "<ins>Updated" in review_page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/", {"notes": "Fine"}, follow=True
+        )
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.PUBLISHED
+    assert mailoutbox[-1].to == ["editor@example.org"]
+    assert "approved your update" in mailoutbox[-1].body
+
+
+def test_changes_requested_email_goes_to_the_author(
+    live_article, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(live_article, editor)
+    reviewers_mail = len(mailoutbox)
+    assert reviewers_mail == 1 and mailoutbox[0].to == ["reviewer@example.org"], "the whole reviewers' group"
+    with django_capture_on_commit_callbacks(execute=True):
+        request_changes(live_article, reviewer, comment="Add a source.")
+    assert mailoutbox[-1].to == ["editor@example.org"]
+    assert "Add a source." in mailoutbox[-1].body
+
+
+def test_no_email_when_the_transaction_fails(
+    live_article, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(EditorialError):
+        approve(live_article, reviewer)  # refused: not in review
+    assert mailoutbox == []
+
+
+def test_each_transition_is_audited_with_from_and_to(live_article, editor, reviewer):
+    submit(live_article, editor)
+    request_changes(live_article, reviewer, comment="More detail")
+    submit(live_article, editor)
+    approve(live_article, reviewer)
+    steps = list(
+        AuditEvent.objects.filter(article=live_article)
+        .order_by("id")
+        .values_list("action", "from_state", "to_state")
+    )
+    assert steps[-4:] == [
+        ("submit", "draft", "in_review"),
+        ("request_changes", "in_review", "changes_requested"),
+        ("submit", "changes_requested", "in_review"),
+        ("approve", "in_review", "published"),
+    ]
+    with pytest.raises(ValueError):
+        AuditEvent.objects.first().save()
+
+
+def test_publications_count_only_approvals(live_article, editor, reviewer):
+    before = Publication.objects.count()
+    submit(live_article, editor)
+    request_changes(live_article, reviewer, comment="No")
+    assert Publication.objects.count() == before
