@@ -197,7 +197,7 @@ def _plain(html: str) -> str:
 
 def _words(old: str, new: str) -> str:
     """``new`` with the words removed from ``old`` in <del> and the added ones in <ins>."""
-    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    a, b = re.findall(r"\s*\S+", old), re.findall(r"\s*\S+", new)
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
