@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -11,3 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("encyclopedia.urls")),
 ]
+
+# Uploaded files (accreditation badges) in development; production serves MEDIA_ROOT from the web server.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -28,3 +28,15 @@ def join_credits(items: list[str]) -> str:
     if len(items) < 2:
         return "".join(items)
     return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def credit_line(updated_by: str, review_organization: str, also_reviewed_by: str) -> str:
+    """ "Updated by: …. Review provided by …. Also reviewed by …." with whichever parts exist."""
+    parts = []
+    if updated_by:
+        parts.append(f"Updated by: {updated_by}.")
+    if review_organization:
+        parts.append(f"Review provided by {review_organization}.")
+    if also_reviewed_by:
+        parts.append(f"{'Also reviewed' if updated_by else 'Reviewed'} by {also_reviewed_by}.")
+    return " ".join(parts)

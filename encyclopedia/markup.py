@@ -17,7 +17,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 ARTICLE_SCHEME = "article:"
-_ARTICLE_HREF = re.compile(r"^article:(\d{6})$")
+_ARTICLE_HREF = re.compile(r"^(?:article:(\d{6})|/ency/article/(\d{6})\.htm)$")
 _BARE_ANCHOR = re.compile(r"<a>(.*?)</a>", re.DOTALL)
 _ARTICLE_ANCHOR = re.compile(r'<a href="/ency/article/(\d{6})\.htm"[^>]*>(.*?)</a>', re.DOTALL)
 
@@ -55,8 +55,9 @@ def render(text: str) -> Rendered:
             href = str(token.attrGet("href") or "")
             match = _ARTICLE_HREF.match(href)
             if match:
-                article_ids.append(match.group(1))
-                token.attrSet("href", article_url(match.group(1)))
+                public_id = match.group(1) or match.group(2)
+                article_ids.append(public_id)
+                token.attrSet("href", article_url(public_id))
     html = parser.renderer.render(tokens, parser.options, {})
     clean = nh3.clean(
         html,

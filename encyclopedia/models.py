@@ -15,9 +15,14 @@ from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from encyclopedia import citations, credits
+
+# Ids from here up are for sample content; ids are assigned automatically below it.
+SAMPLE_IDS_FROM = "900000"
 
 public_id_validator = RegexValidator(r"^\d{6}$", "An article id is six digits, like 003194.")
 
@@ -83,11 +88,14 @@ class IssuedArticleId(models.Model):
 
     @classmethod
     def issue_next(cls) -> str:
-        """Issue the id after the highest one ever issued."""
+        """Issue the id after the highest one ever issued below the sample range."""
         for _ in range(5):
-            highest = cls.objects.aggregate(m=models.Max("value"))["m"] or "000000"
-            if highest == "999999":
-                raise ValidationError("Every six-digit article id has been issued.")
+            highest = (
+                cls.objects.filter(value__lt=SAMPLE_IDS_FROM).aggregate(m=models.Max("value"))["m"]
+                or "000000"
+            )
+            if int(highest) + 1 >= int(SAMPLE_IDS_FROM):
+                raise ValidationError("Every article id below the sample range has been issued.")
             value = f"{int(highest) + 1:06d}"
             try:
                 with transaction.atomic():
@@ -283,6 +291,16 @@ class AccreditationNotice(models.Model):
         pages = [self.editorial_policy, self.editorial_process, self.privacy_policy]
         return [page for page in pages if page is not None]
 
+    def policy_links(self) -> str:
+        """ "editorial policy, editorial process, and privacy policy" as links."""
+        links = [
+            format_html('<a href="{}">{}</a>', page.get_absolute_url(), page.title.lower())
+            for page in self.policy_pages
+        ]
+        if len(links) > 2:
+            return mark_safe(", ".join(links[:-1]) + ", and " + links[-1])  # noqa: S308 - parts escaped above
+        return mark_safe(" and ".join(links))  # noqa: S308 - parts escaped above
+
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "The notice must end after it starts."})
@@ -421,8 +439,13 @@ class Article(models.Model):
                 raise ValidationError(f"Article id {stored} cannot change to {self.public_id}.")
         if not self.public_id:
             self.public_id = IssuedArticleId.issue_next()
-        else:
-            IssuedArticleId.objects.get_or_create(value=self.public_id)
+        elif self._state.adding:
+            _, issued_now = IssuedArticleId.objects.get_or_create(value=self.public_id)
+            if not issued_now and not Article.objects.filter(public_id=self.public_id).exists():
+                raise ValidationError(
+                    f"Article id {self.public_id} belonged to a deleted article and is never reused; "
+                    "recover that article instead."
+                )
         if not self.slug:
             self.slug = slugify(self.title)[:200]
         super().save(*args, **kwargs)

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from encyclopedia import citations, markup
+from encyclopedia import citations, credits, markup
 from encyclopedia.models import Article, PolicyPage, SiteSettings
 
 
@@ -44,7 +44,7 @@ def render_article(
     A preview is marked as such, never cached and never indexed.
     """
     site_settings = SiteSettings.load()
-    page_url = settings.SITE_URL + request.path if settings.SITE_URL else request.build_absolute_uri()
+    page_url = (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + request.path
     cite = citations.page_citation(
         title=content.title,
         site_name=site_settings.site_name,
@@ -60,6 +60,9 @@ def render_article(
         "page_citation": cite,
         "canonical_url": page_url,
         "preview": preview,
+        "credit_line": credits.credit_line(
+            content.updated_by, content.review_organization, content.also_reviewed_by
+        ),
         **_readable(content),
     }
     response = render(request, "encyclopedia/article.html", context, status=status)

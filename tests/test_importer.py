@@ -12,7 +12,7 @@ from reversion.models import Version
 
 from editorial.actions.import_article import import_page
 from editorial.importer.parser import ParseError, parse_page
-from encyclopedia.models import Article, Citation, Publication
+from encyclopedia.models import Article, Citation, Publication, ReviewOrganization
 from tests.conftest import page_text
 
 pytestmark = pytest.mark.django_db
@@ -260,3 +260,95 @@ def test_links_to_articles_not_yet_imported(tmp_path, seed_text, client):
     call_command("import_articles", _write(tmp_path, target, "dehydration.md"), stdout=StringIO())
     html = client.get("/ency/article/003194.htm").content.decode()
     assert '<a href="/ency/article/000982.htm">Dehydration</a>' in html
+
+
+def test_seed_references_are_structured_not_just_round_tripped(imported_seed):
+    first = imported_seed.citation_links.select_related("citation").first().citation
+    assert first.kind == "book_chapter"
+    assert first.authors == "Chonchol M, Smogorzewski MJ, Stubbs JR, Yu ASL"
+    assert first.title == "Disorders of calcium, magnesium, and phosphate balance"
+    assert first.editors == "Yu ASL, Chertow GM, Luyckx VA, Marsden PA, Skorecki K, Taal MW"
+    assert first.container_title == "Brenner and Rector's The Kidney"
+    assert (first.edition, first.place, first.publisher, first.year, first.chapter) == (
+        "11th",
+        "Philadelphia, PA",
+        "Elsevier",
+        "2020",
+        "18",
+    )
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_read_as_the_same_page(seed_text, known_headings):
+    page = parse_page("\ufeff" + seed_text.replace("\n", "\r\n"), known_headings)
+    assert (page.public_id, page.title) == ("003194", "Hand or foot spasms")
+    assert page == parse_page(seed_text, known_headings)
+
+
+def test_a_nul_byte_is_refused_with_its_line(known_headings):
+    with pytest.raises(ParseError) as error:
+        parse_page("Title\n\nSummary.\n\nBad\x00line\n", known_headings)
+    assert error.value.line == 5
+
+
+def test_a_missing_title_is_not_guessed_from_the_summary(known_headings):
+    with pytest.raises(ParseError, match="reads like a sentence"):
+        parse_page("Spasms are contractions of muscles.\n\nA second paragraph.\n", known_headings)
+
+
+def test_a_page_without_an_id_updates_the_article_with_its_title(tmp_path):
+    page = "Night cramps\n\nA sample summary.\n\nCauses\n\nSample causes.\n"
+    call_command("import_articles", _write(tmp_path, page, "a.txt"), stdout=StringIO())
+    call_command(
+        "import_articles",
+        _write(tmp_path, page.replace("Sample causes", "Other causes"), "b.txt"),
+        stdout=StringIO(),
+    )
+    assert Article.objects.count() == 1
+    assert "Other causes" in Article.objects.get().sections.get().body
+
+
+def test_markdown_list_items_in_references_and_names(seed_text, known_headings):
+    markdown = to_markdown(seed_text)
+    for line in seed_sections(seed_text)["References"]:
+        markdown = markdown.replace(line, "- " + line)
+    markdown = markdown.replace(
+        "Foot spasms; Carpopedal spasm; Spasms of the hands or feet; Hand spasms",
+        "- Foot spasms\n- Carpopedal spasm\n- Spasms of the hands or feet\n- Hand spasms",
+    )
+    page = parse_page(markdown, known_headings)
+    assert page.citations == parse_page(seed_text, known_headings).citations
+    assert page.alternative_names == [
+        "Foot spasms",
+        "Carpopedal spasm",
+        "Spasms of the hands or feet",
+        "Hand spasms",
+    ]
+
+
+def test_an_unreadable_review_date_is_named_as_such(seed_text, known_headings):
+    broken = seed_text.replace("Review Date 3/31/2024", "Review Date March 31, 2024")
+    with pytest.raises(ParseError, match="“March 31, 2024” is not a review date"):
+        parse_page(broken, known_headings)
+
+
+def test_a_too_long_alternative_name_names_its_line_and_saves_nothing(tmp_path, seed_text):
+    broken = seed_text.replace("Hand spasms", "x" * 250)
+    line = next(i for i, text in enumerate(broken.splitlines(), 1) if "x" * 250 in text)
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", _write(tmp_path, broken), stdout=StringIO(), stderr=err)
+    assert (
+        f"page.txt:{line}: alternative name: name: Ensure this value has at most 200 characters"
+        in err.getvalue()
+    )
+    assert Article.objects.count() == 0
+
+
+def test_a_too_long_review_organization_is_a_clear_error(tmp_path, seed_text):
+    broken = seed_text.replace("VeriMed Healthcare Network", "V" * 250)
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", _write(tmp_path, broken), stdout=StringIO(), stderr=err)
+    assert "review organization: name: Ensure this value has at most 200 characters" in err.getvalue()
+    assert Article.objects.count() == 0
+    assert not ReviewOrganization.objects.exists()

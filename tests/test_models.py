@@ -48,6 +48,13 @@ def test_ids_of_deleted_articles_are_not_reused(make_article):
     gone_id = gone.public_id
     gone.delete()
     assert make_article("Later").public_id != gone_id
+    with pytest.raises(ValidationError, match="never reused"):
+        make_article("Same id by hand", public_id=gone_id)
+
+
+def test_sample_ids_do_not_push_real_ids_up(make_article):
+    make_article("Sample", public_id="900001")
+    assert make_article("Real").public_id == "000001"
 
 
 def test_sections_and_names_keep_their_order(make_article):

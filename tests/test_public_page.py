@@ -133,3 +133,88 @@ def test_index_lists_live_articles_only(client, make_article, publish_article):
     html = client.get("/ency/").content.decode()
     assert "Visible article" in html
     assert "Hidden draft" not in html
+
+
+def test_credits_show_even_without_a_named_reviewer(client, make_article, publish_article):
+    from encyclopedia.models import EditorialCredit
+
+    EditorialCredit.objects.create(name="the Example Editorial team", standing=True)
+    article = publish_article(make_article("No reviewer"))
+    text = page_text(client.get(f"/ency/article/{article.public_id}.htm").content.decode())
+    assert "Reviewed by the Example Editorial team." in text
+    assert "Updated by" not in text
+
+
+def test_two_policy_links_are_joined_with_and(client, make_article, publish_article):
+    first = PolicyPage.objects.create(slug="editorial-policy", title="Editorial policy", body="x")
+    second = PolicyPage.objects.create(slug="privacy-policy", title="Privacy policy", body="x")
+    AccreditationNotice.objects.create(
+        body="Example Council",
+        body_url="https://example.org/council",
+        program="Health Content Provider",
+        valid_from=datetime.date(2020, 1, 1),
+        valid_until=datetime.date(2099, 1, 1),
+        statement="Sample.",
+        editorial_policy=first,
+        privacy_policy=second,
+    )
+    article = publish_article(make_article("Policies"))
+    html = client.get(f"/ency/article/{article.public_id}.htm").content.decode()
+    assert (
+        'Learn more about our <a href="/about/editorial-policy/">editorial policy</a> and '
+        '<a href="/about/privacy-policy/">privacy policy</a>.'
+    ) in html
+    assert '<a href="https://example.org/council">Example Council</a>' in html
+
+
+def test_links_by_path_to_a_live_article_stay_links(client, make_article, publish_article):
+    target = publish_article(make_article("Target"))
+    article = make_article("Linker")
+    article.summary = f"See [the target](/ency/article/{target.public_id}.htm)."
+    article.save()
+    publish_article(article)
+    html = client.get(f"/ency/article/{article.public_id}.htm").content.decode()
+    assert f'<a href="/ency/article/{target.public_id}.htm">the target</a>' in html
+
+
+def test_the_query_string_never_reaches_canonical_or_citation(client, make_article, publish_article):
+    article = publish_article(make_article("Canonical"))
+    html = client.get(f"/ency/article/{article.public_id}.htm?q=%22%3E%3Cx").content.decode()
+    url = f"http://testserver/ency/article/{article.public_id}.htm"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f"Available from: {url}</p>" in html
+    assert "?q=" not in html
+
+
+@pytest.mark.parametrize("field", ["alternative name", "citation", "credit", "reviewer", "notice"])
+def test_hostile_text_in_every_field_is_inert(client, make_article, publish_article, field):
+    from encyclopedia.models import Citation, EditorialCredit, Reviewer
+    from tests.test_markup import active_content
+
+    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"><svg onload=alert(3)>'
+    article = make_article("Hostile fields")
+    if field == "alternative name":
+        article.alternative_names.create(name=hostile, position=1)
+    elif field == "citation":
+        citation = Citation.objects.create(kind="book", title=hostile, publisher=hostile, year="2024")
+        article.citation_links.create(citation=citation, position=1)
+    elif field == "credit":
+        article.credit_links.create(
+            credit=EditorialCredit.objects.create(name=hostile, role=hostile), position=1
+        )
+    elif field == "reviewer":
+        article.reviewer = Reviewer.objects.create(name=hostile, institution=hostile)
+        article.save()
+    else:
+        AccreditationNotice.objects.create(
+            body=hostile,
+            program=hostile,
+            valid_from=datetime.date(2020, 1, 1),
+            valid_until=datetime.date(2099, 1, 1),
+            statement=hostile + "[x](javascript:alert(4))",
+        )
+    publish_article(article)
+    response = client.get(f"/ency/article/{article.public_id}.htm")
+    assert response.status_code == 200
+    assert active_content(response.content.decode()) == []
+    assert "&lt;script&gt;" in response.content.decode()

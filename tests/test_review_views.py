@@ -26,12 +26,10 @@ def boss(client):
 
 def form_data(client, article: Article) -> dict:
     """The change form of ``article`` as the browser would post it back, unchanged."""
-    from django.test.utils import ContextList  # noqa: F401 - the response context is a ContextList
-
     response = client.get(f"/admin/encyclopedia/article/{article.pk}/change/")
     adminform = response.context["adminform"]
     data = {}
-    for name, field in adminform.form.fields.items():
+    for name in adminform.form.fields:
         value = adminform.form[name].value()
         if value is not None:
             data[name] = value

@@ -54,11 +54,7 @@ def import_page(
         raise NotAllowed("You may not import articles: importing publishes them.")
     try:
         with transaction.atomic():
-            article = (
-                Article.objects.select_for_update().filter(public_id=page.public_id).first()
-                if page.public_id
-                else None
-            )
+            article = _existing(page)
             outcome = "new" if article is None else "updated"
             article = article or Article(public_id=page.public_id or "")
             article.title = page.title
@@ -66,15 +62,11 @@ def import_page(
             article.review_date = page.review_date
             article.article_type = article_type or article.article_type or infer_article_type(page)
             article.reviewer = _reviewer(page.reviewer) if page.reviewer else None
-            article.review_organization = (
-                ReviewOrganization.objects.get_or_create(name=page.review_organization)[0]
-                if page.review_organization
-                else None
-            )
+            article.review_organization = _organization(page.review_organization)
             _validate(article, exclude=["public_id"] if outcome == "updated" else [])
             article.save()
             _replace_sections(article, page)
-            _replace_names(article, page.alternative_names)
+            _replace_names(article, page.alternative_names, page.name_lines)
             _replace_citations(article, page.citations)
             _replace_credits(article, page.also_reviewed_by)
             if outcome == "updated" and is_current(article):
@@ -86,6 +78,14 @@ def import_page(
     return ImportResult(
         public_id=article.public_id, title=page.title, outcome=outcome, article_links=page.article_links
     )
+
+
+def _existing(page: ParsedPage) -> Article | None:
+    """The article this page updates: by its id, or, for a page without one, by its exact title."""
+    if page.public_id:
+        return Article.objects.select_for_update().filter(public_id=page.public_id).first()
+    same_title = list(Article.objects.select_for_update().filter(title=page.title)[:2])
+    return same_title[0] if len(same_title) == 1 else None
 
 
 def infer_article_type(page: ParsedPage) -> str:
@@ -121,6 +121,16 @@ def _reviewer(data: ReviewerData) -> Reviewer:
     return reviewer
 
 
+def _organization(name: str) -> ReviewOrganization | None:
+    if not name:
+        return None
+    organization = ReviewOrganization.objects.filter(name=name).first() or ReviewOrganization(name=name)
+    if organization.pk is None:
+        _validate(organization)
+        organization.save()
+    return organization
+
+
 def _replace_sections(article: Article, page: ParsedPage) -> None:
     standard = {h.name.lower(): h for h in SectionHeading.objects.all()}
     article.sections.all().delete()
@@ -137,11 +147,11 @@ def _replace_sections(article: Article, page: ParsedPage) -> None:
         section.save()
 
 
-def _replace_names(article: Article, names: list[str]) -> None:
+def _replace_names(article: Article, names: list[str], lines: dict[str, int]) -> None:
     article.alternative_names.all().delete()
     for position, name in enumerate(names, start=1):
         row = AlternativeName(article=article, name=name, position=position)
-        _validate(row, exclude=["article"])
+        _validate(row, lines.get(name, 0), exclude=["article"])
         row.save()
 
 
@@ -169,7 +179,13 @@ def _replace_citations(article: Article, items: list[CitationData]) -> None:
 def _replace_credits(article: Article, items: list[CreditData]) -> None:
     article.credit_links.all().delete()
     for position, data in enumerate(items, start=1):
-        credit, _ = EditorialCredit.objects.get_or_create(
-            name=data.name, credentials=data.credentials, role=data.role, defaults={"standing": False}
-        )
+        credit = EditorialCredit.objects.filter(
+            name=data.name, credentials=data.credentials, role=data.role
+        ).first()
+        if credit is None:
+            credit = EditorialCredit(
+                name=data.name, credentials=data.credentials, role=data.role, standing=False
+            )
+            _validate(credit)
+            credit.save()
         ArticleCredit.objects.get_or_create(article=article, credit=credit, defaults={"position": position})

@@ -101,6 +101,7 @@ class ParsedPage:
     review_organization: str = ""
     also_reviewed_by: list[CreditData] = field(default_factory=list)
     article_links: list[str] = field(default_factory=list)
+    name_lines: dict[str, int] = field(default_factory=dict)  # alternative name -> its line
 
 
 ALTERNATIVE_NAMES = "alternative names"
@@ -108,7 +109,7 @@ REFERENCES = "references"
 _END_MARKERS = ("learn how to cite this page",)
 _URL_LINE = re.compile(r"^URL of this page:", re.IGNORECASE)
 _ARTICLE_URL = re.compile(r"(?:https?:)?(?://[^/\s)]+)?/ency/article/(\d{6})\.htm")
-_REVIEW_DATE = re.compile(r"^Review Date\s+(\S+)\s*$", re.IGNORECASE)
+_REVIEW_DATE = re.compile(r"^Review Date\b:?\s*(.*?)\s*$", re.IGNORECASE)
 _UPDATED_BY = re.compile(
     r"^Updated by:\s*(?P<credit>.+?)\.(?: Review provided by (?P<org>.+?)\.)?"
     r"(?: Also reviewed by (?P<also>.+?)\.)?\s*$"
@@ -119,7 +120,10 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 def parse_page(text: str, known_headings: set[str] | frozenset[str] = frozenset()) -> ParsedPage:
     """Read one page. ``known_headings`` are the standard section headings (any case)."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if "\x00" in line or any(0xD800 <= ord(c) <= 0xDFFF for c in line):
+            raise ParseError("the line holds a NUL byte or an invalid character", number)
     known = {h.strip().lower() for h in known_headings} | {ALTERNATIVE_NAMES, REFERENCES}
     is_markdown = any(re.match(r"^#{1,2} \S", line) for line in lines)
     reader = _Reader(lines, known, is_markdown)
@@ -158,6 +162,12 @@ class _Reader:
             raise ParseError("the file has no title")
         if len(title) > 200:
             raise ParseError("the title is longer than 200 characters", title_line)
+        if title.endswith(".") and not self.is_markdown:
+            raise ParseError(
+                f"expected the title here, but “{title[:60]}” reads like a sentence; "
+                "a page starts with its title (or a “URL of this page” line)",
+                title_line,
+            )
 
         blocks = self._blocks(index)
         page = ParsedPage(title=title, summary="", public_id=public_id)
@@ -168,9 +178,13 @@ class _Reader:
         for heading, heading_line, body in blocks:
             key = (heading or "").lower()
             if key == ALTERNATIVE_NAMES:
-                page.alternative_names = _alternative_names(body)
+                page.alternative_names, page.name_lines = _alternative_names(body)
             elif key == REFERENCES:
-                page.citations = [parse_citation(text, number) for number, text in body if text.strip()]
+                page.citations = [
+                    parse_citation(_LIST_ITEM.sub("", text, count=1), number)
+                    for number, text in body
+                    if text.strip()
+                ]
             elif key == "\x00review":
                 self._review(body, page)
             else:
@@ -279,14 +293,15 @@ def _rewrite_links(line: str, page: ParsedPage) -> str:
     return _LINK.sub(replace, line)
 
 
-def _alternative_names(body: list[tuple[int, str]]) -> list[str]:
-    names: list[str] = []
-    for _number, line in body:
-        for name in line.split(";"):
+def _alternative_names(body: list[tuple[int, str]]) -> tuple[list[str], dict[str, int]]:
+    """The names split at semicolons (or one per list item), with the line each stands on."""
+    lines: dict[str, int] = {}
+    for number, line in body:
+        for name in _LIST_ITEM.sub("", line, count=1).split(";"):
             name = name.strip()
-            if name and name not in names:
-                names.append(name)
-    return names
+            if name and name not in lines:
+                lines[name] = number
+    return list(lines), lines
 
 
 def _us_date(text: str, line: int) -> datetime.date:

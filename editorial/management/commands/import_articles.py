@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from editorial.actions.import_article import ImportResult, import_page
 from editorial.errors import EditorialError
@@ -50,6 +50,12 @@ class Command(BaseCommand):
             except (OSError, UnicodeDecodeError) as error:
                 failed += 1
                 self.stderr.write(f"error: {path}: cannot read the file ({error}). Nothing was saved.")
+                continue
+            except DatabaseError as error:
+                failed += 1
+                self.stderr.write(
+                    f"error: {path}: the database refused it ({error}). Nothing from this file was saved."
+                )
                 continue
             except EditorialError as error:
                 failed += 1
