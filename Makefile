@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 # Developer defaults, for `make run` only; production sets its own environment.
 DEV_ENV := DEBUG=$${DEBUG:-1} SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
 
-.PHONY: run test lint format migrate demo clean
+PORT ?= 8000
+
+.PHONY: run test lint format import publish-scheduled clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,13 +21,22 @@ run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_demo
 	@echo ""
-	@echo "  Public site:  http://127.0.0.1:8000/ency/"
-	@echo "  Admin:        http://127.0.0.1:8000/admin/  (demo logins above)"
+	@echo "  Public site:  http://127.0.0.1:$(PORT)/ency/"
+	@echo "  Admin:        http://127.0.0.1:$(PORT)/admin/  (demo logins above)"
 	@echo ""
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# make import PATHS="../shared/seeds/000_c36e51b9a16c5085.txt" [ARGS=--dry-run]
+import: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEV_ENV) $(PY) manage.py import_articles $(ARGS) $(PATHS)
+
+publish-scheduled: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEV_ENV) $(PY) manage.py publish_scheduled
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

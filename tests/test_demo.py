@@ -65,3 +65,61 @@ def test_demo_logins_only_with_debug(settings):
         assert user.is_staff
     assert User.objects.get(username="director").has_perm("encyclopedia.publish_article")
     assert not User.objects.get(username="editor").has_perm("encyclopedia.publish_article")
+
+
+def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_capture_on_commit_callbacks):
+    """The issue's "done means": the demo editor changes a live article and submits it; the demo
+    reviewer sees exactly what changed, and approving changes the public page and its review date."""
+    from django.utils import timezone
+
+    from tests.conftest import page_text
+    from tests.test_review_views import form_data
+
+    settings.DEBUG = True
+    load()
+    article = Article.objects.get(public_id="900001")
+    public_url = f"/ency/article/{article.public_id}.htm"
+    assert client.login(username="editor", password="editor-demo-2026")
+    data = form_data(client, article)
+    data["sections-0-body"] = data["sections-0-body"] + "\n\nA sentence added by the demo editor."
+    response = client.post(f"/admin/encyclopedia/article/{article.pk}/change/", data, follow=True)
+    assert response.status_code == 200 and "errornote" not in response.content.decode()
+    assert "added by the demo editor" not in client.get(public_url).content.decode()
+    client.post(f"/admin/encyclopedia/article/{article.pk}/workflow/submit/", {"note": "One new sentence"})
+
+    assert client.login(username="reviewer", password="reviewer-demo-2026")
+    review = client.get(f"/admin/encyclopedia/article/{article.pk}/workflow/approve/").content.decode()
+    assert "<ins>A sentence added by the demo editor.</ins>" in review
+    assert review.count("<ins>") == 2, "the legend and the one added sentence: nothing else changed"
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = client.post(
+            f"/admin/encyclopedia/article/{article.pk}/workflow/approve/", {"notes": "Fine"}, follow=True
+        )
+        assert "Approved." in approved.content.decode(), [str(m) for m in approved.context["messages"]]
+        text = page_text(client.get(public_url).content.decode())
+    assert "A sentence added by the demo editor." in text
+    today = timezone.localdate()
+    assert f"Review Date {today.month}/{today.day}/{today.year}" in text
+    assert article.live_publication.review_date != today, "the demo's review date was older"
+
+
+def test_demo_reviewer_requesting_changes_leaves_the_public_page(client, settings):
+    from tests.test_review_views import form_data
+
+    settings.DEBUG = True
+    load()
+    article = Article.objects.get(public_id="900002")
+    public_url = f"/ency/article/{article.public_id}.htm"
+    before = client.get(public_url).content
+    client.login(username="editor", password="editor-demo-2026")
+    data = form_data(client, article)
+    data["summary"] = "Sample content for demonstration; not medical advice. A rewritten summary."
+    client.post(f"/admin/encyclopedia/article/{article.pk}/change/", data)
+    client.post(f"/admin/encyclopedia/article/{article.pk}/workflow/submit/", {"note": ""})
+    client.login(username="reviewer", password="reviewer-demo-2026")
+    client.post(
+        f"/admin/encyclopedia/article/{article.pk}/workflow/request_changes/",
+        {"comment": "Keep the old one."},
+    )
+    assert Article.objects.get(pk=article.pk).state == "changes_requested"
+    assert client.get(public_url).content == before
