@@ -107,17 +107,6 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
 
-def status_text(article: Article) -> str:
-    if article.merged_into_id:
-        return "Merged"
-    if article.withdrawn_at:
-        return "Withdrawn"
-    if article.is_live and article.state == WorkflowState.PUBLISHED:
-        return "Live"
-    label = article.get_state_display()
-    return f"Live + {label.lower()}" if article.is_live else label
-
-
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleForm
@@ -189,7 +178,7 @@ class ArticleAdmin(VersionAdmin):
 
     @admin.display(description="status", ordering="state")
     def status(self, obj: Article) -> str:
-        return status_text(obj)
+        return workflow.status_text(obj)
 
     @admin.display(description="Public page")
     def live_page(self, obj: Article) -> str:
@@ -221,7 +210,7 @@ class ArticleAdmin(VersionAdmin):
         article = self.get_object(request, object_id)
         locked = article is not None and not self.has_change_permission(request, article)
         if request.method == "POST" and locked and super().has_change_permission(request, article):
-            messages.error(request, views.locked_message(article))
+            messages.error(request, f"Nothing was saved. {views.locked_message(article)}")
             return redirect(request.path)
         extra = dict(extra_context or {})
         if article is not None:

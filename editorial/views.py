@@ -61,14 +61,15 @@ def locked_message(article: Article) -> str:
     when = timezone.localtime(article.submitted_at) if article.submitted_at else None
     since = f" since {when:%Y-%m-%d %H:%M} (submitted by {who})" if when else ""
     return (
-        f"Nothing was saved: the draft is {article.get_state_display().lower()}{since} and locked against "
-        "editing. A reviewer can send it back for changes."
+        f"The draft is {article.get_state_display().lower()}{since} and locked against editing. "
+        "A reviewer can send it back for changes."
     )
 
 
 def workflow_context(request: HttpRequest, article: Article) -> dict:
     """What the article's change page shows about its workflow."""
     return {
+        "workflow_status": workflow.status_text(article),
         "workflow_actions": [
             (label, reverse("admin:editorial_transition", args=[article.pk, name]))
             for name, label in workflow.allowed_actions(article, request.user)

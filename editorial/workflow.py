@@ -65,6 +65,18 @@ def is_gone(article: Article) -> bool:
     return article.withdrawn_at is not None or article.merged_into_id is not None
 
 
+def status_text(article: Article) -> str:
+    """How the admin names where an article stands: "Live + draft", "In review", "Withdrawn"…"""
+    if article.merged_into_id:
+        return "Merged"
+    if article.withdrawn_at:
+        return "Withdrawn"
+    if article.is_live and article.state == WorkflowState.PUBLISHED:
+        return "Live"
+    label = article.get_state_display()
+    return f"Live + {label.lower()}" if article.is_live else label
+
+
 def has_role(user: Any, permission: str) -> bool:
     """``None`` is the system itself (management commands); people need the permission."""
     return user is None or user.has_perm(permission)
