@@ -109,6 +109,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # citations. Empty: the address of the request.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
+# Months between medical reviews, per article type ("default" for the rest).
+REVIEW_INTERVAL_MONTHS = {"default": int(os.environ.get("REVIEW_INTERVAL_MONTHS", "36"))}
+
 # Email: SMTP in production (EMAIL_HOST and friends); the console in development.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -66,3 +66,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are immutable.")
+
+
+class ReminderLog(models.Model):
+    """One review-reminder digest sent to one reviewer on one day: at most one a day."""
+
+    reviewer = models.ForeignKey(Reviewer, on_delete=models.CASCADE, related_name="reminders")
+    sent_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    article_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-sent_on"]
+        constraints = [models.UniqueConstraint(fields=["reviewer", "sent_on"], name="one_reminder_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on}: {self.reviewer.name} ({self.article_count} articles)"

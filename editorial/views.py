@@ -22,6 +22,7 @@ from reversion.models import Version
 
 from editorial import diff, workflow
 from editorial.actions.approve import approve
+from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
 from editorial.actions.recover import recover as recover_action
@@ -249,6 +250,10 @@ class ApproveForm(forms.Form):
     )
 
 
+class NotesForm(forms.Form):
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
 
@@ -285,6 +290,11 @@ TRANSITION_VIEWS = {
         lambda a, u, d: approve(a, u, notes=d["notes"], go_live_at=d["go_live_at"]),
         "Approved.",
     ),
+    "confirm": (
+        NotesForm,
+        lambda a, u, d: confirm_still_accurate(a, u, notes=d["notes"]),
+        "Confirmed still accurate.",
+    ),
     "publish_correction": (
         ReasonForm,
         lambda a, u, d: publish_correction(a, u, reason=d["reason"]),
@@ -293,6 +303,19 @@ TRANSITION_VIEWS = {
     "withdraw": (ReasonForm, lambda a, u, d: withdraw(a, u, reason=d["reason"]), "Withdrawn."),
     "merge": (MergeForm, _merge, "Merged."),
     "restore": (ConfirmForm, lambda a, u, d: restore(a, u), "Restored."),
+}
+
+
+INTROS = {
+    "submit": "The draft is locked while it is in review; a reviewer can send it back.",
+    "approve": "Approving records your review, dates the page today, credits you and publishes the update.",
+    "confirm": (
+        "Confirming records a review of the live page as readers see it now: the review date moves to "
+        "today with your credit, and the content does not change."
+    ),
+    "publish_correction": "For wording, typos and links only: the page keeps its review date and credits.",
+    "withdraw": "Readers will get “410 Gone” with a short notice. A director can restore it.",
+    "merge": "The article's id will redirect (301) to the other article.",
 }
 
 
@@ -317,6 +340,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except EditorialError as error:
         refusal = str(error)
     show_diff = action in ("approve", "request_changes", "publish_correction", "submit")
+
     return render(
         request,
         "admin/editorial/transition.html",
@@ -326,6 +350,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             title=f"{workflow.TRANSITIONS[action].label}: {article.title}",
             form=form,
             refusal=refusal,
+            intro=INTROS.get(action, ""),
             diff=changes_since_live(article) if show_diff else None,
             preview_url=reverse("admin:editorial_preview", args=[article.pk]),
         ),

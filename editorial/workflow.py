@@ -43,6 +43,9 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "request_changes": Transition("Request changes", "encyclopedia.review_article", frozenset({S.IN_REVIEW})),
     "approve": Transition("Approve", "encyclopedia.review_article", frozenset({S.IN_REVIEW})),
+    "confirm": Transition(
+        "Confirm still accurate", "encyclopedia.review_article", frozenset(), needs_live=True
+    ),
     "publish_correction": Transition(
         "Publish a minor correction",
         "encyclopedia.publish_article",

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from encyclopedia import citations, credits
+from encyclopedia import citations, credits, reviews
 
 # Ids from here up are for sample content; ids are assigned automatically below it.
 SAMPLE_IDS_FROM = "900000"
@@ -369,6 +369,20 @@ class Article(models.Model):
     review_organization = models.ForeignKey(
         ReviewOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
+    specialty = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="The specialty queue that reviews this article when it has no responsible reviewer.",
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Months between medical reviews; empty: the interval for the article type.",
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, db_index=True, editable=False, help_text="Recomputed on each review."
+    )
     citations = models.ManyToManyField(
         Citation, through="ArticleCitation", related_name="articles", blank=True
     )
@@ -448,6 +462,12 @@ class Article(models.Model):
                 )
         if not self.slug:
             self.slug = slugify(self.title)[:200]
+        self.next_review_due = reviews.next_review_due(
+            self.review_date, self.article_type, self.review_interval_months
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"review_date", "review_interval_months"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "next_review_due"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

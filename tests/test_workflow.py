@@ -320,11 +320,11 @@ def test_the_admin_offers_only_what_the_user_may_do(live_article, editor, review
         return [name for name, _ in workflow.allowed_actions(Article.objects.get(pk=live_article.pk), user)]
 
     assert names(editor) == ["submit"]
-    assert names(reviewer) == []
+    assert names(reviewer) == ["confirm"]
     assert names(director) == ["submit", "publish_correction", "withdraw", "merge"]
     submit(live_article, editor)
     assert names(editor) == []
-    assert names(reviewer) == ["request_changes", "approve"]
+    assert names(reviewer) == ["request_changes", "approve", "confirm"]
 
 
 def test_a_refused_step_in_the_admin_is_a_message(client, live_article, editor):

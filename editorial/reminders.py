@@ -1,0 +1,100 @@
+"""Review reminders: one digest a day to each reviewer, listing their overdue and due-soon articles."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from editorial.models import ReminderLog
+from encyclopedia.models import Article, Reviewer
+
+DUE_SOON_DAYS = 30
+
+
+@dataclass
+class Digest:
+    reviewer: Reviewer
+    email: str
+    overdue: list[Article]
+    due_soon: list[Article]
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.due_soon)
+
+    def subject(self) -> str:
+        return f"Medical reviews due: {len(self.overdue)} overdue, {len(self.due_soon)} due within {DUE_SOON_DAYS} days"
+
+    def body(self) -> str:
+        lines = [f"Dear {self.reviewer.name},", "", "These articles you review need your attention:"]
+        for heading, articles in (
+            ("Overdue", self.overdue),
+            (f"Due within {DUE_SOON_DAYS} days", self.due_soon),
+        ):
+            if articles:
+                lines += ["", f"{heading}:"]
+                lines += [
+                    f"- {a.title} ({a.public_id}), due {a.next_review_due:%Y-%m-%d}: "
+                    f"{settings.SITE_URL}{reverse('admin:encyclopedia_article_change', args=[a.pk])}"
+                    for a in articles
+                ]
+        lines += ["", "Open an article to approve an update or confirm it is still accurate."]
+        return "\n".join(lines)
+
+
+def digests(today: datetime.date) -> list[Digest]:
+    """What each reviewer would get today: only reviewers with a login email and something due."""
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    due = (
+        Article.objects.filter(
+            live_publication__isnull=False, next_review_due__lte=soon, reviewer__user__isnull=False
+        )
+        .exclude(reviewer__user__email="")
+        .select_related("reviewer__user")
+        .order_by("next_review_due", "title")
+    )
+    by_reviewer: dict[int, Digest] = {}
+
+    def add(reviewer: Reviewer, article: Article) -> None:
+        digest = by_reviewer.setdefault(reviewer.pk, Digest(reviewer, reviewer.user.email, [], []))
+        (digest.overdue if article.next_review_due < today else digest.due_soon).append(article)
+
+    for article in due:
+        add(article.reviewer, article)
+    # Articles with no responsible reviewer go to everyone in their specialty's queue.
+    queued = Article.objects.filter(
+        live_publication__isnull=False, next_review_due__lte=soon, reviewer__isnull=True
+    ).exclude(specialty="")
+    if queued:
+        specialists = (
+            Reviewer.objects.filter(specialty__in={a.specialty for a in queued}, user__isnull=False)
+            .exclude(user__email="")
+            .select_related("user")
+        )
+        for article in queued.order_by("next_review_due", "title"):
+            for reviewer in specialists:
+                if reviewer.specialty == article.specialty:
+                    add(reviewer, article)
+    return sorted(by_reviewer.values(), key=lambda d: d.reviewer.name)
+
+
+def send_digests(today: datetime.date) -> tuple[list[Digest], list[Digest]]:
+    """Send today's digests; a reviewer already reminded today is skipped. Returns (sent, skipped)."""
+    sent, skipped = [], []
+    for digest in digests(today):
+        try:
+            with transaction.atomic():
+                ReminderLog.objects.create(
+                    reviewer=digest.reviewer, sent_on=today, article_count=digest.count
+                )
+                send_mail(digest.subject(), digest.body(), settings.DEFAULT_FROM_EMAIL, [digest.email])
+        except IntegrityError:
+            skipped.append(digest)
+            continue
+        sent.append(digest)
+    return sent, skipped
