@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
@@ -82,6 +85,51 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review due"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("due_30", "Due within 30 days"),
+            ("due_60", "Due in 31–60 days"),
+            ("due_90", "Due in 61–90 days"),
+            ("current", "Not due for 90 days"),
+            ("unscheduled", "Never reviewed"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        bounds = {"due_30": (0, 30), "due_60": (31, 60), "due_90": (61, 90)}
+        if value == "overdue":
+            return queryset.filter(next_review_due__lt=today)
+        if value in bounds:
+            low, high = bounds[value]
+            return queryset.filter(
+                next_review_due__gte=today + datetime.timedelta(days=low),
+                next_review_due__lte=today + datetime.timedelta(days=high),
+            )
+        if value == "current":
+            return queryset.filter(next_review_due__gt=today + datetime.timedelta(days=90))
+        return queryset.filter(next_review_due__isnull=True)
+
+
+class SpecialtyFilter(admin.SimpleListFilter):
+    title = "specialty"
+    parameter_name = "specialty"
+
+    def lookups(self, request, model_admin):
+        values = Article.objects.exclude(specialty="").values_list("specialty", flat=True).distinct()
+        return [(value, value) for value in sorted(values)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(specialty=self.value()) if self.value() else queryset
+
+
 class ArticleForm(forms.ModelForm):
     """The working-copy form; it carries the time it was opened, so a stale save is refused."""
 
@@ -110,20 +158,49 @@ class ArticleForm(forms.ModelForm):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin):
     form = ArticleForm
-    list_display = ["public_id", "title", "article_type", "status", "review_date", "updated_at"]
+    list_display = [
+        "public_id",
+        "title",
+        "article_type",
+        "status",
+        "review_date",
+        "next_review_due",
+        "reviewer",
+        "specialty",
+    ]
     list_display_links = ["public_id", "title"]
-    list_filter = [StatusFilter, "state", "article_type", "reviewer"]
+    list_filter = [StatusFilter, ReviewDueFilter, "state", "article_type", "reviewer", SpecialtyFilter]
+    list_select_related = ["live_publication", "reviewer"]
+    actions = ["export_review_schedule", "reassign_reviewer"]
     search_fields = ["public_id", "title", "alternative_names__name"]
-    list_select_related = ["live_publication"]
     autocomplete_fields = ["reviewer", "review_organization"]
     inlines = [SectionInline, AlternativeNameInline, ArticleCitationInline, ArticleCreditInline]
-    readonly_fields = ["review_date", "live_page", "conventional_order", "created_at", "updated_at"]
+    readonly_fields = [
+        "review_date",
+        "next_review_due",
+        "live_page",
+        "conventional_order",
+        "created_at",
+        "updated_at",
+    ]
     history_latest_first = True
     change_form_template = "admin/editorial/article/change_form.html"
     change_list_template = "admin/editorial/article/change_list.html"
     fieldsets = [
         (None, {"fields": ["public_id", "title", "slug", "article_type", "summary", "loaded_at"]}),
-        ("Review", {"fields": ["review_date", "reviewer", "review_organization"]}),
+        (
+            "Review",
+            {
+                "fields": [
+                    "review_date",
+                    "next_review_due",
+                    "reviewer",
+                    "specialty",
+                    "review_organization",
+                    "review_interval_months",
+                ]
+            },
+        ),
         ("Status", {"fields": ["live_page", "conventional_order", "created_at", "updated_at"]}),
     ]
 
@@ -175,6 +252,14 @@ class ArticleAdmin(VersionAdmin):
     def delete_model(self, request, obj) -> None:
         audit.record(obj, "delete", request.user, "Deleted (recoverable from “Recover deleted articles”)")
         super().delete_model(request, obj)
+
+    @admin.action(description="Export the review schedule (CSV)")
+    def export_review_schedule(self, request, queryset):
+        return views.review_schedule_csv(queryset)
+
+    @admin.action(description="Reassign the responsible reviewer or specialty", permissions=["change"])
+    def reassign_reviewer(self, request, queryset):
+        return views.reassign(request, queryset)
 
     @admin.display(description="status", ordering="state")
     def status(self, obj: Article) -> str:

@@ -6,6 +6,7 @@ template shows, and hand every write to a function in ``editorial.actions``.
 
 from __future__ import annotations
 
+import csv
 from types import SimpleNamespace
 
 from django import forms
@@ -25,6 +26,7 @@ from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
+from editorial.actions.reassign import reassign_reviewer
 from editorial.actions.recover import recover as recover_action
 from editorial.actions.request_changes import request_changes
 from editorial.actions.restore import restore
@@ -33,7 +35,8 @@ from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from editorial.errors import EditorialError
 from editorial.models import AuditEvent, ReviewRecord
-from encyclopedia.models import Article, WorkflowState
+from encyclopedia import reviews
+from encyclopedia.models import Article, Reviewer, WorkflowState
 from encyclopedia.snapshot import freeze
 from encyclopedia.views import render_article
 
@@ -263,6 +266,13 @@ class MergeForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class ReassignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        queryset=Reviewer.objects.all(), required=False, label="Responsible reviewer"
+    )
+    specialty = forms.CharField(required=False, max_length=100, label="Specialty queue")
+
+
 class ConfirmForm(forms.Form):
     pass
 
@@ -367,3 +377,75 @@ def _outcome(article: Article) -> str:
     if article.is_live and article.state == WorkflowState.PUBLISHED:
         return "The public page shows it now."
     return f"The article is now {article.get_state_display().lower()}."
+
+
+def review_schedule_csv(articles) -> HttpResponse:
+    """The review schedule of the chosen articles, for a spreadsheet."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="review-schedule.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Article id",
+            "Title",
+            "Type",
+            "Status",
+            "Review date",
+            "Next review due",
+            "Review status",
+            "Responsible reviewer",
+            "Specialty",
+        ]
+    )
+    today = timezone.localdate()
+    for article in articles.select_related("reviewer", "live_publication").order_by(
+        "next_review_due", "title"
+    ):
+        writer.writerow(
+            [
+                article.public_id,
+                _spreadsheet_safe(article.title),
+                article.get_article_type_display(),
+                workflow.status_text(article),
+                article.review_date.isoformat() if article.review_date else "",
+                article.next_review_due.isoformat() if article.next_review_due else "",
+                reviews.due_status(article.next_review_due, today),
+                _spreadsheet_safe(article.reviewer.name) if article.reviewer else "",
+                _spreadsheet_safe(article.specialty),
+            ]
+        )
+    return response
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """Cells starting with = + - @ are formulas to a spreadsheet: quote them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def reassign(request: HttpRequest, articles) -> HttpResponse | None:
+    """The bulk-reassign admin action: a form, then the reassignment."""
+    if "apply" in request.POST:
+        form = ReassignForm(request.POST)
+        if form.is_valid():
+            count = reassign_reviewer(
+                list(articles),
+                request.user,
+                reviewer=form.cleaned_data["reviewer"],
+                specialty=form.cleaned_data["specialty"],
+            )
+            messages.success(request, f"Reassigned {count} articles.")
+            return None
+    else:
+        form = ReassignForm()
+    return render(
+        request,
+        "admin/editorial/reassign.html",
+        {
+            **admin.site.each_context(request),
+            "opts": Article._meta,
+            "title": "Reassign reviewer",
+            "articles": articles,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )

@@ -1,0 +1,43 @@
+"""Bulk reassignment of the responsible reviewer or specialty queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from editorial import audit
+from editorial.errors import NotAllowed
+from editorial.workflow import has_role
+from encyclopedia.models import Article, Reviewer
+
+
+def reassign_reviewer(
+    articles: list[Article], user: Any, *, reviewer: Reviewer | None, specialty: str = ""
+) -> int:
+    """Give each article a responsible reviewer and/or specialty queue; audited per article.
+
+    Only the assignment changes: the public credit stays as it was reviewed.
+    """
+    if not has_role(user, "encyclopedia.change_article"):
+        raise NotAllowed("You may not reassign reviewers.")
+    changed = 0
+    with transaction.atomic():
+        for article in Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]):
+            before = (article.reviewer_id, article.specialty)
+            if reviewer is not None:
+                article.reviewer = reviewer
+            if specialty.strip():
+                article.specialty = specialty.strip()
+            if (article.reviewer_id, article.specialty) == before:
+                continue
+            article.save(update_fields=["reviewer", "specialty"])
+            who = article.reviewer.name if article.reviewer else "no reviewer"
+            audit.record(
+                article,
+                "reassign",
+                user,
+                f"Responsible reviewer: {who}; specialty: {article.specialty or '—'}",
+            )
+            changed += 1
+    return changed
