@@ -14,7 +14,6 @@ from dataclasses import dataclass
 SAMPLE_NOTE = "Sample content for demonstration; not medical advice."
 
 # Fixed dates, so that loading the demo again on another day changes nothing.
-REVIEW_DATE = datetime.date(2026, 9, 15)
 CITATION_ACCESSED = datetime.date(2026, 9, 1)
 ACCREDITATION_VALID_FROM = datetime.date(2025, 7, 1)
 
@@ -83,6 +82,7 @@ class ArticleData:
     sections: tuple[SectionData, ...]
     alternative_names: tuple[str, ...]
     citations: tuple[str, ...]  # citation titles, in reference-list order
+    due_in_days: int  # when its next review falls due, counted from the first load (negative: overdue)
 
 
 CITATIONS: tuple[CitationData, ...] = (
@@ -325,6 +325,7 @@ Eating smaller meals and drinking fewer fizzy drinks may make bouts less frequen
             "Reflexes of the diaphragm and upper airway",
             "Everyday Symptoms: A Practical Guide for Primary Care",
         ),
+        due_in_days=-21,
     ),
     ArticleData(
         public_id=COMMON_COLD,
@@ -389,6 +390,7 @@ you have a high fever or trouble breathing.
             "Caring for a cold at home",
             "Everyday Symptoms: A Practical Guide for Primary Care",
         ),
+        due_in_days=19,
     ),
     ArticleData(
         public_id=BLOOD_GLUCOSE_TEST,
@@ -448,5 +450,6 @@ small bruise afterward. Fainting or infection where the needle went in is rare.
             "Recommendations for blood glucose testing in adults",
             "Checking your blood sugar",
         ),
+        due_in_days=400,
     ),
 )

@@ -1,21 +1,13 @@
-"""Site data every public page shows, loaded only when a template uses it."""
+"""Site data every public page shows, loaded only when a template uses it (and cached)."""
 
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from encyclopedia.models import AccreditationNotice, SiteSettings
-
-
-def _valid_notices() -> list[AccreditationNotice]:
-    return list(
-        AccreditationNotice.objects.valid_on(timezone.localdate()).select_related(
-            "editorial_policy", "editorial_process", "privacy_policy"
-        )
-    )
+from encyclopedia import site as site_data
 
 
 def site(request):
     return {
-        "site": SimpleLazyObject(SiteSettings.load),
-        "accreditation_notices": SimpleLazyObject(_valid_notices),
+        "site": SimpleLazyObject(site_data.settings),
+        "accreditation_notices": SimpleLazyObject(site_data.valid_notices),
+        "policy_pages": SimpleLazyObject(site_data.policy_pages),
     }

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from encyclopedia import citations, credits, markup
-from encyclopedia.models import Article, PolicyPage, SiteSettings
+from encyclopedia import site as site_data
+from encyclopedia.models import Article, PolicyPage
 
 
 def _live_ids(public_ids: list[str]) -> set[str]:
@@ -43,7 +44,7 @@ def render_article(
 
     A preview is marked as such, never cached and never indexed.
     """
-    site_settings = SiteSettings.load()
+    site_settings = site_data.settings()
     page_url = (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + request.path
     cite = citations.page_citation(
         title=content.title,

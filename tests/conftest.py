@@ -10,6 +10,16 @@ import pytest
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_c36e51b9a16c5085.txt"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as the database it sees is rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     if not SEED.exists():

@@ -1,0 +1,64 @@
+"""Site data every public page shows (settings, policy links, valid notices), cached.
+
+The cache keys carry a generation, bumped whenever an editor saves any of that data,
+and the notices' key carries today's date, so an expired notice leaves the pages at
+midnight by itself and an edit shows at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from encyclopedia.models import AccreditationNotice, PolicyPage, SiteSettings
+
+_GENERATION = "encyclopedia:site:generation"
+_TIMEOUT = 60 * 60
+
+
+def _generation() -> int:
+    return cache.get_or_set(_GENERATION, 1, None)
+
+
+def settings() -> SiteSettings:
+    key = f"encyclopedia:site:settings:{_generation()}"
+    return cache.get_or_set(key, SiteSettings.load, _TIMEOUT)
+
+
+def policy_pages() -> list[tuple[str, str]]:
+    """(url, title) of every policy page, for the footer of every public page."""
+    key = f"encyclopedia:site:policies:{_generation()}"
+    return cache.get_or_set(
+        key,
+        lambda: [(page.get_absolute_url(), page.title) for page in PolicyPage.objects.order_by("title")],
+        _TIMEOUT,
+    )
+
+
+def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotice]:
+    today = today or timezone.localdate()
+    key = f"encyclopedia:site:notices:{_generation()}:{today.isoformat()}"
+    return cache.get_or_set(
+        key,
+        lambda: list(
+            AccreditationNotice.objects.valid_on(today).select_related(
+                "editorial_policy", "editorial_process", "privacy_policy"
+            )
+        ),
+        _TIMEOUT,
+    )
+
+
+def invalidate(**kwargs) -> None:
+    try:
+        cache.incr(_GENERATION)
+    except ValueError:
+        cache.set(_GENERATION, 2, None)
+
+
+for _model in (SiteSettings, PolicyPage, AccreditationNotice):
+    post_save.connect(invalidate, sender=_model, dispatch_uid=f"site-data-{_model.__name__}-save")
+    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"site-data-{_model.__name__}-delete")
