@@ -288,6 +288,11 @@ class ArticleAdmin(VersionAdmin):
         article = form.instance
         summary = self.construct_change_message(request, form, formsets, not change)
         record_edit(article, request.user, article._previous_state, _change_text(summary, change))
+        if article.reviewer_id is None and not article.specialty:
+            messages.warning(
+                request,
+                "This article has no responsible reviewer or specialty queue: nobody is reminded to review it.",
+            )
         for public_id, reason in unpublished_links(article):
             messages.warning(request, f"The link to article {public_id} will show as plain text: {reason}.")
 

@@ -87,6 +87,12 @@ def panels(user: Any, today: datetime.date) -> list[Panel]:
             f"{changelist}?state__exact=draft",
         ),
         Panel(
+            "unassigned",
+            "Live with no reviewer or specialty queue",
+            live.filter(reviewer__isnull=True, specialty=""),
+            f"{changelist}?status=live&reviewer__isnull=True",
+        ),
+        Panel(
             "scheduled",
             "Scheduled to go live",
             _articles().filter(state=WorkflowState.APPROVED).order_by("go_live_at"),

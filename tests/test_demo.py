@@ -123,3 +123,20 @@ def test_demo_reviewer_requesting_changes_leaves_the_public_page(client, setting
     )
     assert Article.objects.get(pk=article.pk).state == "changes_requested"
     assert client.get(public_url).content == before
+
+
+def test_demo_review_schedule_shows_on_the_dashboard_and_in_one_digest(client, settings):
+    """Issue 4's "done means": overdue and due-soon demo articles, the reviewer's dashboard, one digest."""
+    settings.DEBUG = True
+    load()
+    client.login(username="reviewer", password="reviewer-demo-2026")
+    html = client.get("/admin/").content.decode()
+    overdue = html[html.index('id="panel-overdue"') : html.index('id="panel-due_30"')]
+    due_soon = html[html.index('id="panel-due_30"') : html.index('id="panel-due_60"')]
+    assert "Hiccups" in overdue
+    assert "Common cold" in due_soon
+    out = StringIO()
+    call_command("send_review_reminders", "--dry-run", stdout=out)
+    assert out.getvalue().count("To: ") == 1
+    assert "To: reviewer@example.org" in out.getvalue()
+    assert "Hiccups" in out.getvalue() and "Common cold" in out.getvalue()
