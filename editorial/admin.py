@@ -18,6 +18,7 @@ from editorial.actions.edit import check_editable, record_edit
 from editorial.errors import EditorialError
 from editorial.links import unpublished_links
 from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia.admin import ReadOnlyAdmin
 from encyclopedia.models import (
     AlternativeName,
     Article,
@@ -324,35 +325,17 @@ def _change_text(message: list, created: bool) -> str:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "article_public_id", "from_state", "to_state", "user", "comment"]
     list_filter = ["action", "to_state", ("at", admin.DateFieldListFilter), "user"]
     search_fields = ["article_public_id", "comment"]
     list_select_related = ["user"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ReviewRecord)
-class ReviewRecordAdmin(admin.ModelAdmin):
+class ReviewRecordAdmin(ReadOnlyAdmin):
     list_display = ["reviewed_on", "article", "outcome", "reviewer", "user"]
     list_filter = ["outcome", "reviewer"]
     search_fields = ["article__public_id", "article__title", "notes"]
     list_select_related = ["article", "reviewer", "user"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

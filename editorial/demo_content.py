@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from editorial.importer.parser import CitationData
+
 SAMPLE_NOTE = "Sample content for demonstration; not medical advice."
 
 # Fixed dates, so that loading the demo again on another day changes nothing.
@@ -18,26 +20,6 @@ CITATION_ACCESSED = datetime.date(2026, 9, 1)
 ACCREDITATION_VALID_FROM = datetime.date(2025, 7, 1)
 
 PUBLISHER = "Example Health Publishing"
-
-
-@dataclass(frozen=True)
-class CitationData:
-    kind: str
-    title: str
-    authors: str = ""
-    editors: str = ""
-    container_title: str = ""
-    edition: str = ""
-    place: str = ""
-    publisher: str = ""
-    year: str = ""
-    volume: str = ""
-    issue: str = ""
-    pages: str = ""
-    chapter: str = ""
-    url: str = ""
-    updated: str = ""
-    accessed: datetime.date | None = None
 
 
 @dataclass(frozen=True)

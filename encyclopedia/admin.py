@@ -93,14 +93,8 @@ class SiteSettingsAdmin(VersionAdmin):
         return False
 
 
-@admin.register(models.Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    """Publications are frozen: the admin shows them and never changes them."""
-
-    list_display = ["title", "article", "review_date", "published_at", "published_by"]
-    list_select_related = ["article", "published_by"]
-    search_fields = ["title", "article__public_id"]
-    date_hierarchy = "published_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that are written by actions only and never edited: publications, the logs."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -110,3 +104,13 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(models.Publication)
+class PublicationAdmin(ReadOnlyAdmin):
+    """Publications are frozen: the admin shows them and never changes them."""
+
+    list_display = ["title", "article", "review_date", "published_at", "published_by"]
+    list_select_related = ["article", "published_by"]
+    search_fields = ["title", "article__public_id"]
+    date_hierarchy = "published_at"
