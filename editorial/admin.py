@@ -20,11 +20,21 @@ from editorial.links import unpublished_links
 from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia.admin import ReadOnlyAdmin
 from encyclopedia.models import (
+    AccreditationNotice,
     AlternativeName,
     Article,
     ArticleCitation,
     ArticleCredit,
+    Citation,
+    CrossReference,
+    EditorialCredit,
+    PolicyPage,
+    Publication,
+    Reviewer,
+    ReviewOrganization,
     Section,
+    SectionHeading,
+    SiteSettings,
     WorkflowState,
 )
 
@@ -142,13 +152,17 @@ class ArticleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
+        if self.instance.pk:
             self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
             loaded = parse_datetime(self.cleaned_data.get("loaded_at") or "")
+            if loaded is None:
+                raise forms.ValidationError(
+                    "This form does not say when it was opened; reload the article and edit again."
+                )
             try:
                 check_editable(self.instance, self.user, loaded)
             except EditorialError as error:
@@ -250,6 +264,15 @@ class ArticleAdmin(VersionAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        """An article's publications, review records and links go with it.
+
+        Recovery brings back the working copy and its audit log, as a draft to approve again.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = {model._meta.verbose_name for model in (Publication, ReviewRecord, CrossReference)}
+        return deleted, counts, perms_needed - owned, protected
+
     def delete_model(self, request, obj) -> None:
         audit.record(obj, "delete", request.user, "Deleted (recoverable from “Recover deleted articles”)")
         super().delete_model(request, obj)
@@ -288,7 +311,7 @@ class ArticleAdmin(VersionAdmin):
         super().save_related(request, form, formsets, change)
         article = form.instance
         summary = self.construct_change_message(request, form, formsets, not change)
-        record_edit(article, request.user, article._previous_state, _change_text(summary, change))
+        record_edit(article, request.user, article._previous_state, _change_text(summary, created=not change))
         if article.reviewer_id is None and not article.specialty:
             messages.warning(
                 request,
@@ -309,10 +332,15 @@ class ArticleAdmin(VersionAdmin):
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
 
-def _change_text(message: list, created: bool) -> str:
+def _change_text(message: list, *, created: bool) -> str:
     if created:
         return "Created"
-    changed = [name for entry in message for name in entry.get("changed", {}).get("fields", [])]
+    changed = [
+        name
+        for entry in message
+        for name in entry.get("changed", {}).get("fields", [])
+        if name != "loaded_at"
+    ]
     parts = [
         name
         for entry in message
@@ -326,11 +354,15 @@ def _change_text(message: list, created: bool) -> str:
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "article_public_id", "from_state", "to_state", "user", "comment"]
+    list_display = ["at", "action", "subject", "from_state", "to_state", "user", "comment"]
     list_filter = ["action", "to_state", ("at", admin.DateFieldListFilter), "user"]
     search_fields = ["article_public_id", "comment"]
     list_select_related = ["user"]
     date_hierarchy = "at"
+
+    @admin.display(description="article or record")
+    def subject(self, event: AuditEvent) -> str:
+        return event.article_public_id or event.data.get("object", "")
 
 
 @admin.register(ReviewRecord)
@@ -339,3 +371,50 @@ class ReviewRecordAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "reviewer"]
     search_fields = ["article__public_id", "article__title", "notes"]
     list_select_related = ["article", "reviewer", "user"]
+
+
+class AuditedAdmin:
+    """Mixed into the admin of site data: every change there is an audit event too.
+
+    A changed citation also counts as an edit of each article that cites it, so its
+    editor cannot approve those articles' drafts, and they see it in the history.
+    """
+
+    def log_addition(self, request, obj, message):
+        audit.record_change(obj, "add", request.user)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit.record_change(obj, "change", request.user)
+        if isinstance(obj, Citation):
+            for article in Article.objects.filter(citation_links__citation=obj).distinct():
+                audit.record(
+                    article, "edit", request.user, f"Reference changed: {obj}", from_state=article.state
+                )
+                if article.state in (WorkflowState.IN_REVIEW, WorkflowState.APPROVED):
+                    messages.warning(
+                        request,
+                        f"“{article.title}” ({article.public_id}) uses this reference and is "
+                        f"{article.get_state_display().lower()}: its reviewer will see the change.",
+                    )
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            audit.record_change(obj, "delete", request.user)
+        return super().log_deletions(request, queryset)
+
+
+for _model in (
+    Citation,
+    Reviewer,
+    ReviewOrganization,
+    EditorialCredit,
+    SectionHeading,
+    AccreditationNotice,
+    PolicyPage,
+    SiteSettings,
+):
+    _base = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_base.__name__, (AuditedAdmin, _base), {}))

@@ -18,12 +18,17 @@ from django.utils.html import escape
 from reversion.models import Version
 
 from encyclopedia import markup
+from encyclopedia.credits import credit_line, join_credits
 from encyclopedia.models import (
     AlternativeName,
     Article,
     ArticleCitation,
+    ArticleCredit,
     Citation,
+    EditorialCredit,
     Publication,
+    Reviewer,
+    ReviewOrganization,
     Section,
     SectionHeading,
 )
@@ -37,6 +42,7 @@ class Document:
     sections: list[dict]  # [{heading, html}]
     alternative_names: list[str]
     references: list[str]  # HTML
+    credits: str = ""  # the review credit line readers see
 
 
 @dataclass
@@ -71,6 +77,8 @@ class DocumentDiff:
     sections: list[SectionDiff]
     alternative_names: ListDiff
     references: ListDiff
+    credits: Block
+    order_changed: bool = False  # the same sections stand in another order
     whole: bool = False  # no earlier version: the whole draft is new
 
     @property
@@ -82,6 +90,8 @@ class DocumentDiff:
             or any(s.status != "same" for s in self.sections)
             or self.alternative_names.changed
             or self.references.changed
+            or self.credits.status != "same"
+            or self.order_changed
         )
 
 
@@ -90,14 +100,26 @@ def from_working_copy(article: Article) -> Document:
 
 
 def from_publication(publication: Publication) -> Document:
-    return _document({name: getattr(publication, name) for name in Document.__dataclass_fields__})
+    return _document({name: getattr(publication, name) for name in FROZEN_FIELDS})
+
+
+FROZEN_FIELDS = (
+    "title",
+    "summary_html",
+    "sections",
+    "alternative_names",
+    "references",
+    "updated_by",
+    "review_organization",
+    "also_reviewed_by",
+)
 
 
 def from_version(version: Version) -> Document:
     """The article as it stood in ``version``, rebuilt from the revision's stored rows."""
     revision = version.revision
     article = _instance(Article, version.field_dict)
-    rows: dict[type, list[Any]] = {Section: [], AlternativeName: [], ArticleCitation: []}
+    rows: dict[type, list[Any]] = {Section: [], AlternativeName: [], ArticleCitation: [], ArticleCredit: []}
     for other in revision.version_set.all():
         model = other.content_type.model_class()
         if model in rows:
@@ -122,6 +144,20 @@ def from_version(version: Version) -> Document:
         references=[
             citations[c.citation_id].as_html() for c in rows[ArticleCitation] if c.citation_id in citations
         ],
+        credits=_version_credits(article, rows[ArticleCredit]),
+    )
+
+
+def _version_credits(article: Article, links: list[ArticleCredit]) -> str:
+    reviewer = Reviewer.objects.filter(pk=article.reviewer_id).first()
+    organization = ReviewOrganization.objects.filter(pk=article.review_organization_id).first()
+    credited = EditorialCredit.objects.in_bulk([link.credit_id for link in links])
+    rows = [credited[link.credit_id] for link in links if link.credit_id in credited]
+    rows = rows or list(EditorialCredit.objects.filter(standing=True))
+    return credit_line(
+        reviewer.credit() if reviewer else "",
+        organization.name if organization else "",
+        join_credits([row.credit() for row in rows]),
     )
 
 
@@ -132,12 +168,17 @@ def compare(old: Document | None, new: Document) -> DocumentDiff:
         whole = True
     else:
         whole = False
+    new_headings = [s["heading"] for s in new.sections]
+    old_headings = [s["heading"] for s in old.sections]
     return DocumentDiff(
         title=_text_block("h", old.title, new.title),
         summary=_blocks(_split(old.summary_html), _split(new.summary_html)),
         sections=_sections(old.sections, new.sections),
         alternative_names=_list(old.alternative_names, new.alternative_names),
         references=_list([_plain(r) for r in old.references], [_plain(r) for r in new.references]),
+        credits=_text_block("p", old.credits, new.credits),
+        order_changed=[h for h in old_headings if h in new_headings]
+        != [h for h in new_headings if h in old_headings],
         whole=whole,
     )
 
@@ -148,7 +189,14 @@ def _instance(model: type, field_dict: dict) -> Any:
 
 
 def _document(fields: dict) -> Document:
-    return Document(**{name: fields[name] for name in Document.__dataclass_fields__})
+    return Document(
+        title=fields["title"],
+        summary_html=fields["summary_html"],
+        sections=fields["sections"],
+        alternative_names=fields["alternative_names"],
+        references=fields["references"],
+        credits=credit_line(fields["updated_by"], fields["review_organization"], fields["also_reviewed_by"]),
+    )
 
 
 class _BlockParser(HTMLParser):
@@ -159,15 +207,21 @@ class _BlockParser(HTMLParser):
         self.blocks: list[tuple[str, str]] = []
         self._kind: str | None = None
         self._text: list[str] = []
+        self._href: str | None = None
 
     def handle_starttag(self, tag, attrs):
         if tag in ("p", "li"):
             self._flush()
             self._kind = tag
+        elif tag == "a":
+            self._href = dict(attrs).get("href") or ""
 
     def handle_endtag(self, tag):
         if tag in ("p", "li"):
             self._flush()
+        elif tag == "a" and self._href is not None:
+            self._text.append(f" [link: {self._href}]")  # a changed link target is a change
+            self._href = None
 
     def handle_data(self, data):
         if self._kind:

@@ -171,7 +171,9 @@ def revert(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
 
 def recover(request: HttpRequest, version_id: int) -> HttpResponse:
     """Confirm, then recover a deleted article from its last version."""
-    version = get_object_or_404(Version.objects.select_related("revision__user"), pk=version_id)
+    version = get_object_or_404(
+        Version.objects.get_deleted(Article).select_related("revision__user"), pk=version_id
+    )
     if not request.user.has_perm("encyclopedia.view_article"):
         raise PermissionDenied
     if request.method == "POST":
@@ -200,7 +202,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("encyclopedia.view_article"):
         raise PermissionDenied
     waiting = (
-        Article.objects.filter(state=WorkflowState.IN_REVIEW)
+        Article.objects.filter(
+            state=WorkflowState.IN_REVIEW, withdrawn_at__isnull=True, merged_into__isnull=True
+        )
         .select_related("assigned_reviewer", "submitted_by", "live_publication")
         .annotate(
             mine=Case(

@@ -64,6 +64,13 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def stop_pending_review(article: Article) -> None:
+    """A withdrawn or merged article leaves the review queue and any schedule: back to a draft."""
+    if article.state in (S.IN_REVIEW, S.APPROVED):
+        article.state = S.DRAFT
+    article.go_live_at = None
+
+
 def is_gone(article: Article) -> bool:
     return article.withdrawn_at is not None or article.merged_into_id is not None
 
@@ -102,8 +109,14 @@ def check(name: str, article: Article, user: Any) -> None:
         )
     if transition.needs_live and not article.is_live:
         raise EditorialError(f"“{transition.label}” needs a live article; {article.public_id} is not live.")
-    if name == "approve" and user is not None and user.pk in contributors(article):
-        raise NotAllowed("You cannot approve a draft that contains your own changes.")
+    if name in ("approve", "confirm") and user is not None:
+        if getattr(user, "reviewer_profile", None) is None:
+            raise NotAllowed(
+                "Your login is not linked to a reviewer profile, so the page could not credit you: "
+                "an editorial director links it under Reviewers."
+            )
+        if name == "approve" and user.pk in contributors(article):
+            raise NotAllowed("You cannot approve a draft that contains your own changes.")
 
 
 def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:
@@ -121,14 +134,21 @@ def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:
 
 
 CONTENT_CHANGES = ("edit", "revert", "recover")
+# The events that freeze the working copy into a publication (a confirmation does not).
+FREEZES = ("publish", "approve", "publish_correction", "publish_scheduled")
 
 
 def contributors(article: Article) -> set[int]:
-    """Ids of the users whose changes are in the draft: who edited it since it was last published."""
+    """Ids of the users whose changes are in the draft: who changed it since it was last frozen."""
     events = AuditEvent.objects.filter(article=article, action__in=CONTENT_CHANGES, user__isnull=False)
-    live = article.live_publication
-    if live is not None:
-        events = events.filter(at__gte=live.published_at)
+    frozen = (
+        AuditEvent.objects.filter(article=article, action__in=FREEZES, data__has_key="publication")
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if frozen is not None:
+        events = events.filter(id__gt=frozen)
     users = set(events.values_list("user", flat=True))
     if article.submitted_by_id:
         users.add(article.submitted_by_id)

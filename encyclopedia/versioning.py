@@ -13,6 +13,8 @@ from encyclopedia import models
 
 ARTICLE_FOLLOWS = ("sections", "alternative_names", "citation_links", "credit_links")
 ARTICLE_UNVERSIONED = (
+    "review_date",  # set by medical reviews only: restoring old wording is not a review
+    "next_review_due",
     "live_publication",
     "state",
     "assigned_reviewer",

@@ -352,3 +352,24 @@ def test_a_too_long_review_organization_is_a_clear_error(tmp_path, seed_text):
     assert "review organization: name: Ensure this value has at most 200 characters" in err.getvalue()
     assert Article.objects.count() == 0
     assert not ReviewOrganization.objects.exists()
+
+
+def test_an_article_in_review_is_not_overwritten_by_an_import(tmp_path, seed_text, imported_seed):
+    from editorial.actions.submit import submit
+    from tests.test_workflow import edit, make_user
+
+    editor = make_user("ed", "Editors")
+    edit(imported_seed, editor, "A draft in review.")
+    submit(imported_seed, editor)
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "import_articles",
+            _write(tmp_path, seed_text.replace("Twitching", "Jerking")),
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert "article 003194 is in review; import it after the review" in err.getvalue()
+    article = Article.objects.get(public_id="003194")
+    assert article.state == "in_review"
+    assert article.sections.first().body == "A draft in review."

@@ -222,10 +222,21 @@ def test_delete_needs_a_director_and_is_recoverable(client, make_article):
 
 
 def test_a_live_article_must_be_withdrawn_before_it_is_deleted(client, make_article, publish_article):
+    from editorial.actions.withdraw import withdraw
+
     article = publish_article(make_article("Live"))
-    client.force_login(make_user("dir", "Editorial directors"))
-    client.post(f"/admin/encyclopedia/article/{article.pk}/delete/", {"post": "yes"})
+    director = make_user("dir", "Editorial directors")
+    client.force_login(director)
+    assert (
+        client.post(f"/admin/encyclopedia/article/{article.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
     assert Article.objects.filter(pk=article.pk).exists()
+    withdraw(article, director, reason="Replaced")
+    page = client.get(f"/admin/encyclopedia/article/{article.pk}/delete/").content.decode()
+    assert "Are you sure" in page
+    client.post(f"/admin/encyclopedia/article/{article.pk}/delete/", {"post": "yes"})
+    assert not Article.objects.filter(pk=article.pk).exists()
+    assert client.get(f"/ency/article/{article.public_id}.htm").status_code == 404
 
 
 # ---------------------------------------------------------------- editing through the admin
@@ -296,3 +307,92 @@ def test_editors_can_use_the_heading_autocomplete(client):
     assert response.status_code == 200
     assert "Causes" in response.content.decode()
     assert SectionHeading.objects.filter(name="Causes").exists()
+
+
+def test_diff_shows_changed_links_credits_and_section_order(make_article, publish_article):
+    from encyclopedia.models import ReviewOrganization
+
+    article = make_article("Links", sections=2)
+    article.summary = "See [cramps](article:000777)."
+    article.save()
+    publish_article(article)
+    article.summary = "See [cramps](https://example.org/elsewhere)."
+    article.review_organization = ReviewOrganization.objects.create(name="Example Review Group")
+    article.save()
+    first, second = article.sections.order_by("position")
+    first.position, second.position = 2, 1
+    first.save()
+    second.save()
+    result = diff.compare(diff.from_publication(article.live_publication), diff.from_working_copy(article))
+    assert result.summary[0].status == "changed"
+    assert result.summary[0].html == (
+        "See cramps [link:<del> /ency/article/000777.htm].</del><ins> https://example.org/elsewhere].</ins>"
+    )
+    assert result.credits.status == "added"
+    assert "Review provided by Example Review Group." in result.credits.html
+    assert result.order_changed
+
+
+def test_reverting_keeps_the_review_date(client, boss, make_article, publish_article):
+    import datetime
+
+    article = publish_article(make_article("Reviewed", review_date=datetime.date(2023, 1, 1)))
+    oldest = Version.objects.get_for_object(article).first()
+    Article.objects.filter(pk=article.pk).update(review_date=datetime.date(2026, 11, 1))
+    client.post(f"/admin/encyclopedia/article/{article.pk}/revert/{oldest.pk}/")
+    assert Article.objects.get(pk=article.pk).review_date == datetime.date(2026, 11, 1)
+
+
+def test_admin_edits_are_audited_with_what_changed(client, boss, make_article):
+    data = {
+        **form_data(client, make_article("Audited")),
+        "summary": "Changed summary.",
+    }
+    article = Article.objects.get(title="Audited")
+    client.post(f"/admin/encyclopedia/article/{article.pk}/change/", data)
+    event = AuditEvent.objects.filter(article=article, action="edit").get()
+    assert event.comment == "Edited: Summary"
+
+
+def test_a_form_without_its_opened_at_time_is_refused(client, boss, make_article):
+    article = make_article("No stamp")
+    data = form_data(client, article)
+    data.pop("loaded_at")
+    data["summary"] = "Overwrite."
+    response = client.post(f"/admin/encyclopedia/article/{article.pk}/change/", data)
+    assert "does not say when it was opened" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).summary != "Overwrite."
+
+
+def test_a_bulk_reassignment_makes_open_forms_stale(client, boss, make_article):
+    from editorial.actions.reassign import reassign_reviewer
+    from encyclopedia.models import Reviewer
+
+    article = make_article("Reassigned")
+    data = form_data(client, article)
+    reassign_reviewer([article], boss, reviewer=Reviewer.objects.create(name="New Reviewer"))
+    response = client.post(f"/admin/encyclopedia/article/{article.pk}/change/", data)
+    assert "after you opened it" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).reviewer.name == "New Reviewer"
+
+
+def test_recovery_gives_back_the_audit_log(make_article):
+    from editorial.actions.recover import recover
+    from editorial.audit import record
+
+    article = make_article("Logged")
+    import reversion
+
+    with reversion.create_revision():
+        article.save()
+    editor = make_user("ed", "Editors")
+    record(article, "edit", editor, "Edited: Summary")
+    public_id = article.public_id
+    article.delete()
+    version = Version.objects.get_deleted(Article).get()
+    recovered = recover(version, make_user("dir", "Editorial directors"))
+    actions = list(
+        AuditEvent.objects.filter(article=recovered).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["edit", "recover"]
+    assert recovered.public_id == public_id

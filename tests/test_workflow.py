@@ -13,6 +13,7 @@ from reversion.models import Version
 
 from editorial import roles, workflow
 from editorial.actions.approve import approve
+from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
 from editorial.actions.publish_scheduled import publish_due
@@ -192,8 +193,13 @@ def test_approval_publishes_with_todays_review_date_and_frozen_credit(client, li
     assert "Review Date 11/24/2026" in text
 
 
+def with_profile(user: User) -> User:
+    Reviewer.objects.create(name=f"Dr {user.username}", credentials="MD", user=user)
+    return User.objects.get(pk=user.pk)
+
+
 def test_nobody_approves_their_own_changes(live_article):
-    both = make_user("both", roles.EDITORS, roles.MEDICAL_REVIEWERS)
+    both = with_profile(make_user("both", roles.EDITORS, roles.MEDICAL_REVIEWERS))
     edit(live_article, both, "My own wording.")
     submit(live_article, both)
     with pytest.raises(NotAllowed, match="your own changes"):
@@ -202,7 +208,7 @@ def test_nobody_approves_their_own_changes(live_article):
 
 
 def test_not_even_a_superuser_approves_their_own_changes(live_article):
-    boss = make_user("boss", superuser=True)
+    boss = with_profile(make_user("boss", superuser=True))
     edit(live_article, boss, "The boss's wording.")
     submit(live_article, boss)
     with pytest.raises(NotAllowed, match="your own changes"):
@@ -210,10 +216,19 @@ def test_not_even_a_superuser_approves_their_own_changes(live_article):
 
 
 def test_the_submitter_cannot_approve(live_article, editor):
-    submitter = make_user("submitter", roles.EDITORS, roles.MEDICAL_REVIEWERS)
+    submitter = with_profile(make_user("submitter", roles.EDITORS, roles.MEDICAL_REVIEWERS))
     submit(live_article, submitter)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed, match="your own changes"):
         approve(live_article, submitter)
+
+
+def test_an_approver_must_be_a_credited_reviewer(live_article, editor):
+    """The page credits whoever approves, so a login without a reviewer profile cannot approve."""
+    unlinked = make_user("unlinked", roles.MEDICAL_REVIEWERS)
+    submit(live_article, editor)
+    with pytest.raises(NotAllowed, match="not linked to a reviewer profile"):
+        approve(live_article, unlinked)
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.IN_REVIEW
 
 
 def test_editor_cannot_approve(live_article, editor):
@@ -356,7 +371,7 @@ def test_the_whole_round_trip_through_the_admin(
     review_page = client.get(
         f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/"
     ).content.decode()
-    assert "<ins>Updated paragraph about night cramps.</ins>" in review_page or "<ins>Updated" in review_page
+    assert "<del>Paragraph 1.</del><ins>Updated paragraph about night cramps.</ins>" in review_page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/", {"notes": "Fine"}, follow=True
@@ -379,12 +394,23 @@ def test_changes_requested_email_goes_to_the_author(
     assert "Add a source." in mailoutbox[-1].body
 
 
-def test_no_email_when_the_transaction_fails(
+def test_no_email_when_the_transaction_is_rolled_back(
     live_article, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(EditorialError):
-        approve(live_article, reviewer)  # refused: not in review
-    assert mailoutbox == []
+    from django.db import transaction
+
+    class Abort(Exception):
+        pass
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Abort),
+        transaction.atomic(),
+    ):
+        submit(live_article, editor)  # succeeds, and queues the email for after the commit...
+        raise Abort  # ...which never comes
+    assert callbacks == [] and mailoutbox == []
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.DRAFT
 
 
 def test_each_transition_is_audited_with_from_and_to(live_article, editor, reviewer):
@@ -412,3 +438,50 @@ def test_publications_count_only_approvals(live_article, editor, reviewer):
     submit(live_article, editor)
     request_changes(live_article, reviewer, comment="No")
     assert Publication.objects.count() == before
+
+
+def test_a_withdrawn_article_is_never_published_by_its_schedule(
+    client, live_article, editor, reviewer, director
+):
+    submit(live_article, editor)
+    with time_machine.travel(NOON):
+        approve(live_article, reviewer, go_live_at=NOON + datetime.timedelta(hours=1))
+        withdraw(live_article, director, reason="Pulled")
+    article = Article.objects.get(pk=live_article.pk)
+    assert (article.state, article.go_live_at) == (WorkflowState.DRAFT, None)
+    with time_machine.travel(NOON + datetime.timedelta(hours=2)):
+        assert publish_due() == []
+    assert client.get(f"/ency/article/{article.public_id}.htm").status_code == 410
+    assert live_article.title not in client.get("/ency/").content.decode()
+
+
+def test_a_confirmation_does_not_launder_the_drafts_authors(live_article, editor, reviewer):
+    both = with_profile(make_user("both", roles.EDITORS, roles.MEDICAL_REVIEWERS))
+    edit(live_article, both, "Written by both.")
+    submit(live_article, editor)
+    confirm_still_accurate(live_article, reviewer)  # a new publication, of the old content
+    with pytest.raises(NotAllowed, match="your own changes"):
+        approve(live_article, both)
+
+
+def test_editing_a_cited_reference_counts_as_a_change_to_the_draft(client, live_article, editor):
+    from encyclopedia.models import Citation
+
+    citation = Citation.objects.create(
+        kind="book", title="Shared Book", publisher="Example Press", year="2024"
+    )
+    live_article.citation_links.create(citation=citation, position=1)
+    both = with_profile(make_user("both", roles.EDITORS, roles.MEDICAL_REVIEWERS))
+    submit(live_article, editor)
+    both.is_superuser = True  # only to reach the citation form
+    both.save()
+    client.force_login(both)
+    response = client.post(
+        f"/admin/encyclopedia/citation/{citation.pk}/change/",
+        {"kind": "book", "title": "Shared Book (TAMPERED)", "publisher": "Example Press", "year": "2024"},
+        follow=True,
+    )
+    assert "uses this reference and is in review" in response.content.decode()
+    assert AuditEvent.objects.filter(action="change", data__model="encyclopedia.citation").exists()
+    with pytest.raises(NotAllowed, match="your own changes"):
+        approve(live_article, both)

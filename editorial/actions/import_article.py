@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from editorial.actions.edit import LOCKED_STATES
 from editorial.actions.publish import can_publish, publish
-from editorial.errors import NotAllowed
+from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
 from encyclopedia.models import (
     AlternativeName,
@@ -55,6 +56,10 @@ def import_page(
     try:
         with transaction.atomic():
             article = _existing(page)
+            if article is not None and article.state in LOCKED_STATES:
+                raise EditorialError(
+                    f"article {article.public_id} is {LOCKED_STATES[article.state]}; import it after the review"
+                )
             outcome = "new" if article is None else "updated"
             article = article or Article(public_id=page.public_id or "")
             article.title = page.title

@@ -20,6 +20,7 @@ def merge(article: Article, user: Any, *, into: Article, reason: str = "") -> Ar
     def change(locked: Article) -> None:
         locked.merged_into = into
         locked.live_publication = None  # the old id answers 301 to ``into``
+        workflow.stop_pending_review(locked)
 
     comment = f"Merged into {into.public_id} “{into.title}”" + (
         f": {reason.strip()}" if reason.strip() else ""

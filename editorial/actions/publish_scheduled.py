@@ -20,14 +20,14 @@ def publish_due(now: datetime.datetime | None = None) -> list[Article]:
     """
     now = now or timezone.now()
     published = []
-    due = Article.objects.filter(state=WorkflowState.APPROVED, go_live_at__lte=now).values_list(
-        "pk", flat=True
-    )
+    due = Article.objects.filter(
+        state=WorkflowState.APPROVED, go_live_at__lte=now, withdrawn_at__isnull=True, merged_into__isnull=True
+    ).values_list("pk", flat=True)
     for pk in list(due):
         with transaction.atomic():
             article = (
                 Article.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, state=WorkflowState.APPROVED, go_live_at__lte=now)
+                .filter(pk=pk, state=WorkflowState.APPROVED, go_live_at__lte=now, withdrawn_at__isnull=True)
                 .first()
             )
             if article is None:

@@ -31,7 +31,7 @@ def reassign_reviewer(
                 article.specialty = specialty.strip()
             if (article.reviewer_id, article.specialty) == before:
                 continue
-            article.save(update_fields=["reviewer", "specialty"])
+            article.save(update_fields=["reviewer", "specialty", "updated_at"])  # open forms are now stale
             who = article.reviewer.name if article.reviewer else "no reviewer"
             audit.record(
                 article,

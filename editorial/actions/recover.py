@@ -10,6 +10,7 @@ from reversion.models import Version
 
 from editorial import audit
 from editorial.errors import EditorialError, NotAllowed
+from editorial.models import AuditEvent
 from editorial.workflow import has_role
 from encyclopedia.models import Article, WorkflowState
 
@@ -37,5 +38,9 @@ def recover(version: Version, user: Any) -> Article:
             if user is not None:
                 reversion.set_user(user)
             reversion.set_comment("Recovered after deletion")
+        # The log outlives the article; give it back its history (and so who wrote the draft).
+        AuditEvent.objects.filter(article__isnull=True, article_public_id=article.public_id).update(
+            article=article
+        )
         audit.record(article, "recover", user, "Recovered after deletion", from_state="deleted")
     return article

@@ -19,5 +19,6 @@ def withdraw(article: Article, user: Any, *, reason: str) -> Article:
     def change(locked: Article) -> None:
         locked.withdrawn_at = timezone.now()
         locked.live_publication = None  # the public gets 410 Gone; restore brings it back
+        workflow.stop_pending_review(locked)
 
     return workflow.run("withdraw", article, user, comment=f"Withdrawn: {reason}", change=change)
