@@ -18,7 +18,7 @@ from editorial.actions.publish_scheduled import publish_due
 from editorial.actions.submit import submit
 from editorial.errors import EditorialError
 from encyclopedia.models import Article, Publication
-from tests.test_workflow import make_user
+from tests.test_workflow import make_user, with_profile
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -54,7 +54,8 @@ def at_once(*calls) -> list:
 def test_two_reviewers_approving_at_once_publish_exactly_once(make_article):
     article = make_article("Contested approval")
     submit(article, make_user("ed", "Editors"))
-    first, second = make_user("r1", "Medical reviewers"), make_user("r2", "Medical reviewers")
+    first = with_profile(make_user("r1", "Medical reviewers"))
+    second = with_profile(make_user("r2", "Medical reviewers"))
     results = at_once(lambda: approve(article, first), lambda: approve(article, second))
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1, results
@@ -68,7 +69,7 @@ def test_two_scheduled_runs_at_once_publish_each_update_once(make_article):
     article = make_article("Scheduled")
     submit(article, make_user("ed", "Editors"))
     go_live = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=10)
-    approve(article, make_user("r1", "Medical reviewers"), go_live_at=go_live)
+    approve(article, with_profile(make_user("r1", "Medical reviewers")), go_live_at=go_live)
     later = go_live + datetime.timedelta(minutes=1)
     results = at_once(lambda: publish_due(later), lambda: publish_due(later))
     assert sorted(len(r) for r in results) == [0, 1], results
