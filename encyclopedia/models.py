@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
@@ -553,6 +554,27 @@ class ArticleCitation(models.Model):
         return str(self.citation)
 
 
+class RelatedArticle(models.Model):
+    """A managed "related articles" entry, in the article's own order."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "related"], name="unique_related_article"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.related)
+
+    def clean(self) -> None:
+        if self.article_id and self.article_id == self.related_id:
+            raise ValidationError("An article is not related to itself.")
+
+
 class ArticleCredit(models.Model):
     """An "Also reviewed by" credit on one article, in order."""
 
@@ -603,6 +625,7 @@ class Publication(models.Model):
     alternative_names = models.JSONField(default=list)
     references = models.JSONField(default=list, help_text="Rendered NLM/AMA HTML, in order.")
     linked_article_ids = models.JSONField(default=list, help_text="Ids of the articles this page links to.")
+    related_article_ids = models.JSONField(default=list, help_text="The managed related articles, in order.")
     review_date = models.DateField(null=True, blank=True)
     updated_by = models.TextField(blank=True, help_text="The reviewer credit as it stood at review time.")
     review_organization = models.CharField(max_length=200, blank=True)
@@ -633,3 +656,40 @@ class Publication(models.Model):
 from encyclopedia import versioning  # noqa: E402
 
 versioning.register_models()
+
+
+class SearchEntry(models.Model):
+    """The searchable text of one live article, kept by ``encyclopedia.search``.
+
+    PostgreSQL searches ``vector`` (weighted: title, names, summary, body) through a GIN
+    index; SQLite searches an FTS5 table holding the same columns.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    public_id = models.CharField(max_length=6)
+    title = models.CharField(max_length=200)
+    names = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IndexEntry(models.Model):
+    """One line of the A–Z index: a title, or an alternative name that says "see" its article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    public_id = models.CharField(max_length=6)
+    label = models.CharField(max_length=200)
+    see = models.CharField(max_length=200, blank=True, help_text="The article's title, for a “see” entry.")
+    letter = models.CharField(max_length=3, db_index=True)  # "A"…"Z" or "0-9"
+    sort_key = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["letter", "sort_key", "label"]
+        indexes = [models.Index(fields=["letter", "sort_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.label}, see {self.see}" if self.see else self.label
