@@ -20,6 +20,7 @@ $(STAMP): requirements.txt
 run: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py rebuild_search_index
 	@echo ""
 	@echo "  Public site:  http://127.0.0.1:$(PORT)/ency/"
 	@echo "  Admin:        http://127.0.0.1:$(PORT)/admin/  (demo logins above)"

@@ -21,6 +21,7 @@ from reversion.models import Revision, Version
 from editorial import audit
 from editorial.errors import EditorialError, NotAllowed
 from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia import search
 from encyclopedia.models import Article, CrossReference, Publication, WorkflowState
 from encyclopedia.snapshot import freeze
 
@@ -195,6 +196,7 @@ def run(
             **({"publication": publication.pk} if publication else {}),
             **(data or {}),
         )
+        search.sync(locked)
     article.refresh_from_db()
     return locked
 

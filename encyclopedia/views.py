@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from encyclopedia import citations, credits, markup
+from encyclopedia import citations, credits, markup, search
 from encyclopedia import site as site_data
 from encyclopedia.models import Article, PolicyPage
 
@@ -92,13 +92,48 @@ def article(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    """Every live article by its published title (the A–Z pages build on this)."""
-    entries = (
+    """The encyclopedia's front page: the letter bar, the search box and recent updates."""
+    recent = (
         Article.objects.filter(live_publication__isnull=False)
-        .order_by("live_publication__title")
-        .values_list("public_id", "live_publication__title")
+        .order_by("-live_publication__published_at")
+        .values_list("public_id", "live_publication__title")[:10]
     )
-    return render(request, "encyclopedia/index.html", {"entries": entries})
+    return render(request, "encyclopedia/index.html", {"letters": search.LETTERS, "recent": recent})
+
+
+def letter_page(request: HttpRequest, letter: str) -> HttpResponse:
+    """Every live title and alternative name under one letter; names say "see" their article."""
+    letter = letter.upper()
+    if letter not in search.LETTERS:
+        raise Http404("No such letter.")
+    context = {"letters": search.LETTERS, "letter": letter, "entries": search.index_page(letter)}
+    return render(request, "encyclopedia/letter.html", context)
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    query = search.clean(request.GET.get("q", ""))
+    target = search.exact(query)
+    if target:
+        return redirect("encyclopedia:article", public_id=target)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    results = search.search(query, page=min(max(page, 1), 1000))
+    context = {
+        "query": query,
+        "results": results,
+        "letters": search.LETTERS,
+        "suggestions": search.suggestions(query) if query and not results.total else [],
+    }
+    response = render(request, "encyclopedia/search.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def typeahead(request: HttpRequest) -> JsonResponse:
+    """Search-as-you-type: titles and alternative names starting with what was typed."""
+    return JsonResponse({"suggestions": search.typeahead(search.clean(request.GET.get("q", "")))})
 
 
 def policy(request: HttpRequest, slug: str) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from editorial import workflow
 from editorial.models import ReviewRecord
+from encyclopedia import search
 from encyclopedia.models import Article, Publication
 
 
@@ -51,6 +52,7 @@ def confirm_still_accurate(article: Article, user: Any, *, notes: str = "") -> A
         for reference in live.cross_references.all():
             publication.cross_references.create(target_public_id=reference.target_public_id)
         Article.objects.filter(pk=locked.pk).update(live_publication=publication)
+        search.sync(locked)
         ReviewRecord.objects.create(
             article=locked,
             reviewer=reviewer,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from editorial import audit
 from editorial.workflow import go_live, latest_revision
+from encyclopedia import search
 from encyclopedia.models import Article, WorkflowState
 
 
@@ -42,5 +43,6 @@ def publish_due(now: datetime.datetime | None = None) -> list[Article]:
                 from_state=WorkflowState.APPROVED,
                 publication=publication.pk,
             )
+            search.sync(article)
             published.append(article)
     return published

@@ -1,0 +1,349 @@
+"""Search and the A–Z index over live publications only.
+
+``sync(article)`` is called whenever an article's live publication changes (publish,
+approve, confirm, withdraw, merge, restore, delete); it rewrites that article's search
+entry and index lines. PostgreSQL ranks with a stored, weighted ``tsvector`` and a GIN
+index; SQLite ranks with an FTS5 table of the same columns. Both read the reader's query
+the same way: words, "quoted phrases" and ``prefix*``, anything else ignored, so no query
+can fail.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F, Value
+from django.db.models.signals import pre_delete
+
+from encyclopedia.models import Article, IndexEntry, SearchEntry
+
+# Column weights, title first: bm25() on SQLite, setweight A–D on PostgreSQL.
+PAGE_SIZE = 10
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 12
+_START, _STOP = "\x02", "\x03"
+_GENERATION = "encyclopedia:search:generation"
+
+
+# ---------------------------------------------------------------- keeping the index
+
+
+def sync(article: Article) -> None:
+    """Make the search entry and A–Z lines of ``article`` match what is live now."""
+    article = Article.objects.select_related("live_publication").get(pk=article.pk)
+    _remove(article.pk)
+    publication = article.live_publication
+    if publication is not None and article.withdrawn_at is None and article.merged_into_id is None:
+        entry = SearchEntry.objects.create(
+            article=article,
+            public_id=article.public_id,
+            title=publication.title,
+            names="; ".join(publication.alternative_names),
+            summary=_text(publication.summary_html),
+            body=" ".join(_text(s["heading"] + ". " + s["html"]) for s in publication.sections),
+        )
+        _index_text(entry)
+        IndexEntry.objects.bulk_create(
+            _index_lines(article, publication.title, publication.alternative_names)
+        )
+    _bump()
+
+
+def rebuild() -> int:
+    """Rebuild everything from the live publications (after a restore from backup, say)."""
+    _remove(None)
+    count = 0
+    for article in Article.objects.filter(live_publication__isnull=False).only("pk"):
+        sync(article)
+        count += 1
+    return count
+
+
+def _remove(pk: int | None) -> None:
+    entries = SearchEntry.objects.all() if pk is None else SearchEntry.objects.filter(pk=pk)
+    lines = IndexEntry.objects.all() if pk is None else IndexEntry.objects.filter(article_id=pk)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            if pk is None:
+                cursor.execute("DELETE FROM encyclopedia_search_fts")
+            else:
+                cursor.execute("DELETE FROM encyclopedia_search_fts WHERE rowid = %s", [pk])
+    entries.delete()
+    lines.delete()
+
+
+def _index_text(entry: SearchEntry) -> None:
+    if connection.vendor == "postgresql":
+        vector = (
+            SearchVector(Value(entry.title), weight="A", config="english")
+            + SearchVector(Value(entry.names), weight="B", config="english")
+            + SearchVector(Value(entry.summary), weight="C", config="english")
+            + SearchVector(Value(entry.body), weight="D", config="english")
+        )
+        SearchEntry.objects.filter(pk=entry.pk).update(vector=vector)
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO encyclopedia_search_fts (rowid, title, names, summary, body) VALUES (%s, %s, %s, %s, %s)",
+                [entry.pk, entry.title, entry.names, entry.summary, entry.body],
+            )
+
+
+def _forget_deleted(sender, instance: Article, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM encyclopedia_search_fts WHERE rowid = %s", [instance.pk])
+    _bump()
+
+
+pre_delete.connect(_forget_deleted, sender=Article, dispatch_uid="search-forget-deleted")
+
+
+def _bump() -> None:
+    try:
+        cache.incr(_GENERATION)
+    except ValueError:
+        cache.set(_GENERATION, 2, None)
+
+
+def generation() -> int:
+    """Changes whenever anything live changes: part of the key of every cached public page."""
+    return cache.get_or_set(_GENERATION, 1, None)
+
+
+def _text(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
+# ---------------------------------------------------------------- the A–Z index
+
+
+def sort_key(label: str) -> str:
+    """How readers expect an index sorted: case, accents, punctuation and a leading "The" ignored."""
+    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"^the\s+|,\s*the$", "", text.strip())  # "The thyroid" and "Thyroid, the"
+    text = re.sub(r"[^a-z0-9 ]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def letter(label: str) -> str:
+    key = sort_key(label)
+    first = key[:1].upper()
+    return first if "A" <= first <= "Z" else "0-9"
+
+
+LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["0-9"]
+
+
+def _index_lines(article: Article, title: str, names: list[str]) -> list[IndexEntry]:
+    lines = [
+        IndexEntry(
+            article=article,
+            public_id=article.public_id,
+            label=title,
+            letter=letter(title),
+            sort_key=sort_key(title)[:200],
+        )
+    ]
+    for name in names:
+        if sort_key(name) != sort_key(title):
+            lines.append(
+                IndexEntry(
+                    article=article,
+                    public_id=article.public_id,
+                    label=name[:200],
+                    see=title,
+                    letter=letter(name),
+                    sort_key=sort_key(name)[:200],
+                )
+            )
+    return lines
+
+
+def index_page(index_letter: str) -> list[IndexEntry]:
+    return list(IndexEntry.objects.filter(letter=index_letter).order_by("sort_key", "label"))
+
+
+# ---------------------------------------------------------------- reading a query
+
+
+def clean(query: str) -> str:
+    """The reader's query, cut to length and without control characters (NUL included)."""
+    return re.sub(r"[\x00-\x1f\x7f]", " ", query[:MAX_QUERY_LENGTH]).strip()
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # several words: a phrase
+    prefix: bool = False
+
+
+def parse(query: str) -> list[Term]:
+    """Words, "quoted phrases" and ``prefix*``; every other character is ignored."""
+    query = query[:MAX_QUERY_LENGTH]
+    terms: list[Term] = []
+    for match in re.finditer(r'"([^"]*)"|(\S+)', query):
+        if match.group(1) is not None:
+            words = tuple(w.lower() for w in re.findall(r"\w+", match.group(1)))
+            if words:
+                terms.append(Term(words))
+            continue
+        token = match.group(2)
+        prefix = token.endswith("*")
+        for index, word in enumerate(re.findall(r"\w+", token)):
+            last = index == len(re.findall(r"\w+", token)) - 1
+            terms.append(Term((word.lower(),), prefix=prefix and last))
+    unique = list(dict.fromkeys(terms))
+    return unique[:MAX_TERMS]
+
+
+def _fts_query(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        quoted = '"' + " ".join(term.words).replace('"', "") + '"'
+        parts.append(quoted + ("*" if term.prefix else ""))
+    return " ".join(parts)
+
+
+def _ts_query(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        words = [
+            f"'{word}'" + (":*" if term.prefix and i == len(term.words) - 1 else "")
+            for i, word in enumerate(term.words)
+        ]
+        parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
+    return " & ".join(parts)
+
+
+# ---------------------------------------------------------------- searching
+
+
+@dataclass
+class Result:
+    public_id: str
+    title: str
+    snippet: str  # escaped HTML with <mark> around the matches
+    names: str
+
+
+@dataclass
+class Results:
+    results: list[Result]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1
+
+
+def escape_marked(text: str) -> str:
+    return html.escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+def search(query: str, page: int = 1) -> Results:
+    """Ranked results for ``query`` (title first, then names, summary, body); never raises."""
+    terms = parse(query)
+    if not terms:
+        return Results([], 0, 1, 0)
+    page = max(1, page)
+    offset = (page - 1) * PAGE_SIZE
+    if connection.vendor == "postgresql":
+        total, rows = _search_postgresql(terms, offset)
+    else:
+        total, rows = _search_sqlite(terms, offset)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return Results(rows, total, page, pages)
+
+
+def _search_sqlite(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
+    match = _fts_query(terms)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM encyclopedia_search_fts WHERE encyclopedia_search_fts MATCH %s", [match]
+        )
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT e.public_id, e.title, e.names, "
+            "snippet(encyclopedia_search_fts, -1, %s, %s, '…', 24) "
+            "FROM encyclopedia_search_fts JOIN encyclopedia_searchentry e ON e.article_id = encyclopedia_search_fts.rowid "
+            "WHERE encyclopedia_search_fts MATCH %s ORDER BY bm25(encyclopedia_search_fts, 10.0, 5.0, 2.0, 1.0), e.title LIMIT %s OFFSET %s",
+            [_START, _STOP, match, PAGE_SIZE, offset],
+        )
+        rows = cursor.fetchall()
+    return total, [Result(pid, title, escape_marked(snippet), names) for pid, title, names, snippet in rows]
+
+
+def _search_postgresql(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
+    query = SearchQuery(_ts_query(terms), search_type="raw", config="english")
+    matches = SearchEntry.objects.filter(vector=query)
+    total = matches.count()
+    rows = (
+        matches.annotate(
+            rank=SearchRank(F("vector"), query, weights=[0.1, 0.2, 0.5, 1.0]),
+            snippet=SearchHeadline(
+                "summary",
+                query,
+                config="english",
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+            ),
+            body_snippet=SearchHeadline(
+                "body", query, config="english", start_sel=_START, stop_sel=_STOP, max_words=35, min_words=15
+            ),
+        )
+        .order_by("-rank", "title")
+        .values_list("public_id", "title", "names", "snippet", "body_snippet")[offset : offset + PAGE_SIZE]
+    )
+    results = []
+    for public_id, title, names, snippet, body_snippet in rows:
+        best = snippet if _START in snippet or _START not in body_snippet else body_snippet
+        results.append(Result(public_id, title, escape_marked(best), names))
+    return total, results
+
+
+def exact(query: str) -> str | None:
+    """The id of the live article that ``query`` names exactly (id, title or alternative name)."""
+    text = query.strip()
+    if not text or len(text) > 200:
+        return None
+    if re.fullmatch(r"\d{6}", text):
+        return SearchEntry.objects.filter(public_id=text).values_list("public_id", flat=True).first()
+    return (
+        IndexEntry.objects.filter(label__iexact=text)
+        .order_by("see", "sort_key")
+        .values_list("public_id", flat=True)
+        .first()
+    )
+
+
+def suggestions(query: str, limit: int = 5) -> list[IndexEntry]:
+    """Index lines with a word that starts like one of the query's, for a page with no results."""
+    keys = [sort_key(word) for word in re.findall(r"\w+", query[:MAX_QUERY_LENGTH])][:MAX_TERMS]
+    found: list[IndexEntry] = []
+    for key in keys:
+        if len(key) < 2:
+            continue
+        for line in IndexEntry.objects.filter(sort_key__contains=key[:4]).order_by("sort_key")[:limit]:
+            if line not in found:
+                found.append(line)
+    return found[:limit]
+
+
+def typeahead(query: str, limit: int = 8) -> list[dict]:
+    """Search-as-you-type: index lines whose sort key starts with what was typed so far."""
+    key = sort_key(query[:100])
+    if not key:
+        return []
+    lines = IndexEntry.objects.filter(sort_key__startswith=key).order_by("sort_key")[:limit]
+    return [{"label": line.label, "see": line.see, "id": line.public_id} for line in lines]

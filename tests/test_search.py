@@ -1,0 +1,206 @@
+"""The A–Z index and search: live publications only, ranked, and unbreakable (run on both databases)."""
+
+from __future__ import annotations
+
+import pytest
+
+from editorial.actions.submit import submit
+from editorial.actions.withdraw import withdraw
+from encyclopedia import search
+from encyclopedia.models import AlternativeName, Article, IndexEntry, SearchEntry
+from tests.test_workflow import edit, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(make_article, publish_article):
+    """A few live articles, one draft, with names chosen to test ranking and sorting."""
+
+    def live(title, summary, body="", names=()):
+        article = make_article(title, summary=summary, sections=1)
+        if body:
+            section = article.sections.first()
+            section.body = body
+            section.save()
+        for position, name in enumerate(names, start=1):
+            AlternativeName.objects.create(article=article, name=name, position=position)
+        return publish_article(article)
+
+    return {
+        "cramps": live(
+            "Muscle cramps", "A muscle cramp is a sudden tightening.", "Stretching helps.", ["Charley horse"]
+        ),
+        "spasms": live(
+            "Hand or foot spasms",
+            "Contractions of the hands or feet.",
+            "Muscle cramps are one cause of spasms.",
+            ["Carpopedal spasm", "Foot spasms"],
+        ),
+        "thyroid": live(
+            "The thyroid gland", "A gland in the neck.", "It makes hormones.", ["Thyroid gland, the"]
+        ),
+        "numbers": live("5-HIAA test", "A urine test.", "", []),
+        "accent": live("Éclampsie", "Sample text about pregnancy.", "", []),
+        "draft": make_article("Secret cramp cure", summary="Unapproved muscle cramp words."),
+    }
+
+
+# ---------------------------------------------------------------- A–Z
+
+
+def test_letter_pages_list_titles_and_see_entries_in_reader_order(client, library):
+    html = client.get("/ency/encyclopedia_C.htm").content.decode()
+    assert (
+        'Carpopedal spasm, see <a href="/ency/article/%s.htm">Hand or foot spasms</a>'
+        % library["spasms"].public_id
+        in html
+    )
+    assert "Charley horse, see" in html
+    assert html.index("Carpopedal") < html.index("Charley")
+    t_page = client.get("/ency/encyclopedia_T.htm").content.decode()
+    assert ">The thyroid gland</a>" in t_page, "a leading “The” is ignored: under T for thyroid"
+    assert "Thyroid gland, the, see" not in t_page, "a name that sorts like its title is not repeated"
+    assert "5-HIAA test" in client.get("/ency/encyclopedia_0-9.htm").content.decode()
+    assert "Éclampsie" in client.get("/ency/encyclopedia_E.htm").content.decode()
+    assert client.get("/ency/encyclopedia_%.htm").status_code == 404
+
+
+def test_the_letter_bar_is_on_every_index_page(client, library):
+    for url in ("/ency/", "/ency/encyclopedia_M.htm", "/ency/search/?q=cramp"):
+        html = client.get(url).content.decode()
+        assert 'aria-label="Browse the encyclopedia by letter"' in html, url
+        assert 'href="/ency/encyclopedia_0-9.htm"' in html, url
+
+
+def test_sort_keys():
+    assert search.sort_key("The Thyroid, Gland!") == "thyroid gland"
+    assert search.sort_key("Éclampsie") == "eclampsie"
+    assert search.letter("5-HIAA test") == "0-9"
+    assert search.letter("the Zebra") == "Z"
+
+
+def test_drafts_are_in_no_index(client, library):
+    assert not IndexEntry.objects.filter(label__icontains="Secret").exists()
+    assert "Secret cramp cure" not in client.get("/ency/encyclopedia_S.htm").content.decode()
+    assert "Secret" not in client.get("/ency/search/?q=secret").content.decode().split("<main")[1]
+
+
+def test_edits_in_draft_do_not_reach_search_until_approved(client, library):
+    article = library["cramps"]
+    edit(article, make_user("ed", "Editors"), "Zebrafish words only in the draft.")
+    submit(article, make_user("ed2", "Editors"))
+    assert "Zebrafish" not in client.get("/ency/search/?q=zebrafish").content.decode()
+
+
+def test_withdrawn_articles_leave_search_and_the_index(client, library):
+    withdraw(library["spasms"], make_user("dir", "Editorial directors"), reason="Gone")
+    assert not SearchEntry.objects.filter(article=library["spasms"]).exists()
+    assert "Carpopedal" not in client.get("/ency/encyclopedia_C.htm").content.decode()
+    assert "Hand or foot spasms" not in client.get("/ency/search/?q=spasms").content.decode()
+
+
+# ---------------------------------------------------------------- search
+
+
+def titles(client, query: str) -> list[str]:
+    results = search.search(query)
+    return [r.title for r in results.results]
+
+
+def test_title_matches_rank_first(library, client):
+    ranked = titles(client, "muscle cramps")
+    assert ranked[0] == "Muscle cramps"
+    assert "Hand or foot spasms" in ranked
+
+
+def test_alternative_names_are_searched(library, client):
+    assert titles(client, "carpopedal") == ["Hand or foot spasms"]
+
+
+def test_phrases_and_prefixes(library, client):
+    assert titles(client, '"cause of spasms"') == ["Hand or foot spasms"]
+    assert titles(client, '"spasms of cause"') == []
+    assert "Hand or foot spasms" in titles(client, "spasm*")
+    assert titles(client, "contract*") == ["Hand or foot spasms"]
+
+
+def test_snippets_highlight_matches_and_are_escaped(library, client, make_article, publish_article):
+    article = make_article("Hostile", summary="<script>alert(1)</script> hostile zeta words")
+    publish_article(article)
+    result = search.search("zeta").results[0]
+    assert "<mark>zeta</mark>" in result.snippet.lower()
+    html = client.get("/ency/search/?q=zeta").content.decode()
+    assert "<script>alert(1)" not in html
+
+
+def test_an_exact_id_title_or_name_goes_straight_to_the_article(client, library):
+    spasms = library["spasms"]
+    for query in (spasms.public_id, "hand or foot spasms", "Carpopedal spasm"):
+        response = client.get("/ency/search/", {"q": query})
+        assert response.status_code == 302, query
+        assert response["Location"] == f"/ency/article/{spasms.public_id}.htm"
+    draft = library["draft"]
+    assert client.get("/ency/search/", {"q": draft.public_id}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        '"',
+        '""',
+        "***",
+        "AND OR NOT NEAR",
+        "'; DROP TABLE encyclopedia_article; --",
+        "cramp) OR (1=1",
+        "title:cramp",
+        "a" * 10_000,
+        "muscle " * 2_000,
+        "🦵💥 cramps",
+        "\x00\x01",
+        "-cramps +spasms ~x ^y :z",
+        "<script>alert(1)</script>",
+        "%s %d {} \\",
+    ],
+)
+def test_any_query_gets_a_page_never_an_error(client, library, query):
+    response = client.get("/ency/search/", {"q": query})
+    assert response.status_code in (200, 302)
+    assert Article.objects.count() == 6
+
+
+def test_no_results_page_helps(client, library):
+    html = client.get("/ency/search/?q=crampz").content.decode()
+    assert "No article matches" in html
+    assert "Muscle cramps" in html, "a suggestion from the index"
+    assert 'href="/ency/encyclopedia_A.htm"' in html
+
+
+def test_pagination(client, make_article, publish_article):
+    for number in range(23):
+        publish_article(make_article(f"Ache number {number}", summary="An ache sample."))
+    first = search.search("ache", page=1)
+    third = search.search("ache", page=3)
+    assert (first.total, first.pages, len(first.results), len(third.results)) == (23, 3, 10, 3)
+    html = client.get("/ency/search/?q=ache&page=2").content.decode()
+    assert 'rel="prev"' in html and 'rel="next"' in html
+    assert client.get("/ency/search/?q=ache&page=oops").status_code == 200
+    assert client.get("/ency/search/?q=ache&page=99999999").status_code == 200
+
+
+def test_search_as_you_type(client, library):
+    data = client.get("/ency/search/suggest/?q=car").json()
+    assert data["suggestions"][0] == {
+        "label": "Carpopedal spasm",
+        "see": "Hand or foot spasms",
+        "id": library["spasms"].public_id,
+    }
+    assert client.get("/ency/search/suggest/?q=").json() == {"suggestions": []}
+
+
+def test_rebuilding_gives_the_same_index(library):
+    before = sorted(IndexEntry.objects.values_list("label", "letter", "sort_key"))
+    assert search.rebuild() == 5
+    assert sorted(IndexEntry.objects.values_list("label", "letter", "sort_key")) == before
+    assert titles(None, "carpopedal") == ["Hand or foot spasms"]
