@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,9 +16,11 @@ from reversion.admin import VersionAdmin
 
 from editorial import audit, views, workflow
 from editorial.actions.edit import check_editable, record_edit
+from editorial.actions.reassign import PERMISSION as REASSIGN_PERMISSION
 from editorial.errors import EditorialError
 from editorial.links import unpublished_links
 from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia import images
 from encyclopedia.admin import ReadOnlyAdmin
 from encyclopedia.models import (
     AccreditationNotice,
@@ -25,11 +28,13 @@ from encyclopedia.models import (
     Article,
     ArticleCitation,
     ArticleCredit,
+    ArticleImage,
     Citation,
     CrossReference,
     EditorialCredit,
     PolicyPage,
     Publication,
+    RelatedArticle,
     Reviewer,
     ReviewOrganization,
     Section,
@@ -67,6 +72,43 @@ class ArticleCreditInline(admin.TabularInline):
     fields = ["credit", "position"]
     verbose_name = "“also reviewed by” credit"
     verbose_name_plural = "“also reviewed by” credits (empty: the standing credits)"
+
+
+class ArticleImageInline(admin.StackedInline):
+    """Images with their alt text and caption; the upload is checked and resized on save."""
+
+    model = ArticleImage
+    extra = 0
+    fields = [("image", "current_thumbnail"), "alt_text", "caption", "position"]
+    readonly_fields = ["current_thumbnail"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("widgets", {"image": AdminFileWidget(attrs={"accept": images.ACCEPT_ATTRIBUTE})})
+        kwargs.setdefault("error_messages", {"alt_text": {"required": images.ALT_TEXT_REQUIRED}})
+        return super().get_formset(request, obj, **kwargs)
+
+    @admin.display(description="thumbnail")
+    def current_thumbnail(self, obj: ArticleImage) -> str:
+        if obj and obj.pk and obj.thumbnail:
+            return format_html(
+                '<img src="{}" alt="" width="{}" height="{}"> {} × {} px',
+                obj.thumbnail.url,
+                obj.thumb_width,
+                obj.thumb_height,
+                obj.width,
+                obj.height,
+            )
+        return "Made when the article is saved."
+
+
+class RelatedArticleInline(admin.TabularInline):
+    model = RelatedArticle
+    fk_name = "article"
+    extra = 0
+    fields = ["related", "position"]
+    autocomplete_fields = ["related"]
+    verbose_name = "related article"
+    verbose_name_plural = "related articles (shown on the page once live)"
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -114,6 +156,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
+        queryset = queryset.filter(live_publication__isnull=False)  # the schedule is for live pages
         today = timezone.localdate()
         bounds = {"due_30": (0, 30), "due_60": (31, 60), "due_90": (61, 90)}
         if value == "overdue":
@@ -189,7 +232,14 @@ class ArticleAdmin(VersionAdmin):
     actions = ["export_review_schedule", "reassign_reviewer"]
     search_fields = ["public_id", "title", "alternative_names__name"]
     autocomplete_fields = ["reviewer", "review_organization"]
-    inlines = [SectionInline, AlternativeNameInline, ArticleCitationInline, ArticleCreditInline]
+    inlines = [
+        SectionInline,
+        AlternativeNameInline,
+        ArticleCitationInline,
+        ArticleCreditInline,
+        ArticleImageInline,
+        RelatedArticleInline,
+    ]
     readonly_fields = [
         "review_date",
         "next_review_due",
@@ -226,6 +276,8 @@ class ArticleAdmin(VersionAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm(REASSIGN_PERMISSION):
+            fields.append("review_interval_months")  # the review schedule is the directors' call
         return fields + ["public_id"] if obj else fields
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -281,9 +333,12 @@ class ArticleAdmin(VersionAdmin):
     def export_review_schedule(self, request, queryset):
         return views.review_schedule_csv(queryset)
 
-    @admin.action(description="Reassign the responsible reviewer or specialty", permissions=["change"])
+    @admin.action(description="Reassign the responsible reviewer or specialty", permissions=["reassign"])
     def reassign_reviewer(self, request, queryset):
         return views.reassign(request, queryset)
+
+    def has_reassign_permission(self, request) -> bool:
+        return request.user.has_perm(REASSIGN_PERMISSION)
 
     @admin.display(description="status", ordering="state")
     def status(self, obj: Article) -> str:

@@ -54,7 +54,7 @@ def panels(user: Any, today: datetime.date) -> list[Panel]:
         windows.append(
             Panel(
                 f"due_{days}",
-                f"Due within {days} days",
+                "Due within 30 days" if days == 30 else f"Due in {(start - today).days}–{days} days",
                 live.filter(next_review_due__gte=start, next_review_due__lte=end),
                 f"{changelist}?review=due_{days}",
             )

@@ -24,6 +24,7 @@ from encyclopedia.models import (
     Article,
     ArticleCitation,
     ArticleCredit,
+    ArticleImage,
     Citation,
     EditorialCredit,
     Publication,
@@ -43,6 +44,7 @@ class Document:
     alternative_names: list[str]
     references: list[str]  # HTML
     credits: str = ""  # the review credit line readers see
+    images: list[str] = field(default_factory=list)  # "alt text: caption [file]"
 
 
 @dataclass
@@ -78,6 +80,7 @@ class DocumentDiff:
     alternative_names: ListDiff
     references: ListDiff
     credits: Block
+    images: ListDiff
     order_changed: bool = False  # the same sections stand in another order
     whole: bool = False  # no earlier version: the whole draft is new
 
@@ -91,6 +94,7 @@ class DocumentDiff:
             or self.alternative_names.changed
             or self.references.changed
             or self.credits.status != "same"
+            or self.images.changed
             or self.order_changed
         )
 
@@ -112,6 +116,7 @@ FROZEN_FIELDS = (
     "updated_by",
     "review_organization",
     "also_reviewed_by",
+    "images",
 )
 
 
@@ -119,7 +124,13 @@ def from_version(version: Version) -> Document:
     """The article as it stood in ``version``, rebuilt from the revision's stored rows."""
     revision = version.revision
     article = _instance(Article, version.field_dict)
-    rows: dict[type, list[Any]] = {Section: [], AlternativeName: [], ArticleCitation: [], ArticleCredit: []}
+    rows: dict[type, list[Any]] = {
+        Section: [],
+        AlternativeName: [],
+        ArticleCitation: [],
+        ArticleCredit: [],
+        ArticleImage: [],
+    }
     for other in revision.version_set.all():
         model = other.content_type.model_class()
         if model in rows:
@@ -145,6 +156,7 @@ def from_version(version: Version) -> Document:
             citations[c.citation_id].as_html() for c in rows[ArticleCitation] if c.citation_id in citations
         ],
         credits=_version_credits(article, rows[ArticleCredit]),
+        images=[_image_line(image.frozen()) for image in rows[ArticleImage]],
     )
 
 
@@ -177,6 +189,7 @@ def compare(old: Document | None, new: Document) -> DocumentDiff:
         alternative_names=_list(old.alternative_names, new.alternative_names),
         references=_list([_plain(r) for r in old.references], [_plain(r) for r in new.references]),
         credits=_text_block("p", old.credits, new.credits),
+        images=_list(old.images, new.images),
         order_changed=[h for h in old_headings if h in new_headings]
         != [h for h in new_headings if h in old_headings],
         whole=whole,
@@ -196,7 +209,13 @@ def _document(fields: dict) -> Document:
         alternative_names=fields["alternative_names"],
         references=fields["references"],
         credits=credit_line(fields["updated_by"], fields["review_organization"], fields["also_reviewed_by"]),
+        images=[_image_line(image) for image in fields.get("images", [])],
     )
+
+
+def _image_line(image: dict) -> str:
+    caption = f": {image['caption']}" if image.get("caption") else ""
+    return f"{image['alt']}{caption} [{image['url'].rsplit('/', 1)[-1]}]"
 
 
 class _BlockParser(HTMLParser):

@@ -52,7 +52,10 @@ def digests(today: datetime.date) -> list[Digest]:
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     due = (
         Article.objects.filter(
-            live_publication__isnull=False, next_review_due__lte=soon, reviewer__user__isnull=False
+            live_publication__isnull=False,
+            next_review_due__lte=soon,
+            reviewer__user__isnull=False,
+            reviewer__user__is_active=True,
         )
         .exclude(reviewer__user__email="")
         .select_related("reviewer__user")
@@ -72,7 +75,9 @@ def digests(today: datetime.date) -> list[Digest]:
     ).exclude(specialty="")
     if queued:
         specialists = (
-            Reviewer.objects.filter(specialty__in={a.specialty for a in queued}, user__isnull=False)
+            Reviewer.objects.filter(
+                specialty__in={a.specialty for a in queued}, user__isnull=False, user__is_active=True
+            )
             .exclude(user__email="")
             .select_related("user")
         )
@@ -98,3 +103,17 @@ def send_digests(today: datetime.date) -> tuple[list[Digest], list[Digest]]:
             continue
         sent.append(digest)
     return sent, skipped
+
+
+def already_sent(today: datetime.date) -> set[int]:
+    """Reviewers who had today's digest already."""
+    return set(ReminderLog.objects.filter(sent_on=today).values_list("reviewer_id", flat=True))
+
+
+def unreachable(today: datetime.date) -> list[Article]:
+    """Due articles nobody can be reminded about: no reviewer with an active login and an email."""
+    reached = {article.pk for digest in digests(today) for article in digest.overdue + digest.due_soon}
+    due = Article.objects.filter(
+        live_publication__isnull=False, next_review_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
+    ).order_by("next_review_due")
+    return [article for article in due if article.pk not in reached]

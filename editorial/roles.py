@@ -8,7 +8,15 @@ EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
 EDITORIAL_DIRECTORS = "Editorial directors"
 
-_WORKING_COPY = ["article", "section", "alternativename", "articlecitation", "articlecredit"]
+_WORKING_COPY = [
+    "article",
+    "section",
+    "alternativename",
+    "articlecitation",
+    "articlecredit",
+    "articleimage",
+    "relatedarticle",
+]
 _REFERENCE_DATA = [
     "citation",
     "reviewer",

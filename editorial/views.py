@@ -275,6 +275,9 @@ class ReassignForm(forms.Form):
         queryset=Reviewer.objects.all(), required=False, label="Responsible reviewer"
     )
     specialty = forms.CharField(required=False, max_length=100, label="Specialty queue")
+    clear_reviewer = forms.BooleanField(
+        required=False, label="No responsible reviewer (the specialty queue reviews these articles)"
+    )
 
 
 class ConfirmForm(forms.Form):
@@ -431,13 +434,21 @@ def reassign(request: HttpRequest, articles) -> HttpResponse | None:
     if "apply" in request.POST:
         form = ReassignForm(request.POST)
         if form.is_valid():
-            count = reassign_reviewer(
-                list(articles),
-                request.user,
-                reviewer=form.cleaned_data["reviewer"],
-                specialty=form.cleaned_data["specialty"],
-            )
+            try:
+                count, skipped = reassign_reviewer(
+                    list(articles),
+                    request.user,
+                    reviewer=form.cleaned_data["reviewer"],
+                    specialty=form.cleaned_data["specialty"],
+                    clear_reviewer=form.cleaned_data["clear_reviewer"],
+                )
+            except EditorialError as error:
+                messages.error(request, str(error))
+                return None
             messages.success(request, f"Reassigned {count} articles.")
+            if skipped:
+                names = ", ".join(a.public_id for a in skipped)
+                messages.warning(request, f"Skipped while in review or approved: {names}.")
             return None
     else:
         form = ReassignForm()

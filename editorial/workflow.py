@@ -9,6 +9,7 @@ what it offers and what the functions accept come from the same table.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -206,15 +207,30 @@ def latest_revision(article: Article) -> Revision | None:
     return version.revision if version else None
 
 
-def go_live(article: Article, user: Any, revision: Revision | None, *, keep_review: bool) -> Publication:
-    """Freeze the (locked, saved) working copy into a new live publication."""
+def freeze_publication(
+    article: Article,
+    user: Any,
+    revision: Revision | None,
+    *,
+    keep_review: bool = False,
+    published_at: datetime.datetime | None = None,
+) -> Publication:
+    """Freeze the (locked, saved) working copy, credits included, into a publication.
+
+    A publication dated in the future is an approved update waiting for its go-live time:
+    its content and credits are those of the review, whatever changes before it goes live.
+    """
     fields = freeze(article)
     live = article.live_publication
     if keep_review and live is not None:
         for name in ("review_date", "updated_by", "review_organization", "also_reviewed_by"):
             fields[name] = getattr(live, name)
     publication = Publication.objects.create(
-        article=article, published_at=timezone.now(), published_by=user, revision=revision, **fields
+        article=article,
+        published_at=published_at or timezone.now(),
+        published_by=user,
+        revision=revision,
+        **fields,
     )
     CrossReference.objects.bulk_create(
         CrossReference(publication=publication, target_public_id=target)
@@ -224,6 +240,11 @@ def go_live(article: Article, user: Any, revision: Revision | None, *, keep_revi
         ReviewRecord.objects.filter(
             article=article, outcome=ReviewRecord.Outcome.APPROVED, publication=None
         ).update(publication=publication)
+    return publication
+
+
+def make_live(article: Article, publication: Publication) -> Publication:
+    """Point the article at ``publication``; the working copy is now exactly what is live."""
     article.live_publication = publication
     article.state = S.PUBLISHED
     article.go_live_at = None
@@ -243,3 +264,15 @@ def go_live(article: Article, user: Any, revision: Revision | None, *, keep_revi
         ]
     )
     return publication
+
+
+def go_live(article: Article, user: Any, revision: Revision | None, *, keep_review: bool) -> Publication:
+    """Freeze the working copy and make it live now."""
+    return make_live(article, freeze_publication(article, user, revision, keep_review=keep_review))
+
+
+def scheduled_publication(article: Article) -> Publication | None:
+    """The approved publication waiting for the article's go-live time, if any."""
+    if article.state != S.APPROVED or article.go_live_at is None:
+        return None
+    return article.publications.filter(published_at=article.go_live_at).order_by("-id").first()

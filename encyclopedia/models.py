@@ -8,10 +8,12 @@ publications only.
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -20,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from encyclopedia import citations, credits, reviews
+from encyclopedia import citations, credits, images, reviews
 
 # Ids from here up are for sample content; ids are assigned automatically below it.
 SAMPLE_IDS_FROM = "900000"
@@ -592,6 +594,73 @@ class ArticleCredit(models.Model):
         return str(self.credit)
 
 
+def _image_path(instance: ArticleImage, filename: str) -> str:
+    return f"images/{instance.article.public_id}/{filename}"
+
+
+class ArticleImage(models.Model):
+    """An image in an article, in the article's own order, with its alt text and caption.
+
+    What is stored is not the upload: ``encyclopedia.images`` checks it and makes a display
+    version and a thumbnail, both free of metadata, under new random names. Files are never
+    overwritten, and stay when the row goes, because a live publication may still show them.
+    The id, six digits zero-padded, names the public image page.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(
+        upload_to=_image_path, max_length=200, validators=[images.check_upload], help_text=images.UPLOAD_HELP
+    )
+    thumbnail = models.FileField(upload_to=_image_path, max_length=200, blank=True, editable=False)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    thumb_width = models.PositiveIntegerField(default=0, editable=False)
+    thumb_height = models.PositiveIntegerField(default=0, editable=False)
+    alt_text = models.CharField("alt text", max_length=250, help_text=images.ALT_TEXT_HELP)
+    caption = models.CharField(max_length=500, blank=True, help_text="Shown under the image (plain text).")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.alt_text
+
+    def save(self, *args, **kwargs) -> None:
+        """A new upload is checked and replaced by its display version and thumbnail."""
+        if self.image and not self.image._committed:
+            if not self.alt_text.strip():
+                raise ValidationError({"alt_text": images.ALT_TEXT_REQUIRED})
+            prepared = images.prepare(self.image)
+            token = secrets.token_hex(8)
+            display, thumbnail = prepared.display, prepared.thumbnail
+            self.image.save(f"{token}.{display.extension}", ContentFile(display.content), save=False)
+            self.thumbnail.save(
+                f"{token}-thumb.{thumbnail.extension}", ContentFile(thumbnail.content), save=False
+            )
+            self.width, self.height = display.width, display.height
+            self.thumb_width, self.thumb_height = thumbnail.width, thumbnail.height
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if not self.alt_text.strip():
+            raise ValidationError({"alt_text": images.ALT_TEXT_REQUIRED})
+
+    def frozen(self) -> dict:
+        """What a publication keeps of this image."""
+        return {
+            "id": self.pk,
+            "url": self.image.url,
+            "thumb_url": self.thumbnail.url,
+            "width": self.width,
+            "height": self.height,
+            "thumb_width": self.thumb_width,
+            "thumb_height": self.thumb_height,
+            "alt": self.alt_text,
+            "caption": self.caption,
+        }
+
+
 class CrossReference(models.Model):
     """A link from a publication to another article, by id: "articles that link here"."""
 
@@ -626,6 +695,11 @@ class Publication(models.Model):
     references = models.JSONField(default=list, help_text="Rendered NLM/AMA HTML, in order.")
     linked_article_ids = models.JSONField(default=list, help_text="Ids of the articles this page links to.")
     related_article_ids = models.JSONField(default=list, help_text="The managed related articles, in order.")
+    images = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{id, url, thumb_url, width, height, thumb_width, thumb_height, alt, caption}] in order.",
+    )
     review_date = models.DateField(null=True, blank=True)
     updated_by = models.TextField(blank=True, help_text="The reviewer credit as it stood at review time.")
     review_organization = models.CharField(max_length=200, blank=True)

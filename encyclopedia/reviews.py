@@ -16,7 +16,7 @@ DUE_WINDOWS = (30, 60, 90)  # days ahead the dashboard and filters look
 
 
 def interval_months(article_type: str, override: int | None = None) -> int:
-    if override:
+    if override is not None and override > 0:
         return override
     configured = getattr(settings, "REVIEW_INTERVAL_MONTHS", {})
     return int(configured.get(article_type, configured.get("default", DEFAULT_INTERVAL_MONTHS)))

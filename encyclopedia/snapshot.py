@@ -27,6 +27,10 @@ def freeze(article: Article) -> dict[str, Any]:
         link.citation.as_html()
         for link in article.citation_links.select_related("citation").order_by("position", "id")
     ]
+    images = [image.frozen() for image in article.images.order_by("position", "id")]
+    related = list(
+        article.related_links.order_by("position", "id").values_list("related__public_id", flat=True)
+    )
     credit_rows = [
         link.credit for link in article.credit_links.select_related("credit").order_by("position", "id")
     ]
@@ -41,6 +45,8 @@ def freeze(article: Article) -> dict[str, Any]:
         "alternative_names": names,
         "references": references,
         "linked_article_ids": list(dict.fromkeys(i for i in linked if i != article.public_id)),
+        "images": images,
+        "related_article_ids": related,
         "review_date": article.review_date,
         "updated_by": article.reviewer.credit() if article.reviewer else "",
         "review_organization": article.review_organization.name if article.review_organization else "",

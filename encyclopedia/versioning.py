@@ -1,7 +1,7 @@
 """Which models django-reversion versions, and what a version of an article holds.
 
-An article's version follows its sections, alternative names, citation links and
-credit links, so restoring a version restores the whole working copy. The
+An article's version follows its sections, alternative names, citation links,
+credit links and images, so restoring a version restores the whole working copy. The
 publication pointer and the workflow flags are left out: restoring an old version
 changes the draft, never what is live.
 """
@@ -11,7 +11,14 @@ from django.db.models.signals import pre_save
 
 from encyclopedia import models
 
-ARTICLE_FOLLOWS = ("sections", "alternative_names", "citation_links", "credit_links")
+ARTICLE_FOLLOWS = (
+    "sections",
+    "alternative_names",
+    "citation_links",
+    "credit_links",
+    "images",
+    "related_links",
+)
 ARTICLE_UNVERSIONED = (
     "review_date",  # set by medical reviews only: restoring old wording is not a review
     "next_review_due",
@@ -54,6 +61,8 @@ def register_models() -> None:
         models.AlternativeName,
         models.ArticleCitation,
         models.ArticleCredit,
+        models.RelatedArticle,
+        models.ArticleImage,
         models.Citation,
         models.Reviewer,
         models.ReviewOrganization,

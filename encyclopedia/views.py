@@ -12,6 +12,7 @@ from django.utils.cache import patch_cache_control
 
 from encyclopedia import citations, credits, markup, search
 from encyclopedia import site as site_data
+from encyclopedia.cite import page_context as cite_context
 from encyclopedia.models import Article, PolicyPage
 
 
@@ -65,6 +66,7 @@ def render_article(
             content.updated_by, content.review_organization, content.also_reviewed_by
         ),
         **_readable(content),
+        **cite_context(request, content, site_settings, page_url, timezone.localdate()),
     }
     response = render(request, "encyclopedia/article.html", context, status=status)
     if preview:
@@ -134,6 +136,45 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def typeahead(request: HttpRequest) -> JsonResponse:
     """Search-as-you-type: titles and alternative names starting with what was typed."""
     return JsonResponse({"suggestions": search.typeahead(search.clean(request.GET.get("q", "")))})
+
+
+def _article_showing_image(number: int) -> Article | None:
+    """The live article whose publication shows image ``number``, if any.
+
+    Found through the image's row (one indexed query); an image deleted from the draft
+    but still live is found in the live publications' frozen images instead.
+    """
+    live = Article.objects.select_related("live_publication").only("public_id", "live_publication")
+    found = live.filter(images__pk=number).first()
+    if found is not None:
+        candidates = [found] if found.live_publication_id else []
+    else:
+        candidates = live.filter(live_publication__images__icontains=str(number))
+    for candidate in candidates:
+        if any(image.get("id") == number for image in candidate.live_publication.images):
+            return candidate
+    return None
+
+
+def image_page(request: HttpRequest, image_id: str) -> HttpResponse:
+    """An image of a live article, large, with its caption, its alt text and a link back."""
+    number = int(image_id)
+    if image_id != f"{number:06d}":
+        raise Http404("No image has this id.")
+    found = _article_showing_image(number)
+    if found is None:
+        raise Http404("No live article shows this image.")
+    publication = found.live_publication
+    images = publication.images
+    index = next(i for i, image in enumerate(images) if image.get("id") == number)
+    context = {
+        "publication": publication,
+        "image": images[index],
+        "image_number": index + 1,
+        "image_count": len(images),
+        "article_url": found.get_absolute_url(),
+    }
+    return render(request, "encyclopedia/image_page.html", context)
 
 
 def policy(request: HttpRequest, slug: str) -> HttpResponse:

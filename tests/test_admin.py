@@ -48,6 +48,10 @@ def article_form(**overrides) -> dict:
         "citation_links-INITIAL_FORMS": "0",
         "credit_links-TOTAL_FORMS": "0",
         "credit_links-INITIAL_FORMS": "0",
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
+        "related_links-TOTAL_FORMS": "0",
+        "related_links-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

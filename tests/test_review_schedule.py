@@ -369,3 +369,159 @@ def test_policy_pages_are_linked_from_every_public_page(client, make_article, pu
         assert (
             '<a href="/about/editorial-policy/">Editorial policy</a>' in client.get(url).content.decode()
         ), url
+
+
+# ---------------------------------------------------------------- credits at review time, not go-live time
+
+
+def test_a_scheduled_approval_freezes_the_credits_when_approved(
+    client, make_article, publish_article, reviewer_user
+):
+    from editorial.actions.approve import approve
+    from editorial.actions.publish_scheduled import publish_due
+    from editorial.actions.reassign import reassign_reviewer
+    from encyclopedia.models import EditorialCredit
+    from tests.test_workflow import edit as edit_draft
+
+    EditorialCredit.objects.create(name="Pat Director", role="Editorial Director", standing=True)
+    article = publish_article(make_article("Scheduled credit"))
+    edit_draft(article, make_user("ed", "Editors"), "New wording.")
+    submit(article, make_user("ed2", "Editors"))
+    go_live = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)
+    with at(TODAY):
+        approve(article, reviewer_user, go_live_at=go_live)
+    profile = reviewer_user.reviewer_profile
+    profile.institution = "Moved Elsewhere"
+    profile.save()
+    EditorialCredit.objects.filter(name="Pat Director").update(role="Chief Executive")
+    director = make_user("dir", "Editorial directors")
+    count, skipped = reassign_reviewer(
+        [article], director, reviewer=Reviewer.objects.create(name="Someone Else")
+    )
+    assert (count, [a.pk for a in skipped]) == (0, [article.pk]), "no reassignment while approved"
+    with time_machine.travel(go_live + datetime.timedelta(minutes=1)):
+        publish_due()
+    text = page_text(client.get(f"/ency/article/{article.public_id}.htm").content.decode())
+    assert "New wording." in text
+    assert "Updated by: Rae Viewer, MD, Example University." in text
+    assert "Pat Director, Editorial Director" in text
+    assert "Moved Elsewhere" not in text and "Someone Else" not in text
+
+
+def test_restore_never_brings_a_scheduled_update_live_early(
+    client, make_article, publish_article, reviewer_user
+):
+    from editorial.actions.approve import approve
+    from editorial.actions.restore import restore
+    from editorial.actions.withdraw import withdraw
+    from tests.test_workflow import edit as edit_draft
+
+    article = publish_article(make_article("Early"))
+    edit_draft(article, make_user("ed", "Editors"), "Not before its time.")
+    submit(article, make_user("ed2", "Editors"))
+    with at(TODAY):
+        approve(article, reviewer_user, go_live_at=datetime.datetime(2026, 12, 1, 15, tzinfo=datetime.UTC))
+        director = make_user("dir", "Editorial directors")
+        withdraw(article, director, reason="Pause")
+        restore(article, director)
+        assert (
+            "Not before its time."
+            not in client.get(f"/ency/article/{article.public_id}.htm").content.decode()
+        )
+
+
+def test_confirm_refreshes_every_credit(make_article, publish_article, reviewer_user):
+    from encyclopedia.models import EditorialCredit
+
+    credit = EditorialCredit.objects.create(name="Pat Director", role="Editorial Director", standing=True)
+    article = publish_article(make_article("Credits"))
+    credit.role = "Medical Director"
+    credit.save()
+    confirm_still_accurate(article, reviewer_user)
+    assert (
+        Article.objects.get(pk=article.pk).live_publication.also_reviewed_by
+        == "Pat Director, Medical Director"
+    )
+
+
+def test_only_directors_reassign_and_set_intervals(client, make_article, publish_article):
+    from editorial.actions.reassign import reassign_reviewer
+
+    article = publish_article(make_article("Schedule"))
+    editor = make_user("ed", "Editors")
+    with pytest.raises(NotAllowed):
+        reassign_reviewer([article], editor, reviewer=None, specialty="Neurology")
+    client.force_login(editor)
+    page = client.get(f"/admin/encyclopedia/article/{article.pk}/change/").content.decode()
+    assert 'name="review_interval_months"' not in page
+    assert "reassign_reviewer" not in client.get("/admin/encyclopedia/article/").content.decode()
+    director = make_user("dir", "Editorial directors")
+    article.reviewer = Reviewer.objects.create(name="Somebody")
+    article.save()
+    assert (
+        reassign_reviewer([article], director, reviewer=None, specialty="Neurology", clear_reviewer=True)[0]
+        == 1
+    )
+    article.refresh_from_db()
+    assert (article.reviewer, article.specialty) == (None, "Neurology")
+
+
+def test_reminders_skip_inactive_logins_and_say_who_cannot_be_reached(
+    make_article, publish_article, reviewer_user, mailoutbox
+):
+    unlinked = Reviewer.objects.create(name="No Login")
+    due_on(
+        make_article, publish_article, "Unreachable", TODAY - datetime.timedelta(days=2), reviewer=unlinked
+    )
+    due_on(
+        make_article,
+        publish_article,
+        "Inactive's",
+        TODAY - datetime.timedelta(days=2),
+        reviewer=reviewer_user.reviewer_profile,
+    )
+    reviewer_user.is_active = False
+    reviewer_user.save()
+    out = StringIO()
+    with at(TODAY):
+        call_command("send_review_reminders", stdout=out)
+    assert mailoutbox == []
+    assert "Due, but no reviewer with a login and an email to remind:" in out.getvalue()
+    assert "“Unreachable”" in out.getvalue() and "“Inactive's”" in out.getvalue()
+
+
+def test_a_dry_run_after_todays_send_says_so(make_article, publish_article, reviewer_user):
+    due_on(
+        make_article,
+        publish_article,
+        "Late",
+        TODAY - datetime.timedelta(days=2),
+        reviewer=reviewer_user.reviewer_profile,
+    )
+    with at(TODAY):
+        call_command("send_review_reminders", stdout=StringIO())
+        out = StringIO()
+        call_command("send_review_reminders", "--dry-run", stdout=out)
+    assert "(already sent today: a real run skips it)" in out.getvalue()
+    assert "Dry run: 0 digests would be sent" in out.getvalue()
+
+
+def test_imported_pages_have_their_review_in_the_history(imported_seed):
+    record = ReviewRecord.objects.get(article=imported_seed)
+    assert (record.reviewed_on, record.outcome, record.reviewer.name) == (
+        datetime.date(2024, 3, 31),
+        "approved",
+        "Joseph V. Campellone",
+    )
+
+
+def test_the_overdue_filter_counts_only_live_articles(client, make_article, publish_article):
+    from editorial.actions.withdraw import withdraw
+
+    live = due_on(make_article, publish_article, "Live overdue", TODAY - datetime.timedelta(days=3))
+    gone = due_on(make_article, publish_article, "Withdrawn overdue", TODAY - datetime.timedelta(days=3))
+    withdraw(gone, make_user("dir", "Editorial directors"), reason="x")
+    client.force_login(make_user("boss", superuser=True))
+    with at(TODAY):
+        html = client.get("/admin/encyclopedia/article/?review=overdue").content.decode()
+    assert f">{live.public_id}<" in html and f">{gone.public_id}<" not in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from editorial import notifications, workflow
@@ -48,6 +49,12 @@ def approve(
     comment = "Approved" + (f" to go live at {go_live_at:%Y-%m-%d %H:%M}" if scheduled else " and published")
     if notes.strip():
         comment += f": {notes.strip()}"
-    locked = workflow.run("approve", article, user, comment=comment, change=change, publish=not scheduled)
+    with transaction.atomic():
+        locked = workflow.run("approve", article, user, comment=comment, change=change, publish=not scheduled)
+        if scheduled:
+            # Frozen now, at review time: the reviewer approved this content with these credits.
+            workflow.freeze_publication(
+                locked, user, workflow.latest_revision(locked), published_at=locked.go_live_at
+            )
     notifications.approved(locked, author, user)
     return locked

@@ -16,6 +16,7 @@ from editorial import workflow
 from editorial.models import ReviewRecord
 from encyclopedia import search
 from encyclopedia.models import Article, Publication
+from encyclopedia.snapshot import freeze
 
 
 def confirm_still_accurate(article: Article, user: Any, *, notes: str = "") -> Article:
@@ -42,9 +43,12 @@ def confirm_still_accurate(article: Article, user: Any, *, notes: str = "") -> A
             if field.name not in ("id", "published_at", "published_by", "revision")
         }
         reviewer = locked.reviewer
+        current = freeze(locked)  # the credits as they stand today, with the live content
         content.update(
             review_date=today,
-            updated_by=reviewer.credit() if reviewer else live.updated_by,
+            updated_by=current["updated_by"],
+            review_organization=current["review_organization"],
+            also_reviewed_by=current["also_reviewed_by"],
             published_by=user,
             revision=live.revision,
         )

@@ -18,6 +18,7 @@ from editorial.actions.edit import LOCKED_STATES
 from editorial.actions.publish import can_publish, publish
 from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
+from editorial.models import ReviewRecord
 from encyclopedia.models import (
     AlternativeName,
     Article,
@@ -77,6 +78,15 @@ def import_page(
             if outcome == "updated" and is_current(article):
                 raise _Unchanged
             comment = f"Imported from {source}" if source else "Imported"
+            if page.review_date and not article.review_records.filter(reviewed_on=page.review_date).exists():
+                # The page's review, as the page states it, so the review history matches the page.
+                ReviewRecord.objects.create(
+                    article=article,
+                    reviewer=article.reviewer,
+                    reviewed_on=page.review_date,
+                    outcome=ReviewRecord.Outcome.APPROVED,
+                    notes=f"As stated on the imported page ({source or 'import'}).",
+                )
             publish(article, user, comment=comment)
     except _Unchanged:
         outcome = "unchanged"

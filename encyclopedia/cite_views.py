@@ -1,0 +1,88 @@
+"""Citation downloads of an article page: RIS and BibTeX of the page, RIS of its references.
+
+Like the article page they read the live publication only: an unknown or unpublished
+article is a 404, a withdrawn one a 410, a merged one redirects to its successor's file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from encyclopedia import cite
+from encyclopedia import site as site_data
+from encyclopedia.models import Article, Publication
+
+
+def _live_publication(request: HttpRequest, public_id: str, url_name: str) -> Publication | HttpResponse:
+    """The live publication of ``public_id``, or the response the article page would give."""
+    found = (
+        Article.objects.select_related("live_publication", "merged_into")
+        .only("public_id", "withdrawn_at", "live_publication", "merged_into__public_id")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No article has this id.")
+    if found.merged_into_id:
+        return HttpResponsePermanentRedirect(reverse(url_name, args=[found.merged_into.public_id]))
+    if found.withdrawn_at:
+        return render(request, "encyclopedia/withdrawn.html", {"public_id": public_id}, status=410)
+    if found.live_publication is None:
+        raise Http404("This article is not published.")
+    return found.live_publication
+
+
+def _download(text: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _page_download(
+    request: HttpRequest,
+    public_id: str,
+    url_name: str,
+    write: Callable[[cite.PageCitation], str],
+    content_type: str,
+    filename: str,
+) -> HttpResponse:
+    publication = _live_publication(request, public_id, url_name)
+    if isinstance(publication, HttpResponse):
+        return publication
+    page = cite.PageCitation.of(
+        publication,
+        site_data.settings(),
+        cite.absolute_url(request, reverse("encyclopedia:article", args=[public_id])),
+        timezone.localdate(),
+        public_id,
+    )
+    return _download(write(page), content_type, filename)
+
+
+def page_ris(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _page_download(
+        request, public_id, "encyclopedia:article_ris", cite.ris, cite.RIS_CONTENT_TYPE, f"{public_id}.ris"
+    )
+
+
+def page_bibtex(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _page_download(
+        request,
+        public_id,
+        "encyclopedia:article_bibtex",
+        cite.bibtex,
+        cite.BIBTEX_CONTENT_TYPE,
+        f"{public_id}.bib",
+    )
+
+
+def references_ris(request: HttpRequest, public_id: str) -> HttpResponse:
+    publication = _live_publication(request, public_id, "encyclopedia:article_references_ris")
+    if isinstance(publication, HttpResponse):
+        return publication
+    return _download(cite.references_ris(publication), cite.RIS_CONTENT_TYPE, f"{public_id}-references.ris")
