@@ -96,7 +96,9 @@ def changes_since_live(article: Article) -> diff.DocumentDiff:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft exactly as the public page would show it, marked as a preview."""
     article = _article(request, pk)
-    return render_article(request, SimpleNamespace(**freeze(article)), preview=True)
+    return render_article(
+        request, SimpleNamespace(**freeze(article)), public_id=article.public_id, preview=True
+    )
 
 
 def changes(request: HttpRequest, pk: int) -> HttpResponse:

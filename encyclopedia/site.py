@@ -19,18 +19,19 @@ _GENERATION = "encyclopedia:site:generation"
 _TIMEOUT = 60 * 60
 
 
-def _generation() -> int:
+def generation() -> int:
+    """Changes whenever editors save site data: part of the key of every cached public page."""
     return cache.get_or_set(_GENERATION, 1, None)
 
 
 def settings() -> SiteSettings:
-    key = f"encyclopedia:site:settings:{_generation()}"
+    key = f"encyclopedia:site:settings:{generation()}"
     return cache.get_or_set(key, SiteSettings.load, _TIMEOUT)
 
 
 def policy_pages() -> list[tuple[str, str]]:
     """(url, title) of every policy page, for the footer of every public page."""
-    key = f"encyclopedia:site:policies:{_generation()}"
+    key = f"encyclopedia:site:policies:{generation()}"
     return cache.get_or_set(
         key,
         lambda: [(page.get_absolute_url(), page.title) for page in PolicyPage.objects.order_by("title")],
@@ -40,7 +41,7 @@ def policy_pages() -> list[tuple[str, str]]:
 
 def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotice]:
     today = today or timezone.localdate()
-    key = f"encyclopedia:site:notices:{_generation()}:{today.isoformat()}"
+    key = f"encyclopedia:site:notices:{generation()}:{today.isoformat()}"
     return cache.get_or_set(
         key,
         lambda: list(

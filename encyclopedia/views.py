@@ -2,44 +2,103 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 
 from encyclopedia import citations, credits, markup, search
 from encyclopedia import site as site_data
 from encyclopedia.cite import page_context as cite_context
-from encyclopedia.models import Article, PolicyPage
+from encyclopedia.http import public_page
+from encyclopedia.models import Article, CrossReference, PolicyPage
 
 
-def _live_ids(public_ids: list[str]) -> set[str]:
+def _live_titles(public_ids: list[str]) -> dict[str, str]:
+    """The published titles of those of ``public_ids`` that are live (one query, or none)."""
     if not public_ids:
-        return set()
-    return set(
+        return {}
+    return dict(
         Article.objects.filter(public_id__in=public_ids, live_publication__isnull=False).values_list(
-            "public_id", flat=True
+            "public_id", "live_publication__title"
         )
     )
 
 
-def _readable(content: Any) -> dict:
-    """The content's HTML with links to articles that are not live turned into text."""
-    live = _live_ids(content.linked_article_ids)
+def links_here(public_id: str) -> list[tuple[str, str]]:
+    """(id, title) of the live articles whose live page links to ``public_id``; cached until a publish."""
+
+    def find() -> list[tuple[str, str]]:
+        rows = (
+            CrossReference.objects.filter(
+                target_public_id=public_id, publication__article__live_publication=F("publication")
+            )
+            .exclude(publication__article__public_id=public_id)
+            .order_by("publication__title")
+            .values_list("publication__article__public_id", "publication__title")
+        )
+        return list(dict.fromkeys(rows))[:50]
+
+    return cache.get_or_set(f"encyclopedia:links-here:{search.generation()}:{public_id}", find, 3600)
+
+
+def _readable(content: Any, public_id: str) -> dict:
+    """The content's HTML with links to articles that are not live turned into text, and its related articles."""
+    related_ids = list(getattr(content, "related_article_ids", []))
+    live = _live_titles(list(dict.fromkeys([*content.linked_article_ids, *related_ids])))
     return {
         "summary_html": markup.unlink_articles(content.summary_html, live),
         "sections": [
             {"heading": s["heading"], "html": markup.unlink_articles(s["html"], live)}
             for s in content.sections
         ],
+        "related": [(pid, live[pid]) for pid in related_ids if pid in live],
+        "see_also": [
+            (pid, live[pid]) for pid in content.linked_article_ids if pid in live and pid not in related_ids
+        ],
+        "links_here": links_here(public_id) if public_id else [],
     }
 
 
+def _json_ld(content: Any, site_settings: Any, page_url: str) -> str:
+    """schema.org MedicalWebPage for search engines, safe inside a <script> element."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": content.title,
+        "url": page_url,
+        "description": _plain(content.summary_html)[:300],
+        "dateModified": (getattr(content, "published_at", None) or timezone.now()).isoformat(),
+        "publisher": {"@type": "Organization", "name": site_settings.publisher_name},
+        "about": {"@type": "Thing", "name": content.title, "alternateName": list(content.alternative_names)},
+    }
+    if content.review_date:
+        data["lastReviewed"] = content.review_date.isoformat()
+    if content.updated_by:
+        data["reviewedBy"] = {
+            "@type": "Person",
+            "name": content.updated_by.split(",")[0],
+            "description": content.updated_by,
+        }
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _plain(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+
+
 def render_article(
-    request: HttpRequest, content: Any, *, preview: bool = False, status: int = 200
+    request: HttpRequest, content: Any, *, public_id: str = "", preview: bool = False, status: int = 200
 ) -> HttpResponse:
     """The article page for ``content``: a Publication, or a draft frozen the same way.
 
@@ -65,16 +124,21 @@ def render_article(
         "credit_line": credits.credit_line(
             content.updated_by, content.review_organization, content.also_reviewed_by
         ),
-        **_readable(content),
+        "json_ld": _json_ld(content, site_settings, page_url),
+        "description": _plain(content.summary_html)[:200],
+        **_readable(content, public_id),
         **cite_context(request, content, site_settings, page_url, timezone.localdate()),
     }
     response = render(request, "encyclopedia/article.html", context, status=status)
     if preview:
         patch_cache_control(response, no_store=True, private=True)
         response["X-Robots-Tag"] = "noindex, nofollow"
+    elif getattr(content, "published_at", None):
+        response["Last-Modified"] = http_date(content.published_at.timestamp())
     return response
 
 
+@public_page
 def article(request: HttpRequest, public_id: str) -> HttpResponse:
     found = (
         Article.objects.select_related("live_publication", "merged_into")
@@ -90,9 +154,10 @@ def article(request: HttpRequest, public_id: str) -> HttpResponse:
         return render(request, "encyclopedia/withdrawn.html", {"public_id": public_id}, status=410)
     if found.live_publication is None:
         raise Http404("This article is not published.")
-    return render_article(request, found.live_publication)
+    return render_article(request, found.live_publication, public_id=public_id)
 
 
+@public_page
 def index(request: HttpRequest) -> HttpResponse:
     """The encyclopedia's front page: the letter bar, the search box and recent updates."""
     recent = (
@@ -103,6 +168,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "encyclopedia/index.html", {"letters": search.LETTERS, "recent": recent})
 
 
+@public_page
 def letter_page(request: HttpRequest, letter: str) -> HttpResponse:
     """Every live title and alternative name under one letter; names say "see" their article."""
     letter = letter.upper()
@@ -112,6 +178,7 @@ def letter_page(request: HttpRequest, letter: str) -> HttpResponse:
     return render(request, "encyclopedia/letter.html", context)
 
 
+@public_page
 def search_page(request: HttpRequest) -> HttpResponse:
     query = search.clean(request.GET.get("q", ""))
     target = search.exact(query)
@@ -133,6 +200,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@public_page
 def typeahead(request: HttpRequest) -> JsonResponse:
     """Search-as-you-type: titles and alternative names starting with what was typed."""
     return JsonResponse({"suggestions": search.typeahead(search.clean(request.GET.get("q", "")))})
@@ -177,6 +245,7 @@ def image_page(request: HttpRequest, image_id: str) -> HttpResponse:
     return render(request, "encyclopedia/image_page.html", context)
 
 
+@public_page
 def policy(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(PolicyPage, slug=slug)
     return render(

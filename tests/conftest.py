@@ -97,3 +97,10 @@ def page_text(html: str) -> str:
     text = re.sub(r"<[^>]+>", " ", text)
     text = html_lib.unescape(text)
     return re.sub(r"\s+", " ", text)
+
+
+def executable_scripts(html: str) -> list[str]:
+    """<script> elements a browser would run (JSON-LD data blocks are not run)."""
+    import re
+
+    return re.findall(r"<script(?![^>]*application/ld\+json)[^>]*>", html, flags=re.I)

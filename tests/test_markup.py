@@ -42,6 +42,8 @@ class ActiveContent(HTMLParser):
         self.found: list[str] = []
 
     def handle_starttag(self, tag, attrs):
+        if tag == "script" and dict(attrs).get("type") == "application/ld+json":
+            return  # a data block the browser does not run (its text is checked not to close it)
         if tag in self.DANGEROUS_TAGS:
             self.found.append(f"<{tag}>")
         for name, value in attrs:

@@ -1,0 +1,67 @@
+"""HTTP behaviour of the public pages: a shared page cache and cache headers.
+
+A cached page's key holds the generation of the live content (bumped by every publish,
+withdrawal or restore), the generation of the site data (settings, notices, policy
+pages) and today's date, so a change shows at once and a page never outlives the day it
+was made for (its citation says "cited today"; an expired notice must go at midnight).
+Signed-in people never get or fill the shared cache.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from encyclopedia import search
+from encyclopedia import site as site_data
+
+CACHEABLE_STATUSES = {200, 301, 404, 410}
+MAX_AGE = 300
+
+
+def _seconds_to_midnight() -> int:
+    now = timezone.localtime()
+    midnight = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(1, int((midnight - now).total_seconds()))
+
+
+def _key(request: HttpRequest) -> str:
+    path = hashlib.sha256(request.get_full_path().encode("utf-8", "surrogatepass")).hexdigest()
+    day = timezone.localdate().isoformat()
+    return f"encyclopedia:page:{site_data.generation()}:{search.generation()}:{day}:{request.method}:{path}"
+
+
+def signed_in(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view from the shared page cache when it can, and say how long others may keep it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or signed_in(request):
+            response = view(request, *args, **kwargs)
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        key = _key(request)
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code in CACHEABLE_STATUSES and not response.has_header("Cache-Control"):
+                max_age = min(MAX_AGE, _seconds_to_midnight())
+                patch_cache_control(response, public=True, max_age=max_age)
+                patch_vary_headers(response, ["Cookie"])
+                cache.set(key, response, max_age)
+        return response
+
+    return wrapper
