@@ -57,6 +57,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
+            if getattr(response, "is_rendered", True) is False:
+                response.render()  # a TemplateResponse (the sitemap) is stored as its bytes
             if response.status_code in CACHEABLE_STATUSES and not response.has_header("Cache-Control"):
                 max_age = min(MAX_AGE, _seconds_to_midnight())
                 patch_cache_control(response, public=True, max_age=max_age)

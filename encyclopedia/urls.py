@@ -1,11 +1,23 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from encyclopedia import cite_views, views
+from encyclopedia import api, cite_views, feeds, sitemaps, views
+from encyclopedia.http import public_page  # noqa: E402
 
 app_name = "encyclopedia"
 
 urlpatterns = [
     path("ency/", views.index, name="index"),
+    path("ency/feed/", public_page(feeds.UpdatedArticlesFeed()), name="feed"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap),
+        {"sitemaps": {"articles": sitemaps.ArticleSitemap}},
+        name="sitemap",
+    ),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("api/v1/articles/", api.article_list, name="api_articles"),
+    re_path(r"^api/v1/articles/(?P<public_id>\d{6})/$", api.article_detail, name="api_article"),
     re_path(r"^ency/encyclopedia_(?P<letter>[A-Za-z]|0-9)\.htm$", views.letter_page, name="letter"),
     path("ency/search/", views.search_page, name="search"),
     path("ency/search/suggest/", views.typeahead, name="typeahead"),

@@ -251,3 +251,16 @@ def policy(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "encyclopedia/policy.html", {"page": page, "body_html": markup.render(page.body).html}
     )
+
+
+@public_page
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawl the public site, never the admin or the search result pages; here is the sitemap."""
+    base = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /ency/search/",
+        f"Sitemap: {base}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

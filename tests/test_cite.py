@@ -375,7 +375,7 @@ def test_hostile_site_settings_stay_text(client, live):
     settings.save()
     html = client.get(f"/ency/article/{live.public_id}.htm").content.decode()
     assert active_content(html) == []
-    box = html[html.index('<details class="cite">') :]
+    box = html[html.index('<details class="cite">') : html.index("</details>")]
     assert len(re.findall(r"&lt;b onmouseover=alert\(1\)&gt;Evil&lt;/b&gt; &amp; Co", box)) == 3
     records = rispy.loads(client.get(f"/ency/article/{live.public_id}.ris").content.decode())
     assert records[0]["publisher"] == "<b onmouseover=alert(1)>Evil</b> & Co"

@@ -1,0 +1,126 @@
+"""A read-only JSON API for syndication partners: live content only.
+
+``GET /api/v1/articles/`` lists live articles (newest update first), 50 a page, filtered
+by ``updated_since`` (ISO date or date-time) and ``type``; ``GET /api/v1/articles/<id>/``
+is one whole article as its public page shows it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Paginator
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from encyclopedia import credits
+from encyclopedia.http import public_page
+from encyclopedia.models import Article, ArticleType, Publication
+
+PAGE_SIZE = 50
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    return (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + path
+
+
+def _since(value: str) -> datetime.datetime | None:
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValueError
+        moment = datetime.datetime.combine(day, datetime.time.min)
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _summary(request: HttpRequest, article: Article) -> dict:
+    publication: Publication = article.live_publication
+    return {
+        "id": article.public_id,
+        "title": publication.title,
+        "type": publication.article_type,
+        "url": _absolute(request, article.get_absolute_url()),
+        "api_url": _absolute(request, f"/api/v1/articles/{article.public_id}/"),
+        "updated": publication.published_at.isoformat(),
+        "review_date": publication.review_date.isoformat() if publication.review_date else None,
+    }
+
+
+@public_page
+def article_list(request: HttpRequest) -> JsonResponse:
+    articles = Article.objects.filter(live_publication__isnull=False).select_related("live_publication")
+    since = request.GET.get("updated_since", "").strip()
+    if since:
+        try:
+            articles = articles.filter(live_publication__published_at__gte=_since(since))
+        except (ValueError, OverflowError):
+            return _error(f"updated_since: “{since[:40]}” is not an ISO date (2026-01-31) or date-time.")
+    kind = request.GET.get("type", "").strip()
+    if kind:
+        if kind not in ArticleType.values:
+            return _error(f"type: “{kind[:40]}” is not one of {', '.join(ArticleType.values)}.")
+        articles = articles.filter(live_publication__article_type=kind)
+    paginator = Paginator(articles.order_by("-live_publication__published_at", "public_id"), PAGE_SIZE)
+    try:
+        number = int(request.GET.get("page", "1"))
+        page = paginator.page(number)
+    except (ValueError, EmptyPage):
+        return _error(f"page: choose a number from 1 to {paginator.num_pages}.", status=404)
+
+    def link(n: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(n)
+        return _absolute(request, f"{request.path}?{query.urlencode()}")
+
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "page": page.number,
+            "pages": paginator.num_pages,
+            "next": link(page.next_page_number()) if page.has_next() else None,
+            "previous": link(page.previous_page_number()) if page.has_previous() else None,
+            "results": [_summary(request, article) for article in page.object_list],
+        }
+    )
+
+
+@public_page
+def article_detail(request: HttpRequest, public_id: str) -> JsonResponse:
+    article = (
+        Article.objects.filter(public_id=public_id, live_publication__isnull=False)
+        .select_related("live_publication")
+        .first()
+    )
+    if article is None:
+        return _error(f"No live article has the id {public_id}.", status=404)
+    publication = article.live_publication
+    return JsonResponse(
+        {
+            **_summary(request, article),
+            "summary_html": publication.summary_html,
+            "sections": publication.sections,
+            "alternative_names": publication.alternative_names,
+            "references_html": publication.references,
+            "images": [
+                {
+                    **image,
+                    "url": _absolute(request, image["url"]),
+                    "thumb_url": _absolute(request, image["thumb_url"]),
+                }
+                for image in publication.images
+            ],
+            "updated_by": publication.updated_by,
+            "review_organization": publication.review_organization,
+            "also_reviewed_by": publication.also_reviewed_by,
+            "credit": credits.credit_line(
+                publication.updated_by, publication.review_organization, publication.also_reviewed_by
+            ),
+        }
+    )

@@ -1,0 +1,50 @@
+"""An Atom feed of new and updated articles, for readers and syndication partners."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.contrib.syndication.views import Feed
+from django.db.models import F
+from django.utils.feedgenerator import Atom1Feed
+
+from encyclopedia import site as site_data
+from encyclopedia.models import Publication
+
+FEED_LENGTH = 50
+
+
+class UpdatedArticlesFeed(Feed):
+    feed_type = Atom1Feed
+    link = "/ency/"
+    subtitle = "New and updated articles, each when its reviewed update went live."
+
+    def title(self) -> str:
+        return f"{site_data.settings().site_name}: new and updated articles"
+
+    def items(self):
+        return (
+            Publication.objects.filter(article__live_publication=F("pk"))
+            .select_related("article")
+            .order_by("-published_at")[:FEED_LENGTH]
+        )
+
+    def item_title(self, publication: Publication) -> str:
+        return publication.title
+
+    def item_description(self, publication: Publication) -> str:
+        text = re.sub(r"<[^>]+>", " ", publication.summary_html)
+        return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+    def item_link(self, publication: Publication) -> str:
+        return publication.article.get_absolute_url()
+
+    def item_guid(self, publication: Publication) -> str:
+        return f"{publication.article.get_absolute_url()}#publication-{publication.pk}"
+
+    def item_pubdate(self, publication: Publication):
+        return publication.published_at
+
+    def item_updateddate(self, publication: Publication):
+        return publication.published_at

@@ -1,0 +1,205 @@
+"""Sitemap, robots, feed, JSON-LD, Open Graph, the syndication API and HTTP caching: live content only."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from editorial.actions.submit import submit
+from editorial.actions.withdraw import withdraw
+from encyclopedia.models import PolicyPage, RelatedArticle, SiteSettings
+from tests.test_workflow import edit, make_user
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def site(make_article, publish_article):
+    live = publish_article(
+        make_article("Leg cramps", article_type="symptom", review_date=datetime.date(2025, 5, 6))
+    )
+    other = publish_article(make_article("Dehydration", article_type="disease"))
+    draft = make_article("Unpublished draft")
+    return {"live": live, "other": other, "draft": draft}
+
+
+def test_sitemap_lists_live_articles_with_their_dates(client, site):
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    entries = {
+        url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text
+        for url in root.iter(f"{SITEMAP}url")
+    }
+    live = site["live"]
+    assert entries[f"http://testserver/ency/article/{live.public_id}.htm"] == (
+        live.live_publication.published_at.date().isoformat()
+    )
+    assert not any(site["draft"].public_id in loc for loc in entries)
+    assert len(entries) == 2
+
+
+def test_robots_points_at_the_sitemap_and_keeps_out_of_admin(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_atom_feed_of_new_and_updated_articles(client, site):
+    root = ET.fromstring(client.get("/ency/feed/").content)
+    titles = [entry.find(f"{ATOM}title").text for entry in root.iter(f"{ATOM}entry")]
+    assert set(titles) == {"Leg cramps", "Dehydration"}
+    entry = next(e for e in root.iter(f"{ATOM}entry") if e.find(f"{ATOM}title").text == "Leg cramps")
+    assert entry.find(f"{ATOM}link").get("href").endswith(f"/ency/article/{site['live'].public_id}.htm")
+    assert entry.find(f"{ATOM}updated").text
+
+
+def test_json_ld_and_open_graph(client, site):
+    live = site["live"]
+    html = client.get(f"/ency/article/{live.public_id}.htm").content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(block)
+    assert data["@type"] == "MedicalWebPage"
+    assert data["name"] == "Leg cramps"
+    assert data["url"] == f"http://testserver/ency/article/{live.public_id}.htm"
+    assert data["lastReviewed"] == "2025-05-06"
+    assert data["dateModified"].startswith(live.live_publication.published_at.date().isoformat())
+    assert data["publisher"]["name"] == "Example Health Publishing"
+    assert data["about"]["name"] == "Leg cramps"
+    assert '<meta property="og:title" content="Leg cramps">' in html
+    assert f'<link rel="canonical" href="http://testserver/ency/article/{live.public_id}.htm">' in html
+
+
+def test_json_ld_cannot_be_broken_out_of(client, make_article, publish_article):
+    article = publish_article(make_article("</script><script>alert(1)</script>"))
+    html = client.get(f"/ency/article/{article.public_id}.htm").content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(block)["name"] == "</script><script>alert(1)</script>"
+    assert html.count("<script") == 1
+
+
+def test_api_list_filters_and_pages(client, site, make_article, publish_article):
+    data = client.get("/api/v1/articles/").json()
+    assert data["count"] == 2
+    assert {r["title"] for r in data["results"]} == {"Leg cramps", "Dehydration"}
+    assert client.get("/api/v1/articles/?type=disease").json()["results"][0]["title"] == "Dehydration"
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    assert client.get(f"/api/v1/articles/?updated_since={tomorrow}").json()["count"] == 0
+    bad = client.get("/api/v1/articles/?updated_since=yesterday")
+    assert bad.status_code == 400 and "updated_since" in bad.json()["error"]
+    assert client.get("/api/v1/articles/?type=poem").status_code == 400
+    assert client.get("/api/v1/articles/?page=99").status_code == 404
+    for number in range(55):
+        publish_article(make_article(f"Bulk {number}"))
+    first = client.get("/api/v1/articles/").json()
+    assert (first["count"], first["pages"], len(first["results"])) == (57, 2, 50)
+    assert first["next"].endswith("page=2")
+    assert len(client.get(first["next"]).json()["results"]) == 7
+
+
+def test_api_detail_is_the_live_content_only(client, site):
+    live = site["live"]
+    edit(live, make_user("ed", "Editors"), "Draft words for the API.")
+    data = client.get(f"/api/v1/articles/{live.public_id}/").json()
+    assert data["title"] == "Leg cramps"
+    assert data["review_date"] == "2025-05-06"
+    assert [s["heading"] for s in data["sections"]] == ["Causes", "Part 2"]
+    assert "Draft words" not in json.dumps(data)
+    assert client.get(f"/api/v1/articles/{site['draft'].public_id}/").status_code == 404
+
+
+def test_drafts_are_absent_everywhere(client, site):
+    assert site["draft"].live_publication is None
+    for url in (
+        "/sitemap.xml",
+        "/ency/feed/",
+        "/api/v1/articles/",
+        "/ency/encyclopedia_U.htm",
+        "/ency/search/?q=unpublished",
+    ):
+        assert "Unpublished draft" not in client.get(url).content.decode(), url
+
+
+def test_related_articles_and_links_here(client, site, publish_article):
+    live, other = site["live"], site["other"]
+    RelatedArticle.objects.create(article=live, related=other, position=1)
+    publish_article(live)
+    linker = site["draft"]
+    linker.summary = f"See [leg cramps](article:{live.public_id})."
+    linker.save()
+    publish_article(linker)
+    html = client.get(f"/ency/article/{live.public_id}.htm").content.decode()
+    section = html[html.index('id="related-articles"') :]
+    assert f'<a href="/ency/article/{other.public_id}.htm">Dehydration</a>' in section
+    links_here = section[section.index("Articles that link here") :]
+    assert f'<a href="/ency/article/{linker.public_id}.htm">Unpublished draft</a>' in links_here
+    withdraw(linker, make_user("dir", "Editorial directors"), reason="x")
+    assert "Articles that link here" not in client.get(f"/ency/article/{live.public_id}.htm").content.decode()
+
+
+# ---------------------------------------------------------------- HTTP behaviour
+
+
+def test_conditional_get_answers_304(client, site):
+    url = f"/ency/article/{site['live'].public_id}.htm"
+    first = client.get(url)
+    assert first["Last-Modified"] and first["ETag"]
+    assert "public" in first["Cache-Control"] and "max-age=" in first["Cache-Control"]
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
+
+
+def test_the_page_cache_serves_without_queries_and_is_dropped_on_publish(client, site, publish_article):
+    live = site["live"]
+    url = f"/ency/article/{live.public_id}.htm"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert len(queries) == 0
+    edit(live, make_user("ed", "Editors"), "A newly published paragraph.")
+    publish_article(live)
+    assert "A newly published paragraph." in client.get(url).content.decode()
+
+
+def test_withdrawal_and_site_data_changes_drop_cached_pages(client, site):
+    live = site["live"]
+    url = f"/ency/article/{live.public_id}.htm"
+    client.get(url)
+    settings = SiteSettings.load()
+    settings.disclaimer = "A changed disclaimer."
+    settings.save()
+    assert "A changed disclaimer." in client.get(url).content.decode()
+    PolicyPage.objects.create(slug="about", title="About this site", body="x")
+    assert "About this site" in client.get("/ency/").content.decode()
+    withdraw(live, make_user("dir", "Editorial directors"), reason="x")
+    assert client.get(url).status_code == 410
+
+
+def test_nothing_is_cached_or_shared_for_signed_in_staff_or_previews(client, site):
+    live = site["live"]
+    url = f"/ency/article/{live.public_id}.htm"
+    client.force_login(make_user("boss", superuser=True))
+    response = client.get(url)
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    preview = client.get(f"/admin/encyclopedia/article/{live.pk}/preview/")
+    assert "no-store" in preview["Cache-Control"]
+    submit(site["draft"], make_user("ed", "Editors"))
+    client.logout()
+    assert (
+        "Unpublished draft" not in client.get(f"/ency/article/{site['draft'].public_id}.htm").content.decode()
+    )
+
+
+def test_print_stylesheet_and_small_screens(client, site):
+    html = client.get(f"/ency/article/{site['live'].public_id}.htm").content.decode()
+    assert 'media="print"' in html
+    assert '<p class="print-only">Cite this page: Leg cramps: Medical Encyclopedia [Internet].' in html
+    assert 'content="width=device-width, initial-scale=1"' in html
+    assert '<a class="skip" href="#main">Skip to main content</a>' in html
