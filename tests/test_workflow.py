@@ -485,3 +485,24 @@ def test_editing_a_cited_reference_counts_as_a_change_to_the_draft(client, live_
     assert AuditEvent.objects.filter(action="change", data__model="encyclopedia.citation").exists()
     with pytest.raises(NotAllowed, match="your own changes"):
         approve(live_article, both)
+
+
+def test_merge_restore_and_revert_are_refused_without_their_roles(
+    make_article, publish_article, live_article, editor, reviewer, director
+):
+    from reversion.models import Version
+
+    from editorial.actions.revert import revert
+
+    other = publish_article(make_article("Other"))
+    with pytest.raises(NotAllowed):
+        merge(live_article, editor, into=other)
+    withdraw(live_article, director, reason="x")
+    with pytest.raises(NotAllowed):
+        restore(live_article, editor)
+    restore(live_article, director)
+    version = Version.objects.get_for_object(live_article).last()
+    with pytest.raises(NotAllowed):
+        revert(live_article, reviewer, version=version)
+    revert(live_article, editor, version=version)
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.DRAFT
