@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=$${DEBUG:-1} SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key} A
 
 PORT ?= 8000
 
-.PHONY: run test lint format import publish-scheduled clean
+.PHONY: run serve test lint format import publish-scheduled clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# Production-like serving: gunicorn, whitenoise static files, DEBUG off. Set SECRET_KEY,
+# ALLOWED_HOSTS, DATABASE_URL (and REDIS_URL for several servers) in the environment.
+WORKERS ?= 2
+serve: $(STAMP)
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py migrate --noinput -v0
+	$(VENV)/bin/gunicorn config.wsgi:application --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - --max-requests 10000 --max-requests-jitter 500
 
 # make import PATHS="../shared/seeds/000_c36e51b9a16c5085.txt" [ARGS=--dry-run]
 import: $(STAMP)

@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from encyclopedia.health import healthz
+
 admin.site.site_header = "Medical Encyclopedia: editorial admin"
 admin.site.site_title = "Encyclopedia admin"
 admin.site.index_title = "Content and workflow"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(url="/ency/", permanent=False)),
     path("admin/", admin.site.urls),
     path("", include("encyclopedia.urls")),

@@ -1,0 +1,88 @@
+"""The shared Redis cache, against a real Redis server (CI starts one at 127.0.0.1:6379)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.test import override_settings
+
+from encyclopedia import search
+from encyclopedia import site as site_data
+from encyclopedia.models import SiteSettings
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+
+def _redis_up() -> bool:
+    try:
+        RedisCache(REDIS_URL, {}).get("ping")
+    except Exception:  # noqa: BLE001 - any failure means "not reachable here"
+        return False
+    return True
+
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not _redis_up() and not os.environ.get("REQUIRE_REDIS"),
+        reason=f"no Redis server at {REDIS_URL} (CI starts one and sets REQUIRE_REDIS=1)",
+    ),
+]
+
+
+@pytest.fixture
+def redis_cache():
+    with override_settings(CACHES=REDIS):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
+
+
+def another_server() -> RedisCache:
+    """What a second app server sees: its own connection to the same Redis."""
+    return RedisCache(REDIS_URL, {})
+
+
+def test_a_publish_on_one_server_invalidates_pages_on_every_server(
+    redis_cache, client, make_article, publish_article
+):
+    article = publish_article(make_article("Shared"))
+    url = f"/ency/article/{article.public_id}.htm"
+    client.get(url)
+    before = another_server().get(search._GENERATION)
+    publish_article(article)
+    assert another_server().get(search._GENERATION) == before + 1
+
+
+def test_site_data_changes_reach_every_server(redis_cache, client, make_article, publish_article):
+    article = publish_article(make_article("Notice"))
+    client.get(f"/ency/article/{article.public_id}.htm")
+    before = another_server().get("encyclopedia:site:generation")
+    settings = SiteSettings.load()
+    settings.disclaimer = "Changed on server one."
+    settings.save()
+    assert another_server().get("encyclopedia:site:generation") == before + 1
+    assert site_data.settings().disclaimer == "Changed on server one."
+
+
+def test_healthz_checks_database_and_cache(redis_cache, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_healthz_reports_an_unreachable_cache(client):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"].startswith("error")
