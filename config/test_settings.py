@@ -6,6 +6,9 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 
 from config.settings import *  # noqa: E402,F403
 
+SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
+SECURE_HSTS_SECONDS = 0
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Static files straight from the apps; the suite does not run collectstatic.

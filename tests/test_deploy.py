@@ -31,3 +31,38 @@ def test_production_settings_need_a_secret_key(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set"):
         importlib.import_module("config.settings")
     sys.modules.pop("config.settings", None)
+
+
+@pytest.mark.django_db
+def test_public_pages_have_a_strict_content_security_policy(client, make_article, publish_article):
+    article = publish_article(make_article("Secured"))
+    response = client.get(f"/ency/article/{article.public_id}.htm")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert " style=" not in response.content.decode(), "no inline style for the policy to block"
+
+
+def test_manage_check_deploy_is_clean_under_production_settings():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x" * 60 + "production-like-secret-key-for-the-check",
+        "ALLOWED_HOSTS": "encyclopedia.example.org",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    result = subprocess.run(  # noqa: S603 - our own manage.py with a fixed argument list
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
