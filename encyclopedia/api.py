@@ -15,7 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from encyclopedia import credits
+from encyclopedia import credits, markup
 from encyclopedia.http import public_page
 from encyclopedia.models import Article, ArticleType, Publication
 
@@ -101,11 +101,19 @@ def article_detail(request: HttpRequest, public_id: str) -> JsonResponse:
     if article is None:
         return _error(f"No live article has the id {public_id}.", status=404)
     publication = article.live_publication
+    live = set(
+        Article.objects.filter(
+            public_id__in=publication.linked_article_ids, live_publication__isnull=False
+        ).values_list("public_id", flat=True)
+    )
     return JsonResponse(
         {
             **_summary(request, article),
-            "summary_html": publication.summary_html,
-            "sections": publication.sections,
+            "summary_html": markup.unlink_articles(publication.summary_html, live),
+            "sections": [
+                {"heading": s["heading"], "html": markup.unlink_articles(s["html"], live)}
+                for s in publication.sections
+            ],
             "alternative_names": publication.alternative_names,
             "references_html": publication.references,
             "images": [

@@ -16,11 +16,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Value
 from django.db.models.signals import pre_delete
 
+from encyclopedia import generations
 from encyclopedia.models import Article, IndexEntry, SearchEntry
 
 # Column weights, title first: bm25() on SQLite, setweight A–D on PostgreSQL.
@@ -28,7 +28,7 @@ PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 12
 _START, _STOP = "\x02", "\x03"
-_GENERATION = "encyclopedia:search:generation"
+GENERATION = "encyclopedia:live"
 
 
 # ---------------------------------------------------------------- keeping the index
@@ -79,19 +79,25 @@ def _remove(pk: int | None) -> None:
 
 
 def _index_text(entry: SearchEntry) -> None:
+    title, names, summary, body = (
+        fold(entry.title),
+        fold(entry.names),
+        fold(entry.summary),
+        fold(entry.body),
+    )
     if connection.vendor == "postgresql":
         vector = (
-            SearchVector(Value(entry.title), weight="A", config="english")
-            + SearchVector(Value(entry.names), weight="B", config="english")
-            + SearchVector(Value(entry.summary), weight="C", config="english")
-            + SearchVector(Value(entry.body), weight="D", config="english")
+            SearchVector(Value(title), weight="A", config="english")
+            + SearchVector(Value(names), weight="B", config="english")
+            + SearchVector(Value(summary), weight="C", config="english")
+            + SearchVector(Value(body), weight="D", config="english")
         )
         SearchEntry.objects.filter(pk=entry.pk).update(vector=vector)
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO encyclopedia_search_fts (rowid, title, names, summary, body) VALUES (%s, %s, %s, %s, %s)",
-                [entry.pk, entry.title, entry.names, entry.summary, entry.body],
+                [entry.pk, title, names, summary, body],
             )
 
 
@@ -106,15 +112,12 @@ pre_delete.connect(_forget_deleted, sender=Article, dispatch_uid="search-forget-
 
 
 def _bump() -> None:
-    try:
-        cache.incr(_GENERATION)
-    except ValueError:
-        cache.set(_GENERATION, 2, None)
+    generations.bump(GENERATION)
 
 
 def generation() -> int:
     """Changes whenever anything live changes: part of the key of every cached public page."""
-    return cache.get_or_set(_GENERATION, 1, None)
+    return generations.current(GENERATION)
 
 
 def _text(fragment: str) -> str:
@@ -167,7 +170,8 @@ def _index_lines(article: Article, title: str, names: list[str]) -> list[IndexEn
 
 
 def index_page(index_letter: str) -> list[IndexEntry]:
-    return list(IndexEntry.objects.filter(letter=index_letter).order_by("sort_key", "label"))
+    """Sorted here, not by the database: collations differ (some ignore spaces), readers do not."""
+    return sorted(IndexEntry.objects.filter(letter=index_letter), key=lambda e: (e.sort_key, e.label))
 
 
 # ---------------------------------------------------------------- reading a query
@@ -184,20 +188,165 @@ class Term:
     prefix: bool = False
 
 
+# PostgreSQL's English configuration drops these words; SQLite is told to do the same, so that
+# the same query finds the same articles on both.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "don",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "s",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "t",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Accents off (é → e), as both databases then index and search the same letters."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def parse(query: str) -> list[Term]:
     """Words, "quoted phrases" and ``prefix*``; every other character is ignored."""
-    query = query[:MAX_QUERY_LENGTH]
+    query = fold(query[:MAX_QUERY_LENGTH])
     terms: list[Term] = []
     for match in re.finditer(r'"([^"]*)"|(\S+)', query):
         if match.group(1) is not None:
-            words = tuple(w.lower() for w in re.findall(r"\w+", match.group(1)))
+            words = tuple(w.lower() for w in re.findall(r"\w+", match.group(1)))  # a phrase keeps them all
             if words:
                 terms.append(Term(words))
             continue
         token = match.group(2)
         prefix = token.endswith("*")
-        for index, word in enumerate(re.findall(r"\w+", token)):
-            last = index == len(re.findall(r"\w+", token)) - 1
+        words = re.findall(r"\w+", token)
+        for index, word in enumerate(words):
+            last = index == len(words) - 1
+            if word.lower() in STOP_WORDS and not (prefix and last):
+                continue
             terms.append(Term((word.lower(),), prefix=prefix and last))
     unique = list(dict.fromkeys(terms))
     return unique[:MAX_TERMS]
@@ -255,12 +404,12 @@ def search(query: str, page: int = 1) -> Results:
     if not terms:
         return Results([], 0, 1, 0)
     page = max(1, page)
-    offset = (page - 1) * PAGE_SIZE
-    if connection.vendor == "postgresql":
-        total, rows = _search_postgresql(terms, offset)
-    else:
-        total, rows = _search_sqlite(terms, offset)
+    run = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
+    total, rows = run(terms, (page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # past the last page: show the last one
+        page = pages
+        total, rows = run(terms, (page - 1) * PAGE_SIZE)
     return Results(rows, total, page, pages)
 
 
@@ -319,12 +468,10 @@ def exact(query: str) -> str | None:
         return None
     if re.fullmatch(r"\d{6}", text):
         return SearchEntry.objects.filter(public_id=text).values_list("public_id", flat=True).first()
-    return (
-        IndexEntry.objects.filter(label__iexact=text)
-        .order_by("see", "sort_key")
-        .values_list("public_id", flat=True)
-        .first()
-    )
+    key = sort_key(text)  # the same folding of case, accents and punctuation as the index
+    if not key:
+        return None
+    return IndexEntry.objects.filter(sort_key=key).order_by("see").values_list("public_id", flat=True).first()
 
 
 def suggestions(query: str, limit: int = 5) -> list[IndexEntry]:

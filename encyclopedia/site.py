@@ -13,15 +13,16 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from encyclopedia import generations
 from encyclopedia.models import AccreditationNotice, PolicyPage, SiteSettings
 
-_GENERATION = "encyclopedia:site:generation"
+GENERATION = "encyclopedia:site"
 _TIMEOUT = 60 * 60
 
 
 def generation() -> int:
     """Changes whenever editors save site data: part of the key of every cached public page."""
-    return cache.get_or_set(_GENERATION, 1, None)
+    return generations.current(GENERATION)
 
 
 def settings() -> SiteSettings:
@@ -54,10 +55,7 @@ def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotic
 
 
 def invalidate(**kwargs) -> None:
-    try:
-        cache.incr(_GENERATION)
-    except ValueError:
-        cache.set(_GENERATION, 2, None)
+    generations.bump(GENERATION)
 
 
 for _model in (SiteSettings, PolicyPage, AccreditationNotice):

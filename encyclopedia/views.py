@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
@@ -19,7 +20,7 @@ from django.utils.http import http_date
 from encyclopedia import citations, credits, markup, search
 from encyclopedia import site as site_data
 from encyclopedia.cite import page_context as cite_context
-from encyclopedia.http import public_page
+from encyclopedia.http import last_modified, public_page
 from encyclopedia.models import Article, CrossReference, PolicyPage
 
 
@@ -120,6 +121,9 @@ def render_article(
         "site": site_settings,
         "page_citation": cite,
         "canonical_url": page_url,
+        "site_base": page_url[: -len(request.path)]
+        if request.path and page_url.endswith(request.path)
+        else "",
         "preview": preview,
         "credit_line": credits.credit_line(
             content.updated_by, content.review_organization, content.also_reviewed_by
@@ -134,11 +138,11 @@ def render_article(
         patch_cache_control(response, no_store=True, private=True)
         response["X-Robots-Tag"] = "noindex, nofollow"
     elif getattr(content, "published_at", None):
-        response["Last-Modified"] = http_date(content.published_at.timestamp())
+        response["Last-Modified"] = http_date(last_modified(content.published_at).timestamp())
     return response
 
 
-@public_page
+@public_page(query=False)
 def article(request: HttpRequest, public_id: str) -> HttpResponse:
     found = (
         Article.objects.select_related("live_publication", "merged_into")
@@ -157,7 +161,7 @@ def article(request: HttpRequest, public_id: str) -> HttpResponse:
     return render_article(request, found.live_publication, public_id=public_id)
 
 
-@public_page
+@public_page(query=False)
 def index(request: HttpRequest) -> HttpResponse:
     """The encyclopedia's front page: the letter bar, the search box and recent updates."""
     recent = (
@@ -168,10 +172,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "encyclopedia/index.html", {"letters": search.LETTERS, "recent": recent})
 
 
-@public_page
+@public_page(query=False)
 def letter_page(request: HttpRequest, letter: str) -> HttpResponse:
     """Every live title and alternative name under one letter; names say "see" their article."""
-    letter = letter.upper()
+    if letter != letter.upper():
+        return HttpResponsePermanentRedirect(reverse("encyclopedia:letter", args=[letter.upper()]))
     if letter not in search.LETTERS:
         raise Http404("No such letter.")
     context = {"letters": search.LETTERS, "letter": letter, "entries": search.index_page(letter)}
@@ -224,6 +229,7 @@ def _article_showing_image(number: int) -> Article | None:
     return None
 
 
+@public_page(query=False)
 def image_page(request: HttpRequest, image_id: str) -> HttpResponse:
     """An image of a live article, large, with its caption, its alt text and a link back."""
     number = int(image_id)
@@ -245,7 +251,7 @@ def image_page(request: HttpRequest, image_id: str) -> HttpResponse:
     return render(request, "encyclopedia/image_page.html", context)
 
 
-@public_page
+@public_page(query=False)
 def policy(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(PolicyPage, slug=slug)
     return render(
@@ -253,7 +259,7 @@ def policy(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@public_page
+@public_page(query=False)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawl the public site, never the admin or the search result pages; here is the sitemap."""
     base = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")

@@ -176,6 +176,7 @@ def test_withdrawal_and_site_data_changes_drop_cached_pages(client, site):
     settings.disclaimer = "A changed disclaimer."
     settings.save()
     assert "A changed disclaimer." in client.get(url).content.decode()
+    assert "About this site" not in client.get("/ency/").content.decode()  # now cached
     PolicyPage.objects.create(slug="about", title="About this site", body="x")
     assert "About this site" in client.get("/ency/").content.decode()
     withdraw(live, make_user("dir", "Editorial directors"), reason="x")
@@ -203,3 +204,61 @@ def test_print_stylesheet_and_small_screens(client, site):
     assert '<p class="print-only">Cite this page: Leg cramps: Medical Encyclopedia [Internet].' in html
     assert 'content="width=device-width, initial-scale=1"' in html
     assert '<a class="skip" href="#main">Skip to main content</a>' in html
+
+
+def test_a_page_rendered_for_staff_never_reaches_anonymous_readers(client, site):
+    live = site["live"]
+    url = f"/ency/article/{live.public_id}.htm"
+    client.force_login(make_user("boss", superuser=True))
+    staff_page = client.get(url)
+    client.logout()
+    client.cookies.clear()
+    with CaptureQueriesContext(connection) as queries:
+        anonymous = client.get(url)
+    assert len(queries) > 0, "rendered afresh: the staff page was not stored in the shared cache"
+    assert "public" in anonymous["Cache-Control"] and "private" in staff_page["Cache-Control"]
+
+
+def test_the_cache_is_keyed_by_host_so_a_forged_host_cannot_poison_it(client, site, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "other.example.org"]
+    url = f"/ency/article/{site['live'].public_id}.htm"
+    forged = client.get(url, headers={"host": "other.example.org"}).content.decode()
+    assert "http://other.example.org/ency/article/" in forged
+    honest = client.get(url).content.decode()
+    assert "other.example.org" not in honest
+
+
+def test_made_up_query_strings_share_the_article_pages_cache_entry(client, site):
+    url = f"/ency/article/{site['live'].public_id}.htm"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url + "?utm_source=x&anything=1")
+    assert len(queries) == 0
+
+
+def test_if_modified_since_is_not_fooled_by_a_site_data_change(client, site):
+    url = f"/ency/article/{site['live'].public_id}.htm"
+    import time_machine
+
+    now = datetime.datetime.now(datetime.UTC)
+    with time_machine.travel(now):
+        first = client.get(url)
+    with time_machine.travel(now + datetime.timedelta(seconds=5)):
+        settings = SiteSettings.load()
+        settings.disclaimer = "New disclaimer."
+        settings.save()
+        response = client.get(url, headers={"if-modified-since": first["Last-Modified"]})
+    assert response.status_code in (200, 304)
+    if response.status_code == 304:
+        pytest.fail("a changed page answered 304")
+    assert "New disclaimer." in response.content.decode()
+
+
+def test_the_api_never_reveals_links_to_unpublished_articles(client, make_article, publish_article):
+    secret = make_article("Secret draft")
+    article = make_article("Linking")
+    article.summary = f"See [the secret](article:{secret.public_id})."
+    article.save()
+    publish_article(article)
+    data = client.get(f"/api/v1/articles/{article.public_id}/").json()
+    assert data["summary_html"] == "<p>See the secret.</p>"

@@ -53,19 +53,19 @@ def test_a_publish_on_one_server_invalidates_pages_on_every_server(
     article = publish_article(make_article("Shared"))
     url = f"/ency/article/{article.public_id}.htm"
     client.get(url)
-    before = another_server().get(search._GENERATION)
+    before = another_server().get(f"{search.GENERATION}:generation")
     publish_article(article)
-    assert another_server().get(search._GENERATION) == before + 1
+    assert another_server().get(f"{search.GENERATION}:generation") == before + 1
 
 
 def test_site_data_changes_reach_every_server(redis_cache, client, make_article, publish_article):
     article = publish_article(make_article("Notice"))
     client.get(f"/ency/article/{article.public_id}.htm")
-    before = another_server().get("encyclopedia:site:generation")
+    before = another_server().get(f"{site_data.GENERATION}:generation")
     settings = SiteSettings.load()
     settings.disclaimer = "Changed on server one."
     settings.save()
-    assert another_server().get("encyclopedia:site:generation") == before + 1
+    assert another_server().get(f"{site_data.GENERATION}:generation") == before + 1
     assert site_data.settings().disclaimer == "Changed on server one."
 
 
