@@ -170,7 +170,7 @@ def test_the_page_offers_each_style_with_both_dates(client, live):
         in text
     )
     assert "<i>Leg cramps at night</i>" in box
-    assert box.count('<p class="cite-text">') == 3, "each style in its own block of plain, selectable text"
+    assert box.count('<p class="cite-text"') == 3, "each style in its own block of plain, selectable text"
     assert f'<a href="/ency/article/{live.public_id}.ris" download>' in box
     assert f'<a href="/ency/article/{live.public_id}.bib" download>' in box
     assert "-references.ris" not in box, "no references, no references download"

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from encyclopedia.models import PolicyPage, RelatedArticle, SiteSettings
+from tests.conftest import executable_scripts
 from tests.test_workflow import edit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,8 @@ def test_json_ld_cannot_be_broken_out_of(client, make_article, publish_article):
     html = client.get(f"/ency/article/{article.public_id}.htm").content.decode()
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     assert json.loads(block)["name"] == "</script><script>alert(1)</script>"
-    assert html.count("<script") == 1
+    assert html.count("<script") == 2, "the JSON-LD block and our static copy-button script, nothing injected"
+    assert executable_scripts(html) == []
 
 
 def test_api_list_filters_and_pages(client, site, make_article, publish_article):
