@@ -163,21 +163,26 @@ def apa(page: PageCitation) -> SafeString:
     """APA 7: a page on a website whose author is the publishing organization.
 
     APA names the organization as a group author, drops the site name when it is the
-    author's, dates the page by its last review, and adds "Retrieved <today>" only for an
-    undated page.
+    author's, dates the page by its last review, and adds "Retrieved <today>" (which the
+    official style gives only for undated pages: ours change between reviews).
     """
     item = _csl_item(page)
     item["author"] = [{"literal": page.publisher}]
     if page.site_name == page.publisher:
         del item["container-title"]
-    return _safe(_tidy(_render("apa", item)))
+    text = _tidy(_render("apa", item))
+    if "Retrieved" not in text and text.endswith(page.url):
+        # The page changes between reviews, so the reader's date matters: APA's retrieval date.
+        day = page.accessed
+        text = f"{text[: -len(page.url)]}Retrieved {day:%B} {day.day}, {day.year}, from {page.url}"
+    return _safe(text)
 
 
 def mla(page: PageCitation) -> SafeString:
     """MLA 9: a page with no personal author: "Title." *Website*, Publisher, date, URL.
 
     MLA begins with the title when the author is the publisher, names the publisher
-    unless it is the website's own name, and adds "Accessed <today>" only when undated.
+    unless it is the website's own name, and always adds MLA's optional "Accessed <today>".
     """
     item = _csl_item(page)
     if page.publisher != page.site_name:
@@ -191,7 +196,26 @@ def mla(page: PageCitation) -> SafeString:
     twice = re.fullmatch(r"(.+)\. \1\. ", head)
     if twice:
         text = f"{twice.group(1)}. {rest}"
-    return _safe(_tidy(text))
+    text = _tidy(text)
+    if "Accessed" not in text:
+        # MLA's optional access date, always given: the page changes between reviews.
+        day = page.accessed
+        months = [
+            "Jan.",
+            "Feb.",
+            "Mar.",
+            "Apr.",
+            "May",
+            "June",
+            "July",
+            "Aug.",
+            "Sept.",
+            "Oct.",
+            "Nov.",
+            "Dec.",
+        ]
+        text = f"{text} Accessed {day.day} {months[day.month - 1]} {day.year}."
+    return _safe(text)
 
 
 def _safe(fragment: str) -> SafeString:

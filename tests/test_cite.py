@@ -60,7 +60,7 @@ def test_apa_worked_example():
     html = cite.apa(page())
     assert html == (
         "Example Health Publishing. (2024, March 31). <i>Leg cramps at night</i>. "
-        "Medical Encyclopedia. " + URL
+        "Medical Encyclopedia. Retrieved June 5, 2026, from " + URL
     )
 
 
@@ -68,11 +68,11 @@ def test_mla_worked_example():
     html = cite.mla(page())
     assert html == (
         "“Leg Cramps at Night.” <i>Medical Encyclopedia</i>, Example Health Publishing, "
-        "31 Mar. 2024, " + URL + "."
+        "31 Mar. 2024, " + URL + ". Accessed 5 June 2026."
     )
 
 
-def test_undated_page_gives_the_date_of_access_in_every_style():
+def test_an_undated_page_also_gives_the_date_of_access_in_every_style():
     undated = page(reviewed=None)
     assert cite.nlm(undated).endswith("; [cited 2026 Jun 5]. Available from: " + URL)
     assert cite.plain(cite.apa(undated)) == (
@@ -95,8 +95,12 @@ def test_a_question_takes_no_added_full_stop():
 
 def test_a_site_named_after_its_publisher_is_named_once():
     same = page(site_name="Example Health", publisher="Example Health")
-    assert cite.plain(cite.apa(same)) == "Example Health. (2024, March 31). Leg cramps at night. " + URL
-    assert cite.plain(cite.mla(same)) == "“Leg Cramps at Night.” Example Health, 31 Mar. 2024, " + URL + "."
+    assert cite.plain(cite.apa(same)) == (
+        "Example Health. (2024, March 31). Leg cramps at night. Retrieved June 5, 2026, from " + URL
+    )
+    assert cite.plain(cite.mla(same)) == (
+        "“Leg Cramps at Night.” Example Health, 31 Mar. 2024, " + URL + ". Accessed 5 June 2026."
+    )
 
 
 def test_ris_worked_example():
@@ -162,12 +166,12 @@ def test_the_page_offers_each_style_with_both_dates(client, live):
         f"[reviewed 2024 Mar 31; cited 2026 Jun 5]. Available from: {url}"
     ) in text
     assert (
-        f"Example Health Publishing. (2024, March 31). Leg cramps at night. Medical Encyclopedia. {url}"
-        in text
+        "Example Health Publishing. (2024, March 31). Leg cramps at night. Medical Encyclopedia. "
+        f"Retrieved June 5, 2026, from {url}" in text
     )
     assert (
-        f"“Leg Cramps at Night.” Medical Encyclopedia, Example Health Publishing, 31 Mar. 2024, {url}."
-        in text
+        f"“Leg Cramps at Night.” Medical Encyclopedia, Example Health Publishing, 31 Mar. 2024, {url}. "
+        "Accessed 5 June 2026." in text
     )
     assert "<i>Leg cramps at night</i>" in box
     assert box.count('<p class="cite-text"') == 3, "each style in its own block of plain, selectable text"
