@@ -105,3 +105,9 @@ def executable_scripts(html: str) -> list[str]:
     import re
 
     return re.findall(r"<script(?![^>]*application/ld\+json)(?![^>]*src=\"/static/)[^>]*>", html, flags=re.I)
+
+
+def sign_in(client, username: str, password: str) -> None:
+    """Sign in through the admin's login form, as a person does (and as login throttling sees it)."""
+    response = client.post("/admin/login/", {"username": username, "password": password, "next": "/admin/"})
+    assert response.status_code == 302, f"could not sign in as {username}"

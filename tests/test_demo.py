@@ -10,6 +10,7 @@ from django.core.management import call_command
 from reversion.models import Version
 
 from encyclopedia.models import AccreditationNotice, Article, Citation, PolicyPage, Publication
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_c
     load()
     article = Article.objects.get(public_id="900001")
     public_url = f"/ency/article/{article.public_id}.htm"
-    assert client.login(username="editor", password="editor-demo-2026")
+    sign_in(client, "editor", "editor-demo-2026")
     data = form_data(client, article)
     data["sections-0-body"] = data["sections-0-body"] + "\n\nA sentence added by the demo editor."
     response = client.post(f"/admin/encyclopedia/article/{article.pk}/change/", data, follow=True)
@@ -87,7 +88,7 @@ def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_c
     assert "added by the demo editor" not in client.get(public_url).content.decode()
     client.post(f"/admin/encyclopedia/article/{article.pk}/workflow/submit/", {"note": "One new sentence"})
 
-    assert client.login(username="reviewer", password="reviewer-demo-2026")
+    sign_in(client, "reviewer", "reviewer-demo-2026")
     review = client.get(f"/admin/encyclopedia/article/{article.pk}/workflow/approve/").content.decode()
     assert "<ins>A sentence added by the demo editor.</ins>" in review
     assert review.count("<ins>") == 2, "the legend and the one added sentence: nothing else changed"
@@ -111,12 +112,12 @@ def test_demo_reviewer_requesting_changes_leaves_the_public_page(client, setting
     article = Article.objects.get(public_id="900002")
     public_url = f"/ency/article/{article.public_id}.htm"
     before = client.get(public_url).content
-    client.login(username="editor", password="editor-demo-2026")
+    sign_in(client, "editor", "editor-demo-2026")
     data = form_data(client, article)
     data["summary"] = "Sample content for demonstration; not medical advice. A rewritten summary."
     client.post(f"/admin/encyclopedia/article/{article.pk}/change/", data)
     client.post(f"/admin/encyclopedia/article/{article.pk}/workflow/submit/", {"note": ""})
-    client.login(username="reviewer", password="reviewer-demo-2026")
+    sign_in(client, "reviewer", "reviewer-demo-2026")
     client.post(
         f"/admin/encyclopedia/article/{article.pk}/workflow/request_changes/",
         {"comment": "Keep the old one."},
@@ -129,7 +130,7 @@ def test_demo_review_schedule_shows_on_the_dashboard_and_in_one_digest(client, s
     """Issue 4's "done means": overdue and due-soon demo articles, the reviewer's dashboard, one digest."""
     settings.DEBUG = True
     load()
-    client.login(username="reviewer", password="reviewer-demo-2026")
+    sign_in(client, "reviewer", "reviewer-demo-2026")
     html = client.get("/admin/").content.decode()
     overdue = html[html.index('id="panel-overdue"') : html.index('id="panel-due_30"')]
     due_soon = html[html.index('id="panel-due_30"') : html.index('id="panel-due_60"')]

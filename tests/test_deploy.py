@@ -66,3 +66,24 @@ def test_manage_check_deploy_is_clean_under_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_sign_in_is_throttled_after_five_failures(client):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("editor", password="the-right-password", is_staff=True)
+    for _ in range(4):
+        response = client.post("/admin/login/", {"username": "editor", "password": "wrong"})
+        assert response.status_code == 200
+    fifth = client.post("/admin/login/", {"username": "editor", "password": "wrong"})
+    assert fifth.status_code == 429
+    locked = client.post("/admin/login/", {"username": "editor", "password": "the-right-password"})
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in locked.content.decode()
+    from django.test import Client
+
+    elsewhere = Client(REMOTE_ADDR="10.0.0.7").post(
+        "/admin/login/", {"username": "editor", "password": "the-right-password"}
+    )
+    assert elsewhere.status_code == 302, "the same person signing in from elsewhere is not locked out"
