@@ -9,7 +9,7 @@ DEV_ENV := DEBUG=$${DEBUG:-1} SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key} A
 
 PORT ?= 8000
 
-.PHONY: run serve test lint format import publish-scheduled clean
+.PHONY: run serve test test-e2e lint format import publish-scheduled clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ publish-scheduled: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py publish_scheduled
 
+# Browser tests: Playwright drives Debian's Chromium (installed here if missing; no browser download).
+test-e2e: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	$(PY) -m pytest tests_e2e -p no:cacheprovider -s
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -57,3 +62,9 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
+
+# make bench [BENCH_ARTICLES=10000] [ARGS="--db postgresql --keep"]: benchmarks on SQLite and
+# PostgreSQL (127.0.0.1:5432), written to BENCHMARKS.md. Needs wrk (apt) for the load runs.
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) -m bench.run $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(ARGS)

@@ -6,8 +6,12 @@ os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 
 from config.settings import *  # noqa: E402,F403
 
-SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
+SECURE_SSL_REDIRECT = False  # the test client and the browser tests' live server speak plain HTTP
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
+
+AXES_VERBOSE = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
