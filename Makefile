@@ -50,6 +50,7 @@ publish-scheduled: $(STAMP)
 # Browser tests: Playwright drives Debian's Chromium (installed here if missing; no browser download).
 test-e2e: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 	$(PY) -m pytest tests_e2e -p no:cacheprovider -s
 
 lint: $(STAMP)

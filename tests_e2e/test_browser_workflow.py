@@ -48,12 +48,14 @@ def test_edit_review_request_changes_fix_approve(browser, live_server, settings,
     body = editor.locator("textarea[name='sections-0-body']")
     body.fill(body.input_value() + "\n\n" + NEW_SENTENCE)
     editor.click("input[name='_continue']")
+    editor.wait_for_selector("text=was changed successfully")
     shot(editor, "editor-saved-draft")
     assert "Live + draft" in editor.inner_text(".workflow-panel")
     assert NEW_SENTENCE not in public_text(browser, public_url)
     editor.click("text=Submit for medical review")
     editor.fill("textarea[name='note']", "Added one sentence.")
     editor.click("input[type=submit]")
+    editor.wait_for_selector("text=Submitted for review.")
     shot(editor, "editor-submitted")
 
     reviewer = sign_in(browser, live_server, "reviewer", "reviewer-demo-2026")
@@ -62,6 +64,7 @@ def test_edit_review_request_changes_fix_approve(browser, live_server, settings,
     shot(reviewer, "reviewer-sees-the-diff")
     reviewer.fill("textarea[name='comment']", "Say where this advice comes from.")
     reviewer.click("input[type=submit]")
+    reviewer.wait_for_selector("text=Changes requested.")
     shot(reviewer, "reviewer-requested-changes")
     assert NEW_SENTENCE not in public_text(browser, public_url)
 
@@ -70,14 +73,16 @@ def test_edit_review_request_changes_fix_approve(browser, live_server, settings,
     body = editor.locator("textarea[name='sections-0-body']")
     body.fill(body.input_value().replace(NEW_SENTENCE, NEW_SENTENCE + " (Sample source.)"))
     editor.click("input[name='_continue']")
+    editor.wait_for_selector("text=was changed successfully")
     editor.click("text=Submit for medical review")
     editor.click("input[type=submit]")
+    editor.wait_for_selector("text=Submitted for review.")
     shot(editor, "editor-resubmitted")
 
     reviewer.goto(f"{live_server.url}/admin/encyclopedia/article/{article.pk}/workflow/approve/")
     shot(reviewer, "reviewer-approves")
     reviewer.click("input[type=submit]")
-    assert "The public page shows it now." in reviewer.inner_text("body")
+    reviewer.wait_for_selector("text=The public page shows it now.")
 
     after = public_text(browser, public_url)
     assert NEW_SENTENCE + " (Sample source.)" in after
