@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -56,6 +57,14 @@ def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotic
 
 def invalidate(**kwargs) -> None:
     generations.bump(GENERATION)
+    transaction.on_commit(warm)
+
+
+def warm() -> None:
+    """Load the new site data into the cache at once, so no reader's page pays for it."""
+    settings()
+    policy_pages()
+    valid_notices()
 
 
 for _model in (SiteSettings, PolicyPage, AccreditationNotice):

@@ -86,6 +86,20 @@ def test_article_page_query_count_does_not_grow_with_sections(
         assert client.get(url).status_code == 200
 
 
+def test_a_site_data_change_warms_the_cache_so_pages_stay_at_three_queries(
+    client, make_article, publish_article, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    article = publish_article(make_article("Warm"))
+    url = f"/ency/article/{article.public_id}.htm"
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        site = SiteSettings.load()
+        site.disclaimer = "Changed."
+        site.save()
+    with django_assert_max_num_queries(3):
+        assert "Changed." in client.get(url).content.decode()
+
+
 def test_article_page_queries_are_the_same_for_2_and_30_sections(client, make_article, publish_article):
     counts = []
     for sections in (2, 30):
