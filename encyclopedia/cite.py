@@ -11,6 +11,7 @@ that the references download looks up the structured rows behind the published t
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 import re
 import threading
@@ -28,6 +29,7 @@ from bibtexparser.middlewares import LatexEncodingMiddleware, MonthAbbreviationM
 from citeproc import formatter
 from citeproc.source.json import CiteProcJSON
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import escape
@@ -442,4 +444,10 @@ def page_context(request: HttpRequest, content: Any, site: Any, url: str, today:
                     reverse("encyclopedia:article_references_ris", args=[public_id]),
                 )
             )
-    return {"cite_styles": styles(page), "cite_downloads": downloads}
+    return {"cite_styles": shared_styles(page), "cite_downloads": downloads}
+
+
+def shared_styles(page: PageCitation) -> tuple[CitationStyle, ...]:
+    """``styles`` through the shared cache: one app server's citeproc run serves them all for the day."""
+    digest = hashlib.sha256(repr(page).encode("utf-8", "surrogatepass")).hexdigest()
+    return shared_cache.get_or_set(f"encyclopedia:cite:{digest}", lambda: styles(page), 24 * 3600)
