@@ -8,8 +8,9 @@ on 127.0.0.1:$BENCH_PORT (8041). Puts a static HTML file with the same bytes as 
 page into the collected static directory, then measures, interleaved, in two rounds:
 
 * ``static``: that file, served by whitenoise through the same server;
-* ``article_cached``: 100 article pages in rotation, anonymous (page cache warm);
-* ``article_uncached``: 200 article pages with a ``sessionid`` cookie (the page cache is skipped);
+* ``article_cached``: 50 article pages in rotation, anonymous (page cache warm: 50 pages with their
+  "links here" and citation entries fit in the local-memory cache's 300 entries);
+* ``article_uncached``: 100 article pages with a ``sessionid`` cookie (the page cache is skipped);
 * ``article_cached_wide``: 2,000 article pages in rotation, anonymous (more pages than the
   local-memory cache holds: what the page cache does for a wide working set).
 
@@ -181,8 +182,8 @@ class LoadBench:
 
         random.Random(6).shuffle(ids)
         self.paths = {
-            "article_cached": [f"/ency/article/{i}.htm" for i in ids[:100]],
-            "article_uncached": [f"/ency/article/{i}.htm" for i in ids[:200]],
+            "article_cached": [f"/ency/article/{i}.htm" for i in ids[:50]],
+            "article_uncached": [f"/ency/article/{i}.htm" for i in ids[:100]],
             "article_cached_wide": [f"/ency/article/{i}.htm" for i in ids[:2000]],
         }
         page = Client().get(self.paths["article_cached"][0], secure=True)

@@ -153,8 +153,8 @@ def write() -> Path:
     add(row("---", ["---:"] * (2 * len(present))))
     labels = [
         ("static", "Static file (whitenoise)"),
-        ("article_cached", "Article, page cache warm (100 pages in rotation)"),
-        ("article_uncached", "Article, uncached (`sessionid` cookie, 200 pages)"),
+        ("article_cached", "Article, page cache warm (50 pages in rotation)"),
+        ("article_uncached", "Article, uncached (`sessionid` cookie, 100 pages)"),
         ("article_cached_wide", "Article, anonymous, 2,000 pages in rotation"),
     ]
     for key, label in labels:

@@ -58,19 +58,28 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")))
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument("--report-only", action="store_true", help="rewrite BENCHMARKS.md from bench/out")
+    parser.add_argument("--steps", default="generate,load,measure",
+                        help="comma-separated steps to run (resume with load,measure on a kept database)")
     args = parser.parse_args()
     common.WORKDIR.mkdir(parents=True, exist_ok=True)
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     if not args.report_only:
         started = time.perf_counter()
+        steps = [s.strip() for s in args.steps.split(",") if s.strip()]
         for db in databases:
-            for stale in ("generate.json", "load.json", "measure.json", "steps.json"):
-                (common.out_dir(db) / stale).unlink(missing_ok=True)
+            for name in steps:
+                (common.out_dir(db) / f"{name}.json").unlink(missing_ok=True)
             timings = {}
+            generated = common.out_dir(db) / "generate.json"
+            if "generate" not in steps and generated.exists():  # resumed: the earlier generation's time
+                timings["generate_s"] = json.loads(generated.read_text())["timings"]["total_s"]
             try:
-                timings["generate_s"] = step("generate", db, ["--articles", str(args.articles)])
-                timings["load_s"] = step("load", db, ["--duration", str(args.duration)])
-                timings["measure_s"] = step("measure", db, [])
+                if "generate" in steps:
+                    timings["generate_s"] = step("generate", db, ["--articles", str(args.articles)])
+                if "load" in steps:
+                    timings["load_s"] = step("load", db, ["--duration", str(args.duration)])
+                if "measure" in steps:
+                    timings["measure_s"] = step("measure", db, [])
             finally:
                 if not args.keep:
                     drop(db)
