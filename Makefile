@@ -65,7 +65,9 @@ clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
 
 # make bench [BENCH_ARTICLES=10000] [ARGS="--db postgresql --keep"]: benchmarks on SQLite and
-# PostgreSQL (127.0.0.1:5432), written to BENCHMARKS.md. Needs wrk (apt) for the load runs.
+# PostgreSQL (127.0.0.1:5432), written to BENCHMARKS.md. Installs wrk (apt) and the profilers (bench/requirements.txt).
 .PHONY: bench
 bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(PY) -m bench.run $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(ARGS)

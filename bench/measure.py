@@ -27,7 +27,9 @@ from bench.machine_load import ForeignCpu
 from bench.profiling import pyinstrument_profile, summarize, timed
 
 SAMPLE_ARTICLES = 100  # "links here" and citation entries of 100 pages fit in the 300-entry cache
-HOT_ARTICLES = 50  # with their "links here" and citation entries, fits in the local-memory cache's 300 entries
+HOT_ARTICLES = (
+    50  # with their "links here" and citation entries, fits in the local-memory cache's 300 entries
+)
 APPROVALS = 20
 IMPORTS = 1000
 

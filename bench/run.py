@@ -58,8 +58,11 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")))
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument("--report-only", action="store_true", help="rewrite BENCHMARKS.md from bench/out")
-    parser.add_argument("--steps", default="generate,load,measure",
-                        help="comma-separated steps to run (resume with load,measure on a kept database)")
+    parser.add_argument(
+        "--steps",
+        default="generate,load,measure",
+        help="comma-separated steps to run (resume with load,measure on a kept database)",
+    )
     args = parser.parse_args()
     common.WORKDIR.mkdir(parents=True, exist_ok=True)
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]

@@ -10,4 +10,5 @@ def site(request):
         "site": SimpleLazyObject(site_data.settings),
         "accreditation_notices": SimpleLazyObject(site_data.valid_notices),
         "policy_pages": SimpleLazyObject(site_data.policy_pages),
+        "site_footer": SimpleLazyObject(site_data.footer_html),
     }

@@ -8,6 +8,7 @@ publications only.
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -474,7 +475,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("encyclopedia:article", args=[self.public_id])
+        return article_path(self.public_id)
 
     @property
     def is_live(self) -> bool:
@@ -767,3 +768,15 @@ class IndexEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}, see {self.see}" if self.see else self.label
+
+
+@functools.lru_cache(maxsize=8)
+def _article_path_parts(script_prefix: str) -> tuple[str, str]:
+    before, _, after = reverse("encyclopedia:article", args=["000000"]).rpartition("000000")
+    return before, after
+
+
+def article_path(public_id: str) -> str:
+    """``reverse("encyclopedia:article", …)`` without its cost: pages list hundreds of articles."""
+    before, after = _article_path_parts(get_script_prefix())
+    return f"{before}{public_id}{after}"

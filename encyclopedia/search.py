@@ -14,6 +14,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -169,9 +170,16 @@ def _index_lines(article: Article, title: str, names: list[str]) -> list[IndexEn
     return lines
 
 
-def index_page(index_letter: str) -> list[IndexEntry]:
+class IndexLine(NamedTuple):
+    label: str
+    public_id: str
+    see: str  # the article's title when ``label`` is another name for it
+
+
+def index_page(index_letter: str) -> list[IndexLine]:
     """Sorted here, not by the database: collations differ (some ignore spaces), readers do not."""
-    return sorted(IndexEntry.objects.filter(letter=index_letter), key=lambda e: (e.sort_key, e.label))
+    rows = IndexEntry.objects.filter(letter=index_letter).values_list("sort_key", "label", "public_id", "see")
+    return [IndexLine(label, public_id, see) for _, label, public_id, see in sorted(rows)]
 
 
 # ---------------------------------------------------------------- reading a query

@@ -12,7 +12,9 @@ import datetime
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from encyclopedia import generations
 from encyclopedia.models import AccreditationNotice, PolicyPage, SiteSettings
@@ -55,6 +57,22 @@ def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotic
     )
 
 
+def footer_html() -> str:
+    """The footer of every public page (notices, policy links, disclaimer), rendered once a day per change."""
+    today = timezone.localdate()
+    key = f"encyclopedia:site:footer:{generation()}:{today.isoformat()}"
+
+    def render() -> str:
+        context = {
+            "site": settings(),
+            "accreditation_notices": valid_notices(today),
+            "policy_pages": policy_pages(),
+        }
+        return render_to_string("includes/footer.html", context)
+
+    return mark_safe(cache.get_or_set(key, render, _TIMEOUT))  # noqa: S308 - rendered by the template engine, escaped
+
+
 def invalidate(**kwargs) -> None:
     generations.bump(GENERATION)
     transaction.on_commit(warm)
@@ -65,6 +83,7 @@ def warm() -> None:
     settings()
     policy_pages()
     valid_notices()
+    footer_html()
 
 
 for _model in (SiteSettings, PolicyPage, AccreditationNotice):

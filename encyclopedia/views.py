@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -12,10 +13,12 @@ from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 
 from encyclopedia import citations, credits, markup, search
 from encyclopedia import site as site_data
@@ -24,15 +27,34 @@ from encyclopedia.http import last_modified, public_page
 from encyclopedia.models import Article, CrossReference, PolicyPage
 
 
+def _templates_digest() -> str:
+    """Changes with any include, so a deploy with new templates never serves an old article body."""
+    digest = hashlib.sha256()
+    for path in sorted((settings.BASE_DIR / "templates" / "includes").glob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+BODY_VERSION = _templates_digest()
+
+
 def _live_titles(public_ids: list[str]) -> dict[str, str]:
-    """The published titles of those of ``public_ids`` that are live (one query, or none)."""
+    """The published titles of those of ``public_ids`` that are live (one query, or none).
+
+    Kept in the cache until the next publish, withdrawal or restore, which may change them.
+    """
     if not public_ids:
         return {}
-    return dict(
-        Article.objects.filter(public_id__in=public_ids, live_publication__isnull=False).values_list(
-            "public_id", "live_publication__title"
+
+    def find() -> dict[str, str]:
+        return dict(
+            Article.objects.filter(public_id__in=public_ids, live_publication__isnull=False).values_list(
+                "public_id", "live_publication__title"
+            )
         )
-    )
+
+    digest = hashlib.sha256(",".join(public_ids).encode()).hexdigest()[:32]
+    return cache.get_or_set(f"encyclopedia:live-titles:{search.generation()}:{digest}", find, 3600)
 
 
 def links_here(public_id: str) -> list[tuple[str, str]]:
@@ -52,16 +74,28 @@ def links_here(public_id: str) -> list[tuple[str, str]]:
     return cache.get_or_set(f"encyclopedia:links-here:{search.generation()}:{public_id}", find, 3600)
 
 
-def _readable(content: Any, public_id: str) -> dict:
+def _body_html(content: Any, preview: bool) -> str:
+    """The article's own text (summary, images, sections, names, references) as HTML.
+
+    A publication never changes, so its rendering is kept in the cache; it is then only
+    adjusted for which linked articles are live. A preview is rendered afresh.
+    """
+
+    def render_body() -> str:
+        return render_to_string("includes/article_body.html", {"publication": content, "preview": preview})
+
+    pk = getattr(content, "pk", None)
+    if preview or pk is None:
+        return render_body()
+    return cache.get_or_set(f"encyclopedia:article-body:{BODY_VERSION}:{pk}", render_body, 24 * 3600)
+
+
+def _readable(content: Any, public_id: str, preview: bool) -> dict:
     """The content's HTML with links to articles that are not live turned into text, and its related articles."""
     related_ids = list(getattr(content, "related_article_ids", []))
     live = _live_titles(list(dict.fromkeys([*content.linked_article_ids, *related_ids])))
     return {
-        "summary_html": markup.unlink_articles(content.summary_html, live),
-        "sections": [
-            {"heading": s["heading"], "html": markup.unlink_articles(s["html"], live)}
-            for s in content.sections
-        ],
+        "body_html": mark_safe(markup.unlink_articles(_body_html(content, preview), live)),  # noqa: S308 - rendered escaped, sanitized at freeze
         "related": [(pid, live[pid]) for pid in related_ids if pid in live],
         "see_also": [
             (pid, live[pid]) for pid in content.linked_article_ids if pid in live and pid not in related_ids
@@ -130,7 +164,7 @@ def render_article(
         ),
         "json_ld": _json_ld(content, site_settings, page_url),
         "description": _plain(content.summary_html)[:200],
-        **_readable(content, public_id),
+        **_readable(content, public_id, preview),
         **cite_context(request, content, site_settings, page_url, timezone.localdate()),
     }
     response = render(request, "encyclopedia/article.html", context, status=status)
@@ -144,14 +178,10 @@ def render_article(
 
 @public_page(query=False)
 def article(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = (
-        Article.objects.select_related("live_publication", "merged_into")
-        .only("public_id", "withdrawn_at", "live_publication", "merged_into__public_id")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if found is None:
-        raise Http404("No article has this id.")
+    try:
+        found = Article.objects.select_related("live_publication").get(public_id=public_id)
+    except Article.DoesNotExist:
+        raise Http404("No article has this id.") from None
     if found.merged_into_id:
         return HttpResponsePermanentRedirect(found.merged_into.get_absolute_url())
     if found.withdrawn_at:
