@@ -71,3 +71,12 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(PY) -m bench.run $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(ARGS)
+
+# make soak [ARGS="--phases steady,restart,idle-drop --keep"]: 60 s soaks of `make serve` (gunicorn,
+# 2 workers, 127.0.0.1:8051) on PostgreSQL database soak_encyclopedia (127.0.0.1:5432, dropped at the
+# end) and Redis db 5: 50 readers while an update is approved every second; `restart` restarts
+# PostgreSQL (pg_ctlcluster, needs root) at 30 s; `idle-drop` drops idle workers' connections.
+# About 3 minutes, bounded, loopback only. Writes RELIABILITY.md.
+.PHONY: soak
+soak: $(STAMP)
+	$(PY) -m soak $(ARGS)

@@ -1,0 +1,150 @@
+"""The approver: an editor edits and submits, a reviewer approves, once a second, in-process.
+
+It calls the editorial workflow's own functions (``check_editable``/``record_edit`` as the admin's
+save does, ``submit``, ``approve``) against the server's database and Redis, so every approval
+publishes a new frozen Publication and bumps the shared cache generations exactly as an approval
+in the admin would. Each approval writes a new "Soak revision N." into the summary and every
+section; N is unique across the whole soak, so a page's marker names the approval it came from.
+
+An approval that fails (PostgreSQL restarting) is retried from wherever the article stands
+(edited, submitted or, if the error hid a commit, already live) until it is live or
+``retry_for`` seconds have passed; every attempt's error is recorded.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from typing import Any
+
+from soak import config
+from soak.data import MARKER, marker_of_publication, marker_of_text
+
+EDITOR = "bench-editor"
+REVIEWER = "bench-reviewer"
+
+
+def _mark(text: str, seq: int, separator: str) -> str:
+    """``text`` with its soak marker replaced by revision ``seq`` (the rest of the text unchanged)."""
+    rest = re.sub(r"^\s*" + MARKER.pattern + r"\s*", "", text)
+    return config.MARKER_TEXT.format(seq=seq) + separator + rest
+
+
+def edit(public_id: str, seq: int, editor: Any) -> None:
+    """What an editor's save in the admin does: lock and check, save a revision, record the edit."""
+    import reversion
+    from django.db import transaction
+
+    from editorial.actions.edit import check_editable, record_edit
+    from encyclopedia.models import Article, WorkflowState
+
+    article = Article.objects.get(public_id=public_id)
+    with transaction.atomic():
+        locked = check_editable(article, editor, None)
+        previous = locked.state
+        with reversion.create_revision():
+            for section in locked.sections.order_by("position", "id"):
+                section.body = _mark(section.body, seq, "\n\n")
+                section.save(update_fields=["body"])
+            locked.summary = _mark(locked.summary, seq, " ")
+            locked.save()
+            reversion.set_user(editor)
+            reversion.set_comment("Changed summary and sections.")
+        record_edit(locked, editor, previous or WorkflowState.PUBLISHED, f"Edited: soak revision {seq}")
+
+
+def approve_to_live(public_id: str, seq: int, editor: Any, reviewer: Any) -> str:
+    """Take the article from wherever it stands to live with revision ``seq``; return the steps taken.
+
+    Safe to call again after any failure: each step looks at the stored state first.
+    """
+    from editorial.actions.approve import approve
+    from editorial.actions.submit import submit
+    from encyclopedia.models import Article, WorkflowState
+
+    steps = []
+
+    def load() -> Article:
+        return Article.objects.select_related("live_publication").get(public_id=public_id)
+
+    article = load()
+    if article.state == WorkflowState.PUBLISHED and marker_of_publication(article.live_publication)[0] == seq:
+        return "already live"
+    if article.state in (WorkflowState.PUBLISHED, WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED):
+        if article.state == WorkflowState.PUBLISHED or marker_of_text(article.summary) != seq:
+            edit(public_id, seq, editor)
+            steps.append("edit")
+            article = load()
+        submit(article, editor, note=f"Soak revision {seq}")
+        steps.append("submit")
+        article = load()
+    if article.state == WorkflowState.IN_REVIEW:
+        approve(article, reviewer, notes="Checked.")
+        steps.append("approve")
+        article = load()
+    live = marker_of_publication(article.live_publication)[0]
+    if live != seq:
+        raise RuntimeError(f"{public_id} is {article.state} with revision {live} live, not {seq}")
+    return "+".join(steps)
+
+
+class Approver(threading.Thread):
+    """Approve an update of the hot articles in turn, one every ``interval`` seconds, until ``until``."""
+
+    def __init__(self, hot_ids: list[str], first_seq: int, start: float, plan: config.Plan):
+        super().__init__(name="approver", daemon=True)
+        self.hot_ids = hot_ids
+        self.seq = first_seq
+        self.start_time = start  # wall clock, the phase's t = 0
+        self.plan = plan
+        self.records: list[dict] = []
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        editor, reviewer = None, None
+        tick = 0
+        try:
+            while not self.stop_event.is_set():
+                due = self.start_time + self.plan.approval_interval * (tick + 0.5)
+                if due >= self.start_time + self.plan.duration:
+                    break
+                if self.stop_event.wait(max(0.0, due - time.time())):
+                    break
+                public_id = self.hot_ids[tick % len(self.hot_ids)]
+                record = {"seq": self.seq, "public_id": public_id, "due": round(due - self.start_time, 3)}
+                record["started"] = round(time.time() - self.start_time, 3)
+                errors = []
+                while True:
+                    try:
+                        if editor is None or reviewer is None:
+                            from soak.data import user
+
+                            editor, reviewer = user(EDITOR), user(REVIEWER)
+                        record["steps"] = approve_to_live(public_id, self.seq, editor, reviewer)
+                        record["outcome"] = "ok" if not errors else "ok after retry"
+                        break
+                    except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+                        errors.append(
+                            {
+                                "t": round(time.time() - self.start_time, 3),
+                                "error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}",
+                            }
+                        )
+                        connection.close()  # a broken connection is opened again on the next query
+                        if time.time() - self.start_time - record["started"] > self.plan.retry_for:
+                            record["outcome"] = "failed"
+                            break
+                        if self.stop_event.wait(0.25):
+                            record["outcome"] = "failed (stopped)"
+                            break
+                record["finished"] = round(time.time() - self.start_time, 3)
+                record["finished_wall"] = time.time()
+                record["errors"] = errors
+                self.records.append(record)
+                self.seq += 1
+                tick += 1
+        finally:
+            connection.close()
