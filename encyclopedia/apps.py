@@ -6,4 +6,4 @@ class EncyclopediaConfig(AppConfig):
     verbose_name = "Encyclopedia content"
 
     def ready(self) -> None:
-        from encyclopedia import site  # noqa: F401 - connects the cache invalidation signals
+        from encyclopedia import publications, site  # noqa: F401 - connect the cache signals

@@ -31,11 +31,10 @@ from citeproc.source.json import CiteProcJSON
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from encyclopedia import citations
+from encyclopedia import citations, paths
 from encyclopedia.models import Citation
 
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
@@ -434,14 +433,14 @@ def page_context(request: HttpRequest, content: Any, site: Any, url: str, today:
     downloads = []
     if public_id:
         downloads = [
-            ("This citation, RIS", reverse("encyclopedia:article_ris", args=[public_id])),
-            ("This citation, BibTeX", reverse("encyclopedia:article_bibtex", args=[public_id])),
+            ("This citation, RIS", paths.path("encyclopedia:article_ris", public_id)),
+            ("This citation, BibTeX", paths.path("encyclopedia:article_bibtex", public_id)),
         ]
         if content.references:
             downloads.append(
                 (
                     "The article’s references, RIS",
-                    reverse("encyclopedia:article_references_ris", args=[public_id]),
+                    paths.path("encyclopedia:article_references_ris", public_id),
                 )
             )
     return {"cite_styles": shared_styles(page), "cite_downloads": downloads}

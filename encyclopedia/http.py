@@ -5,12 +5,18 @@ withdrawal or restore), the generation of the site data (settings, notices, poli
 pages) and today's date, so a change shows at once and a page never outlives the day it
 was made for (its citation says "cited today"; an expired notice must go at midnight).
 Signed-in people never get or fill the shared cache.
+
+``PageCacheMiddleware`` answers a cached page near the top of the middleware stack, before
+sessions, CSRF, authentication or URL resolution run: a cached article costs about what a
+static file does. It stores the response as the inner middleware finished it (with its
+Content-Security-Policy and other headers), so a cached page is the same bytes and headers.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import wraps
 
@@ -18,12 +24,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 from encyclopedia import generations, search
 from encyclopedia import site as site_data
 
+logger = logging.getLogger(__name__)
+
 CACHEABLE_STATUSES = {200, 301, 404, 410}
+NEVER_CACHED = ("/admin/", "/healthz")
 MAX_AGE = 300
 
 
@@ -59,6 +68,45 @@ def signed_in(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
+def _cacheable_request(request: HttpRequest) -> bool:
+    return request.method in ("GET", "HEAD") and not signed_in(request)
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers from the shared page cache before the rest of the stack runs.
+
+    Place it after SecurityMiddleware, WhiteNoiseMiddleware and ConditionalGetMiddleware. Only responses that a
+    ``public_page`` view marked are stored, under the key that view chose.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _cacheable_request(request) and not request.path_info.startswith(NEVER_CACHED):
+            try:
+                key = _key(request, with_query=True)
+                cached = cache.get(key)
+            except Exception:  # an unreachable cache must not take the site down with it
+                logger.exception("Page cache unreachable; serving %s uncached", request.path)
+            else:
+                request._page_cache_looked_up = key
+                if cached is not None:
+                    return cached
+        response = self.get_response(request)
+        to_store = getattr(response, "_page_cache_store", None)
+        if to_store is not None:
+            key, max_age = to_store
+            del response._page_cache_store
+            if not response.has_header("ETag"):
+                set_response_etag(response)  # once, rather than on every hit
+            try:
+                cache.set(key, response, max_age)
+            except Exception:
+                logger.exception("Page cache unreachable; %s not stored", request.path)
+        return response
+
+
 def public_page(
     view: Callable[..., HttpResponse] | None = None, *, query: bool = True
 ) -> Callable[..., HttpResponse]:
@@ -72,13 +120,18 @@ def public_page(
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or signed_in(request):
+        if not _cacheable_request(request):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             patch_vary_headers(response, ["Cookie"])
             return response
-        key = _key(request, with_query=query)
-        response = cache.get(key)
+        looked_up = getattr(request, "_page_cache_looked_up", None)
+        try:
+            key = _key(request, with_query=query)
+            response = None if key == looked_up else cache.get(key)
+        except Exception:  # an unreachable cache: serve the page, uncached
+            logger.exception("Page cache unreachable; serving %s uncached", request.path)
+            return view(request, *args, **kwargs)
         if response is None:
             response = view(request, *args, **kwargs)
             if getattr(response, "is_rendered", True) is False:
@@ -87,7 +140,10 @@ def public_page(
                 max_age = min(MAX_AGE, _seconds_to_midnight())
                 patch_cache_control(response, public=True, max_age=max_age)
                 patch_vary_headers(response, ["Cookie"])
-                cache.set(key, response, max_age)
+                if looked_up is None:  # no PageCacheMiddleware: store what the view made
+                    cache.set(key, response, max_age)
+                else:
+                    response._page_cache_store = (key, max_age)
         return response
 
     return wrapper

@@ -8,7 +8,6 @@ publications only.
 from __future__ import annotations
 
 import datetime
-import functools
 import secrets
 
 from django.conf import settings
@@ -17,13 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from encyclopedia import citations, credits, images, reviews
+from encyclopedia.paths import article_path
 
 # Ids from here up are for sample content; ids are assigned automatically below it.
 SAMPLE_IDS_FROM = "900000"
@@ -768,15 +768,3 @@ class IndexEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}, see {self.see}" if self.see else self.label
-
-
-@functools.lru_cache(maxsize=8)
-def _article_path_parts(script_prefix: str) -> tuple[str, str]:
-    before, _, after = reverse("encyclopedia:article", args=["000000"]).rpartition("000000")
-    return before, after
-
-
-def article_path(public_id: str) -> str:
-    """``reverse("encyclopedia:article", …)`` without its cost: pages list hundreds of articles."""
-    before, after = _article_path_parts(get_script_prefix())
-    return f"{before}{public_id}{after}"

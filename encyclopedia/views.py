@@ -20,11 +20,12 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
-from encyclopedia import citations, credits, markup, search
+from encyclopedia import citations, credits, markup, publications, search
 from encyclopedia import site as site_data
 from encyclopedia.cite import page_context as cite_context
 from encyclopedia.http import last_modified, public_page
 from encyclopedia.models import Article, CrossReference, PolicyPage
+from encyclopedia.paths import article_path
 
 
 def _templates_digest() -> str:
@@ -178,17 +179,21 @@ def render_article(
 
 @public_page(query=False)
 def article(request: HttpRequest, public_id: str) -> HttpResponse:
-    try:
-        found = Article.objects.select_related("live_publication").get(public_id=public_id)
-    except Article.DoesNotExist:
-        raise Http404("No article has this id.") from None
-    if found.merged_into_id:
-        return HttpResponsePermanentRedirect(found.merged_into.get_absolute_url())
-    if found.withdrawn_at:
+    found = list(
+        Article.objects.filter(public_id=public_id).values_list(
+            "withdrawn_at", "merged_into__public_id", "live_publication_id"
+        )[:1]
+    )
+    if not found:
+        raise Http404("No article has this id.")
+    withdrawn_at, merged_into, live_publication = found[0]
+    if merged_into:
+        return HttpResponsePermanentRedirect(article_path(merged_into))
+    if withdrawn_at:
         return render(request, "encyclopedia/withdrawn.html", {"public_id": public_id}, status=410)
-    if found.live_publication is None:
+    if live_publication is None:
         raise Http404("This article is not published.")
-    return render_article(request, found.live_publication, public_id=public_id)
+    return render_article(request, publications.get(live_publication), public_id=public_id)
 
 
 @public_page(query=False)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from encyclopedia import markup
-from encyclopedia.models import article_path
+from encyclopedia.paths import article_path, path
 from encyclopedia.search import IndexLine
 
 register = template.Library()
@@ -28,6 +28,12 @@ def markdown(text: str) -> str:
 def article_url(public_id: str) -> str:
     """The public address of an article, for lists of many (``{% url %}`` costs a reverse each)."""
     return article_path(public_id)
+
+
+@register.simple_tag(name="path")
+def path_tag(viewname: str, public_id: str | None = None) -> str:
+    """``{% url %}`` for the public pages' fixed and per-article addresses, reversed once."""
+    return path(viewname, public_id)
 
 
 @register.simple_tag

@@ -1,0 +1,91 @@
+"""The page cache answered near the top of the middleware stack, and the caches beneath it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from encyclopedia import http, publications
+from encyclopedia.models import Publication
+
+
+@pytest.fixture
+def live(make_article, publish_article):
+    return publish_article(make_article("Cached article"))
+
+
+def test_a_cached_page_is_the_same_page_with_the_same_security_headers(
+    client, live, django_assert_num_queries
+):
+    first = client.get(live.get_absolute_url())
+    with django_assert_num_queries(0):
+        again = client.get(live.get_absolute_url())
+    assert again.content == first.content
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Cache-Control", "ETag", "Vary"):
+        assert again[header] == first[header], header
+    assert "unsafe-inline" not in again["Content-Security-Policy"]
+
+
+def test_a_cached_page_is_answered_before_sessions_and_the_view(client, live, monkeypatch):
+    client.get(live.get_absolute_url())
+
+    def view_must_not_run(*args, **kwargs):
+        raise AssertionError("the view ran for a cached page")
+
+    monkeypatch.setattr("encyclopedia.views.render_article", view_must_not_run)
+    response = client.get(live.get_absolute_url())
+    assert response.status_code == 200
+    assert "Cached article" in response.content.decode()
+    assert not response.cookies, "no session or CSRF cookie on a cached page"
+
+
+def test_a_cached_page_still_answers_if_none_match_with_304(client, live):
+    first = client.get(live.get_absolute_url())
+    assert client.get(live.get_absolute_url(), headers={"if-none-match": first["ETag"]}).status_code == 304
+
+
+def test_signed_in_readers_get_a_fresh_private_page(client, live, admin_user):
+    client.get(live.get_absolute_url())
+    client.force_login(admin_user)
+    response = client.get(live.get_absolute_url())
+    assert "private" in response["Cache-Control"]
+    assert "Cached article" in response.content.decode()
+
+
+def test_the_site_serves_pages_when_the_cache_is_unreachable(client, live, monkeypatch, caplog):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(http.cache, "get", unreachable, raising=False)
+    monkeypatch.setattr(http.cache, "set", unreachable, raising=False)
+    monkeypatch.setattr(http, "_key", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code in (200, 503)  # healthz is never answered from the page cache
+    monkeypatch.undo()
+    monkeypatch.setattr(http, "_key", unreachable)
+    assert client.get(live.get_absolute_url()).status_code == 200
+    assert "Page cache unreachable" in caplog.text
+
+
+def test_a_publication_is_cached_when_saved_and_replaced_when_saved_again(live):
+    publication = live.live_publication
+    assert cache.get(f"encyclopedia:publication:{publication.pk}").title == "Cached article"
+    Publication.objects.filter(pk=publication.pk).update(title="Changed behind the cache")
+    publication.refresh_from_db()
+    publication.save()
+    assert publications.get(publication.pk).title == "Changed behind the cache"
+    publication.delete()
+    assert cache.get(f"encyclopedia:publication:{publication.pk}") is None
+
+
+def test_the_a_to_z_list_escapes_names_and_links_each_article(client, make_article, publish_article):
+    article = make_article("Zebra <b>stripes</b> & dots")
+    article.alternative_names.create(name='Zed "quoted" <i>name</i>')
+    publish_article(article)
+    html = client.get("/ency/encyclopedia_Z.htm").content.decode()
+    assert (
+        f'<a href="/ency/article/{article.public_id}.htm">Zebra &lt;b&gt;stripes&lt;/b&gt; &amp; dots</a>'
+        in html
+    )
+    assert "Zed &quot;quoted&quot; &lt;i&gt;name&lt;/i&gt;, see" in html
+    assert "<b>stripes" not in html and "<i>name" not in html
