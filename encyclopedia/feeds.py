@@ -13,6 +13,13 @@ from encyclopedia import site as site_data
 from encyclopedia.models import Publication
 
 FEED_LENGTH = 50
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # not XML 1.0 characters
+
+
+def _xml_text(text: str) -> str:
+    """``text`` without the characters XML cannot hold: control characters make the feed fail
+    (a 500), and the others make it unreadable to feed readers."""
+    return _NOT_XML.sub("", text)
 
 
 class UpdatedArticlesFeed(Feed):
@@ -21,7 +28,7 @@ class UpdatedArticlesFeed(Feed):
     subtitle = "New and updated articles, each when its reviewed update went live."
 
     def title(self) -> str:
-        return f"{site_data.settings().site_name}: new and updated articles"
+        return _xml_text(f"{site_data.settings().site_name}: new and updated articles")
 
     def items(self):
         return (
@@ -31,11 +38,11 @@ class UpdatedArticlesFeed(Feed):
         )
 
     def item_title(self, publication: Publication) -> str:
-        return publication.title
+        return _xml_text(publication.title)
 
     def item_description(self, publication: Publication) -> str:
         text = re.sub(r"<[^>]+>", " ", publication.summary_html)
-        return re.sub(r"\s+", " ", html.unescape(text)).strip()
+        return _xml_text(re.sub(r"\s+", " ", html.unescape(text)).strip())
 
     def item_link(self, publication: Publication) -> str:
         return publication.article.get_absolute_url()

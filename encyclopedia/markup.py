@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 ARTICLE_SCHEME = "article:"
 _ARTICLE_HREF = re.compile(r"^(?:article:(\d{6})|/ency/article/(\d{6})\.htm)$")
 _BARE_ANCHOR = re.compile(r"<a>(.*?)</a>", re.DOTALL)
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half a UTF-16 pair: not text, and not encodable
 _ARTICLE_ANCHOR = re.compile(r'<a href="/ency/article/(\d{6})\.htm"[^>]*>(.*?)</a>', re.DOTALL)
 
 ALLOWED_TAGS = {"p", "ul", "ol", "li", "em", "strong", "a", "br"}
@@ -46,7 +47,7 @@ def _parser() -> MarkdownIt:
 def render(text: str) -> Rendered:
     """Render Markdown to sanitized HTML and list the article ids it links to."""
     parser = _parser()
-    tokens = parser.parse(text or "")
+    tokens = parser.parse(_SURROGATE.sub("\ufffd", text or ""))
     article_ids: list[str] = []
     for block in tokens:
         for token in block.children or []:

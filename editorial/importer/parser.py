@@ -108,7 +108,7 @@ ALTERNATIVE_NAMES = "alternative names"
 REFERENCES = "references"
 _END_MARKERS = ("learn how to cite this page",)
 _URL_LINE = re.compile(r"^URL of this page:", re.IGNORECASE)
-_ARTICLE_URL = re.compile(r"(?:https?:)?(?://[^/\s)]+)?/ency/article/(\d{6})\.htm")
+_ARTICLE_URL = re.compile(r"(?:https?:)?(?://[^/\s)]+)?/ency/article/([0-9]{6})\.htm")  # ASCII digits only
 _REVIEW_DATE = re.compile(r"^Review Date\b:?\s*(.*?)\s*$", re.IGNORECASE)
 _UPDATED_BY = re.compile(
     r"^Updated by:\s*(?P<credit>.+?)\.(?: Review provided by (?P<org>.+?)\.)?"
@@ -116,14 +116,22 @@ _UPDATED_BY = re.compile(
 )
 _LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<href>[^)\s]*)\)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# NUL and the other C0 controls but tab (XML, the feed, cannot hold them), DEL, and the halves
+# of UTF-16 surrogate pairs (not text: they cannot be encoded).
+_INVALID_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def parse_page(text: str, known_headings: set[str] | frozenset[str] = frozenset()) -> ParsedPage:
     """Read one page. ``known_headings`` are the standard section headings (any case)."""
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, line in enumerate(lines, start=1):
-        if "\x00" in line or any(0xD800 <= ord(c) <= 0xDFFF for c in line):
-            raise ParseError("the line holds a NUL byte or an invalid character", number)
+        invalid = _INVALID_CHARACTER.search(line)
+        if invalid:
+            raise ParseError(
+                f"the line holds a control character or an invalid one (U+{ord(invalid.group()):04X}), "
+                "which no page can show: remove it",
+                number,
+            )
     known = {h.strip().lower() for h in known_headings} | {ALTERNATIVE_NAMES, REFERENCES}
     is_markdown = any(re.match(r"^#{1,2} \S", line) for line in lines)
     reader = _Reader(lines, known, is_markdown)
@@ -306,7 +314,10 @@ def _alternative_names(body: list[tuple[int, str]]) -> tuple[list[str], dict[str
 
 def _us_date(text: str, line: int) -> datetime.date:
     try:
-        month, day, year = (int(part) for part in text.split("/"))
+        match = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
+        if not match:
+            raise ValueError(text)
+        month, day, year = (int(part) for part in match.groups())
         return datetime.date(year, month, day)
     except (ValueError, TypeError):
         raise ParseError(f"“{text}” is not a review date in the form M/D/YYYY", line) from None
