@@ -4,6 +4,7 @@ The defaults are safe for production: ``DEBUG`` is off, there is no built-in
 secret key and no allowed host. ``make run`` supplies developer values.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -168,6 +169,13 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # The public address of the site (https://example.org), used in canonical links and page
 # citations. Empty: the address of the request.
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# A CDN or caching proxy in front: on publish, each changed page's path is put into
+# CDN_PURGE_URL (e.g. "http://127.0.0.1:6081{path}" for Varnish) and requested with
+# CDN_PURGE_METHOD; CDN_PURGE_HEADERS is JSON, e.g. '{"Fastly-Key": "..."}' (docs/deploy.md).
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "PURGE")
+CDN_PURGE_HEADERS = json.loads(os.environ.get("CDN_PURGE_HEADERS", "{}"))
 
 # Months between medical reviews, per article type ("default" for the rest).
 REVIEW_INTERVAL_MONTHS = {"default": int(os.environ.get("REVIEW_INTERVAL_MONTHS", "36"))}

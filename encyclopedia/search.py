@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import F, Value
 from django.db.models.signals import pre_delete
 
-from encyclopedia import generations
+from encyclopedia import generations, purge
 from encyclopedia.models import Article, IndexEntry, SearchEntry
 
 # Column weights, title first: bm25() on SQLite, setweight A–D on PostgreSQL.
@@ -54,6 +54,7 @@ def sync(article: Article) -> None:
             _index_lines(article, publication.title, publication.alternative_names)
         )
     _bump()
+    purge.article_changed(article)
 
 
 def rebuild() -> int:
@@ -107,6 +108,7 @@ def _forget_deleted(sender, instance: Article, **kwargs) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM encyclopedia_search_fts WHERE rowid = %s", [instance.pk])
     _bump()
+    purge.article_changed(instance)
 
 
 pre_delete.connect(_forget_deleted, sender=Article, dispatch_uid="search-forget-deleted")

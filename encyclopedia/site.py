@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from encyclopedia import generations
+from encyclopedia import generations, purge
 from encyclopedia.models import AccreditationNotice, PolicyPage, SiteSettings
 
 GENERATION = "encyclopedia:site"
@@ -76,6 +76,7 @@ def footer_html() -> str:
 def invalidate(**kwargs) -> None:
     generations.bump(GENERATION)
     transaction.on_commit(warm)
+    purge.site_data_changed()
 
 
 def warm() -> None:
