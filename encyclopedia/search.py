@@ -16,9 +16,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import Value
 from django.db.models.signals import pre_delete
 
 from encyclopedia import generations, purge
@@ -441,34 +441,44 @@ def _search_sqlite(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
     return total, [Result(pid, title, escape_marked(snippet), names) for pid, title, names, snippet in rows]
 
 
+_POSTGRESQL_SEARCH = """
+WITH ranked AS (
+    SELECT public_id, title, names, summary, body,
+           ts_rank('{0.1,0.2,0.5,1.0}', vector, query) AS rank,
+           count(*) OVER () AS total
+    FROM encyclopedia_searchentry, to_tsquery('english', %(query)s) AS query
+    WHERE vector @@ query
+    ORDER BY rank DESC, title
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT public_id, title, names,
+       ts_headline('english', summary, to_tsquery('english', %(query)s), %(options)s),
+       ts_headline('english', body, to_tsquery('english', %(query)s), %(options)s),
+       total
+FROM ranked
+ORDER BY rank DESC, title
+"""
+
+
 def _search_postgresql(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
-    query = SearchQuery(_ts_query(terms), search_type="raw", config="english")
-    matches = SearchEntry.objects.filter(vector=query)
-    total = matches.count()
-    rows = (
-        matches.annotate(
-            rank=SearchRank(F("vector"), query, weights=[0.1, 0.2, 0.5, 1.0]),
-            snippet=SearchHeadline(
-                "summary",
-                query,
-                config="english",
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=35,
-                min_words=15,
-            ),
-            body_snippet=SearchHeadline(
-                "body", query, config="english", start_sel=_START, stop_sel=_STOP, max_words=35, min_words=15
-            ),
+    """One pass over the matches: the rank and the total together; snippets for one page only."""
+    query = _ts_query(terms)
+    options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=15"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _POSTGRESQL_SEARCH, {"query": query, "limit": PAGE_SIZE, "offset": offset, "options": options}
         )
-        .order_by("-rank", "title")
-        .values_list("public_id", "title", "names", "snippet", "body_snippet")[offset : offset + PAGE_SIZE]
-    )
+        rows = cursor.fetchall()
+    if not rows:  # no match, or a page past the last: count them alone
+        total = SearchEntry.objects.filter(
+            vector=SearchQuery(query, search_type="raw", config="english")
+        ).count()
+        return total, []
     results = []
-    for public_id, title, names, snippet, body_snippet in rows:
+    for public_id, title, names, snippet, body_snippet, _ in rows:
         best = snippet if _START in snippet or _START not in body_snippet else body_snippet
         results.append(Result(public_id, title, escape_marked(best), names))
-    return total, results
+    return rows[0][5], results
 
 
 def exact(query: str) -> str | None:
