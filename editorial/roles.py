@@ -8,8 +8,8 @@ EDITORS = "Editors"
 MEDICAL_REVIEWERS = "Medical reviewers"
 EDITORIAL_DIRECTORS = "Editorial directors"
 
-_WORKING_COPY = [
-    "article",
+# The parts of an article's working copy, edited in its form's inlines.
+_ARTICLE_PARTS = [
     "section",
     "alternativename",
     "articlecitation",
@@ -17,6 +17,7 @@ _WORKING_COPY = [
     "articleimage",
     "relatedarticle",
 ]
+_WORKING_COPY = ["article", *_ARTICLE_PARTS]
 _REFERENCE_DATA = [
     "citation",
     "reviewer",
@@ -37,6 +38,9 @@ def _crud(models: list[str], actions: tuple[str, ...] = ("add", "change", "view"
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITORS: [
         *_crud(_WORKING_COPY),
+        # Removing a section, name, reference or image from a draft is editing it (the draft is
+        # versioned and reviewed); deleting a whole article stays the directors'.
+        *_crud(_ARTICLE_PARTS, ("delete",)),
         *_crud(["citation"]),
         *_crud(_REFERENCE_DATA, ("view",)),
         "encyclopedia.view_publication",
@@ -61,5 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "encyclopedia.withdraw_article",
         "editorial.view_reviewrecord",
         "editorial.view_auditevent",
+        # Directors link a reviewer to their login (Reviewers → user): the admin's look-up of
+        # logins needs to see them. Seeing is all: accounts stay the superuser's to manage.
+        "auth.view_user",
     ],
 }

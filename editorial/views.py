@@ -27,6 +27,7 @@ from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
 from editorial.actions.reassign import reassign_reviewer
+from editorial.actions.recover import PERMISSION as RECOVER_PERMISSION
 from editorial.actions.recover import recover as recover_action
 from editorial.actions.request_changes import request_changes
 from editorial.actions.restore import restore
@@ -172,12 +173,12 @@ def revert(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
 
 
 def recover(request: HttpRequest, version_id: int) -> HttpResponse:
-    """Confirm, then recover a deleted article from its last version."""
+    """Confirm, then recover a deleted article from its last version (directors only, as the action)."""
+    if not request.user.has_perm(RECOVER_PERMISSION):
+        raise PermissionDenied
     version = get_object_or_404(
         Version.objects.get_deleted(Article).select_related("revision__user"), pk=version_id
     )
-    if not request.user.has_perm("encyclopedia.view_article"):
-        raise PermissionDenied
     if request.method == "POST":
         try:
             article = recover_action(version, request.user)
