@@ -6,12 +6,20 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
 
 from editorial import audit, views, workflow
@@ -111,7 +119,29 @@ class RelatedArticleInline(admin.TabularInline):
     verbose_name_plural = "related articles (shown on the page once live)"
 
 
-class StatusFilter(admin.SimpleListFilter):
+class ConditionFilter(admin.SimpleListFilter):
+    """A list filter whose every choice is a condition on the article row itself.
+
+    The condition serves both the filter and its counts ("Show counts"): Django's own counts
+    repeat the whole filtered list (search included) as a subquery for each choice.
+    """
+
+    def condition(self, value: str) -> Q | None:
+        raise NotImplementedError
+
+    def queryset(self, request, queryset):
+        condition = self.condition(self.value()) if self.value() else None
+        return queryset if condition is None else queryset.filter(condition)
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            f"{i}__c": Count(pk_attname, filter=condition)
+            for i, (value, _title) in enumerate(self.lookup_choices)
+            if (condition := self.condition(str(value))) is not None
+        }
+
+
+class StatusFilter(ConditionFilter):
     title = "status"
     parameter_name = "status"
 
@@ -123,22 +153,17 @@ class StatusFilter(admin.SimpleListFilter):
             ("gone", "Withdrawn or merged"),
         ]
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "live":
-            return queryset.filter(live_publication__isnull=False)
-        if value == "live_draft":
-            return queryset.filter(live_publication__isnull=False).exclude(state=WorkflowState.PUBLISHED)
-        if value == "never":
-            return queryset.filter(
-                live_publication__isnull=True, withdrawn_at__isnull=True, merged_into__isnull=True
-            )
-        if value == "gone":
-            return queryset.exclude(withdrawn_at__isnull=True, merged_into__isnull=True)
-        return queryset
+    def condition(self, value: str) -> Q | None:
+        live = Q(live_publication__isnull=False)
+        return {
+            "live": live,
+            "live_draft": live & ~Q(state=WorkflowState.PUBLISHED),
+            "never": Q(live_publication__isnull=True, withdrawn_at__isnull=True, merged_into__isnull=True),
+            "gone": ~Q(withdrawn_at__isnull=True, merged_into__isnull=True),
+        }.get(value)
 
 
-class ReviewDueFilter(admin.SimpleListFilter):
+class ReviewDueFilter(ConditionFilter):
     title = "review due"
     parameter_name = "review"
 
@@ -152,36 +177,68 @@ class ReviewDueFilter(admin.SimpleListFilter):
             ("unscheduled", "Never reviewed"),
         ]
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        queryset = queryset.filter(live_publication__isnull=False)  # the schedule is for live pages
+    def condition(self, value: str) -> Q | None:
         today = timezone.localdate()
         bounds = {"due_30": (0, 30), "due_60": (31, 60), "due_90": (61, 90)}
         if value == "overdue":
-            return queryset.filter(next_review_due__lt=today)
-        if value in bounds:
+            due = Q(next_review_due__lt=today)
+        elif value in bounds:
             low, high = bounds[value]
-            return queryset.filter(
+            due = Q(
                 next_review_due__gte=today + datetime.timedelta(days=low),
                 next_review_due__lte=today + datetime.timedelta(days=high),
             )
-        if value == "current":
-            return queryset.filter(next_review_due__gt=today + datetime.timedelta(days=90))
-        return queryset.filter(next_review_due__isnull=True)
+        elif value == "current":
+            due = Q(next_review_due__gt=today + datetime.timedelta(days=90))
+        elif value == "unscheduled":
+            due = Q(next_review_due__isnull=True)
+        else:
+            return None
+        return Q(live_publication__isnull=False) & due  # the schedule is for live pages
 
 
-class SpecialtyFilter(admin.SimpleListFilter):
+class SpecialtyFilter(ConditionFilter):
     title = "specialty"
     parameter_name = "specialty"
 
     def lookups(self, request, model_admin):
-        values = Article.objects.exclude(specialty="").values_list("specialty", flat=True).distinct()
+        # order_by(): the model's ordering by title would join the DISTINCT, one choice per article.
+        values = (
+            Article.objects.exclude(specialty="").order_by().values_list("specialty", flat=True).distinct()
+        )
         return [(value, value) for value in sorted(values)]
 
-    def queryset(self, request, queryset):
-        return queryset.filter(specialty=self.value()) if self.value() else queryset
+    def condition(self, value: str) -> Q | None:
+        return Q(specialty=value)
+
+
+class ArticleChangeList(ChangeList):
+    """Django's change list, with each row's links made from one reverse() per page.
+
+    The list links two columns of each of its 100 rows to the article; Django makes each link with
+    a reverse() and, when filters or a search are to be kept, a resolve() of that link too.
+    """
+
+    _PK = "__pk__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sample = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(self._PK,),
+            current_app=self.model_admin.admin_site.name,
+        )
+        sample = add_preserved_filters(
+            {"preserved_filters": self.preserved_filters, "opts": self.opts}, sample
+        )
+        path, mark, query = sample.partition("?")
+        self._url_around_pk = path.split(self._PK, 1)
+        self._url_query = mark + query
+        # Already in every row's link: items_for_result() must not resolve and add them again.
+        self.preserved_filters = ""
+
+    def url_for_result(self, result) -> str:
+        return str(quote(getattr(result, self.pk_attname))).join(self._url_around_pk) + self._url_query
 
 
 class ArticleForm(forms.ModelForm):
@@ -228,7 +285,7 @@ class ArticleAdmin(VersionAdmin):
     ]
     list_display_links = ["public_id", "title"]
     list_filter = [StatusFilter, ReviewDueFilter, "state", "article_type", "reviewer", SpecialtyFilter]
-    list_select_related = ["live_publication", "reviewer"]
+    list_select_related = ["reviewer"]  # the status needs live_publication_id only, not the page it names
     actions = ["export_review_schedule", "reassign_reviewer"]
     search_fields = ["public_id", "title", "alternative_names__name"]
     autocomplete_fields = ["reviewer", "review_organization"]
@@ -273,6 +330,36 @@ class ArticleAdmin(VersionAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
         return form
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj: Article) -> str:
+        """Django's checkbox, without rendering a widget template for each row."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word of the search in the article id, the title or an alternative name.
+
+        Django's own search joins the alternative names, so the list, and both its counts, need a
+        DISTINCT over every column; a subquery of the matching names needs none.
+        """
+        if not search_term:
+            return queryset, False
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            named = AlternativeName.objects.filter(name__icontains=bit).values("article_id")
+            queryset = queryset.filter(
+                Q(public_id__icontains=bit) | Q(title__icontains=bit) | Q(pk__in=named)
+            )
+        return queryset, False
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
