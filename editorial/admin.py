@@ -8,11 +8,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
-from django.contrib.admin.utils import quote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -21,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from editorial import audit, views, workflow
 from editorial.actions.edit import check_editable, record_edit
@@ -397,6 +399,12 @@ class ArticleAdmin(VersionAdmin):
     def recover_view(self, request, version_id, extra_context=None):
         return views.recover(request, int(version_id))
 
+    def recoverlist_view(self, request, extra_context=None):
+        """Deleted articles are listed to those who may recover them: directors."""
+        if not request.user.has_perm("encyclopedia.delete_article"):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
     def has_delete_permission(self, request, obj=None) -> bool:
         """A live article is withdrawn (410) before it can be deleted."""
         if obj is not None and obj.is_live:
@@ -545,6 +553,22 @@ class AuditedAdmin:
         for obj in queryset:
             audit.record_change(obj, "delete", request.user)
         return super().log_deletions(request, queryset)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Only a deleted object of this model: reversion looks a version up by its id alone."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        return super().recover_view(request, version_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Only a version of this very object: another model's version would revert its revision."""
+        may = self.has_change_permission if request.method == "POST" else self.has_view_or_change_permission
+        if not may(request):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
+        get_object_or_404(versions, pk=version_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
 
 
 for _model in (
