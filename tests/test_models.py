@@ -82,3 +82,17 @@ def test_standard_headings_have_a_conventional_order_per_type(make_article):
     assert names.index("Normal Results") < names.index("What Abnormal Results Mean") < names.index("Risks")
     symptom = [p.heading.name for p in HeadingPlacement.objects.filter(article_type="symptom")]
     assert symptom[0] == "Considerations"
+
+
+def test_an_article_id_in_other_digits_is_refused_and_never_routed(db, client):
+    """Python's \\d takes Arabic-Indic digits: an id like ١٢٣٤٥٦ must be refused, not served."""
+    from django.core.exceptions import ValidationError
+
+    from encyclopedia.models import public_id_validator
+
+    with pytest.raises(ValidationError, match="six digits"):
+        public_id_validator("١٢٣٤٥٦")
+    with pytest.raises(ValidationError):
+        public_id_validator("003194\n")
+    public_id_validator("003194")
+    assert client.get("/ency/article/١٢٣٤٥٦.htm").status_code == 404
