@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -42,14 +43,32 @@ def _seconds_to_midnight() -> int:
     return max(1, int((midnight - now).total_seconds()))
 
 
+_today: tuple[float, float, str, str] = (0.0, 0.0, "", "")
+
+
+def _today_iso() -> str:
+    """Today's date in the site's time zone, worked out once a day rather than on every hit."""
+    global _today
+    now, zone = time.time(), settings.TIME_ZONE
+    start, end, cached_zone, day = _today
+    if not (start <= now < end and cached_zone == zone):
+        local = timezone.localtime()
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        day = local.date().isoformat()
+        _today = (midnight.timestamp(), (midnight + datetime.timedelta(days=1)).timestamp(), zone, day)
+    return day
+
+
 def _key(request: HttpRequest, with_query: bool) -> str:
-    """The page's cache key: its scheme, host and path (and query, for views that read it)."""
-    address = (
-        f"{request.scheme}://{request.get_host()}{request.get_full_path() if with_query else request.path}"
-    )
+    """The page's cache key: its scheme, host and path (and query, for views that read it).
+
+    The Host header is used as sent: a host Django would refuse never has a page stored under it.
+    """
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    address = f"{request.scheme}://{host}{request.get_full_path() if with_query else request.path}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
-    day = timezone.localdate().isoformat()
-    return f"encyclopedia:page:{site_data.generation()}:{search.generation()}:{day}:{request.method}:{digest}"
+    site_generation, live_generation = generations.current_many(site_data.GENERATION, search.GENERATION)
+    return f"encyclopedia:page:{site_generation}:{live_generation}:{_today_iso()}:{request.method}:{digest}"
 
 
 def last_modified(*moments: datetime.datetime | None) -> datetime.datetime:

@@ -28,7 +28,7 @@ from encyclopedia.paths import article_path
 # Ids from here up are for sample content; ids are assigned automatically below it.
 SAMPLE_IDS_FROM = "900000"
 
-public_id_validator = RegexValidator(r"^[0-9]{6}\Z", "An article id is six digits (0-9), like 003194.")
+public_id_validator = RegexValidator(r"^[0-9]{6}\Z", "An article id is six digits, like 003194.")
 
 
 class ArticleType(models.TextChoices):

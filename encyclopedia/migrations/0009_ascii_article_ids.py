@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 unique=True,
                 validators=[
                     django.core.validators.RegexValidator(
-                        "^[0-9]{6}\\Z", "An article id is six digits (0-9), like 003194."
+                        "^[0-9]{6}\\Z", "An article id is six digits, like 003194."
                     )
                 ],
                 verbose_name="article id",
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 max_length=6,
                 validators=[
                     django.core.validators.RegexValidator(
-                        "^[0-9]{6}\\Z", "An article id is six digits (0-9), like 003194."
+                        "^[0-9]{6}\\Z", "An article id is six digits, like 003194."
                     )
                 ],
             ),
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 serialize=False,
                 validators=[
                     django.core.validators.RegexValidator(
-                        "^[0-9]{6}\\Z", "An article id is six digits (0-9), like 003194."
+                        "^[0-9]{6}\\Z", "An article id is six digits, like 003194."
                     )
                 ],
             ),
