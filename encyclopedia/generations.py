@@ -9,14 +9,26 @@ cached under a key nobody asks for any more. Each bump also records when it happ
 from __future__ import annotations
 
 import datetime
+import time
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 
+def _new_value() -> int:
+    """A value no counter had before: a counter the cache dropped comes back as a new one,
+    so an old page can never match again (a count restarting at 1 could)."""
+    return time.time_ns()
+
+
 def current(name: str) -> int:
-    return cache.get_or_set(f"{name}:generation", 1, None)
+    key = f"{name}:generation"
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, _new_value(), None)
+        value = cache.get(key)
+    return value
 
 
 def current_many(*names: str) -> list[int]:
@@ -30,14 +42,14 @@ def changed_at(name: str) -> datetime.datetime | None:
     return cache.get(f"{name}:changed-at")
 
 
-def _bump_now(name: str) -> None:
-    try:
-        cache.incr(f"{name}:generation")
-    except ValueError:
-        cache.set(f"{name}:generation", 2, None)
-    cache.set(f"{name}:changed-at", timezone.now(), None)
+def _bump_now(names: list[str]) -> None:
+    value, now = _new_value(), timezone.now()
+    cache.set_many({f"{name}:generation": value for name in names}, None)
+    cache.set_many({f"{name}:changed-at": now for name in names}, None)
 
 
-def bump(name: str) -> None:
-    _bump_now(name)
-    transaction.on_commit(lambda: _bump_now(name))
+def bump(*names: str) -> None:
+    """A change to what ``names`` count: now, for this process, and again once it commits."""
+    chosen = list(names)
+    _bump_now(chosen)
+    transaction.on_commit(lambda: _bump_now(chosen))

@@ -1,10 +1,10 @@
 """HTTP behaviour of the public pages: a shared page cache and cache headers.
 
 A cached page's key holds the generation of the live content (bumped by every publish,
-withdrawal or restore), the generation of the site data (settings, notices, policy
-pages) and today's date, so a change shows at once and a page never outlives the day it
-was made for (its citation says "cited today"; an expired notice must go at midnight).
-Signed-in people never get or fill the shared cache.
+withdrawal or restore; for an article's own pages, by a change to it or to an article it
+shows), the generation of the site data (settings, notices, policy pages) and today's date,
+so a change shows at once and a page never outlives the day it was made for (its citation
+says "cited today"; an expired notice must go at midnight). Signed-in people never get or fill the shared cache.
 
 ``PageCacheMiddleware`` answers a cached page near the top of the middleware stack, before
 sessions, CSRF, authentication or URL resolution run: a cached article costs about what a
@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -27,7 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
-from encyclopedia import generations, search
+from encyclopedia import generations, purge, search
 from encyclopedia import site as site_data
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,11 @@ def _today_iso() -> str:
     return day
 
 
+# An article's own pages change only when it or an article it shows (linked, related, linking
+# to it) changes, so they are keyed on that article's generation, not on every publish's.
+_ARTICLE_PAGE = re.compile(r"^/ency/article/([0-9]{6})(?:\.htm|\.ris|\.bib|-references\.ris)$")
+
+
 def _key(request: HttpRequest, with_query: bool) -> str:
     """The page's cache key: its scheme, host and path (and query, for views that read it).
 
@@ -67,7 +73,9 @@ def _key(request: HttpRequest, with_query: bool) -> str:
     host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
     address = f"{request.scheme}://{host}{request.get_full_path() if with_query else request.path}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
-    site_generation, live_generation = generations.current_many(site_data.GENERATION, search.GENERATION)
+    article = _ARTICLE_PAGE.match(request.path_info)
+    live = purge.article_generation(article[1]) if article else search.GENERATION
+    site_generation, live_generation = generations.current_many(site_data.GENERATION, live)
     return f"encyclopedia:page:{site_generation}:{live_generation}:{_today_iso()}:{request.method}:{digest}"
 
 

@@ -1,4 +1,8 @@
-"""Telling a CDN or caching proxy to drop pages when what they show changes.
+"""Dropping pages when what they show changes: from our page cache, and from a CDN.
+
+An article's own pages are cached under its own generation (``article_generation``), so a
+publish makes stale only the pages that show the article: its own, those of the articles it
+links to or lists as related (their "links here" and titles), and those linking to it.
 
 Public pages may be kept by others for five minutes (``Cache-Control: max-age=300``). With
 ``CDN_PURGE_URL`` set, a publish, withdrawal or restore asks the CDN to drop the pages that
@@ -19,9 +23,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
-from encyclopedia import paths
-from encyclopedia.models import Article, CrossReference
+from encyclopedia import generations, paths
+from encyclopedia.models import Article, CrossReference, RelatedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +56,45 @@ def site_paths() -> list[str]:
     ]
 
 
-def article_paths(article: Article) -> list[str]:
-    """Every public page that shows something of ``article``."""
+def article_generation(public_id: str) -> str:
+    """The name of the generation counter of ``public_id``'s own pages (see ``http``)."""
+    return f"encyclopedia:live:{public_id}"
+
+
+def neighbours(article: Article) -> set[str]:
+    """Ids of the other articles whose pages show something of ``article``, or did until now.
+
+    Those it links to (from any of its publications, so a link just removed counts), those it
+    lists as related, those whose live page links to it, and those listing it as related.
+    """
     public_id = article.public_id
-    neighbours = set(
+    found = set(
         CrossReference.objects.filter(target_public_id=public_id).values_list(
             "publication__article__public_id", flat=True
         )
     )
+    found.update(
+        CrossReference.objects.filter(publication__article_id=article.pk).values_list(
+            "target_public_id", flat=True
+        )
+    )
+    related = RelatedArticle.objects.filter(Q(article_id=article.pk) | Q(related_id=article.pk))
+    found.update(_flatten(related.values_list("article__public_id", "related__public_id")))
     publication = article.live_publication
     if publication is not None:
-        neighbours.update(publication.linked_article_ids)
-        neighbours.update(publication.related_article_ids)
+        found.update(publication.related_article_ids)
+    found.discard(public_id)
+    return found
+
+
+def _flatten(pairs: Iterable[tuple[str, str]]) -> set[str]:
+    return {public_id for pair in pairs for public_id in pair}
+
+
+def article_paths(article: Article, others: set[str] | None = None) -> list[str]:
+    """Every public page that shows something of ``article``."""
+    public_id = article.public_id
+    others = neighbours(article) if others is None else others
     own = [
         paths.article_path(public_id),
         paths.path("encyclopedia:article_ris", public_id),
@@ -70,13 +102,15 @@ def article_paths(article: Article) -> list[str]:
         paths.path("encyclopedia:article_references_ris", public_id),
         paths.path("encyclopedia:api_article", public_id),
     ]
-    return [*own, *(paths.article_path(other) for other in sorted(neighbours - {public_id})), *site_paths()]
+    return [*own, *(paths.article_path(other) for other in sorted(others)), *site_paths()]
 
 
 def article_changed(article: Article) -> None:
-    """What is live of ``article`` changed: drop its pages from the CDN after commit."""
+    """What is live of ``article`` changed: every page showing it is stale, here and at the CDN."""
+    others = neighbours(article)
+    generations.bump(*(article_generation(public_id) for public_id in sorted({article.public_id, *others})))
     if enabled():
-        purge(article_paths(article))
+        purge(article_paths(article, others))
 
 
 def site_data_changed() -> None:

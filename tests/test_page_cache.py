@@ -89,3 +89,43 @@ def test_the_a_to_z_list_escapes_names_and_links_each_article(client, make_artic
     )
     assert "Zed &quot;quoted&quot; &lt;i&gt;name&lt;/i&gt;, see" in html
     assert "<b>stripes" not in html and "<i>name" not in html
+
+
+def test_a_publish_keeps_unrelated_pages_cached_and_refreshes_those_showing_it(
+    client, make_article, publish_article, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    target = publish_article(make_article("Target"))
+    linker = publish_article(
+        make_article("Linker", summary=f"See [the target]({target.get_absolute_url()}).")
+    )
+    bystander = publish_article(make_article("Bystander"))
+    for article in (target, linker, bystander):
+        client.get(article.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        target.title = "Target renamed"
+        target.save()
+        publish_article(target)
+
+    with django_assert_num_queries(0):
+        assert "Bystander" in client.get(bystander.get_absolute_url()).content.decode()
+    assert "Target renamed" in client.get(target.get_absolute_url()).content.decode()
+    linker_page = client.get(linker.get_absolute_url()).content.decode()
+    assert f'<a href="{target.get_absolute_url()}">' in linker_page
+    target_page = client.get(target.get_absolute_url()).content.decode()
+    assert "Linker" in target_page, "the renamed page still lists what links to it"
+    assert "Target renamed" in client.get("/ency/encyclopedia_T.htm").content.decode(), (
+        "lists follow every publish"
+    )
+
+
+def test_a_generation_the_cache_dropped_never_matches_an_old_page(client, live):
+    from encyclopedia import purge
+
+    client.get(live.get_absolute_url())
+    cache.delete(f"{purge.article_generation(live.public_id)}:generation")
+    cache.delete("encyclopedia:live:generation")
+    response = client.get(live.get_absolute_url())
+    assert response.status_code == 200
+    keys = [key for key in cache._cache if "encyclopedia:page:" in key]  # noqa: SLF001 - the local-memory store
+    assert len(keys) == 2, "the page was stored again under a new generation, not served from the old one"

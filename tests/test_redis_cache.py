@@ -55,7 +55,7 @@ def test_a_publish_on_one_server_invalidates_pages_on_every_server(
     client.get(url)
     before = another_server().get(f"{search.GENERATION}:generation")
     publish_article(article)
-    assert another_server().get(f"{search.GENERATION}:generation") == before + 1
+    assert another_server().get(f"{search.GENERATION}:generation") not in (None, before)
 
 
 def test_site_data_changes_reach_every_server(redis_cache, client, make_article, publish_article):
@@ -65,7 +65,7 @@ def test_site_data_changes_reach_every_server(redis_cache, client, make_article,
     settings = SiteSettings.load()
     settings.disclaimer = "Changed on server one."
     settings.save()
-    assert another_server().get(f"{site_data.GENERATION}:generation") == before + 1
+    assert another_server().get(f"{site_data.GENERATION}:generation") not in (None, before)
     assert site_data.settings().disclaimer == "Changed on server one."
 
 
