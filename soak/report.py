@@ -148,7 +148,11 @@ def cell(phase: dict, name: str) -> str:  # noqa: C901 - one table row per branc
         case "approval_latency":
             return f"{ms(a['p50_ms'])} / {ms(a['p95_ms'])}"
         case "pids":
-            return f"{yes(s['pids_unchanged'])} (master {s['master']}, workers {s['workers_before']})"
+            restarted = yes(s.get("no_app_restart", s["pids_unchanged"]))
+            return (
+                f"{restarted} (master {s['master']} throughout; workers {s['workers_before']}, "
+                f"PIDs unchanged: {yes(s['pids_unchanged'])})"
+            )
         case "log":
             exceptions = ", ".join(f"{k} ×{v}" for k, v in g["exceptions"].items()) or "none"
             return f"{g['internal_server_errors']} “Internal Server Error”; exceptions: {exceptions}"
@@ -183,7 +187,7 @@ ROWS = [
     ("lost", "Approvals lost"),
     ("live_last", "Each article's live page is its last approval"),
     ("approval_latency", "Edit + submit + approve, p50 / p95 (ms)"),
-    ("pids", "gunicorn master and worker PIDs unchanged"),
+    ("pids", "No app restart (master unchanged; new workers only from `--max-requests` recycling)"),
     ("log", "gunicorn error log"),
     ("access", "gunicorn access log statuses"),
     ("workers", "Worker events"),
@@ -245,7 +249,7 @@ def verdicts(phases: dict[str, dict]) -> list[str]:
         window = p.get("window", {})
         ok = (
             window.get("errors_outside", 1) == 0
-            and p["server"]["pids_unchanged"]
+            and p["server"].get("no_app_restart", p["server"]["pids_unchanged"])
             and p["approvals"]["lost"] == 0
             and p["approvals"]["failed"] == 0
             and p["whole"]["mixed_pages"] == 0
@@ -256,7 +260,7 @@ def verdicts(phases: dict[str, dict]) -> list[str]:
         lines.append(
             f"- **PostgreSQL restart: {'pass' if ok else 'FAIL'}.** {failed} failed requests, "
             f"{window.get('errors_inside', '?')} inside the restart window and {window.get('errors_outside', '?')} "
-            f"outside it; {last_error(window)}; no app restart (PIDs unchanged: {yes(p['server']['pids_unchanged'])}); "
+            f"outside it; {last_error(window)}; no app restart: {yes(p['server'].get('no_app_restart', p['server']['pids_unchanged']))}; "
             f"approvals that succeeded after retrying: {p['approvals']['succeeded_after_retry']}, "
             f"{p['approvals']['failed']} failed, {p['approvals']['lost']} lost."
         )
@@ -425,9 +429,9 @@ def write() -> Path:
         )
         if anonymous["p50_ms"] and signed["p50_ms"] and anonymous["p50_ms"] > 0.8 * signed["p50_ms"]:
             add(
-                "Anonymous readers wait about as long as those with a session cookie: every approval bumps the "
-                "site-wide live generation, so with one a second each cached page is dropped within a second "
-                "and the page cache rarely answers. Latency is mostly queueing: "
+                "Anonymous readers wait about as long as those with a session cookie: half the reads go to the "
+                "20 articles being approved, and each approval makes the pages of its article and of the "
+                "articles it shows stale, so those are rendered again. Latency is mostly queueing: "
                 f"{plan.get('readers')} readers on 2 sync workers, on a machine other jobs were also using."
             )
             add("")

@@ -266,6 +266,14 @@ def run_phase(
         "logs": verify.gunicorn_logs(log_text(server.access_log), log_text(server.error_log)),
         "logs_at": [str(server.access_log), str(server.error_log)],
     }
+    logs = result["logs"]
+    # gunicorn replaces a worker after --max-requests (planned recycling, not a restart): the
+    # app was not restarted if the master lived on and every later boot was such a recycle.
+    result["server"]["no_app_restart"] = (
+        master_alive
+        and logs["worker_timeouts"] == 0
+        and logs["workers_booted"] - len(workers_before) == logs["worker_autorestarts"]
+    )
     if restarter is not None:
         result["restart"] = restarter.info
         result["window"] = verify.restart_window(records, restarter.info)
