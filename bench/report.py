@@ -514,11 +514,10 @@ def write() -> Path:
     add("")
     add("```sh")
     add(
-        "sudo apt-get install wrk                        # the load generator (else a slower Python client is used)"
+        "make bench                                      # 10,000 articles, SQLite then PostgreSQL (127.0.0.1:5432, user postgres);"
     )
-    add(".venv/bin/pip install py-spy pyinstrument      # optional: profiles of missed targets")
     add(
-        "make bench                                      # 10,000 articles, SQLite then PostgreSQL (127.0.0.1:5432, user postgres)"
+        "                                                # installs wrk (apt) and the profilers (bench/requirements.txt)"
     )
     add("make bench BENCH_ARTICLES=1000                  # a smaller, faster run")
     add('make bench ARGS="--db postgresql --keep"        # one database, kept afterwards for investigation')
