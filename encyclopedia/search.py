@@ -37,11 +37,29 @@ GENERATION = "encyclopedia:live"
 
 def sync(article: Article) -> None:
     """Make the search entry and A–Z lines of ``article`` match what is live now."""
-    article = Article.objects.select_related("live_publication").get(pk=article.pk)
-    _remove(article.pk)
-    publication = article.live_publication
-    if publication is not None and article.withdrawn_at is None and article.merged_into_id is None:
-        entry = SearchEntry.objects.create(
+    sync_many([article])
+
+
+def sync_many(articles: list[Article]) -> None:
+    """``sync`` for several articles at once (an import's batch), in a few queries in all.
+
+    Each article's entry and lines are what ``sync`` alone would write; the cached pages'
+    generation is bumped once.
+    """
+    pks = list(dict.fromkeys(article.pk for article in articles))
+    if not pks:
+        return
+    found = Article.objects.select_related("live_publication").in_bulk(pks)
+    if len(found) != len(pks):
+        raise Article.DoesNotExist(f"No article with id {sorted(set(pks) - set(found))}.")
+    fresh = [found[pk] for pk in pks]
+    _remove(pks)
+    entries, lines = [], []
+    for article in fresh:
+        publication = article.live_publication
+        if publication is None or article.withdrawn_at is not None or article.merged_into_id is not None:
+            continue
+        entry = SearchEntry(
             article=article,
             public_id=article.public_id,
             title=publication.title,
@@ -49,12 +67,16 @@ def sync(article: Article) -> None:
             summary=_text(publication.summary_html),
             body=" ".join(_text(s["heading"] + ". " + s["html"]) for s in publication.sections),
         )
-        _index_text(entry)
-        IndexEntry.objects.bulk_create(
-            _index_lines(article, publication.title, publication.alternative_names)
-        )
+        if connection.vendor == "postgresql":
+            entry.vector = _vector(entry)  # computed by the INSERT itself
+        entries.append(entry)
+        lines += _index_lines(article, publication.title, publication.alternative_names)
+    SearchEntry.objects.bulk_create(entries)
+    _index_text(entries)
+    IndexEntry.objects.bulk_create(lines)
     _bump()
-    purge.article_changed(article)
+    for article in fresh:
+        purge.article_changed(article)
 
 
 def rebuild() -> int:
@@ -67,39 +89,43 @@ def rebuild() -> int:
     return count
 
 
-def _remove(pk: int | None) -> None:
-    entries = SearchEntry.objects.all() if pk is None else SearchEntry.objects.filter(pk=pk)
-    lines = IndexEntry.objects.all() if pk is None else IndexEntry.objects.filter(article_id=pk)
+def _remove(pks: list[int] | None) -> None:
+    """Drop the entries and lines of the articles ``pks`` (``None``: of every article)."""
+    entries = SearchEntry.objects.all() if pks is None else SearchEntry.objects.filter(pk__in=pks)
+    lines = IndexEntry.objects.all() if pks is None else IndexEntry.objects.filter(article_id__in=pks)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            if pk is None:
+            if pks is None:
                 cursor.execute("DELETE FROM encyclopedia_search_fts")
             else:
-                cursor.execute("DELETE FROM encyclopedia_search_fts WHERE rowid = %s", [pk])
+                marks = ", ".join(["%s"] * len(pks))
+                cursor.execute(f"DELETE FROM encyclopedia_search_fts WHERE rowid IN ({marks})", pks)  # noqa: S608 - placeholders only
     entries.delete()
     lines.delete()
 
 
-def _index_text(entry: SearchEntry) -> None:
-    title, names, summary, body = (
-        fold(entry.title),
-        fold(entry.names),
-        fold(entry.summary),
-        fold(entry.body),
+def _folded(entry: SearchEntry) -> tuple[str, str, str, str]:
+    return fold(entry.title), fold(entry.names), fold(entry.summary), fold(entry.body)
+
+
+def _vector(entry: SearchEntry) -> SearchVector:
+    """PostgreSQL's weighted ``tsvector`` of an entry: title A, names B, summary C, body D."""
+    title, names, summary, body = _folded(entry)
+    return (
+        SearchVector(Value(title), weight="A", config="english")
+        + SearchVector(Value(names), weight="B", config="english")
+        + SearchVector(Value(summary), weight="C", config="english")
+        + SearchVector(Value(body), weight="D", config="english")
     )
-    if connection.vendor == "postgresql":
-        vector = (
-            SearchVector(Value(title), weight="A", config="english")
-            + SearchVector(Value(names), weight="B", config="english")
-            + SearchVector(Value(summary), weight="C", config="english")
-            + SearchVector(Value(body), weight="D", config="english")
-        )
-        SearchEntry.objects.filter(pk=entry.pk).update(vector=vector)
-    elif connection.vendor == "sqlite":
+
+
+def _index_text(entries: list[SearchEntry]) -> None:
+    """SQLite's full-text rows of saved entries (PostgreSQL's vector is written with the entry)."""
+    if connection.vendor == "sqlite" and entries:
         with connection.cursor() as cursor:
-            cursor.execute(
+            cursor.executemany(
                 "INSERT INTO encyclopedia_search_fts (rowid, title, names, summary, body) VALUES (%s, %s, %s, %s, %s)",
-                [entry.pk, title, names, summary, body],
+                [[entry.pk, *_folded(entry)] for entry in entries],
             )
 
 

@@ -13,6 +13,7 @@ from reversion.models import Version
 from editorial.actions.import_article import import_page
 from editorial.importer.parser import ParseError, parse_page
 from encyclopedia.models import Article, Citation, Publication, ReviewOrganization
+from encyclopedia.snapshot import is_current
 from tests.conftest import page_text
 
 pytestmark = pytest.mark.django_db
@@ -373,3 +374,187 @@ def test_an_article_in_review_is_not_overwritten_by_an_import(tmp_path, seed_tex
     article = Article.objects.get(public_id="003194")
     assert article.state == "in_review"
     assert article.sections.first().body == "A draft in review."
+
+
+# ---------------------------------------------------------------- many files in one run
+
+
+def _pages(
+    tmp_path, seed_text: str, titles: list[str], *, change: tuple[str, str] | None = None
+) -> list[str]:
+    """The seed as new pages without an id (each gets the next free one), one file per title."""
+    paths = []
+    for title in titles:
+        text = seed_text.replace(
+            "URL of this page: [//medlineplus.gov/ency/article/003194.htm](https://medlineplus.gov/ency/article/003194.htm)",
+            "",
+        ).replace("Hand or foot spasms", title)
+        if change:
+            text = text.replace(*change)
+        paths.append(_write(tmp_path, text, f"{title}.txt"))
+    return paths
+
+
+def _import_counting(paths: list[str]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        call_command("import_articles", *paths, stdout=StringIO())
+    return len(captured.captured_queries)
+
+
+def test_importing_costs_the_same_queries_per_file_however_many_rows_exist(tmp_path, seed_text):
+    from encyclopedia.models import EditorialCredit, Reviewer, SectionHeading
+
+    _import_counting(_pages(tmp_path, seed_text, ["Warm up"]))  # the shared reviewer, citations, credits
+    three = _import_counting(_pages(tmp_path, seed_text, [f"Cramps {n}" for n in range(3)]))
+    six = _import_counting(_pages(tmp_path, seed_text, [f"Spasms {n}" for n in range(6)]))
+    per_file, remainder = divmod(six - three, 3)
+    assert remainder == 0, (three, six)
+    assert per_file <= 35, f"{per_file} queries per file (115 before the import was batched)"
+
+    SectionHeading.objects.bulk_create(SectionHeading(name=f"Extra heading {n}") for n in range(60))
+    Reviewer.objects.bulk_create(Reviewer(name=f"Reviewer {n}", credentials="MD") for n in range(60))
+    Citation.objects.bulk_create(
+        Citation(kind="book", title=f"Book {n}", publisher="Elsevier", year="2020") for n in range(200)
+    )
+    EditorialCredit.objects.bulk_create(EditorialCredit(name=f"Editor {n}") for n in range(30))
+    assert _import_counting(_pages(tmp_path, seed_text, [f"Twitches {n}" for n in range(6)])) == six
+
+
+def test_a_run_imports_each_page_as_its_own_revision_publication_audit_and_index_entry(tmp_path, seed_text):
+    from editorial.models import AuditEvent, ReviewRecord
+    from encyclopedia import search
+
+    titles = [f"Foot cramps {n}" for n in range(25)]  # more than one batch
+    out = StringIO()
+    call_command("import_articles", *_pages(tmp_path, seed_text, titles), stdout=out)
+    assert out.getvalue().strip().endswith("25 files imported (25 new, 0 updated, 0 unchanged), 0 failed.")
+    articles = list(Article.objects.filter(title__in=titles))
+    assert len(articles) == 25 and len({a.public_id for a in articles}) == 25
+    for article in articles:
+        (version,) = Version.objects.get_for_object(article)
+        assert version.revision.comment == f"Imported from {article.title}.txt"
+        assert article.is_live and article.state == "published"
+        assert article.live_publication.revision_id == version.revision_id
+        assert is_current(article), "the publication is what freeze() makes of the article"
+        (event,) = AuditEvent.objects.filter(article=article)
+        assert (event.action, event.data) == ("publish", {"publication": article.live_publication_id})
+        (record,) = ReviewRecord.objects.filter(article=article)
+        assert record.publication_id == article.live_publication_id
+        assert search.exact(article.title) == article.public_id
+    assert Citation.objects.count() == 3, "the same references are reused, not copied"
+
+
+def test_an_import_publishes_what_publish_would(seed_page):
+    """The import publishes by itself, without re-reading what it wrote: the publication and the
+    revision are those ``publish`` (``workflow.run``) makes of the same article."""
+    from editorial.actions.publish import publish
+
+    import_page(seed_page, source="seed.txt")
+    article = Article.objects.get(public_id="003194")
+    imported, imported_revision = article.live_publication, article.live_publication.revision
+    publish(article, None, comment="Published again")
+    republished = Article.objects.get(pk=article.pk).live_publication
+    assert republished.pk != imported.pk
+
+    fields = [f.attname for f in Publication._meta.concrete_fields]
+    different = {"id", "published_at", "revision_id"}
+    assert {f: getattr(imported, f) for f in fields if f not in different} == {
+        f: getattr(republished, f) for f in fields if f not in different
+    }
+
+    def versions(revision):
+        return {
+            (v.content_type_id, v.object_id): (
+                v.object_repr,
+                {name: value for name, value in v.field_dict.items() if name != "updated_at"},
+            )
+            for v in revision.version_set.all()
+        }
+
+    rows = [article.sections, article.alternative_names, article.citation_links, article.credit_links]
+    assert len(versions(imported_revision)) == 1 + sum(r.count() for r in rows)  # and the rows it follows
+    assert versions(imported_revision) == versions(republished.revision)
+
+
+def test_a_failure_inside_a_batch_leaves_nothing_of_that_file_and_keeps_the_others(tmp_path, seed_text):
+    from encyclopedia.models import IssuedArticleId
+
+    good = _pages(tmp_path, seed_text, ["First page", "Last page"])
+    bad = _pages(tmp_path, seed_text, ["Middle page"], change=("Hand spasms", "x" * 250))
+    issued = IssuedArticleId.objects.count()
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", good[0], *bad, good[1], stdout=StringIO(), stderr=err)
+    assert "Middle page.txt:" in err.getvalue() and "Nothing from this file was saved." in err.getvalue()
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["First page", "Last page"]
+    assert IssuedArticleId.objects.count() == issued + 2
+    assert Version.objects.filter(object_repr__startswith="Middle page").count() == 0
+    assert not Article.objects.filter(title="Middle page").exists()
+
+
+def test_a_batch_that_cannot_be_saved_is_imported_again_file_by_file(tmp_path, seed_text, monkeypatch):
+    from django.db import DatabaseError
+
+    from editorial.actions import import_article
+
+    calls = []
+    finish = import_article.ImportBatch.finish
+
+    def refused_once(self):
+        calls.append(len(self.published))
+        if len(calls) == 1:
+            raise DatabaseError("could not serialize access")
+        finish(self)
+
+    monkeypatch.setattr(import_article.ImportBatch, "finish", refused_once)
+    titles = ["Leg cramps", "Toe cramps", "Thumb cramps"]
+    out = StringIO()
+    call_command("import_articles", *_pages(tmp_path, seed_text, titles), stdout=out)
+    assert calls == [3, 1, 1, 1], "the batch, then each file in a transaction of its own"
+    assert out.getvalue().strip().endswith("3 files imported (3 new, 0 updated, 0 unchanged), 0 failed.")
+    for title in titles:
+        article = Article.objects.get(title=title)
+        assert Version.objects.get_for_object(article).count() == 1
+        assert Publication.objects.filter(article=article).count() == 1
+
+
+def test_a_reviewer_changed_by_a_later_page_of_the_run_is_updated_there(tmp_path, seed_text):
+    from encyclopedia.models import Reviewer
+
+    first = _pages(tmp_path, seed_text, ["Early page"])
+    later = _pages(
+        tmp_path, seed_text, ["Later page"], change=("Department of Neurology", "Department of Medicine")
+    )
+    call_command(
+        "import_articles", *first, *later, *_pages(tmp_path, seed_text, ["Last page"]), stdout=StringIO()
+    )
+    (reviewer,) = Reviewer.objects.filter(name="Joseph V. Campellone")
+    assert reviewer.department == "Department of Neurology", (
+        "the last page credits the first department again"
+    )
+    credits = dict(Article.objects.values_list("title", "live_publication__updated_by"))
+    assert "Department of Medicine" in credits["Later page"]
+    assert (
+        "Department of Neurology" in credits["Early page"]
+        and "Department of Neurology" in credits["Last page"]
+    )
+
+
+def test_new_publications_are_cached_as_their_post_save_signal_would_cache_them(tmp_path, seed_text):
+    """The import inserts new publications without ``post_save`` and caches a batch at once;
+    if anything else ever listens to a saved publication, the import must call it too."""
+    from django.core.cache import cache
+    from django.db.models.signals import post_save
+
+    receivers = [*post_save._live_receivers(Publication)[0], *post_save._live_receivers(Publication)[1]]
+    assert [f"{r.__module__}.{r.__qualname__}" for r in receivers] == ["encyclopedia.publications._saved"]
+
+    call_command(
+        "import_articles", *_pages(tmp_path, seed_text, ["Calf cramps", "Arm cramps"]), stdout=StringIO()
+    )
+    for article in Article.objects.filter(title__in=["Calf cramps", "Arm cramps"]):
+        cached = cache.get(f"encyclopedia:publication:{article.live_publication_id}")
+        assert cached is not None and cached.title == article.title

@@ -1,24 +1,46 @@
 """Importing one parsed page: create or update the working copy, then publish it.
 
 An imported page is reviewed content (it carries its review date and credits), so it
-is published as it is imported. The whole import of one page is one transaction:
-a refusal anywhere leaves the database as it was.
+is published as it is imported. The whole import of one page is one transaction (its own
+savepoint inside an ``ImportBatch``): a refusal anywhere leaves the database as it was.
+
+Publishing does what ``publish`` (``workflow.run("publish")``) does: the role and the state
+checked, a revision with the user and the comment, the working copy frozen into a live
+publication, an audit event, the search index. It does not read back what the import has
+just written and holds locked: the revision records the rows written (handed to
+django-reversion as if prefetched), and a new article's publication is frozen from them
+(``_frozen``, which gives what ``snapshot.freeze`` gives; an updated article is frozen by
+``freeze`` itself).
+
+A run of many pages (``manage.py import_articles``) imports them in batches, one transaction
+each: the standard headings and their placements are read once per run, a reviewer or an
+organization once per run (then as this run left it), and the search index of a batch's
+articles is written once, at the end of the batch.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import reversion
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, models, transaction
+from django.utils import timezone
+from reversion.models import Revision
+from reversion.signals import post_revision_commit
 
+from editorial import audit, workflow
 from editorial.actions.edit import LOCKED_STATES
-from editorial.actions.publish import can_publish, publish
+from editorial.actions.publish import can_publish
 from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
 from editorial.models import ReviewRecord
+from encyclopedia import credits, markup, publications, search
 from encyclopedia.models import (
     AlternativeName,
     Article,
@@ -26,14 +48,23 @@ from encyclopedia.models import (
     ArticleCredit,
     ArticleType,
     Citation,
+    CrossReference,
     EditorialCredit,
     HeadingPlacement,
+    Publication,
     Reviewer,
     ReviewOrganization,
     Section,
     SectionHeading,
 )
 from encyclopedia.snapshot import is_current
+
+# The foreign keys of an article: the import sets the reviewer and the organization to rows it
+# has just read or written, and the others come from the row itself, so none needs a query to
+# check that its row exists.
+_ARTICLE_RELATIONS = [f.name for f in Article._meta.concrete_fields if f.is_relation]
+_CITATION_FIELDS = [f.name for f in CitationData.__dataclass_fields__.values()]
+_LOOKUP_CHUNK = 500  # values per query when looking up a page's citations or credits
 
 
 @dataclass
@@ -44,55 +75,303 @@ class ImportResult:
     article_links: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ImportLookups:
+    """What the pages of a run look up: the standard section headings and, for inferring an
+    article's type, the types each heading conventionally stands in (read once per run), and
+    the reviewers and organizations as the run's committed batches left them."""
+
+    headings: dict[str, SectionHeading]  # by lower-case name
+    placements: dict[str, list[str]]  # heading name -> the type of each of its placements
+    reviewers: dict[tuple[str, str], Reviewer] = field(default_factory=dict)  # by (name, credentials)
+    organizations: dict[str, ReviewOrganization] = field(default_factory=dict)  # by name
+
+    @classmethod
+    def load(cls) -> ImportLookups:
+        headings = {h.name.lower(): h for h in SectionHeading.objects.all()}
+        placements: dict[str, list[str]] = defaultdict(list)
+        for name, article_type in HeadingPlacement.objects.values_list("heading__name", "article_type"):
+            placements[name].append(article_type)
+        return cls(headings=headings, placements=dict(placements))
+
+    @property
+    def names(self) -> set[str]:
+        """The standard headings' names, as the parser wants them."""
+        return {heading.name for heading in self.headings.values()}
+
+
+class ImportBatch:
+    """Pages imported one after another in one transaction, each in its own savepoint.
+
+    It keeps what the pages of the batch share: the run's lookups; the reviewers and
+    organizations as this transaction has them (a page's own once its savepoint is released;
+    the run's lookups get them when the batch commits); the standing credits; and the articles
+    published, whose search entries ``finish`` writes before the transaction commits.
+    """
+
+    def __init__(self, lookups: ImportLookups | None = None):
+        self.lookups = lookups or ImportLookups.load()
+        self.reviewers: dict[tuple[str, str], Reviewer] = {}
+        self.organizations: dict[str, ReviewOrganization] = {}
+        self.published: list[Article] = []
+        self.publications: list[int] = []
+        self._standing: list[EditorialCredit] | None = None
+
+    def reviewer(self, name: str, credentials: str) -> Reviewer | None:
+        key = (name, credentials)
+        return self.reviewers.get(key) or self.lookups.reviewers.get(key)
+
+    def organization(self, name: str) -> ReviewOrganization | None:
+        return self.organizations.get(name) or self.lookups.organizations.get(name)
+
+    def standing_credits(self) -> list[EditorialCredit]:
+        """The credits of an article that names none of its own (read once per batch)."""
+        if self._standing is None:
+            self._standing = list(EditorialCredit.objects.filter(standing=True))
+        return self._standing
+
+    def imported(self, article: Article) -> None:
+        """``article``'s import is saved (its savepoint released): keep what it read and wrote."""
+        if article.reviewer is not None:
+            self.reviewers[(article.reviewer.name, article.reviewer.credentials)] = article.reviewer
+        if article.review_organization is not None:
+            self.organizations[article.review_organization.name] = article.review_organization
+        self.published.append(article)
+
+    def add_publication(self, publication: Publication) -> None:
+        """Save a new publication. ``encyclopedia.publications`` caches each one on save (a query
+        now and another on commit); here the batch caches all its new ones in one query instead
+        (``finish``), so the publication is inserted without the ``post_save`` signal, which has
+        no other receiver."""
+        if connection.features.can_return_rows_from_bulk_insert:
+            Publication.objects.bulk_create([publication])
+            self.publications.append(publication.pk)
+        else:
+            publication.save()  # cached by encyclopedia.publications on save
+
+    def finish(self) -> None:
+        """Write the search index of the batch's articles and cache its new publications (now,
+        and again when the transaction commits, as ``encyclopedia.publications`` does on each
+        save); call it inside the batch's transaction."""
+        published, self.published = self.published, []
+        search.sync_many(published)
+        pks, self.publications = self.publications, []
+        if pks:
+            _cache_publications(pks)
+            transaction.on_commit(lambda: _cache_publications(pks))
+        reviewers, organizations = dict(self.reviewers), dict(self.organizations)
+
+        def keep() -> None:  # what this transaction wrote holds for the rest of the run
+            self.lookups.reviewers.update(reviewers)
+            self.lookups.organizations.update(organizations)
+
+        transaction.on_commit(keep)
+
+
+def _cache_publications(pks: list[int]) -> None:
+    """What ``encyclopedia.publications`` stores when a publication is saved, for many at once."""
+    found = Publication.objects.in_bulk(pks)
+    cache.set_many({publications._key(pk): found[pk] for pk in found}, publications._TIMEOUT)
+
+
 class _Unchanged(Exception):
     """Raised inside the transaction to roll back a re-import that changes nothing."""
 
 
 def import_page(
-    page: ParsedPage, user: Any = None, *, source: str = "", article_type: str | None = None
+    page: ParsedPage,
+    user: Any = None,
+    *,
+    source: str = "",
+    article_type: str | None = None,
+    batch: ImportBatch | None = None,
 ) -> ImportResult:
-    """Create or update the article in ``page`` and publish it, all or nothing."""
+    """Create or update the article in ``page`` and publish it, all or nothing.
+
+    With ``batch``, the caller holds the transaction and calls ``batch.finish()`` before it
+    commits; without, the page is a batch of its own.
+    """
     if not can_publish(user):
         raise NotAllowed("You may not import articles: importing publishes them.")
+    alone = batch is None
+    batch = batch or ImportBatch()
     try:
         with transaction.atomic():
-            article = _existing(page)
-            if article is not None and article.state in LOCKED_STATES:
-                raise EditorialError(
-                    f"article {article.public_id} is {LOCKED_STATES[article.state]}; import it after the review"
-                )
-            outcome = "new" if article is None else "updated"
-            article = article or Article(public_id=page.public_id or "")
-            article.title = page.title
-            article.summary = page.summary
-            article.review_date = page.review_date
-            article.article_type = article_type or article.article_type or infer_article_type(page)
-            article.reviewer = _reviewer(page.reviewer) if page.reviewer else None
-            article.review_organization = _organization(page.review_organization)
-            _validate(article, exclude=["public_id"] if outcome == "updated" else [])
-            article.save()
-            _replace_sections(article, page)
-            _replace_names(article, page.alternative_names, page.name_lines)
-            _replace_citations(article, page.citations)
-            _replace_credits(article, page.also_reviewed_by)
-            if outcome == "updated" and is_current(article):
-                raise _Unchanged
-            comment = f"Imported from {source}" if source else "Imported"
-            if page.review_date and not article.review_records.filter(reviewed_on=page.review_date).exists():
-                # The page's review, as the page states it, so the review history matches the page.
-                ReviewRecord.objects.create(
-                    article=article,
-                    reviewer=article.reviewer,
-                    reviewed_on=page.review_date,
-                    outcome=ReviewRecord.Outcome.APPROVED,
-                    notes=f"As stated on the imported page ({source or 'import'}).",
-                )
-            publish(article, user, comment=comment)
-    except _Unchanged:
-        outcome = "unchanged"
+            article, outcome = _import(page, user, source, article_type, batch)
+            if alone:
+                batch.imported(article)
+                batch.finish()
+        if not alone:
+            batch.imported(article)
+    except _Unchanged as unchanged:
+        article, outcome = unchanged.args[0], "unchanged"
     return ImportResult(
         public_id=article.public_id, title=page.title, outcome=outcome, article_links=page.article_links
     )
+
+
+def _import(
+    page: ParsedPage, user: Any, source: str, article_type: str | None, batch: ImportBatch
+) -> tuple[Article, str]:
+    article = _existing(page)
+    if article is not None and article.state in LOCKED_STATES:
+        raise EditorialError(
+            f"article {article.public_id} is {LOCKED_STATES[article.state]}; import it after the review"
+        )
+    new = article is None
+    article = article or Article(public_id=page.public_id or "")
+    article.title = page.title
+    article.summary = page.summary
+    article.review_date = page.review_date
+    article.article_type = article_type or article.article_type or infer_article_type(page, batch.lookups)
+    article.reviewer = _reviewer(page.reviewer, batch) if page.reviewer else None
+    article.review_organization = _organization(page.review_organization, batch)
+    _validate(article, exclude=[*_ARTICLE_RELATIONS, *([] if new else ["public_id"])])
+    article.save()
+    # A new article has no rows yet: there is nothing to replace.
+    written = {
+        "sections": _replace_sections(article, page, batch.lookups, new),
+        "alternative_names": _replace_names(article, page.alternative_names, page.name_lines, new),
+        "citation_links": _replace_citations(article, page.citations, new),
+        "credit_links": _replace_credits(article, page.also_reviewed_by, new),
+        **({"images": [], "related_links": []} if new else {}),
+    }
+    if not new and is_current(article):
+        raise _Unchanged(article)
+    comment = f"Imported from {source}" if source else "Imported"
+    if page.review_date and (new or not article.review_records.filter(reviewed_on=page.review_date).exists()):
+        # The page's review, as the page states it, so the review history matches the page.
+        ReviewRecord.objects.create(
+            article=article,
+            reviewer=article.reviewer,
+            reviewed_on=page.review_date,
+            outcome=ReviewRecord.Outcome.APPROVED,
+            notes=f"As stated on the imported page ({source or 'import'}).",
+        )
+    _publish(article, user, comment, written, batch, new)
+    return article, "new" if new else "updated"
+
+
+def _publish(
+    article: Article,
+    user: Any,
+    comment: str,
+    written: dict[str, list[models.Model]],
+    batch: ImportBatch,
+    new: bool,
+) -> None:
+    """``workflow.run("publish", ...)`` for the article this import has just saved and holds
+    locked: checked, revised, frozen and made live, audited. The search index and the cached
+    copy of a new article's publication are the batch's, written once for all its pages."""
+    workflow.check("publish", article, user)
+    previous = article.state
+    _hand_over(article, written)
+    revision = _revise(article, user, comment)
+    if new:
+        # workflow.go_live, with the publication frozen from the rows just written
+        publication = Publication(
+            article=article,
+            published_at=timezone.now(),
+            published_by=user,
+            revision=revision,
+            **_frozen(article, written, batch.standing_credits),
+        )
+        batch.add_publication(publication)
+        CrossReference.objects.bulk_create(
+            CrossReference(publication=publication, target_public_id=target)
+            for target in publication.linked_article_ids
+        )
+        ReviewRecord.objects.filter(
+            article=article, outcome=ReviewRecord.Outcome.APPROVED, publication=None
+        ).update(publication=publication)
+        workflow.make_live(article, publication)
+    else:
+        publication = workflow.go_live(article, user, revision, keep_review=False)
+    audit.record(
+        article,
+        "publish",
+        user,
+        comment,
+        from_state=previous,
+        to_state=article.state,
+        publication=publication.pk,
+    )
+
+
+# The revisions saved while ``_revise`` runs, so that it need not read its own back.
+_saved_revisions: ContextVar[list[Revision] | None] = ContextVar("import_saved_revisions", default=None)
+
+
+def _remember_revision(sender: Any, revision: Revision, **kwargs: Any) -> None:
+    saved = _saved_revisions.get()
+    if saved is not None:
+        saved.append(revision)
+
+
+post_revision_commit.connect(_remember_revision, dispatch_uid="import-remember-revision")
+
+
+def _revise(article: Article, user: Any, comment: str) -> Revision | None:
+    """A revision of ``article`` (and the rows it follows) with ``user`` and ``comment``; the
+    revision, as ``workflow.latest_revision`` would find it."""
+    saved: list[Revision] = []
+    token = _saved_revisions.set(saved)
+    try:
+        with reversion.create_revision(atomic=False):  # inside the import's own savepoint
+            reversion.add_to_revision(article)
+            if user is not None:
+                reversion.set_user(user)
+            reversion.set_comment(comment)
+    finally:
+        _saved_revisions.reset(token)
+    # Inside an enclosing revision, nothing is saved yet: the latest one is what run() would use.
+    return saved[-1] if saved else workflow.latest_revision(article)
+
+
+def _frozen(
+    article: Article, written: dict[str, list[Any]], standing_credits: Callable[[], list[EditorialCredit]]
+) -> dict[str, Any]:
+    """``snapshot.freeze(article)`` for a new article, from the rows just written (in order):
+    it has no images and no related articles yet."""
+    summary = markup.render(article.summary)
+    linked = list(summary.article_ids)
+    sections = []
+    for section in written["sections"]:
+        body = markup.render(section.body)
+        linked.extend(body.article_ids)
+        sections.append({"heading": section.heading_text, "html": body.html})
+    credit_rows = [link.credit for link in written["credit_links"]] or standing_credits()
+    return {
+        "title": article.title,
+        "slug": article.slug,
+        "article_type": article.article_type,
+        "summary_html": summary.html,
+        "sections": sections,
+        "alternative_names": [row.name for row in written["alternative_names"]],
+        "references": [link.citation.as_html() for link in written["citation_links"]],
+        "linked_article_ids": list(dict.fromkeys(i for i in linked if i != article.public_id)),
+        "images": [],
+        "related_article_ids": [],
+        "review_date": article.review_date,
+        "updated_by": article.reviewer.credit() if article.reviewer else "",
+        "review_organization": article.review_organization.name if article.review_organization else "",
+        "also_reviewed_by": credits.join_credits([c.credit() for c in credit_rows]),
+    }
+
+
+def _hand_over(article: Article, written: dict[str, list[models.Model]]) -> None:
+    """Give ``article`` the rows the import has just written, as if prefetched, so that the
+    revision records them (with their headings and citations) without reading each back.
+    Rows are handed over only if every one has its primary key (``bulk_create`` returns them
+    on PostgreSQL and SQLite); otherwise they are read as usual."""
+    cache = article.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in written.items():
+        if any(row.pk is None for row in rows):
+            continue
+        queryset = getattr(article, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
 
 
 def _existing(page: ParsedPage) -> Article | None:
@@ -103,16 +382,15 @@ def _existing(page: ParsedPage) -> Article | None:
     return same_title[0] if len(same_title) == 1 else None
 
 
-def infer_article_type(page: ParsedPage) -> str:
-    """The type whose conventional headings the page's headings match best."""
-    best = (
-        HeadingPlacement.objects.filter(heading__name__in=[s.heading for s in page.sections])
-        .values("article_type")
-        .annotate(n=Count("id"))
-        .order_by("-n", "article_type")
-        .first()
-    )
-    return best["article_type"] if best else ArticleType.SPECIAL_TOPIC
+def infer_article_type(page: ParsedPage, lookups: ImportLookups | None = None) -> str:
+    """The type whose conventional headings the page's headings match best (ties: the first by name)."""
+    placements = (lookups or ImportLookups.load()).placements
+    counts: Counter[str] = Counter()
+    for name in {section.heading for section in page.sections}:
+        counts.update(placements.get(name, ()))
+    if not counts:
+        return ArticleType.SPECIAL_TOPIC
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 def _validate(obj: Any, line: int = 0, exclude: list[str] | None = None) -> None:
@@ -126,19 +404,31 @@ def _validate(obj: Any, line: int = 0, exclude: list[str] | None = None) -> None
         raise ParseError(f"{obj._meta.verbose_name}: {details}", line) from None
 
 
-def _reviewer(data: ReviewerData) -> Reviewer:
+def _reviewer(data: ReviewerData, batch: ImportBatch) -> Reviewer:
+    known = batch.reviewer(data.name, data.credentials)
+    if known is not None and _same(known, data.__dict__):
+        return known  # as an earlier page of the run left it
     reviewer = Reviewer.objects.filter(name=data.name, credentials=data.credentials).first()
+    if reviewer is not None and _same(reviewer, data.__dict__):
+        return reviewer  # already as the page credits them
     reviewer = reviewer or Reviewer(name=data.name, credentials=data.credentials)
     for name, value in data.__dict__.items():
         setattr(reviewer, name, value)
-    _validate(reviewer)
+    _validate(reviewer, exclude=["user"])  # the page names no login: the row keeps its own
     reviewer.save()
     return reviewer
 
 
-def _organization(name: str) -> ReviewOrganization | None:
+def _same(obj: models.Model, values: dict[str, Any]) -> bool:
+    return all(getattr(obj, name) == value for name, value in values.items())
+
+
+def _organization(name: str, batch: ImportBatch) -> ReviewOrganization | None:
     if not name:
         return None
+    known = batch.organization(name)
+    if known is not None:
+        return known
     organization = ReviewOrganization.objects.filter(name=name).first() or ReviewOrganization(name=name)
     if organization.pk is None:
         _validate(organization)
@@ -146,11 +436,12 @@ def _organization(name: str) -> ReviewOrganization | None:
     return organization
 
 
-def _replace_sections(article: Article, page: ParsedPage) -> None:
-    standard = {h.name.lower(): h for h in SectionHeading.objects.all()}
-    article.sections.all().delete()
+def _replace_sections(article: Article, page: ParsedPage, lookups: ImportLookups, new: bool) -> list[Section]:
+    if not new:
+        article.sections.all().delete()
+    rows = []
     for position, data in enumerate(page.sections, start=1):
-        heading = standard.get(data.heading.lower())
+        heading = lookups.headings.get(data.heading.lower())
         section = Section(
             article=article,
             position=position,
@@ -158,49 +449,87 @@ def _replace_sections(article: Article, page: ParsedPage) -> None:
             custom_heading="" if heading else data.heading,
             body=data.body,
         )
-        _validate(section, data.line, exclude=["article"])
-        section.save()
+        _validate(section, data.line, exclude=["article", "heading"])  # a heading just read: it exists
+        rows.append(section)
+    return Section.objects.bulk_create(rows)
 
 
-def _replace_names(article: Article, names: list[str], lines: dict[str, int]) -> None:
-    article.alternative_names.all().delete()
+def _replace_names(
+    article: Article, names: list[str], lines: dict[str, int], new: bool
+) -> list[AlternativeName]:
+    if not new:
+        article.alternative_names.all().delete()
+    rows = []
     for position, name in enumerate(names, start=1):
         row = AlternativeName(article=article, name=name, position=position)
         _validate(row, lines.get(name, 0), exclude=["article"])
-        row.save()
+        rows.append(row)
+    return AlternativeName.objects.bulk_create(rows)
 
 
-def _citation(data: CitationData) -> Citation:
-    values = data.as_dict()
-    existing = Citation.objects.filter(**values).first()
-    if existing:
-        return existing
-    citation = Citation(**values)
-    _validate(citation)
-    citation.save()
-    return citation
+def _first_matches(
+    model: type[models.Model], fields: Sequence[str], keys: Iterable[tuple], *, by: str, order: Sequence[str]
+) -> dict[tuple, Any]:
+    """For each of ``keys`` (values of ``fields``), the first row in ``order`` with exactly those
+    values, as ``filter(**values).first()`` finds it: the rows sharing the ``by`` field are read
+    in one query, and compared field by field here."""
+    wanted = set(keys)
+    column = list(fields).index(by)
+    values = list(dict.fromkeys(key[column] for key in wanted))
+    found: dict[tuple, Any] = {}
+    for start in range(0, len(values), _LOOKUP_CHUNK):
+        rows = model.objects.filter(**{f"{by}__in": values[start : start + _LOOKUP_CHUNK]}).order_by(*order)
+        for row in rows:
+            key = tuple(getattr(row, name) for name in fields)
+            if key in wanted:
+                found.setdefault(key, row)
+    return found
 
 
-def _replace_citations(article: Article, items: list[CitationData]) -> None:
-    article.citation_links.all().delete()
+def _citations(items: list[CitationData]) -> list[Citation]:
+    """Each reference's citation: an existing one with exactly its fields, or a new one."""
+    keys = [tuple(getattr(data, name) for name in _CITATION_FIELDS) for data in items]
+    found = _first_matches(Citation, _CITATION_FIELDS, keys, by="title", order=("authors", "title", "pk"))
+    out = []
+    for data, key in zip(items, keys, strict=True):
+        citation = found.get(key)
+        if citation is None:
+            citation = Citation(**data.as_dict())
+            _validate(citation)
+            citation.save()
+            found[key] = citation
+        out.append(citation)
+    return out
+
+
+def _replace_citations(article: Article, items: list[CitationData], new: bool) -> list[ArticleCitation]:
+    if not new:
+        article.citation_links.all().delete()
     seen: set[int] = set()
-    for position, data in enumerate(items, start=1):
-        citation = _citation(data)
+    links = []
+    for position, citation in enumerate(_citations(items), start=1):
         if citation.pk not in seen:
             seen.add(citation.pk)
-            ArticleCitation.objects.create(article=article, citation=citation, position=position)
+            links.append(ArticleCitation(article=article, citation=citation, position=position))
+    return ArticleCitation.objects.bulk_create(links)
 
 
-def _replace_credits(article: Article, items: list[CreditData]) -> None:
-    article.credit_links.all().delete()
-    for position, data in enumerate(items, start=1):
-        credit = EditorialCredit.objects.filter(
-            name=data.name, credentials=data.credentials, role=data.role
-        ).first()
+def _replace_credits(article: Article, items: list[CreditData], new: bool) -> list[ArticleCredit]:
+    if not new:
+        article.credit_links.all().delete()
+    fields = ("name", "credentials", "role")
+    keys = [(data.name, data.credentials, data.role) for data in items]
+    found = _first_matches(EditorialCredit, fields, keys, by="name", order=("position", "id"))
+    seen: set[int] = set()
+    links = []
+    for position, key in enumerate(keys, start=1):
+        credit = found.get(key)
         if credit is None:
-            credit = EditorialCredit(
-                name=data.name, credentials=data.credentials, role=data.role, standing=False
-            )
+            credit = EditorialCredit(**dict(zip(fields, key, strict=True)), standing=False)
             _validate(credit)
             credit.save()
-        ArticleCredit.objects.get_or_create(article=article, credit=credit, defaults={"position": position})
+            found[key] = credit
+        if credit.pk not in seen:  # a credit named twice keeps its first place
+            seen.add(credit.pk)
+            links.append(ArticleCredit(article=article, credit=credit, position=position))
+    return ArticleCredit.objects.bulk_create(links)

@@ -8,10 +8,17 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, transaction
 
-from editorial.actions.import_article import ImportResult, import_page
+from editorial.actions.import_article import ImportBatch, ImportLookups, ImportResult, import_page
 from editorial.errors import EditorialError
 from editorial.importer.parser import ParseError, parse_page
-from encyclopedia.models import Article, ArticleType, SectionHeading
+from encyclopedia.models import Article, ArticleType
+
+# Files per transaction. Each file is imported in its own savepoint, so a refused file leaves
+# nothing behind while the others of its batch are kept; the batch commits once. Kept small so
+# that the rows it locks are held briefly and PostgreSQL keeps its subtransactions in memory.
+BATCH_SIZE = 20
+
+Outcome = tuple[ImportResult | None, str]  # the result, or None and the error line
 
 
 class Command(BaseCommand):
@@ -31,43 +38,83 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths: list[Path], dry_run: bool, article_type: str | None, **options) -> None:
-        known = set(SectionHeading.objects.values_list("name", flat=True))
+        self._load_lookups()  # once for the whole run
+        self.article_type = article_type
         results: list[ImportResult] = []
         failed = 0
-        for path in paths:
-            try:
-                text = path.read_text(encoding="utf-8")
-                page = parse_page(text, known)
-                with transaction.atomic():
-                    result = import_page(page, source=path.name, article_type=article_type)
-                    if dry_run:
-                        transaction.set_rollback(True)
-            except ParseError as error:
-                failed += 1
-                where = f"{path}:{error.line}" if error.line else str(path)
-                self.stderr.write(f"error: {where}: {error.message}. Nothing from this file was saved.")
-                continue
-            except (OSError, UnicodeDecodeError) as error:
-                failed += 1
-                self.stderr.write(f"error: {path}: cannot read the file ({error}). Nothing was saved.")
-                continue
-            except DatabaseError as error:
-                failed += 1
-                self.stderr.write(
-                    f"error: {path}: the database refused it ({error}). Nothing from this file was saved."
+        for start in range(0, len(paths), BATCH_SIZE):
+            chunk = paths[start : start + BATCH_SIZE]
+            outcomes = self._one_by_one(chunk, dry_run) if dry_run else self._batch(chunk)
+            for path, (result, error) in zip(chunk, outcomes, strict=True):
+                if result is None:
+                    failed += 1
+                    self.stderr.write(error)
+                    continue
+                results.append(result)
+                verb = "Would import" if dry_run else "Imported"
+                self.stdout.write(
+                    f"{verb} {result.public_id} “{result.title}” ({result.outcome}) from {path}"
                 )
-                continue
-            except EditorialError as error:
-                failed += 1
-                self.stderr.write(f"error: {path}: {error}. Nothing from this file was saved.")
-                continue
-            results.append(result)
-            verb = "Would import" if dry_run else "Imported"
-            self.stdout.write(f"{verb} {result.public_id} “{result.title}” ({result.outcome}) from {path}")
 
         self.stdout.write(self._summary(results, failed, dry_run))
         if failed:
             sys.exit(1)
+
+    def _batch(self, paths: list[Path]) -> list[Outcome]:
+        """The files in one transaction, each in its own savepoint; if the batch as a whole
+        cannot be saved (the database refuses the commit, say), each file again on its own."""
+        try:
+            with transaction.atomic():
+                batch = ImportBatch(self.lookups)
+                outcomes = [self._attempt(path, batch) for path in paths]
+                batch.finish()
+        except Exception:
+            self._load_lookups()  # afresh: what the batch saw may be what the database refused
+            return self._one_by_one(paths, dry_run=False)
+        return outcomes
+
+    def _load_lookups(self) -> None:
+        self.lookups = ImportLookups.load()
+        self.known_headings = self.lookups.names
+
+    def _one_by_one(self, paths: list[Path], dry_run: bool) -> list[Outcome]:
+        """Each file in its own transaction (rolled back in a dry run)."""
+        outcomes = []
+        for path in paths:
+            try:
+                with transaction.atomic():
+                    batch = ImportBatch(self.lookups)
+                    outcome = self._attempt(path, batch, refuse=False)
+                    batch.finish()
+                    if dry_run:
+                        transaction.set_rollback(True)
+            except DatabaseError as error:
+                outcome = None, self._refused(path, error)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _attempt(self, path: Path, batch: ImportBatch, refuse: bool = True) -> Outcome:
+        """Import one file into ``batch``, all or nothing (``import_page`` holds a savepoint).
+        A refusal is an outcome; with ``refuse=False`` a database error is raised instead."""
+        try:
+            text = path.read_text(encoding="utf-8")
+            page = parse_page(text, self.known_headings)
+            return import_page(page, source=path.name, article_type=self.article_type, batch=batch), ""
+        except ParseError as error:
+            where = f"{path}:{error.line}" if error.line else str(path)
+            return None, f"error: {where}: {error.message}. Nothing from this file was saved."
+        except (OSError, UnicodeDecodeError) as error:
+            return None, f"error: {path}: cannot read the file ({error}). Nothing was saved."
+        except DatabaseError as error:
+            if not refuse:
+                raise
+            return None, self._refused(path, error)
+        except EditorialError as error:
+            return None, f"error: {path}: {error}. Nothing from this file was saved."
+
+    @staticmethod
+    def _refused(path: Path, error: DatabaseError) -> str:
+        return f"error: {path}: the database refused it ({error}). Nothing from this file was saved."
 
     def _summary(self, results: list[ImportResult], failed: int, dry_run: bool) -> str:
         counts = {
