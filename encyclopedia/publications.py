@@ -25,6 +25,13 @@ def get(pk: int) -> Publication:
     return cache.get_or_set(_key(pk), lambda: Publication.objects.get(pk=pk), _TIMEOUT)
 
 
+def store_many(pks: list[int]) -> None:
+    """Put these publications in the cache, in one query: for writes that create many at once
+    with ``bulk_create`` (an import's batch), which sends no ``post_save``."""
+    found = Publication.objects.in_bulk(pks)
+    cache.set_many({_key(pk): found[pk] for pk in found}, _TIMEOUT)
+
+
 def _store(pk: int) -> None:
     found = Publication.objects.filter(pk=pk).first()
     if found is not None:

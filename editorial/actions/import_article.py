@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import reversion
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -157,8 +156,8 @@ class ImportBatch:
         search.sync_many(published)
         pks, self.publications = self.publications, []
         if pks:
-            _cache_publications(pks)
-            transaction.on_commit(lambda: _cache_publications(pks))
+            publications.store_many(pks)
+            transaction.on_commit(lambda: publications.store_many(pks))
         reviewers, organizations = dict(self.reviewers), dict(self.organizations)
 
         def keep() -> None:  # what this transaction wrote holds for the rest of the run
@@ -166,12 +165,6 @@ class ImportBatch:
             self.lookups.organizations.update(organizations)
 
         transaction.on_commit(keep)
-
-
-def _cache_publications(pks: list[int]) -> None:
-    """What ``encyclopedia.publications`` stores when a publication is saved, for many at once."""
-    found = Publication.objects.in_bulk(pks)
-    cache.set_many({publications._key(pk): found[pk] for pk in found}, publications._TIMEOUT)
 
 
 class _Unchanged(Exception):
