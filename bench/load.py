@@ -48,7 +48,7 @@ WARMUP_S = 2
 SCENARIOS = ("static", "article_cached", "article_uncached", "article_cached_wide")
 FALLBACK_SERVE = (
     ".venv/bin/gunicorn config.wsgi:application --workers 2 --bind 127.0.0.1:{port} "
-    "--access-logfile - --max-requests 10000 --max-requests-jitter 500"
+    "--access-logfile - --max-requests 100000 --max-requests-jitter 10000"
 )
 
 

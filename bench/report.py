@@ -170,7 +170,7 @@ def write() -> Path:
         memory = get(results[db], "http", "memory", default={}) or {}
         add(
             f"- {NAMES[db]}: page {num(size)} bytes; worker restarts during the load "
-            f"(`--max-requests 10000`): {memory.get('worker_restarts', '–')}; "
+            f"(`--max-requests` of `make serve`): {memory.get('worker_restarts', '–')}; "
             f"command: `{get(results[db], 'http', 'command', default='?')}`"
         )
     add("")

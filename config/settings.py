@@ -131,7 +131,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each public page uses a few entries (the page, its publication, body, links and generation):
+    # Django's default of 300 would drop hot pages; this holds a few hundred pages per process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "1000"))},
+        }
+    }
 
 # An optional read replica for the public pages (docs/deploy.md).
 if os.environ.get("DATABASE_REPLICA_URL"):
