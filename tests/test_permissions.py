@@ -21,8 +21,6 @@ Outcomes:
     PASSES   the function's permission check lets the actor through; the write is then refused
              for another reason the table cannot avoid (restoring an export needs an empty
              database), never with NotAllowed
-A cell wrapped in ``Bug(expected, "...")`` is a known bug in a file this suite does not own:
-it is a strict xfail, so it fails as soon as the bug is fixed and the marker can go.
 """
 
 from __future__ import annotations
@@ -94,14 +92,6 @@ ANONYMOUS, EDITOR, REVIEWER, DIRECTOR, SUPERUSER = "anonymous", "editor", "revie
 ACTORS = (ANONYMOUS, EDITOR, REVIEWER, DIRECTOR, SUPERUSER)
 
 LOGIN, EDIT, VIEW, DONE, REFUSED, PASSES = "login", "edit", "view", "done", "refused", "passes"
-
-
-@dataclass(frozen=True)
-class Bug:
-    """A cell whose right outcome is ``expected`` but which a known bug gets wrong."""
-
-    expected: Any
-    reason: str
 
 
 # Words that exist only in drafts, in an approved update waiting for its time, and in an
@@ -674,11 +664,7 @@ def cells(table: list[tuple], *, key_columns: int = 1) -> list:
             outcomes = outcomes * len(ACTORS)
         assert len(outcomes) == len(ACTORS), f"row {keys[0]!r} needs one outcome per actor"
         for actor, outcome in zip(ACTORS, outcomes, strict=True):
-            marks = []
-            if isinstance(outcome, Bug):
-                marks = [pytest.mark.xfail(strict=True, reason=outcome.reason)]
-                outcome = outcome.expected
-            cases.append(pytest.param(*keys, actor, outcome, id=f"{keys[0]}-{actor}", marks=marks))
+            cases.append(pytest.param(*keys, actor, outcome, id=f"{keys[0]}-{actor}"))
     return cases
 
 
