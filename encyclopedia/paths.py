@@ -30,3 +30,13 @@ def path(viewname: str, public_id: str | None = None) -> str:
 def article_path(public_id: str) -> str:
     """``reverse("encyclopedia:article", args=[public_id])``, cheaply."""
     return path("encyclopedia:article", public_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _letter_path(script_prefix: str, letter: str) -> str:
+    return reverse("encyclopedia:letter", args=[letter])
+
+
+def letter_path(letter: str) -> str:
+    """``reverse("encyclopedia:letter", args=[letter])``, cheaply: every page has the letter bar."""
+    return _letter_path(get_script_prefix(), letter)

@@ -32,17 +32,11 @@ def store_many(pks: list[int]) -> None:
     cache.set_many({_key(pk): found[pk] for pk in found}, _TIMEOUT)
 
 
-def _store(pk: int) -> None:
-    found = Publication.objects.filter(pk=pk).first()
-    if found is not None:
-        cache.set(_key(pk), found, _TIMEOUT)
-
-
 def _saved(sender, instance: Publication, **kwargs) -> None:
     # Now, and again on commit: only a committed article points at it, and a pk reused after
     # a rollback (SQLite reuses them) is saved anew, which replaces the copy.
-    _store(instance.pk)
-    transaction.on_commit(lambda: _store(instance.pk))
+    store_many([instance.pk])
+    transaction.on_commit(lambda: store_many([instance.pk]))
 
 
 def _deleted(sender, instance: Publication, **kwargs) -> None:

@@ -30,8 +30,6 @@ from encyclopedia.models import Article, CrossReference, RelatedArticle
 
 logger = logging.getLogger(__name__)
 
-LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0-9"]
-
 
 def enabled() -> bool:
     return bool(getattr(settings, "CDN_PURGE_URL", ""))
@@ -47,9 +45,11 @@ def purge(page_paths: Iterable[str]) -> None:
 
 def site_paths() -> list[str]:
     """Pages that list articles: the index, every letter, the feed, the sitemap and the API list."""
+    from encyclopedia import search  # search imports this module
+
     return [
         paths.path("encyclopedia:index"),
-        *(_letter_path(letter) for letter in LETTERS),
+        *(paths.letter_path(letter) for letter in search.LETTERS),
         paths.path("encyclopedia:feed"),
         paths.path("encyclopedia:sitemap"),
         paths.path("encyclopedia:api_articles"),
@@ -116,12 +116,6 @@ def article_changed(article: Article) -> None:
 def site_data_changed() -> None:
     if enabled():
         purge(site_paths())
-
-
-def _letter_path(letter: str) -> str:
-    from django.urls import reverse
-
-    return reverse("encyclopedia:letter", args=[letter])
 
 
 def _send_later(page_paths: list[str]) -> None:

@@ -84,6 +84,7 @@ from encyclopedia.models import (
     WorkflowState,
 )
 from tests.test_images import add_image, picture
+from tests.test_review_views import admin_form_data
 from tests.test_workflow import edit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -814,22 +815,7 @@ def _form(world: World, url: str) -> dict:
     boss.force_login(world.actor(SUPERUSER))
     response = boss.get(url)
     assert response.status_code == 200, url
-    data = {}
-    adminform = response.context["adminform"]
-    for name in adminform.form.fields:
-        value = adminform.form[name].value()
-        if value is not None:
-            data[name] = value
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name in management.fields:
-            data[f"{formset.formset.prefix}-{name}"] = management[name].value()
-        for form in formset.formset.forms:
-            for name in form.fields:
-                value = form[name].value()
-                if value is not None and value is not False:
-                    data[form.add_prefix(name)] = value
-    return data
+    return admin_form_data(response)
 
 
 def _export_of_this_database(world: World) -> str:

@@ -26,7 +26,11 @@ def boss(client):
 
 def form_data(client, article: Article) -> dict:
     """The change form of ``article`` as the browser would post it back, unchanged."""
-    response = client.get(f"/admin/encyclopedia/article/{article.pk}/change/")
+    return admin_form_data(client.get(f"/admin/encyclopedia/article/{article.pk}/change/"))
+
+
+def admin_form_data(response) -> dict:
+    """An admin change form's response as the browser would post it back, unchanged."""
     adminform = response.context["adminform"]
     data = {}
     for name in adminform.form.fields:

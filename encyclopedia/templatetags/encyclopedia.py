@@ -1,12 +1,10 @@
-import functools
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from encyclopedia import markup
-from encyclopedia.paths import article_path, path
+from encyclopedia.paths import article_path, letter_path, path
 from encyclopedia.search import IndexLine
 
 register = template.Library()
@@ -39,12 +37,7 @@ def path_tag(viewname: str, public_id: str | None = None) -> str:
 @register.simple_tag
 def letter_links(letters: list[str]) -> list[tuple[str, str]]:
     """(letter, address) for the letter bar, reversed once per process."""
-    return [(letter, _letter_path(letter)) for letter in letters]
-
-
-@functools.lru_cache(maxsize=64)
-def _letter_path(letter: str) -> str:
-    return reverse("encyclopedia:letter", args=[letter])
+    return [(letter, letter_path(letter)) for letter in letters]
 
 
 @register.simple_tag
