@@ -93,7 +93,18 @@ CONTENT_SECURITY_POLICY = {
 
 ROOT_URLCONF = "config.urls"
 
+# The public pages are Jinja2 templates (encyclopedia/jinja2/, see encyclopedia/templating.py):
+# an article page rendered by Django's template language cost most of an uncached request.
+# The admin and its overrides in templates/ stay with Django's templates.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "encyclopedia.templating.environment",
+            "context_processors": ["encyclopedia.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

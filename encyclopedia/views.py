@@ -6,6 +6,7 @@ import hashlib
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,10 +21,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
-from encyclopedia import citations, credits, markup, publications, search
+from encyclopedia import citations, credits, generations, markup, publications, purge, search
 from encyclopedia import site as site_data
 from encyclopedia.cite import page_context as cite_context
-from encyclopedia.http import last_modified, public_page
+from encyclopedia.http import MAX_AGE, last_modified, public_page
 from encyclopedia.models import Article, CrossReference, PolicyPage
 from encyclopedia.paths import article_path
 
@@ -31,7 +32,7 @@ from encyclopedia.paths import article_path
 def _templates_digest() -> str:
     """Changes with any include, so a deploy with new templates never serves an old article body."""
     digest = hashlib.sha256()
-    for path in sorted((settings.BASE_DIR / "templates" / "includes").glob("*.html")):
+    for path in sorted((Path(__file__).parent / "jinja2" / "includes").glob("*.html")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -177,16 +178,35 @@ def render_article(
     return response
 
 
+def _article_state(public_id: str) -> tuple[Any, str | None, int | None] | None:
+    """(withdrawn at, id merged into, live publication pk) of article ``public_id``, or None.
+
+    Every reader the page cache cannot serve asks this, so the answer is kept in the cache under
+    the article's own generation, which its publish, withdrawal, merge, restore or deletion bumps
+    (``purge.article_changed``); the page cache's lifetime bounds a bump that never came.
+    """
+    generation = generations.current(purge.article_generation(public_id))
+    key = f"encyclopedia:article-state:{generation}:{public_id}"
+    state = cache.get(key)
+    if state is None:
+        found = list(
+            Article.objects.filter(public_id=public_id).values_list(
+                "withdrawn_at", "merged_into__public_id", "live_publication_id"
+            )[:1]
+        )
+        if not found:
+            return None
+        state = found[0]
+        cache.set(key, state, MAX_AGE)
+    return state
+
+
 @public_page(query=False)
 def article(request: HttpRequest, public_id: str) -> HttpResponse:
-    found = list(
-        Article.objects.filter(public_id=public_id).values_list(
-            "withdrawn_at", "merged_into__public_id", "live_publication_id"
-        )[:1]
-    )
-    if not found:
+    state = _article_state(public_id)
+    if state is None:
         raise Http404("No article has this id.")
-    withdrawn_at, merged_into, live_publication = found[0]
+    withdrawn_at, merged_into, live_publication = state
     if merged_into:
         return HttpResponsePermanentRedirect(article_path(merged_into))
     if withdrawn_at:

@@ -99,6 +99,21 @@ def page_text(html: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def attribute_values(html: str, tag: str, attribute: str) -> list[str]:
+    """The values of ``attribute`` on every ``tag`` element, unescaped as a browser reads them."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, name: str, attrs: list[tuple[str, str | None]]) -> None:
+            if name == tag:
+                found.extend(value or "" for key, value in attrs if key == attribute)
+
+    Collector(convert_charrefs=True).feed(html)
+    return found
+
+
 def executable_scripts(html: str) -> list[str]:
     """Inline <script> elements a browser would run: not JSON-LD data blocks, and not our own
     static files (the CSP allows only those; the page works without them)."""
