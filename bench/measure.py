@@ -26,10 +26,11 @@ from bench import common
 from bench.machine_load import ForeignCpu
 from bench.profiling import pyinstrument_profile, summarize, timed
 
-SAMPLE_ARTICLES = 100  # "links here" and citation entries of 100 pages fit in the 300-entry cache
-HOT_ARTICLES = (
-    50  # with their "links here" and citation entries, fits in the local-memory cache's 300 entries
-)
+# An article page keeps about seven entries in the cache (its state, publication, body, linked
+# titles, "links here", citations and, for readers, the page): 100 pages fit in the local-memory
+# cache's 1,000 entries.
+SAMPLE_ARTICLES = 100
+HOT_ARTICLES = 50
 APPROVALS = 20
 IMPORTS = 1000
 
@@ -129,7 +130,7 @@ class Bench:
 
     def article(self) -> None:
         """The article page. The cache is cleared between phases so that no phase culls another's
-        entries (the local-memory cache keeps at most 300 entries per process)."""
+        entries (the local-memory cache keeps at most 1,000 entries per process)."""
         from django.core.cache import cache
         from django.test.utils import CaptureQueriesContext
 
@@ -150,11 +151,11 @@ class Bench:
         cache.clear()
         self.get(self.uncached, f"/ency/article/{self.diff_id}.htm")  # site data cached, as always in service
         first_queries, repeat_queries, miss_queries, hit_queries = Counter(), Counter(), Counter(), Counter()
-        first = timed_pass(self.uncached, paths, first_queries)  # "links here" not cached yet either
+        first = timed_pass(self.uncached, paths, first_queries)  # nothing of the article cached yet
         repeat = timed_pass(self.uncached, paths, repeat_queries)
         cache.clear()
         self.get(self.uncached, f"/ency/article/{self.diff_id}.htm")
-        timed_pass(self.uncached, hot)  # "links here" cached, page not: an anonymous page-cache miss
+        timed_pass(self.uncached, hot)  # the article's data cached, page not: an anonymous page-cache miss
         anonymous_miss = timed_pass(self.anonymous, hot, miss_queries)
         cached = timed_pass(self.anonymous, hot * 3, hit_queries)
         sizes = sorted(len(self.get(self.anonymous, path).content) for path in hot[:20])

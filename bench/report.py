@@ -244,8 +244,9 @@ def write() -> Path:
     add(
         "Django test client in one process, DEBUG off, local-memory cache. *Uncached*: the request carries a "
         "`sessionid` cookie, so the page cache is neither read nor filled (what a signed-in reader gets). "
-        '*First view*: uncached and the article\'s "links here" entry not cached yet either (each publish '
-        "starts a new generation). *Anonymous miss*: no cookie, page not in the cache (it is filled). "
+        "*First view*: uncached, and nothing of the article in the cache yet (afterwards its state is kept "
+        'until it changes, its publication and rendered body for good, the linked titles and "links here" '
+        "until the next publish). *Anonymous miss*: no cookie, page not in the cache (it is filled). "
         "*Cached*: served from the page cache. Times in ms; Q = SQL queries."
     )
     add("")

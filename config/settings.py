@@ -93,13 +93,14 @@ CONTENT_SECURITY_POLICY = {
 
 ROOT_URLCONF = "config.urls"
 
-# The public pages are Jinja2 templates (encyclopedia/jinja2/, see encyclopedia/templating.py):
+# The public pages are Jinja2 templates (templates/jinja2/, see encyclopedia/templating.py):
 # an article page rendered by Django's template language cost most of an uncached request.
-# The admin and its overrides in templates/ stay with Django's templates.
+# The admin and its overrides (templates/admin/) stay with Django's templates.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "APP_DIRS": True,
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
         "OPTIONS": {
             "environment": "encyclopedia.templating.environment",
             "context_processors": ["encyclopedia.context_processors.site"],

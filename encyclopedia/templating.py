@@ -28,9 +28,10 @@ def environment(**options: Any) -> jinja2.Environment:
     """The Jinja2 environment of the public templates (``TEMPLATES`` in settings).
 
     Every value is escaped unless it is marked safe (always on, whatever the settings say). A
-    missing variable renders as nothing, as in Django's templates, whether or not DEBUG is on.
+    missing variable, or an attribute of one, renders as nothing, as in Django's templates,
+    whether or not DEBUG is on.
     """
-    options.update(autoescape=True, undefined=jinja2.Undefined, keep_trailing_newline=True)
+    options.update(autoescape=True, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True)
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is set just above
     env.globals.update(static=static, path=path, letter_links=letter_links, article_index=article_index)
     env.filters.update(

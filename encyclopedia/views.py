@@ -6,7 +6,6 @@ import hashlib
 import html
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +31,7 @@ from encyclopedia.paths import article_path
 def _templates_digest() -> str:
     """Changes with any include, so a deploy with new templates never serves an old article body."""
     digest = hashlib.sha256()
-    for path in sorted((Path(__file__).parent / "jinja2" / "includes").glob("*.html")):
+    for path in sorted((settings.BASE_DIR / "templates" / "jinja2" / "includes").glob("*.html")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -106,14 +105,14 @@ def _readable(content: Any, public_id: str, preview: bool) -> dict:
     }
 
 
-def _json_ld(content: Any, site_settings: Any, page_url: str) -> str:
+def _json_ld(content: Any, site_settings: Any, page_url: str, summary: str) -> str:
     """schema.org MedicalWebPage for search engines, safe inside a <script> element."""
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": content.title,
         "url": page_url,
-        "description": _plain(content.summary_html)[:300],
+        "description": summary[:300],
         "dateModified": (getattr(content, "published_at", None) or timezone.now()).isoformat(),
         "publisher": {"@type": "Organization", "name": site_settings.publisher_name},
         "about": {"@type": "Thing", "name": content.title, "alternateName": list(content.alternative_names)},
@@ -142,6 +141,8 @@ def render_article(
     A preview is marked as such, never cached and never indexed.
     """
     site_settings = site_data.settings()
+    today = timezone.localdate()
+    summary = _plain(content.summary_html)
     page_url = (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + request.path
     cite = citations.page_citation(
         title=content.title,
@@ -149,7 +150,7 @@ def render_article(
         place=site_settings.publisher_place,
         publisher=site_settings.publisher_name,
         reviewed=content.review_date,
-        today=timezone.localdate(),
+        today=today,
         url=page_url,
     )
     context = {
@@ -164,10 +165,10 @@ def render_article(
         "credit_line": credits.credit_line(
             content.updated_by, content.review_organization, content.also_reviewed_by
         ),
-        "json_ld": _json_ld(content, site_settings, page_url),
-        "description": _plain(content.summary_html)[:200],
+        "json_ld": _json_ld(content, site_settings, page_url, summary),
+        "description": summary[:200],
         **_readable(content, public_id, preview),
-        **cite_context(request, content, site_settings, page_url, timezone.localdate()),
+        **cite_context(request, content, site_settings, page_url, today),
     }
     response = render(request, "encyclopedia/article.html", context, status=status)
     if preview:
