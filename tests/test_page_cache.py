@@ -129,3 +129,30 @@ def test_a_generation_the_cache_dropped_never_matches_an_old_page(client, live):
     assert response.status_code == 200
     keys = [key for key in cache._cache if "encyclopedia:page:" in key]  # noqa: SLF001 - the local-memory store
     assert len(keys) == 2, "the page was stored again under a new generation, not served from the old one"
+
+
+def test_readers_past_the_page_cache_see_a_withdrawal_restore_and_merge_at_once(
+    client, make_article, publish_article, django_capture_on_commit_callbacks
+):
+    from editorial.actions.merge import merge
+    from editorial.actions.restore import restore
+    from editorial.actions.withdraw import withdraw
+    from tests.test_workflow import make_user
+
+    boss = make_user("boss", superuser=True)
+    article = publish_article(make_article("Short-lived"))
+    survivor = publish_article(make_article("Survivor"))
+    url = article.get_absolute_url()
+    client.cookies["sessionid"] = "not-a-session"  # as a signed-in reader: no page cache
+    assert client.get(url).status_code == 200  # the article's state is now in the cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(article, boss, reason="Outdated")
+    assert client.get(url).status_code == 410
+    with django_capture_on_commit_callbacks(execute=True):
+        restore(article, boss)
+    assert "Short-lived" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        merge(article, boss, into=survivor)
+    response = client.get(url)
+    assert (response.status_code, response["Location"]) == (301, survivor.get_absolute_url())
