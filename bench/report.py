@@ -476,11 +476,13 @@ def write() -> Path:
         "time, and the functions with the most self time."
     )
     add("")
+    profiled = False
     for db in present:
         profiles = {
             **(get(results[db], "profiles", default={}) or {}),
             **{f"http:{k}": v for k, v in (get(results[db], "http", "profiles", default={}) or {}).items()},
         }
+        profiled = profiled or bool(profiles)
         for name, profile in profiles.items():
             add(f"### {NAMES[db]}: {name} ({profile.get('profiler')}, {profile.get('total_s')} s sampled)")
             add("")
@@ -505,6 +507,9 @@ def write() -> Path:
                     + " |"
                 )
             add("")
+    if not profiled:
+        add("Every target was met in this run, so none was profiled.")
+        add("")
     analysis = common.ROOT / "bench" / "ANALYSIS.md"
     if analysis.exists():
         add(analysis.read_text().strip())
