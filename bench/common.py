@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
+import platform
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +19,12 @@ PG_ADMIN_DSN = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=postgres"
 BENCH_PASSWORD = "bench-only-password-2026"
 PORT = int(os.environ.get("BENCH_PORT", "8041"))  # 8040-8049 only
 DEFAULT_ARTICLES = 10_000
+# The article pages the cached load and measure runs rotate through, and those the uncached ones
+# read. An article page keeps about seven entries in the cache (its state, publication, body, linked
+# titles, "links here", citations and, for readers, the page): 100 pages fit in the local-memory
+# cache's 1,000 entries.
+HOT_ARTICLES = 50
+SAMPLE_ARTICLES = 100
 
 if not 8040 <= PORT <= 8049:
     sys.exit("BENCH_PORT must be between 8040 and 8049.")
@@ -64,3 +73,42 @@ def out_dir(db: str) -> Path:
     path = OUT / db
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+# ------------------------------------------------------------------ the machine, for the reports
+
+
+def cpu_model(unknown: str) -> str:
+    try:
+        return next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        return platform.processor() or unknown
+
+
+def memory_total(unknown: str) -> str:
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    except (OSError, AttributeError):
+        return unknown
+    return f"{kb / 1024 / 1024:.1f} GiB"
+
+
+def package_version(package: str, unknown: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return unknown
+
+
+def postgres_version(dsn: str = PG_ADMIN_DSN) -> str:
+    try:
+        import psycopg
+
+        with psycopg.connect(dsn, connect_timeout=3) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001 - only for the reports: the version stays unknown
+        return "?"

@@ -9,7 +9,7 @@ page into the collected static directory, then measures, interleaved, in two rou
 
 * ``static``: that file, served by whitenoise through the same server;
 * ``article_cached``: 50 article pages in rotation, anonymous (page cache warm: 50 pages with their
-  "links here" and citation entries fit in the local-memory cache's 300 entries);
+  "links here" and citation entries fit in the local-memory cache's 1,000 entries);
 * ``article_uncached``: 100 article pages with a ``sessionid`` cookie (the page cache is skipped);
 * ``article_cached_wide``: 2,000 article pages in rotation, anonymous (more pages than the
   local-memory cache holds: what the page cache does for a wide working set).
@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import common
@@ -80,6 +81,33 @@ def children(pid: int) -> list[int]:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+def wait_until_healthy(process: subprocess.Popen, healthz: Callable[[], int], log_path: Path) -> None:
+    """Wait up to 60 s for ``healthz()`` to answer 200 with both workers up; raise if gunicorn exits."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited; see {log_path}")
+        with contextlib.suppress(OSError):
+            if healthz() == 200 and len(children(process.pid)) >= 2:
+                return
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not become healthy in 60 s")
+
+
+def stop_master(process: subprocess.Popen, workers: list[int], timeout: float) -> None:
+    """TERM the master (graceful), then KILL it and ``workers`` (those we saw), if they linger."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    for pid in workers:  # only the workers of the master we started
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def rss_mb(pid: int) -> float | None:
@@ -182,8 +210,8 @@ class LoadBench:
 
         random.Random(6).shuffle(ids)
         self.paths = {
-            "article_cached": [f"/ency/article/{i}.htm" for i in ids[:50]],
-            "article_uncached": [f"/ency/article/{i}.htm" for i in ids[:100]],
+            "article_cached": [f"/ency/article/{i}.htm" for i in ids[: common.HOT_ARTICLES]],
+            "article_uncached": [f"/ency/article/{i}.htm" for i in ids[: common.SAMPLE_ARTICLES]],
             "article_cached_wide": [f"/ency/article/{i}.htm" for i in ids[:2000]],
         }
         page = Client().get(self.paths["article_cached"][0], secure=True)
@@ -224,31 +252,13 @@ class LoadBench:
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.log_path}")
-            try:
-                if self.fetch("/healthz")[0] == 200 and len(children(self.process.pid)) >= 2:
-                    return command, serve_env
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("gunicorn did not become healthy in 60 s")
+        wait_until_healthy(self.process, lambda: self.fetch("/healthz")[0], self.log_path)
+        return command, serve_env
 
     def stop(self) -> None:
         if self.process is None:
             return
-        workers = children(self.process.pid)
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        for pid in workers:  # only the workers of the master we started
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        stop_master(self.process, children(self.process.pid), timeout=20)
         self.log_file.close()
         self.process = None
 

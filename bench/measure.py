@@ -26,11 +26,6 @@ from bench import common
 from bench.machine_load import ForeignCpu
 from bench.profiling import pyinstrument_profile, summarize, timed
 
-# An article page keeps about seven entries in the cache (its state, publication, body, linked
-# titles, "links here", citations and, for readers, the page): 100 pages fit in the local-memory
-# cache's 1,000 entries.
-SAMPLE_ARTICLES = 100
-HOT_ARTICLES = 50
 APPROVALS = 20
 IMPORTS = 1000
 
@@ -67,9 +62,9 @@ class Bench:
         self.n = len(ids)
         rng = random.Random(6)
         rng.shuffle(ids)
-        self.sample = ids[:SAMPLE_ARTICLES]
-        self.approve_ids = ids[SAMPLE_ARTICLES : SAMPLE_ARTICLES + APPROVALS + 10]
-        self.diff_id = ids[SAMPLE_ARTICLES + APPROVALS + 10]
+        self.sample = ids[: common.SAMPLE_ARTICLES]
+        self.approve_ids = ids[common.SAMPLE_ARTICLES : common.SAMPLE_ARTICLES + APPROVALS + 10]
+        self.diff_id = ids[common.SAMPLE_ARTICLES + APPROVALS + 10]
         self.results: dict = {"articles": self.n}
         self.scenarios: dict = {}
         self.scenarios_repeat: dict = {}
@@ -135,7 +130,7 @@ class Bench:
         from django.test.utils import CaptureQueriesContext
 
         paths = [f"/ency/article/{pid}.htm" for pid in self.sample]
-        hot = paths[:HOT_ARTICLES]
+        hot = paths[: common.HOT_ARTICLES]
 
         def timed_pass(client, pass_paths, counter=None):
             samples = []

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import importlib.metadata
 import json
 import os
 import platform
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -48,36 +46,13 @@ def num(value, digits: int = 0) -> str:
 
 
 def machine() -> list[str]:
-    cpu = ""
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.processor()
-    memory = ""
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        memory = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, AttributeError):
-        pass
+    cpu = common.cpu_model(unknown="")
+    memory = common.memory_total(unknown="")
 
     def version(package: str) -> str:
-        try:
-            return importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
+        return common.package_version(package, unknown="not installed")
 
-    postgres = "?"
-    try:
-        import psycopg
-
-        with psycopg.connect(common.PG_ADMIN_DSN, connect_timeout=3) as conn:
-            postgres = conn.execute("SHOW server_version").fetchone()[0]
-    except Exception:  # noqa: BLE001, S110 - only for the report: the version stays unknown
-        pass
+    postgres = common.postgres_version()
     wrk = "not installed (Python load generator used)"
     if shutil.which("wrk"):
         result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
@@ -153,8 +128,8 @@ def write() -> Path:
     add(row("---", ["---:"] * (2 * len(present))))
     labels = [
         ("static", "Static file (whitenoise)"),
-        ("article_cached", "Article, page cache warm (50 pages in rotation)"),
-        ("article_uncached", "Article, uncached (`sessionid` cookie, 100 pages)"),
+        ("article_cached", f"Article, page cache warm ({common.HOT_ARTICLES} pages in rotation)"),
+        ("article_uncached", f"Article, uncached (`sessionid` cookie, {common.SAMPLE_ARTICLES} pages)"),
         ("article_cached_wide", "Article, anonymous, 2,000 pages in rotation"),
     ]
     for key, label in labels:

@@ -27,6 +27,7 @@ from reversion.models import Version
 from editorial import audit, views, workflow
 from editorial.actions.edit import check_editable, record_edit
 from editorial.actions.reassign import PERMISSION as REASSIGN_PERMISSION
+from editorial.actions.recover import PERMISSION as RECOVER_PERMISSION
 from editorial.errors import EditorialError
 from editorial.links import unpublished_links
 from editorial.models import AuditEvent, ReviewRecord
@@ -401,7 +402,7 @@ class ArticleAdmin(VersionAdmin):
 
     def recoverlist_view(self, request, extra_context=None):
         """Deleted articles are listed to those who may recover them: directors."""
-        if not request.user.has_perm("encyclopedia.delete_article"):
+        if not request.user.has_perm(RECOVER_PERMISSION):
             raise PermissionDenied
         return super().recoverlist_view(request, extra_context)
 

@@ -32,11 +32,21 @@ def record(
 
 def record_change(obj: Any, action: str, user: Any, comment: str = "") -> AuditEvent:
     """An admin change to site data (a citation, reviewer, notice, policy page...), not to one article."""
+    return record_site(
+        action,
+        user,
+        comment or f"{obj._meta.verbose_name.capitalize()} “{obj}”",
+        {"model": obj._meta.label_lower, "pk": obj.pk, "object": str(obj)[:200]},
+    )
+
+
+def record_site(action: str, user: Any, comment: str, data: dict[str, Any]) -> AuditEvent:
+    """An event of the whole site (a site-data change, a restore), not of one article."""
     return AuditEvent.objects.create(
         article=None,
         article_public_id="",
         action=action,
         user=user if getattr(user, "is_authenticated", False) else None,
-        comment=comment or f"{obj._meta.verbose_name.capitalize()} “{obj}”",
-        data={"model": obj._meta.label_lower, "pk": obj.pk, "object": str(obj)[:200]},
+        comment=comment,
+        data=data,
     )

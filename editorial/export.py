@@ -519,12 +519,11 @@ def _one_line(error: Exception) -> str:
 
 
 def _check_schema(schema: dict[str, Any]) -> None:
-    applied = _schema()
     recorder = MigrationRecorder(connection)
     done = set(recorder.applied_migrations()) if recorder.has_table() else set()
     for app, name in sorted(schema.items()):
         if (app, name) not in done:
-            have = applied.get(app, "none")
+            have = _schema().get(app, "none")
             raise RestoreRefused(
                 f"it was written by a database at migration {app}.{name}, which {database_label()} "
                 f"has not applied (its latest is {have}): update the software and run manage.py migrate"

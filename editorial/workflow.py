@@ -214,24 +214,35 @@ def freeze_publication(
     *,
     keep_review: bool = False,
     published_at: datetime.datetime | None = None,
+    fields: dict[str, Any] | None = None,
+    save: Callable[[Publication], None] | None = None,
 ) -> Publication:
     """Freeze the (locked, saved) working copy, credits included, into a publication.
 
     A publication dated in the future is an approved update waiting for its go-live time:
     its content and credits are those of the review, whatever changes before it goes live.
+
+    ``fields`` is ``freeze(article)`` if the caller has it already, and ``save`` inserts the new
+    publication (by default ``save(force_insert=True)``, as ``objects.create`` does): the importer
+    gives both, so that it freezes from the rows it has just written and saves a batch's
+    publications its own way.
     """
-    fields = freeze(article)
+    fields = freeze(article) if fields is None else dict(fields)
     live = article.live_publication
     if keep_review and live is not None:
         for name in ("review_date", "updated_by", "review_organization", "also_reviewed_by"):
             fields[name] = getattr(live, name)
-    publication = Publication.objects.create(
+    publication = Publication(
         article=article,
         published_at=published_at or timezone.now(),
         published_by=user,
         revision=revision,
         **fields,
     )
+    if save is None:
+        publication.save(force_insert=True)
+    else:
+        save(publication)
     CrossReference.objects.bulk_create(
         CrossReference(publication=publication, target_public_id=target)
         for target in publication.linked_article_ids

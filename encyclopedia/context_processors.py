@@ -8,7 +8,5 @@ from encyclopedia import site as site_data
 def site(request):
     return {
         "site": SimpleLazyObject(site_data.settings),
-        "accreditation_notices": SimpleLazyObject(site_data.valid_notices),
-        "policy_pages": SimpleLazyObject(site_data.policy_pages),
         "site_footer": SimpleLazyObject(site_data.footer_html),
     }

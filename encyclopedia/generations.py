@@ -23,12 +23,7 @@ def _new_value() -> int:
 
 
 def current(name: str) -> int:
-    key = f"{name}:generation"
-    value = cache.get(key)
-    if value is None:
-        cache.add(key, _new_value(), None)
-        value = cache.get(key)
-    return value
+    return cache.get_or_set(f"{name}:generation", _new_value, None)
 
 
 def current_many(*names: str) -> list[int]:
@@ -38,18 +33,22 @@ def current_many(*names: str) -> list[int]:
     return [found[key] if key in found else current(name) for key, name in zip(keys, names, strict=True)]
 
 
-def changed_at(name: str) -> datetime.datetime | None:
-    return cache.get(f"{name}:changed-at")
+def changed_at(*names: str) -> list[datetime.datetime | None]:
+    """When each of ``names`` was last bumped (None if never, or dropped), in one round trip."""
+    keys = [f"{name}:changed-at" for name in names]
+    found = cache.get_many(keys)
+    return [found.get(key) for key in keys]
 
 
-def _bump_now(names: list[str]) -> None:
+def _bump_now(names: tuple[str, ...]) -> None:
     value, now = _new_value(), timezone.now()
-    cache.set_many({f"{name}:generation": value for name in names}, None)
-    cache.set_many({f"{name}:changed-at": now for name in names}, None)
+    cache.set_many(
+        {**{f"{name}:generation": value for name in names}, **{f"{name}:changed-at": now for name in names}},
+        None,
+    )
 
 
 def bump(*names: str) -> None:
     """A change to what ``names`` count: now, for this process, and again once it commits."""
-    chosen = list(names)
-    _bump_now(chosen)
-    transaction.on_commit(lambda: _bump_now(chosen))
+    _bump_now(names)
+    transaction.on_commit(lambda: _bump_now(names))

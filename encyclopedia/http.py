@@ -38,12 +38,6 @@ NEVER_CACHED = ("/admin/", "/healthz")
 MAX_AGE = 300
 
 
-def _seconds_to_midnight() -> int:
-    now = timezone.localtime()
-    midnight = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(1, int((midnight - now).total_seconds()))
-
-
 _today: tuple[float, float, str, str] = (0.0, 0.0, "", "")
 
 
@@ -58,6 +52,11 @@ def _today_iso() -> str:
         day = local.date().isoformat()
         _today = (midnight.timestamp(), (midnight + datetime.timedelta(days=1)).timestamp(), zone, day)
     return day
+
+
+def _seconds_to_midnight() -> int:
+    _today_iso()  # the day's bounds, brought up to date
+    return max(1, int(_today[1] - time.time()))
 
 
 # An article's own pages change only when it or an article it shows (linked, related, linking
@@ -75,19 +74,17 @@ def _key(request: HttpRequest, with_query: bool) -> str:
     digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
     article = _ARTICLE_PAGE.match(request.path_info)
     live = purge.article_generation(article[1]) if article else search.GENERATION
-    site_generation, live_generation = generations.current_many(site_data.GENERATION, live)
+    # Read once per request: the middleware and the view's wrapper both build the key.
+    if not hasattr(request, "_page_generations"):
+        request._page_generations = generations.current_many(site_data.GENERATION, live)
+    site_generation, live_generation = request._page_generations
     return f"encyclopedia:page:{site_generation}:{live_generation}:{_today_iso()}:{request.method}:{digest}"
 
 
 def last_modified(*moments: datetime.datetime | None) -> datetime.datetime:
     """When a public page last changed: its own content, the site data, what links to it, or the day."""
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    candidates = [
-        midnight,
-        generations.changed_at(site_data.GENERATION),
-        generations.changed_at(search.GENERATION),
-        *moments,
-    ]
+    candidates = [midnight, *generations.changed_at(site_data.GENERATION, search.GENERATION), *moments]
     return max(moment for moment in candidates if moment is not None)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from encyclopedia import credits, markup
-from encyclopedia.models import Article, EditorialCredit
+from encyclopedia.models import Article, ArticleImage, Citation, EditorialCredit, Section
 
 
 def freeze(article: Article) -> dict[str, Any]:
@@ -15,38 +16,63 @@ def freeze(article: Article) -> dict[str, Any]:
     The reviewer credit is frozen as it stands: a later change to a reviewer's
     affiliation does not rewrite this page.
     """
-    summary = markup.render(article.summary)
-    linked = list(summary.article_ids)
-    sections = []
-    for section in article.sections.select_related("heading").order_by("position", "id"):
-        body = markup.render(section.body)
-        linked.extend(body.article_ids)
-        sections.append({"heading": section.heading_text, "html": body.html})
+    sections = list(article.sections.select_related("heading").order_by("position", "id"))
     names = list(article.alternative_names.order_by("position", "id").values_list("name", flat=True))
-    references = [
-        link.citation.as_html()
-        for link in article.citation_links.select_related("citation").order_by("position", "id")
+    citations = [
+        link.citation for link in article.citation_links.select_related("citation").order_by("position", "id")
     ]
-    images = [image.frozen() for image in article.images.order_by("position", "id")]
+    images = list(article.images.order_by("position", "id"))
     related = list(
         article.related_links.order_by("position", "id").values_list("related__public_id", flat=True)
     )
     credit_rows = [
         link.credit for link in article.credit_links.select_related("credit").order_by("position", "id")
     ]
-    if not credit_rows:
-        credit_rows = list(EditorialCredit.objects.filter(standing=True))
+    return freeze_rows(
+        article,
+        sections=sections,
+        names=names,
+        citations=citations,
+        images=images,
+        related=related,
+        credit_rows=credit_rows or list(EditorialCredit.objects.filter(standing=True)),
+    )
+
+
+def freeze_rows(
+    article: Article,
+    *,
+    sections: Iterable[Section],
+    names: Iterable[str],
+    citations: Iterable[Citation],
+    images: Iterable[ArticleImage],
+    related: Iterable[str],
+    credit_rows: Iterable[EditorialCredit],
+) -> dict[str, Any]:
+    """What ``freeze`` makes of ``article`` with these rows, each in its order; it reads nothing,
+    so a caller that holds the rows already (the importer) freezes without reading them back.
+
+    ``related`` is the related articles' public ids; ``credit_rows`` the credits the page shows
+    (the standing ones for an article that names none of its own).
+    """
+    summary = markup.render(article.summary)
+    linked = list(summary.article_ids)
+    frozen_sections = []
+    for section in sections:
+        body = markup.render(section.body)
+        linked.extend(body.article_ids)
+        frozen_sections.append({"heading": section.heading_text, "html": body.html})
     return {
         "title": article.title,
         "slug": article.slug,
         "article_type": article.article_type,
         "summary_html": summary.html,
-        "sections": sections,
-        "alternative_names": names,
-        "references": references,
+        "sections": frozen_sections,
+        "alternative_names": list(names),
+        "references": [citation.as_html() for citation in citations],
         "linked_article_ids": list(dict.fromkeys(i for i in linked if i != article.public_id)),
-        "images": images,
-        "related_article_ids": related,
+        "images": [image.frozen() for image in images],
+        "related_article_ids": list(related),
         "review_date": article.review_date,
         "updated_by": article.reviewer.credit() if article.reviewer else "",
         "review_organization": article.review_organization.name if article.review_organization else "",
@@ -54,9 +80,14 @@ def freeze(article: Article) -> dict[str, Any]:
     }
 
 
-def is_current(article: Article) -> bool:
-    """Whether the live publication already shows the working copy exactly as it stands."""
+def is_current(article: Article, frozen: dict[str, Any] | None = None) -> bool:
+    """Whether the live publication already shows the working copy exactly as it stands.
+
+    ``frozen`` is ``freeze(article)`` if the caller has it already (it publishes it next).
+    """
     live = article.live_publication
     if live is None:
         return False
-    return all(getattr(live, name) == value for name, value in freeze(article).items())
+    if frozen is None:
+        frozen = freeze(article)
+    return all(getattr(live, name) == value for name, value in frozen.items())

@@ -39,10 +39,11 @@ def _templates_digest() -> str:
 BODY_VERSION = _templates_digest()
 
 
-def _live_titles(public_ids: list[str]) -> dict[str, str]:
+def _live_titles(public_ids: list[str], generation: int) -> dict[str, str]:
     """The published titles of those of ``public_ids`` that are live (one query, or none).
 
-    Kept in the cache until the next publish, withdrawal or restore, which may change them.
+    Kept in the cache under the live ``generation`` (``search.generation()``): until the next
+    publish, withdrawal or restore, which may change them.
     """
     if not public_ids:
         return {}
@@ -55,11 +56,14 @@ def _live_titles(public_ids: list[str]) -> dict[str, str]:
         )
 
     digest = hashlib.sha256(",".join(public_ids).encode()).hexdigest()[:32]
-    return cache.get_or_set(f"encyclopedia:live-titles:{search.generation()}:{digest}", find, 3600)
+    return cache.get_or_set(f"encyclopedia:live-titles:{generation}:{digest}", find, 3600)
 
 
-def links_here(public_id: str) -> list[tuple[str, str]]:
-    """(id, title) of the live articles whose live page links to ``public_id``; cached until a publish."""
+def links_here(public_id: str, generation: int) -> list[tuple[str, str]]:
+    """(id, title) of the live articles whose live page links to ``public_id``.
+
+    Cached under the live ``generation``, like ``_live_titles``: until the next publish.
+    """
 
     def find() -> list[tuple[str, str]]:
         rows = (
@@ -72,7 +76,7 @@ def links_here(public_id: str) -> list[tuple[str, str]]:
         )
         return list(dict.fromkeys(rows))[:50]
 
-    return cache.get_or_set(f"encyclopedia:links-here:{search.generation()}:{public_id}", find, 3600)
+    return cache.get_or_set(f"encyclopedia:links-here:{generation}:{public_id}", find, 3600)
 
 
 def _body_html(content: Any, preview: bool) -> str:
@@ -94,14 +98,15 @@ def _body_html(content: Any, preview: bool) -> str:
 def _readable(content: Any, public_id: str, preview: bool) -> dict:
     """The content's HTML with links to articles that are not live turned into text, and its related articles."""
     related_ids = list(getattr(content, "related_article_ids", []))
-    live = _live_titles(list(dict.fromkeys([*content.linked_article_ids, *related_ids])))
+    generation = search.generation()
+    live = _live_titles(list(dict.fromkeys([*content.linked_article_ids, *related_ids])), generation)
     return {
         "body_html": mark_safe(markup.unlink_articles(_body_html(content, preview), live)),  # noqa: S308 - rendered escaped, sanitized at freeze
         "related": [(pid, live[pid]) for pid in related_ids if pid in live],
         "see_also": [
             (pid, live[pid]) for pid in content.linked_article_ids if pid in live and pid not in related_ids
         ],
-        "links_here": links_here(public_id) if public_id else [],
+        "links_here": links_here(public_id, generation) if public_id else [],
     }
 
 
@@ -155,7 +160,6 @@ def render_article(
     )
     context = {
         "publication": content,
-        "site": site_settings,
         "page_citation": cite,
         "canonical_url": page_url,
         "site_base": page_url[: -len(request.path)]

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from soak import config
-from soak.data import MARKER, marker_of_publication, marker_of_text
+from soak.data import MARKER, marker_of_publication, marker_of_text, user
 
 EDITOR = "bench-editor"
 REVIEWER = "bench-reviewer"
@@ -120,8 +120,6 @@ class Approver(threading.Thread):
                 while True:
                     try:
                         if editor is None or reviewer is None:
-                            from soak.data import user
-
                             editor, reviewer = user(EDITOR), user(REVIEWER)
                         record["steps"] = approve_to_live(public_id, self.seq, editor, reviewer)
                         record["outcome"] = "ok" if not errors else "ok after retry"

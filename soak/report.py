@@ -7,7 +7,6 @@ rewrites the report with the other phase's last figures kept, each dated.
 from __future__ import annotations
 
 import datetime
-import importlib.metadata
 import json
 import os
 import platform
@@ -15,9 +14,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from bench import common
 from soak import config
 
-NAMES = {"steady": "Steady", "restart": "PostgreSQL restarted"}
+NAMES = ("steady", "restart")  # the phases in soak/out/<phase>.json, in report order
 
 
 def title(name: str, phase: dict) -> str:
@@ -37,38 +37,14 @@ def load() -> dict[str, dict]:
 
 
 def machine() -> list[str]:
-    cpu = "?"
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.processor() or "?"
-    memory = "?"
-    found = (
-        re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
-        if os.path.exists("/proc/meminfo")
-        else None
-    )
-    if found:
-        memory = f"{int(found.group(1)) / 1024 / 1024:.1f} GiB"
+    cpu = common.cpu_model(unknown="?")
+    memory = common.memory_total(unknown="?")
 
     def version(package: str) -> str:
-        try:
-            return importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            return "?"
+        return common.package_version(package, unknown="?")
 
-    postgres = redis = "?"
-    try:
-        import psycopg
-
-        with psycopg.connect(config.PG_ADMIN_DSN, connect_timeout=3) as conn:
-            postgres = conn.execute("SHOW server_version").fetchone()[0]
-    except Exception:  # noqa: BLE001, S110 - only for the report: the version stays unknown
-        pass
+    postgres = common.postgres_version(config.PG_ADMIN_DSN)
+    redis = "?"
     try:
         out = subprocess.run(  # noqa: S603 - a fixed command
             ["redis-cli", "-h", "127.0.0.1", "INFO", "server"],  # noqa: S607
@@ -435,16 +411,15 @@ def write() -> Path:
                 f"{plan.get('readers')} readers on 2 sync workers, on a machine other jobs were also using."
             )
             add("")
-    for name in names:
-        errors = error_seconds(phases[name])
-        if name == "steady":
-            add("### Steady: errors by second")
-            add("")
-            if errors:
-                lines += seconds_table(phases[name], min(errors), max(errors))
-            else:
-                add("None: every request of every second was answered 200.")
-            add("")
+    if "steady" in phases:
+        errors = error_seconds(phases["steady"])
+        add("### Steady: errors by second")
+        add("")
+        if errors:
+            lines += seconds_table(phases["steady"], min(errors), max(errors))
+        else:
+            add("None: every request of every second was answered 200.")
+        add("")
     if "restart" in phases:
         p = phases["restart"]
         r, window = p.get("restart", {}), p.get("window", {})

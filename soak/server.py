@@ -7,16 +7,13 @@ twice a second, so a worker that died or was replaced shows up in the report.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import subprocess
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
-from bench.load import children, serve_command
+from bench.load import children, serve_command, stop_master, wait_until_healthy
 from soak import config
 
 
@@ -48,15 +45,7 @@ class Server:
                 stderr=err,
                 start_new_session=True,  # Ctrl-C reaches the soak, which stops the server itself
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see {self.error_log}")
-            with contextlib.suppress(OSError):
-                if self.healthz() == 200 and len(children(self.process.pid)) >= 2:
-                    return
-            time.sleep(0.3)
-        raise RuntimeError("gunicorn did not become healthy in 60 s")
+        wait_until_healthy(self.process, self.healthz, self.error_log)
 
     def healthz(self) -> int:
         request = urllib.request.Request(f"http://{config.HOST}:{config.PORT}/healthz")
@@ -92,17 +81,7 @@ class Server:
         self.stop_sampling()
         if self.process is None:
             return
-        workers = self.workers()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        for pid in workers:  # only the workers of the master we started
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        stop_master(self.process, self.workers(), timeout=30)
         self.process = None
 
 

@@ -76,6 +76,15 @@ def make_article(db):
 
 
 @pytest.fixture
+def superuser_client(client):
+    """The test client, signed in as a superuser ("superboss")."""
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("superboss", "boss@example.org", "pw"))
+    return client
+
+
+@pytest.fixture
 def publish_article():
     from editorial.actions.publish import publish
 

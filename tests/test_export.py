@@ -28,7 +28,6 @@ from reversion.models import Revision, Version
 from editorial import export, roles
 from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
-from editorial.actions.edit import record_edit
 from editorial.actions.merge import merge
 from editorial.actions.request_changes import request_changes
 from editorial.actions.restore_content import restore_content
@@ -49,11 +48,11 @@ from encyclopedia.models import (
     SectionHeading,
     SiteSettings,
 )
+from encyclopedia.search import LETTERS
 from tests.conftest import page_text
+from tests.test_workflow import edit
 
 pytestmark = pytest.mark.django_db
-
-LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0-9"]
 
 
 def make_user(username: str, *groups: str, **fields: Any) -> User:
@@ -63,18 +62,6 @@ def make_user(username: str, *groups: str, **fields: Any) -> User:
     for name in groups:
         user.groups.add(Group.objects.get(name=name))
     return User.objects.get(pk=user.pk)  # fresh: no cached permissions
-
-
-def edit(article: Article, user: User, body: str) -> None:
-    """What an admin save does: a revision by ``user``, and a draft of a live article."""
-    previous = article.state
-    with reversion.create_revision():
-        section = article.sections.first()
-        section.body = body
-        section.save()
-        article.save()
-        reversion.set_user(user)
-    record_edit(article, user, previous, "Edited: body")
 
 
 @pytest.fixture

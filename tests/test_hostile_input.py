@@ -10,7 +10,6 @@ test_cite); this one puts every payload in every field at once and looks at ever
 from __future__ import annotations
 
 import datetime
-import io
 import json
 import re
 from html.parser import HTMLParser
@@ -18,9 +17,7 @@ from io import StringIO
 from xml.etree import ElementTree
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from PIL import Image
 
 from encyclopedia.models import (
     AccreditationNotice,
@@ -36,6 +33,8 @@ from encyclopedia.models import (
 )
 from tests.conftest import attribute_values, page_text
 from tests.test_admin import article_form
+from tests.test_images import picture, upload
+from tests.test_importer import write_page
 
 pytestmark = pytest.mark.django_db
 
@@ -166,12 +165,6 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def png() -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "teal").save(out, "PNG")
-    return SimpleUploadedFile("hostile.png", out.getvalue(), content_type="image/png")
-
-
 def hostile_site(payload: str, make_article, publish_article) -> tuple[Article, ArticleImage, dict[str, str]]:
     """A live article with ``payload`` in every text field that reaches a page, and site data
     with it too. Returns the article, its image and the plain-text values a reader sees."""
@@ -231,7 +224,12 @@ def hostile_site(payload: str, make_article, publish_article) -> tuple[Article, 
     article.save()
     credit = EditorialCredit.objects.create(name=value("Credit"), role=f"Role {payload}")
     article.credit_links.create(credit=credit, position=1)
-    image = ArticleImage(article=article, image=png(), alt_text=f"Alt {payload}", caption=value("Caption"))
+    image = ArticleImage(
+        article=article,
+        image=upload(picture((40, 30)), "hostile.png"),
+        alt_text=f"Alt {payload}",
+        caption=value("Caption"),
+    )
     image.save()
     publish_article(article)
     return article, image, plain
@@ -293,14 +291,6 @@ def test_hostile_values_leave_the_feed_api_and_downloads_well_formed(
     for suffix in ("ris", "bib"):
         assert client.get(f"/ency/article/{article.public_id}.{suffix}").status_code == 200
     assert client.get("/sitemap.xml").status_code == 200
-
-
-@pytest.fixture
-def superuser_client(client):
-    from django.contrib.auth.models import User
-
-    client.force_login(User.objects.create_superuser("hostileboss", "boss@example.org", "pw"))
-    return client
 
 
 @pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))
@@ -424,16 +414,12 @@ IMPORT_PAYLOADS = {
 }
 
 
-def write(tmp_path, content: str | bytes, name: str = "page.txt") -> str:
-    path = tmp_path / name
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return str(path)
-
-
 @pytest.mark.parametrize("payload", list(IMPORT_PAYLOADS.values()), ids=list(IMPORT_PAYLOADS))
 def test_a_hostile_import_file_imports_as_inert_text(client, tmp_path, payload):
     out = StringIO()
-    call_command("import_articles", write(tmp_path, IMPORT_PAGE.format(id="004321", p=payload)), stdout=out)
+    call_command(
+        "import_articles", write_page(tmp_path, IMPORT_PAGE.format(id="004321", p=payload)), stdout=out
+    )
     assert "Imported 004321" in out.getvalue()
     article = Article.objects.get(public_id="004321")
     assert article.title == f"Zeta title {payload}"
@@ -472,7 +458,7 @@ def test_a_hostile_import_file_imports_as_inert_text(client, tmp_path, payload):
     ],
 )
 def test_a_refused_import_file_names_file_and_line_and_saves_nothing(tmp_path, content, message):
-    path = write(tmp_path, content)
+    path = write_page(tmp_path, content)
     err = StringIO()
     with pytest.raises(SystemExit):
         call_command("import_articles", path, stdout=StringIO(), stderr=err)
@@ -484,7 +470,7 @@ def test_a_refused_import_file_names_file_and_line_and_saves_nothing(tmp_path, c
 
 def test_a_very_long_summary_imports_whole(client, tmp_path):
     summary = " ".join(["Cramps come and go."] * 5_000)
-    call_command("import_articles", write(tmp_path, f"Long page\n\n{summary}\n"), stdout=StringIO())
+    call_command("import_articles", write_page(tmp_path, f"Long page\n\n{summary}\n"), stdout=StringIO())
     article = Article.objects.get(title="Long page")
     html = client.get(article.get_absolute_url()).content.decode()
     assert page_text(html).count("Cramps come and go.") >= 5_000
@@ -501,11 +487,6 @@ def field_error(html: str, name: str) -> str:
     tag = re.search(rf'<(?:input|textarea|select)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
     assert tag and f"id_{name}_error" in tag.group(0), f"the {name} input does not point at its error"
     return page_text(found.group(1)).strip()
-
-
-@pytest.fixture
-def admin_client(superuser_client):
-    return superuser_client
 
 
 @pytest.mark.parametrize(
@@ -528,8 +509,8 @@ def admin_client(superuser_client):
         ("public_id", "0<b>1>", "An article id is six digits, like 003194."),
     ],
 )
-def test_the_article_form_says_what_is_refused_and_where(admin_client, field, value, message):
-    response = admin_client.post("/admin/encyclopedia/article/add/", article_form(**{field: value}))
+def test_the_article_form_says_what_is_refused_and_where(superuser_client, field, value, message):
+    response = superuser_client.post("/admin/encyclopedia/article/add/", article_form(**{field: value}))
     assert response.status_code == 200
     html = response.content.decode()
     assert re.search(r"Please correct the errors? below\.", html)
@@ -596,11 +577,11 @@ def test_the_article_form_says_what_is_refused_and_where(admin_client, field, va
         ),
     ],
 )
-def test_site_data_forms_say_what_is_refused_and_where(admin_client, url, data, field, message):
+def test_site_data_forms_say_what_is_refused_and_where(superuser_client, url, data, field, message):
     from django.apps import apps
 
     model = apps.get_model("encyclopedia", url.split("/")[3])
-    response = admin_client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()
     assert field_error(html, field).startswith(message)
@@ -608,7 +589,7 @@ def test_site_data_forms_say_what_is_refused_and_where(admin_client, url, data, 
     assert not model.objects.exists()
 
 
-def test_site_settings_refuse_a_too_long_site_name_with_a_message(admin_client):
+def test_site_settings_refuse_a_too_long_site_name_with_a_message(superuser_client):
     SiteSettings.objects.update_or_create(pk=1, defaults={"site_name": "Medical Encyclopedia"})
     data = {
         "site_name": "S" * 201,
@@ -618,30 +599,29 @@ def test_site_settings_refuse_a_too_long_site_name_with_a_message(admin_client):
         "copyright_start_year": "2020",
         "disclaimer": "Sample.",
     }
-    response = admin_client.post("/admin/encyclopedia/sitesettings/1/change/", data)
+    response = superuser_client.post("/admin/encyclopedia/sitesettings/1/change/", data)
     assert field_error(response.content.decode(), "site_name") == (
         "Ensure this value has at most 200 characters (it has 201)."
     )
     assert SiteSettings.objects.get().site_name == "Medical Encyclopedia"
 
 
-def test_an_image_caption_too_long_is_refused_in_its_row(admin_client, media, make_article):
-    from tests.test_images import picture
+def test_an_image_caption_too_long_is_refused_in_its_row(superuser_client, media, make_article):
     from tests.test_review_views import form_data
 
     article = make_article("Captioned")
     url = f"/admin/encyclopedia/article/{article.pk}/change/"
-    post = form_data(admin_client, article)
+    post = form_data(superuser_client, article)
     post.update(
         {
             "images-TOTAL_FORMS": "1",
-            "images-0-image": SimpleUploadedFile("a.png", picture((40, 30)), content_type="image/png"),
+            "images-0-image": upload(picture((40, 30)), "a.png"),
             "images-0-alt_text": "A hand",
             "images-0-caption": "C" * 501,
             "images-0-position": "1",
         }
     )
-    response = admin_client.post(url, post)
+    response = superuser_client.post(url, post)
     assert response.status_code == 200
     assert field_error(response.content.decode(), "images-0-caption") == (
         "Ensure this value has at most 500 characters (it has 501)."

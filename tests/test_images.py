@@ -246,14 +246,6 @@ def test_a_refused_upload_is_not_saved_even_without_full_clean(make_article, med
 # ---------------------------------------------------------------- admin
 
 
-@pytest.fixture
-def superuser_client(client):
-    from django.contrib.auth.models import User
-
-    client.force_login(User.objects.create_superuser("imageboss", "boss@example.org", "pw"))
-    return client
-
-
 def inline_post(client, article, data: bytes, name: str = "spasm.png", **fields) -> dict:
     post = form_data(client, article)
     assert post["loaded_at"], "the stale-form check needs the time the form was opened"
@@ -412,7 +404,7 @@ def test_images_of_unpublished_or_withdrawn_articles_are_404(
     image = add_image(article)
     publish_article(article)
     assert client.get(image_page_url(image)).status_code == 200
-    withdraw(article, User.objects.get(username="imageboss"), reason="Outdated")
+    withdraw(article, User.objects.get(username="superboss"), reason="Outdated")
     assert client.get(image_page_url(image)).status_code == 404
 
 

@@ -143,7 +143,7 @@ def test_markdown_custom_heading_is_kept(known_headings):
 
 def test_command_imports_and_reports(tmp_path, seed_text):
     out = StringIO()
-    call_command("import_articles", _write(tmp_path, seed_text), stdout=out)
+    call_command("import_articles", write_page(tmp_path, seed_text), stdout=out)
     assert "Imported 003194 “Hand or foot spasms” (new)" in out.getvalue()
     assert out.getvalue().strip().endswith("1 file imported (1 new, 0 updated, 0 unchanged), 0 failed.")
     article = Article.objects.get(public_id="003194")
@@ -151,15 +151,19 @@ def test_command_imports_and_reports(tmp_path, seed_text):
     assert article.live_publication.review_date == datetime.date(2024, 3, 31)
 
 
-def _write(tmp_path, text: str, name: str = "page.txt") -> str:
+def write_page(tmp_path, content: str | bytes, name: str = "page.txt") -> str:
+    """Write ``content`` (text as UTF-8, or bytes as they are) to ``tmp_path / name``; returns the path."""
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
     return str(path)
 
 
 def test_dry_run_saves_nothing(tmp_path, seed_text):
     out = StringIO()
-    call_command("import_articles", _write(tmp_path, seed_text), "--dry-run", stdout=out)
+    call_command("import_articles", write_page(tmp_path, seed_text), "--dry-run", stdout=out)
     assert "Would import 003194" in out.getvalue()
     assert "Dry run: nothing was saved." in out.getvalue()
     assert Article.objects.count() == 0
@@ -191,8 +195,8 @@ def test_reimport_of_the_same_page_changes_nothing(seed_page, imported_seed):
 def test_bad_file_names_file_and_line_saves_nothing_and_others_import(tmp_path, seed_text):
     broken = seed_text.replace("Review Date 3/31/2024", "Review Date 31/31/2024")
     bad_line = broken.splitlines().index("Review Date 31/31/2024") + 1
-    bad = _write(tmp_path, broken, "bad.txt")
-    good = _write(tmp_path, to_markdown(seed_text).replace("003194", "003195"), "good.md")
+    bad = write_page(tmp_path, broken, "bad.txt")
+    good = write_page(tmp_path, to_markdown(seed_text).replace("003194", "003195"), "good.md")
     out, err = StringIO(), StringIO()
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_articles", bad, good, stdout=out, stderr=err)
@@ -244,7 +248,7 @@ def test_links_to_articles_not_yet_imported(tmp_path, seed_text, client):
         "[Dehydration](https://medlineplus.gov/ency/article/000982.htm) (not having enough fluids)",
     ).replace("Spasms are contractions", "Spasms ([see also](https://example.org/cramps)) are contractions")
     out = StringIO()
-    call_command("import_articles", _write(tmp_path, linking), stdout=out)
+    call_command("import_articles", write_page(tmp_path, linking), stdout=out)
     assert (
         "Links to articles not imported yet, shown as plain text until they are live: 000982 (linked from 003194)"
         in (out.getvalue())
@@ -258,7 +262,7 @@ def test_links_to_articles_not_yet_imported(tmp_path, seed_text, client):
     target = (
         "URL of this page: //medlineplus.gov/ency/article/000982.htm\n\n# Dehydration\n\nSample summary.\n"
     )
-    call_command("import_articles", _write(tmp_path, target, "dehydration.md"), stdout=StringIO())
+    call_command("import_articles", write_page(tmp_path, target, "dehydration.md"), stdout=StringIO())
     html = client.get("/ency/article/003194.htm").content.decode()
     assert '<a href="/ency/article/000982.htm">Dehydration</a>' in html
 
@@ -298,10 +302,10 @@ def test_a_missing_title_is_not_guessed_from_the_summary(known_headings):
 
 def test_a_page_without_an_id_updates_the_article_with_its_title(tmp_path):
     page = "Night cramps\n\nA sample summary.\n\nCauses\n\nSample causes.\n"
-    call_command("import_articles", _write(tmp_path, page, "a.txt"), stdout=StringIO())
+    call_command("import_articles", write_page(tmp_path, page, "a.txt"), stdout=StringIO())
     call_command(
         "import_articles",
-        _write(tmp_path, page.replace("Sample causes", "Other causes"), "b.txt"),
+        write_page(tmp_path, page.replace("Sample causes", "Other causes"), "b.txt"),
         stdout=StringIO(),
     )
     assert Article.objects.count() == 1
@@ -337,7 +341,7 @@ def test_a_too_long_alternative_name_names_its_line_and_saves_nothing(tmp_path, 
     line = next(i for i, text in enumerate(broken.splitlines(), 1) if "x" * 250 in text)
     err = StringIO()
     with pytest.raises(SystemExit):
-        call_command("import_articles", _write(tmp_path, broken), stdout=StringIO(), stderr=err)
+        call_command("import_articles", write_page(tmp_path, broken), stdout=StringIO(), stderr=err)
     assert (
         f"page.txt:{line}: alternative name: name: Ensure this value has at most 200 characters"
         in err.getvalue()
@@ -349,7 +353,7 @@ def test_a_too_long_review_organization_is_a_clear_error(tmp_path, seed_text):
     broken = seed_text.replace("VeriMed Healthcare Network", "V" * 250)
     err = StringIO()
     with pytest.raises(SystemExit):
-        call_command("import_articles", _write(tmp_path, broken), stdout=StringIO(), stderr=err)
+        call_command("import_articles", write_page(tmp_path, broken), stdout=StringIO(), stderr=err)
     assert "review organization: name: Ensure this value has at most 200 characters" in err.getvalue()
     assert Article.objects.count() == 0
     assert not ReviewOrganization.objects.exists()
@@ -366,7 +370,7 @@ def test_an_article_in_review_is_not_overwritten_by_an_import(tmp_path, seed_tex
     with pytest.raises(SystemExit):
         call_command(
             "import_articles",
-            _write(tmp_path, seed_text.replace("Twitching", "Jerking")),
+            write_page(tmp_path, seed_text.replace("Twitching", "Jerking")),
             stdout=StringIO(),
             stderr=err,
         )
@@ -391,7 +395,7 @@ def _pages(
         ).replace("Hand or foot spasms", title)
         if change:
             text = text.replace(*change)
-        paths.append(_write(tmp_path, text, f"{title}.txt"))
+        paths.append(write_page(tmp_path, text, f"{title}.txt"))
     return paths
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import inspect
-import io
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,9 +82,10 @@ from encyclopedia.models import (
     SiteSettings,
     WorkflowState,
 )
+from tests.test_export import export_text, restore_text
 from tests.test_images import add_image, picture
 from tests.test_review_views import admin_form_data
-from tests.test_workflow import edit, make_user
+from tests.test_workflow import edit, make_user, with_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -467,9 +467,9 @@ class World:
             self._actors[name] = {
                 ANONYMOUS: AnonymousUser,
                 EDITOR: lambda: make_user("editor", roles.EDITORS),
-                REVIEWER: lambda: _with_profile(make_user("reviewer", roles.MEDICAL_REVIEWERS), "Rae Viewer"),
+                REVIEWER: lambda: with_profile(make_user("reviewer", roles.MEDICAL_REVIEWERS), "Rae Viewer"),
                 DIRECTOR: lambda: make_user("director", roles.EDITORIAL_DIRECTORS),
-                SUPERUSER: lambda: _with_profile(make_user("superuser", superuser=True), "Sam Super"),
+                SUPERUSER: lambda: with_profile(make_user("superuser", superuser=True), "Sam Super"),
             }[name]()
         return self._actors[name]
 
@@ -480,7 +480,7 @@ class World:
 
     @cached_property
     def approver(self) -> User:
-        return _with_profile(make_user("approver", roles.MEDICAL_REVIEWERS), "Abe Prover")
+        return with_profile(make_user("approver", roles.MEDICAL_REVIEWERS), "Abe Prover")
 
     # -- articles, one per state
 
@@ -630,11 +630,6 @@ class World:
         model, pk = type(obj), obj.pk
         obj.delete()
         return Version.objects.get_deleted(model).get(object_id=str(pk)).pk
-
-
-def _with_profile(user: User, name: str) -> User:
-    Reviewer.objects.create(name=name, credentials="MD", user=user)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
@@ -819,18 +814,8 @@ def _form(world: World, url: str) -> dict:
 
 
 def _export_of_this_database(world: World) -> str:
-    from editorial import export
-
     assert world.live.is_live  # something to restore
-    out = io.StringIO()
-    export.export_content(out)
-    return out.getvalue()
-
-
-def _restore(text: str, user: Any) -> Any:
-    from editorial.actions.restore_content import restore_content  # imported here: new, in flux
-
-    return restore_content(io.BytesIO(text.encode()), user=user, source="backup.json")
+    return export_text()
 
 
 def _old_site_settings() -> Version:
@@ -976,7 +961,7 @@ STEPS: dict[str, Step] = {
     ),
     "restore_content": Step(
         setup=lambda w: SimpleNamespace(export=_export_of_this_database(w)),
-        call=lambda c, user: _restore(c.export, user),
+        call=lambda c, user: restore_text(c.export, user=user, source="backup.json"),
         done=lambda c: AuditEvent.objects.filter(action="restore_content").exists(),
     ),
     # -- admin-only writes

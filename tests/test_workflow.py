@@ -193,8 +193,11 @@ def test_approval_publishes_with_todays_review_date_and_frozen_credit(client, li
     assert "Review Date 11/24/2026" in text
 
 
-def with_profile(user: User) -> User:
-    Reviewer.objects.create(name=f"Dr {user.username}", credentials="MD", user=user)
+def with_profile(user: User, name: str | None = None) -> User:
+    """``user`` with a reviewer profile, named ``name`` (by default "Dr <username>")."""
+    Reviewer.objects.create(
+        name=name if name is not None else f"Dr {user.username}", credentials="MD", user=user
+    )
     return User.objects.get(pk=user.pk)
 
 

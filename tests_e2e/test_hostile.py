@@ -11,13 +11,12 @@ must report no violation at all: nothing even tried to run.
 from __future__ import annotations
 
 import datetime
-import io
 import re
 import secrets
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+
+from tests.test_images import picture, upload
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -38,12 +37,6 @@ def markdown_payload(field: str) -> str:
         f"{payload(field)}\n\n[click](javascript:__pwned='{field}') [data](data:text/html,x) "
         "<https://example.org/\u202eevil\u202c>\u200b"
     )
-
-
-def png() -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), "teal").save(out, "PNG")
-    return SimpleUploadedFile("hostile.png", out.getvalue(), content_type="image/png")
 
 
 @pytest.fixture
@@ -130,7 +123,12 @@ def hostile(settings, tmp_path):
     article.credit_links.create(
         credit=EditorialCredit.objects.create(name=payload("credit"), role=payload("role")), position=1
     )
-    image = ArticleImage(article=article, image=png(), alt_text=payload("alt"), caption=payload("caption"))
+    image = ArticleImage(
+        article=article,
+        image=upload(picture((40, 30)), "hostile.png"),
+        alt_text=payload("alt"),
+        caption=payload("caption"),
+    )
     image.save()
     publish(article, None, comment="Hostile")
     article.refresh_from_db()

@@ -9,8 +9,8 @@ checked, a revision with the user and the comment, the working copy frozen into 
 publication, an audit event, the search index. It does not read back what the import has
 just written and holds locked: the revision records the rows written (handed to
 django-reversion as if prefetched), and a new article's publication is frozen from them
-(``_frozen``, which gives what ``snapshot.freeze`` gives; an updated article is frozen by
-``freeze`` itself).
+(``snapshot.freeze_rows``, what ``snapshot.freeze`` gives without reading them back); an
+updated article is frozen by ``freeze`` once, both to tell whether it changed and to publish.
 
 A run of many pages (``manage.py import_articles``) imports them in batches, one transaction
 each: the standard headings and their placements are read once per run, a reviewer or an
@@ -20,6 +20,7 @@ articles is written once, at the end of the batch.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
@@ -29,7 +30,6 @@ from typing import Any
 import reversion
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.utils import timezone
 from reversion.models import Revision
 from reversion.signals import post_revision_commit
 
@@ -39,7 +39,7 @@ from editorial.actions.publish import can_publish
 from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
 from editorial.models import ReviewRecord
-from encyclopedia import credits, markup, publications, search
+from encyclopedia import publications, search
 from encyclopedia.models import (
     AlternativeName,
     Article,
@@ -47,7 +47,6 @@ from encyclopedia.models import (
     ArticleCredit,
     ArticleType,
     Citation,
-    CrossReference,
     EditorialCredit,
     HeadingPlacement,
     Publication,
@@ -56,13 +55,13 @@ from encyclopedia.models import (
     Section,
     SectionHeading,
 )
-from encyclopedia.snapshot import is_current
+from encyclopedia.snapshot import freeze, freeze_rows, is_current
 
 # The foreign keys of an article: the import sets the reviewer and the organization to rows it
 # has just read or written, and the others come from the row itself, so none needs a query to
 # check that its row exists.
 _ARTICLE_RELATIONS = [f.name for f in Article._meta.concrete_fields if f.is_relation]
-_CITATION_FIELDS = [f.name for f in CitationData.__dataclass_fields__.values()]
+_CITATION_FIELDS = [f.name for f in dataclasses.fields(CitationData)]
 _LOOKUP_CHUNK = 500  # values per query when looking up a page's citations or credits
 
 
@@ -229,7 +228,9 @@ def _import(
         "credit_links": _replace_credits(article, page.also_reviewed_by, new),
         **({"images": [], "related_links": []} if new else {}),
     }
-    if not new and is_current(article):
+    # An updated article is frozen once: to tell whether it changed, then to publish it.
+    frozen = None if new else freeze(article)
+    if not new and is_current(article, frozen):
         raise _Unchanged(article)
     comment = f"Imported from {source}" if source else "Imported"
     if page.review_date and (new or not article.review_records.filter(reviewed_on=page.review_date).exists()):
@@ -241,7 +242,7 @@ def _import(
             outcome=ReviewRecord.Outcome.APPROVED,
             notes=f"As stated on the imported page ({source or 'import'}).",
         )
-    _publish(article, user, comment, written, batch, new)
+    _publish(article, user, comment, written, batch, frozen)
     return article, "new" if new else "updated"
 
 
@@ -251,35 +252,29 @@ def _publish(
     comment: str,
     written: dict[str, list[models.Model]],
     batch: ImportBatch,
-    new: bool,
+    frozen: dict[str, Any] | None,
 ) -> None:
     """``workflow.run("publish", ...)`` for the article this import has just saved and holds
-    locked: checked, revised, frozen and made live, audited. The search index and the cached
-    copy of a new article's publication are the batch's, written once for all its pages."""
+    locked: checked, revised, frozen and made live, audited. ``frozen`` is an updated article's
+    ``freeze``; a new article (``None``) is frozen from the rows just written. The search index
+    and the cached copy of a new article's publication are the batch's, written once for all
+    its pages."""
     workflow.check("publish", article, user)
     previous = article.state
     _hand_over(article, written)
     revision = _revise(article, user, comment)
-    if new:
-        # workflow.go_live, with the publication frozen from the rows just written
-        publication = Publication(
-            article=article,
-            published_at=timezone.now(),
-            published_by=user,
-            revision=revision,
-            **_frozen(article, written, batch.standing_credits),
-        )
-        batch.add_publication(publication)
-        CrossReference.objects.bulk_create(
-            CrossReference(publication=publication, target_public_id=target)
-            for target in publication.linked_article_ids
-        )
-        ReviewRecord.objects.filter(
-            article=article, outcome=ReviewRecord.Outcome.APPROVED, publication=None
-        ).update(publication=publication)
-        workflow.make_live(article, publication)
-    else:
-        publication = workflow.go_live(article, user, revision, keep_review=False)
+    new = frozen is None
+    # workflow.go_live, without reading back what the import has just written
+    publication = workflow.make_live(
+        article,
+        workflow.freeze_publication(
+            article,
+            user,
+            revision,
+            fields=_frozen(article, written, batch.standing_credits) if new else frozen,
+            save=batch.add_publication if new else None,
+        ),
+    )
     audit.record(
         article,
         "publish",
@@ -326,30 +321,15 @@ def _frozen(
 ) -> dict[str, Any]:
     """``snapshot.freeze(article)`` for a new article, from the rows just written (in order):
     it has no images and no related articles yet."""
-    summary = markup.render(article.summary)
-    linked = list(summary.article_ids)
-    sections = []
-    for section in written["sections"]:
-        body = markup.render(section.body)
-        linked.extend(body.article_ids)
-        sections.append({"heading": section.heading_text, "html": body.html})
-    credit_rows = [link.credit for link in written["credit_links"]] or standing_credits()
-    return {
-        "title": article.title,
-        "slug": article.slug,
-        "article_type": article.article_type,
-        "summary_html": summary.html,
-        "sections": sections,
-        "alternative_names": [row.name for row in written["alternative_names"]],
-        "references": [link.citation.as_html() for link in written["citation_links"]],
-        "linked_article_ids": list(dict.fromkeys(i for i in linked if i != article.public_id)),
-        "images": [],
-        "related_article_ids": [],
-        "review_date": article.review_date,
-        "updated_by": article.reviewer.credit() if article.reviewer else "",
-        "review_organization": article.review_organization.name if article.review_organization else "",
-        "also_reviewed_by": credits.join_credits([c.credit() for c in credit_rows]),
-    }
+    return freeze_rows(
+        article,
+        sections=written["sections"],
+        names=[row.name for row in written["alternative_names"]],
+        citations=[link.citation for link in written["citation_links"]],
+        images=[],
+        related=[],
+        credit_rows=[link.credit for link in written["credit_links"]] or standing_credits(),
+    )
 
 
 def _hand_over(article: Article, written: dict[str, list[models.Model]]) -> None:
@@ -375,9 +355,11 @@ def _existing(page: ParsedPage) -> Article | None:
     return same_title[0] if len(same_title) == 1 else None
 
 
-def infer_article_type(page: ParsedPage, lookups: ImportLookups | None = None) -> str:
-    """The type whose conventional headings the page's headings match best (ties: the first by name)."""
-    placements = (lookups or ImportLookups.load()).placements
+def infer_article_type(page: ParsedPage, lookups: ImportLookups) -> str:
+    """The type whose conventional headings the page's headings match best (ties: the first by name).
+
+    ``lookups`` is the run's, read once: every page of a run infers from the same placements."""
+    placements = lookups.placements
     counts: Counter[str] = Counter()
     for name in {section.heading for section in page.sections}:
         counts.update(placements.get(name, ()))

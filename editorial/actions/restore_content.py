@@ -11,9 +11,8 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from editorial import export
+from editorial import audit, export
 from editorial.errors import NotAllowed
-from editorial.models import AuditEvent
 from encyclopedia import site
 
 ACTION = "restore_content"
@@ -27,14 +26,12 @@ def restore_content(stream: IO[bytes] | IO[str], *, user: Any = None, source: st
     with transaction.atomic():
         summary = export.load_content(opened)
         site.invalidate()  # every server's cached pages and site data are for another database
-        AuditEvent.objects.create(
-            article=None,
-            article_public_id="",
-            action=ACTION,
-            user=user if getattr(user, "is_authenticated", False) else None,
-            comment=f"Restored {summary.records} records from an export made {summary.exported_at}"
+        audit.record_site(
+            ACTION,
+            user,
+            f"Restored {summary.records} records from an export made {summary.exported_at}"
             + (f" ({source})" if source else ""),
-            data={
+            {
                 "source": source,
                 "exported_at": summary.exported_at,
                 "format_version": opened.header["format_version"],
