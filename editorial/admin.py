@@ -25,6 +25,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from editorial import audit, views, workflow
+from editorial.actions.delete import delete as delete_article
 from editorial.actions.edit import check_editable, record_edit
 from editorial.actions.reassign import PERMISSION as REASSIGN_PERMISSION
 from editorial.actions.recover import PERMISSION as RECOVER_PERMISSION
@@ -422,8 +423,17 @@ class ArticleAdmin(VersionAdmin):
         return deleted, counts, perms_needed - owned, protected
 
     def delete_model(self, request, obj) -> None:
-        audit.record(obj, "delete", request.user, "Deleted (recoverable from “Recover deleted articles”)")
-        super().delete_model(request, obj)
+        delete_article(obj, request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        """The "Delete selected" action: each article through the delete action, live ones refused."""
+        live = [article.public_id for article in queryset if article.is_live]
+        if live:
+            raise PermissionDenied(
+                f"Withdraw {', '.join(live)} before deleting: live articles are not deleted."
+            )
+        for article in queryset:
+            delete_article(article, request.user)
 
     @admin.action(description="Export the review schedule (CSV)")
     def export_review_schedule(self, request, queryset):

@@ -47,9 +47,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from reversion.models import Revision, Version
 
+from editorial import publishing
 from editorial.errors import EditorialError
 from editorial.models import AuditEvent, ReminderLog, ReviewRecord
-from encyclopedia import search
 from encyclopedia.models import (
     AccreditationNotice,
     AlternativeName,
@@ -505,7 +505,11 @@ def load_content(export: ExportFile) -> LoadSummary:
         raise RestoreRefused(f"a record names a row that is not in the export: {_one_line(error)}") from None
     _remap_version_users(moved)
     _reset_sequences()
-    summary.live_articles = search.rebuild()
+    # Every loaded article is new to this site: its indexes are written and any page a server
+    # kept for this database before (its generations) is stale.
+    articles = list(Article.objects.select_related("live_publication"))
+    publishing.announce(articles)
+    summary.live_articles = sum(1 for article in articles if article.is_live)
     summary.counts = {label: loaded[label] for label in (group_label, user_label, *content_labels)}
     return summary
 

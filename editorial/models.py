@@ -13,6 +13,7 @@ class ReviewRecord(models.Model):
         APPROVED = "approved", "Approved"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         NO_CHANGES_NEEDED = "no_changes_needed", "Confirmed still accurate"
+        IMPORTED = "imported", "Imported with its review"
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_records")
     reviewer = models.ForeignKey(
@@ -24,6 +25,9 @@ class ReviewRecord(models.Model):
     reviewed_on = models.DateField()
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     notes = models.TextField(blank=True)
+    credit = models.TextField(
+        blank=True, help_text="The reviewer credit as the review stated it (an imported page's “Updated by”)."
+    )
     publication = models.ForeignKey(
         Publication, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,22 +9,18 @@ what it offers and what the functions accept come from the same table.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import reversion
 from django.db import transaction
-from django.utils import timezone
 from reversion.models import Revision, Version
 
-from editorial import audit
+from editorial import audit, publishing
 from editorial.errors import EditorialError, NotAllowed
 from editorial.models import AuditEvent, ReviewRecord
-from encyclopedia import search
-from encyclopedia.models import Article, CrossReference, Publication, WorkflowState
-from encyclopedia.snapshot import freeze
+from encyclopedia.models import Article, Publication, WorkflowState
 
 S = WorkflowState
 EDITABLE_STATES = {S.DRAFT, S.CHANGES_REQUESTED, S.PUBLISHED}
@@ -64,13 +60,6 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "publish": Transition("Publish", "encyclopedia.publish_article", frozenset()),
 }
-
-
-def stop_pending_review(article: Article) -> None:
-    """A withdrawn or merged article leaves the review queue and any schedule: back to a draft."""
-    if article.state in (S.IN_REVIEW, S.APPROVED):
-        article.state = S.DRAFT
-    article.go_live_at = None
 
 
 def is_gone(article: Article) -> bool:
@@ -135,7 +124,7 @@ def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:
     return offered
 
 
-CONTENT_CHANGES = ("edit", "revert", "recover")
+CONTENT_CHANGES = ("edit", "revert", "recover", "import")
 # The events that freeze the working copy into a publication (a confirmation does not).
 FREEZES = ("publish", "approve", "publish_correction", "publish_scheduled")
 
@@ -197,7 +186,6 @@ def run(
             **({"publication": publication.pk} if publication else {}),
             **(data or {}),
         )
-        search.sync(locked)
     article.refresh_from_db()
     return locked
 
@@ -207,79 +195,20 @@ def latest_revision(article: Article) -> Revision | None:
     return version.revision if version else None
 
 
-def freeze_publication(
-    article: Article,
-    user: Any,
-    revision: Revision | None,
-    *,
-    keep_review: bool = False,
-    published_at: datetime.datetime | None = None,
-    fields: dict[str, Any] | None = None,
-    save: Callable[[Publication], None] | None = None,
-) -> Publication:
-    """Freeze the (locked, saved) working copy, credits included, into a publication.
-
-    A publication dated in the future is an approved update waiting for its go-live time:
-    its content and credits are those of the review, whatever changes before it goes live.
-
-    ``fields`` is ``freeze(article)`` if the caller has it already, and ``save`` inserts the new
-    publication (by default ``save(force_insert=True)``, as ``objects.create`` does): the importer
-    gives both, so that it freezes from the rows it has just written and saves a batch's
-    publications its own way.
-    """
-    fields = freeze(article) if fields is None else dict(fields)
-    live = article.live_publication
-    if keep_review and live is not None:
-        for name in ("review_date", "updated_by", "review_organization", "also_reviewed_by"):
-            fields[name] = getattr(live, name)
-    publication = Publication(
-        article=article,
-        published_at=published_at or timezone.now(),
-        published_by=user,
-        revision=revision,
-        **fields,
-    )
-    if save is None:
-        publication.save(force_insert=True)
-    else:
-        save(publication)
-    CrossReference.objects.bulk_create(
-        CrossReference(publication=publication, target_public_id=target)
-        for target in publication.linked_article_ids
-    )
-    if not keep_review:
-        ReviewRecord.objects.filter(
-            article=article, outcome=ReviewRecord.Outcome.APPROVED, publication=None
-        ).update(publication=publication)
-    return publication
-
-
-def make_live(article: Article, publication: Publication) -> Publication:
-    """Point the article at ``publication``; the working copy is now exactly what is live."""
-    article.live_publication = publication
-    article.state = S.PUBLISHED
-    article.go_live_at = None
-    article.submitted_by = None
-    article.submitted_at = None
-    article.submission_note = ""
-    article.review_comment = ""
-    article.save(
-        update_fields=[
-            "live_publication",
-            "state",
-            "go_live_at",
-            "submitted_by",
-            "submitted_at",
-            "submission_note",
-            "review_comment",
-        ]
-    )
-    return publication
-
-
 def go_live(article: Article, user: Any, revision: Revision | None, *, keep_review: bool) -> Publication:
-    """Freeze the working copy and make it live now."""
-    return make_live(article, freeze_publication(article, user, revision, keep_review=keep_review))
+    """Freeze the working copy the reviewer saw and make it live now; the approval it answers
+    (if any) is linked to the new publication."""
+    publication = publishing.freeze(article, user, revision, keep_review=keep_review)
+    if not keep_review:
+        link_review(article, publication)
+    return publishing.go_live(article, publication)
+
+
+def link_review(article: Article, publication: Publication) -> None:
+    """The approval waiting for a publication is the review of ``publication``."""
+    ReviewRecord.objects.filter(
+        article=article, outcome=ReviewRecord.Outcome.APPROVED, publication=None
+    ).update(publication=publication)
 
 
 def scheduled_publication(article: Article) -> Publication | None:

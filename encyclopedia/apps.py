@@ -6,4 +6,15 @@ class EncyclopediaConfig(AppConfig):
     verbose_name = "Encyclopedia content"
 
     def ready(self) -> None:
-        from encyclopedia import publications, site  # noqa: F401 - connect the cache signals
+        from django.db.models.signals import pre_delete
+
+        from encyclopedia import publications, purge, search, site  # noqa: F401 - site data and publication caches
+        from encyclopedia.models import Article
+        from encyclopedia.signals import publication_changed
+
+        # What follows a change of what is live: the indexes first (in the transaction), then the
+        # cache generations and the CDN purge.
+        publication_changed.connect(search.on_publication_changed, dispatch_uid="search-index")
+        publication_changed.connect(purge.on_publication_changed, dispatch_uid="page-generations-and-cdn")
+        pre_delete.connect(search.forget_deleted, sender=Article, dispatch_uid="search-forget-deleted")
+        pre_delete.connect(purge.on_article_deleted, sender=Article, dispatch_uid="page-generations-deleted")

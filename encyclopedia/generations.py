@@ -15,6 +15,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+# Bumped whenever anything live changes (``purge.on_publication_changed``): lists of articles
+# (index, letters, feed, sitemap, search) are keyed on it.
+LIVE = "encyclopedia:live"
+
 
 def _new_value() -> int:
     """A value no counter had before: a counter the cache dropped comes back as a new one,

@@ -431,6 +431,15 @@ class Article(models.Model):
     )
     go_live_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    taken_down_publication = models.ForeignKey(
+        "Publication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The publication that was live when the article was withdrawn or merged: restore brings it back.",
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged", editable=False
     )

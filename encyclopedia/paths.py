@@ -32,6 +32,10 @@ def article_path(public_id: str) -> str:
     return path("encyclopedia:article", public_id)
 
 
+# The letters of the A–Z index, in the letter bar's order.
+LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["0-9"]
+
+
 @functools.lru_cache(maxsize=64)
 def _letter_path(script_prefix: str, letter: str) -> str:
     return reverse("encyclopedia:letter", args=[letter])

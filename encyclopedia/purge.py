@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from encyclopedia import generations, paths
-from encyclopedia.models import Article, CrossReference, RelatedArticle
+from encyclopedia.models import Article, CrossReference, Publication, RelatedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,9 @@ def purge(page_paths: Iterable[str]) -> None:
 
 def site_paths() -> list[str]:
     """Pages that list articles: the index, every letter, the feed, the sitemap and the API list."""
-    from encyclopedia import search  # search imports this module
-
     return [
         paths.path("encyclopedia:index"),
-        *(paths.letter_path(letter) for letter in search.LETTERS),
+        *(paths.letter_path(letter) for letter in paths.LETTERS),
         paths.path("encyclopedia:feed"),
         paths.path("encyclopedia:sitemap"),
         paths.path("encyclopedia:api_articles"),
@@ -61,7 +59,7 @@ def article_generation(public_id: str) -> str:
     return f"encyclopedia:live:{public_id}"
 
 
-def neighbours(article: Article) -> set[str]:
+def neighbours(article: Article, before: Publication | None = None) -> set[str]:
     """Ids of the other articles whose pages show something of ``article``, or did until now.
 
     Those it links to (from any of its publications, so a link just removed counts), those it
@@ -80,9 +78,9 @@ def neighbours(article: Article) -> set[str]:
     )
     related = RelatedArticle.objects.filter(Q(article_id=article.pk) | Q(related_id=article.pk))
     found.update(_flatten(related.values_list("article__public_id", "related__public_id")))
-    publication = article.live_publication
-    if publication is not None:
-        found.update(publication.related_article_ids)
+    for publication in (article.live_publication, before):
+        if publication is not None:
+            found.update(publication.related_article_ids)
     found.discard(public_id)
     return found
 
@@ -105,12 +103,31 @@ def article_paths(article: Article, others: set[str] | None = None) -> list[str]
     return [*own, *(paths.article_path(other) for other in sorted(others)), *site_paths()]
 
 
-def article_changed(article: Article) -> None:
-    """What is live of ``article`` changed: every page showing it is stale, here and at the CDN."""
-    others = neighbours(article)
-    generations.bump(*(article_generation(public_id) for public_id in sorted({article.public_id, *others})))
-    if enabled():
-        purge(article_paths(article, others))
+def on_publication_changed(
+    sender, articles: list[Article], before: dict[int, Publication | None] | None = None, **kwargs
+) -> None:
+    """``publication_changed``: every page showing these articles is stale, here and at the CDN.
+
+    One bump for all of them: the live generation (lists of articles) and each article's own
+    and its neighbours' generations.
+    """
+    before = before or {}
+    names = {generations.LIVE}
+    stale_paths: set[str] = set()
+    for article in articles:
+        others = neighbours(article, before.get(article.pk))
+        names.update(article_generation(public_id) for public_id in {article.public_id, *others})
+        if enabled():
+            stale_paths.update(article_paths(article, others))
+    generations.bump(*sorted(names))
+    if stale_paths:
+        purge(stale_paths)
+
+
+def on_article_deleted(sender, instance: Article, **kwargs) -> None:
+    """``pre_delete`` of an article, however it is deleted (the delete action announces it too,
+    but a flush or a raw delete does not): pages and state cached for it are stale."""
+    generations.bump(generations.LIVE, article_generation(instance.public_id))
 
 
 def site_data_changed() -> None:

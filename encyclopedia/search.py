@@ -1,8 +1,8 @@
 """Search and the A–Z index over live publications only.
 
-``sync(article)`` is called whenever an article's live publication changes (publish,
-approve, confirm, withdraw, merge, restore, delete); it rewrites that article's search
-entry and index lines. PostgreSQL ranks with a stored, weighted ``tsvector`` and a GIN
+``sync_many`` runs whenever an article's live publication changes (it listens to
+``publication_changed``, sent by every publish, approval, confirmation, withdrawal, merge,
+restore, deletion and import); it rewrites those articles' search entries and index lines. PostgreSQL ranks with a stored, weighted ``tsvector`` and a GIN
 index; SQLite ranks with an FTS5 table of the same columns. Both read the reader's query
 the same way: words, "quoted phrases" and ``prefix*``, anything else ignored, so no query
 can fail.
@@ -19,9 +19,8 @@ from typing import NamedTuple
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Value
-from django.db.models.signals import pre_delete
 
-from encyclopedia import generations, purge
+from encyclopedia import generations, paths
 from encyclopedia.models import Article, IndexEntry, SearchEntry
 
 # Column weights, title first: bm25() on SQLite, setweight A–D on PostgreSQL.
@@ -29,7 +28,7 @@ PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 12
 _START, _STOP = "\x02", "\x03"
-GENERATION = "encyclopedia:live"
+GENERATION = generations.LIVE
 
 
 # ---------------------------------------------------------------- keeping the index
@@ -74,9 +73,11 @@ def sync_many(articles: list[Article]) -> None:
     SearchEntry.objects.bulk_create(entries)
     _index_text(entries)
     IndexEntry.objects.bulk_create(lines)
-    _bump()
-    for article in fresh:
-        purge.article_changed(article)
+
+
+def on_publication_changed(sender, articles: list[Article], **kwargs) -> None:
+    """``publication_changed``: the indexes follow what is live, in the same transaction."""
+    sync_many(articles)
 
 
 def rebuild() -> int:
@@ -129,19 +130,11 @@ def _index_text(entries: list[SearchEntry]) -> None:
             )
 
 
-def _forget_deleted(sender, instance: Article, **kwargs) -> None:
+def forget_deleted(sender, instance: Article, **kwargs) -> None:
+    """``pre_delete`` of an article: SQLite's full-text row has no foreign key to cascade."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM encyclopedia_search_fts WHERE rowid = %s", [instance.pk])
-    _bump()
-    purge.article_changed(instance)
-
-
-pre_delete.connect(_forget_deleted, sender=Article, dispatch_uid="search-forget-deleted")
-
-
-def _bump() -> None:
-    generations.bump(GENERATION)
 
 
 def generation() -> int:
@@ -170,7 +163,7 @@ def letter(label: str) -> str:
     return first if "A" <= first <= "Z" else "0-9"
 
 
-LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["0-9"]
+LETTERS = paths.LETTERS
 
 
 def _index_lines(article: Article, title: str, names: list[str]) -> list[IndexEntry]:

@@ -32,8 +32,15 @@ ARTICLE_UNVERSIONED = (
     "go_live_at",
     "withdrawn_at",
     "merged_into",
+    "taken_down_publication",
 )
-_FOREIGN_KEYS = {"live_publication", "assigned_reviewer", "submitted_by", "merged_into"}
+_FOREIGN_KEYS = {
+    "live_publication",
+    "assigned_reviewer",
+    "submitted_by",
+    "merged_into",
+    "taken_down_publication",
+}
 
 
 def _keep_unversioned_fields(sender, instance: models.Article, raw: bool, **kwargs) -> None:

@@ -188,7 +188,7 @@ def _article_state(public_id: str) -> tuple[Any, str | None, int | None] | None:
 
     Every reader the page cache cannot serve asks this, so the answer is kept in the cache under
     the article's own generation, which its publish, withdrawal, merge, restore or deletion bumps
-    (``purge.article_changed``); the page cache's lifetime bounds a bump that never came.
+    (``purge.on_publication_changed``); the page cache's lifetime bounds a bump that never came.
     """
     generation = generations.current(purge.article_generation(public_id))
     key = f"encyclopedia:article-state:{generation}:{public_id}"

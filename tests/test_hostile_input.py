@@ -470,7 +470,10 @@ def test_a_refused_import_file_names_file_and_line_and_saves_nothing(tmp_path, c
 
 def test_a_very_long_summary_imports_whole(client, tmp_path):
     summary = " ".join(["Cramps come and go."] * 5_000)
-    call_command("import_articles", write_page(tmp_path, f"Long page\n\n{summary}\n"), stdout=StringIO())
+    review = "Review Date 3/31/2026\n\nUpdated by: Rae Viewer, MD, Internal Medicine, Example Clinic, Springfield, IL.\n"
+    call_command(
+        "import_articles", write_page(tmp_path, f"Long page\n\n{summary}\n\n{review}"), stdout=StringIO()
+    )
     article = Article.objects.get(title="Long page")
     html = client.get(article.get_absolute_url()).content.decode()
     assert page_text(html).count("Cramps come and go.") >= 5_000

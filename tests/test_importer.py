@@ -260,7 +260,8 @@ def test_links_to_articles_not_yet_imported(tmp_path, seed_text, client):
     assert '<a href="https://example.org/cramps">see also</a>' in html
 
     target = (
-        "URL of this page: //medlineplus.gov/ency/article/000982.htm\n\n# Dehydration\n\nSample summary.\n"
+        "URL of this page: //medlineplus.gov/ency/article/000982.htm\n\n# Dehydration\n\nSample summary.\n\n"
+        "Review Date 3/31/2026\n\nUpdated by: Rae Viewer, MD, Internal Medicine, Example Clinic, Springfield, IL.\n"
     )
     call_command("import_articles", write_page(tmp_path, target, "dehydration.md"), stdout=StringIO())
     html = client.get("/ency/article/003194.htm").content.decode()
@@ -374,7 +375,9 @@ def test_an_article_in_review_is_not_overwritten_by_an_import(tmp_path, seed_tex
             stdout=StringIO(),
             stderr=err,
         )
-    assert "article 003194 is in review; import it after the review" in err.getvalue()
+    message = err.getvalue()
+    assert "article 003194 “Hand or foot spasms” has a draft (live + in review) last changed by ed on " in message
+    assert "or run again with --replace-draft to discard it. Nothing from this file was saved." in message
     article = Article.objects.get(public_id="003194")
     assert article.state == "in_review"
     assert article.sections.first().body == "A draft in review."

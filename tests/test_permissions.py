@@ -51,6 +51,7 @@ from editorial import roles, workflow
 from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.edit import check_editable, record_edit
+from editorial.actions.delete import delete as delete_article
 from editorial.actions.import_article import import_page
 from editorial.actions.merge import merge
 from editorial.actions.publish import publish
@@ -354,6 +355,7 @@ ACTIONS = [
     ("restore",             REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
     ("revert",              REFUSED,   DONE,    REFUSED,  DONE,     DONE),
     ("recover",             REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
+    ("delete",              REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
     ("reassign",            REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
     ("edit",                REFUSED,   DONE,    REFUSED,  DONE,     DONE),
     ("publish",             REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
@@ -912,6 +914,11 @@ STEPS: dict[str, Step] = {
         post=lambda c: (f"/admin/encyclopedia/article/recover/{c.version.pk}/", {}),
         done=lambda c: Article.objects.filter(public_id="100999").exists(),
     ),
+    "delete": Step(
+        setup=lambda w: SimpleNamespace(article=w.withdrawn),
+        call=lambda c, user: delete_article(c.article, user),
+        done=lambda c: not Article.objects.filter(pk=c.article.pk).exists(),
+    ),
     "reassign": Step(
         setup=lambda w: SimpleNamespace(article=w.live, reviewer=w.obj.reviewer),
         call=lambda c, user: reassign_reviewer([c.article], user, reviewer=c.reviewer, specialty="Neurology"),
@@ -952,7 +959,8 @@ STEPS: dict[str, Step] = {
         setup=lambda w: SimpleNamespace(
             page=parse_page(
                 "# Ankle pain\n\nURL of this page: /ency/article/100321.htm\n\nSummary line.\n\n"
-                "## Living with it\n\nSome text.\n",
+                "## Living with it\n\nSome text.\n\nReview Date 3/31/2026\n\n"
+                "Updated by: Rae Viewer, MD, Internal Medicine, Example Clinic, Springfield, IL.\n",
                 set(SectionHeading.objects.values_list("name", flat=True)),
             )
         ),

@@ -430,7 +430,10 @@ def test_restore_never_brings_a_scheduled_update_live_early(
         )
 
 
-def test_confirm_refreshes_every_credit(make_article, publish_article, reviewer_user):
+def test_confirm_credits_the_confirming_reviewer_and_keeps_the_live_credits(
+    make_article, publish_article, reviewer_user
+):
+    """Confirm vouches for the live page: the reviewer's credit is new, the rest is what was live."""
     from encyclopedia.models import EditorialCredit
 
     credit = EditorialCredit.objects.create(name="Pat Director", role="Editorial Director", standing=True)
@@ -438,10 +441,9 @@ def test_confirm_refreshes_every_credit(make_article, publish_article, reviewer_
     credit.role = "Medical Director"
     credit.save()
     confirm_still_accurate(article, reviewer_user)
-    assert (
-        Article.objects.get(pk=article.pk).live_publication.also_reviewed_by
-        == "Pat Director, Medical Director"
-    )
+    live = Article.objects.get(pk=article.pk).live_publication
+    assert live.also_reviewed_by == "Pat Director, Editorial Director"
+    assert live.updated_by == reviewer_user.reviewer_profile.credit()
 
 
 def test_only_directors_reassign_and_set_intervals(client, make_article, publish_article):
@@ -510,9 +512,11 @@ def test_imported_pages_have_their_review_in_the_history(imported_seed):
     record = ReviewRecord.objects.get(article=imported_seed)
     assert (record.reviewed_on, record.outcome, record.reviewer.name) == (
         datetime.date(2024, 3, 31),
-        "approved",
+        "imported",
         "Joseph V. Campellone",
     )
+    assert record.credit.startswith("Joseph V. Campellone, MD")
+    assert record.publication == imported_seed.live_publication
 
 
 def test_the_overdue_filter_counts_only_live_articles(client, make_article, publish_article):

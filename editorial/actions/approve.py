@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from editorial import notifications, workflow
+from editorial import notifications, publishing, workflow
 from editorial.errors import EditorialError
 from editorial.models import ReviewRecord
 from encyclopedia.models import Article, Reviewer, WorkflowState
@@ -53,8 +53,9 @@ def approve(
         locked = workflow.run("approve", article, user, comment=comment, change=change, publish=not scheduled)
         if scheduled:
             # Frozen now, at review time: the reviewer approved this content with these credits.
-            workflow.freeze_publication(
+            publication = publishing.freeze(
                 locked, user, workflow.latest_revision(locked), published_at=locked.go_live_at
             )
+            workflow.link_review(locked, publication)
     notifications.approved(locked, author, user)
     return locked

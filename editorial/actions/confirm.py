@@ -1,8 +1,10 @@
 """A reviewer's one-click "Confirmed still accurate" on a live article.
 
-It is a medical review without a content change: a ReviewRecord (no changes needed),
-the review date moved to today, the reviewer's current credit, and a new publication
-of the live content carrying that date and credit. A draft in progress is untouched.
+It is a medical review without a content change: a ReviewRecord (no changes needed), the
+review date moved to today, and the live publication re-issued with that date and the
+confirming reviewer's credit. It vouches for the page readers see, so the working copy (and
+any draft in it, with its credits and organization) is neither read nor touched, except that
+the article's review date, which schedules the next review, moves to today.
 """
 
 from __future__ import annotations
@@ -12,59 +14,34 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from editorial import workflow
+from editorial import publishing, workflow
 from editorial.models import ReviewRecord
-from encyclopedia import search
-from encyclopedia.models import Article, Publication
-from encyclopedia.snapshot import freeze
+from encyclopedia.models import Article
 
 
 def confirm_still_accurate(article: Article, user: Any, *, notes: str = "") -> Article:
     profile = getattr(user, "reviewer_profile", None)
     today = timezone.localdate()
+    comment = "Confirmed still accurate" + (f": {notes.strip()}" if notes.strip() else "")
 
     def change(locked: Article) -> None:
         locked.review_date = today
-        if profile is not None:
-            locked.reviewer = profile
-
-    with transaction.atomic():
-        locked = workflow.run(
-            "confirm",
-            article,
-            user,
-            comment="Confirmed still accurate" + (f": {notes.strip()}" if notes.strip() else ""),
-            change=change,
-        )
         live = locked.live_publication
-        content = {
-            field.name: getattr(live, field.name)
-            for field in Publication._meta.concrete_fields
-            if field.name not in ("id", "published_at", "published_by", "revision")
-        }
-        reviewer = locked.reviewer
-        current = freeze(locked)  # the credits as they stand today, with the live content
-        content.update(
-            review_date=today,
-            updated_by=current["updated_by"],
-            review_organization=current["review_organization"],
-            also_reviewed_by=current["also_reviewed_by"],
-            published_by=user,
-            revision=live.revision,
-        )
-        publication = Publication.objects.create(**content)
-        for reference in live.cross_references.all():
-            publication.cross_references.create(target_public_id=reference.target_public_id)
-        Article.objects.filter(pk=locked.pk).update(live_publication=publication)
-        search.sync(locked)
+        credit = profile.credit() if profile is not None else live.updated_by
+        publication = publishing.reissue(locked, user, review_date=today, updated_by=credit)
+        publishing.replace_live(locked, publication)
         ReviewRecord.objects.create(
             article=locked,
-            reviewer=reviewer,
+            reviewer=profile,
             user=user,
             reviewed_on=today,
             outcome=ReviewRecord.Outcome.NO_CHANGES_NEEDED,
             notes=notes.strip(),
+            credit=credit,
             publication=publication,
         )
+
+    with transaction.atomic():
+        locked = workflow.run("confirm", article, user, comment=comment, change=change)
     locked.refresh_from_db()
     return locked

@@ -4,9 +4,14 @@ An imported page is reviewed content (it carries its review date and credits), s
 is published as it is imported. The whole import of one page is one transaction (its own
 savepoint inside an ``ImportBatch``): a refusal anywhere leaves the database as it was.
 
-Publishing does what ``publish`` (``workflow.run("publish")``) does: the role and the state
-checked, a revision with the user and the comment, the working copy frozen into a live
-publication, an audit event, the search index. It does not read back what the import has
+A page goes live only with the review it carries (a review date and an "Updated by" credit),
+recorded as an imported review; a page without is kept as a draft for medical review. An
+import never freezes someone's draft: an article whose working copy is not what is live is
+refused, unless ``replace_draft`` discards that draft.
+
+Publishing does what ``publish`` (``workflow.run("publish")``) does, through
+``editorial.publishing``: the role and the state checked, a revision with the user and the
+comment, the working copy frozen into a live publication, an audit event, one signal. It does not read back what the import has
 just written and holds locked: the revision records the rows written (handed to
 django-reversion as if prefetched), and a new article's publication is frozen from them
 (``snapshot.freeze_rows``, what ``snapshot.freeze`` gives without reading them back); an
@@ -29,17 +34,17 @@ from typing import Any
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
-from reversion.models import Revision
+from django.db import models, transaction
+from django.utils import timezone
+from reversion.models import Revision, Version
 from reversion.signals import post_revision_commit
 
-from editorial import audit, workflow
-from editorial.actions.edit import LOCKED_STATES
+from editorial import audit, publishing, workflow
 from editorial.actions.publish import can_publish
 from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
-from editorial.models import ReviewRecord
-from encyclopedia import publications, search
+from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia import publications
 from encyclopedia.models import (
     AlternativeName,
     Article,
@@ -54,6 +59,7 @@ from encyclopedia.models import (
     ReviewOrganization,
     Section,
     SectionHeading,
+    WorkflowState,
 )
 from encyclopedia.snapshot import freeze, freeze_rows, is_current
 
@@ -69,7 +75,7 @@ _LOOKUP_CHUNK = 500  # values per query when looking up a page's citations or cr
 class ImportResult:
     public_id: str
     title: str
-    outcome: str  # "new", "updated" or "unchanged"
+    outcome: str  # "new", "updated" (both live), "draft" (waits for review) or "unchanged"
     article_links: list[str] = field(default_factory=list)
 
 
@@ -112,6 +118,7 @@ class ImportBatch:
         self.reviewers: dict[tuple[str, str], Reviewer] = {}
         self.organizations: dict[str, ReviewOrganization] = {}
         self.published: list[Article] = []
+        self.before: dict[int, Publication | None] = {}
         self.publications: list[int] = []
         self._standing: list[EditorialCredit] | None = None
 
@@ -128,31 +135,24 @@ class ImportBatch:
             self._standing = list(EditorialCredit.objects.filter(standing=True))
         return self._standing
 
-    def imported(self, article: Article) -> None:
-        """``article``'s import is saved (its savepoint released): keep what it read and wrote."""
+    def imported(self, article: Article, outcome: str, before: Publication | None) -> None:
+        """``article``'s import is saved (its savepoint released): keep what it read and wrote,
+        and, if it went live, what was live before (for the batch's one signal)."""
         if article.reviewer is not None:
             self.reviewers[(article.reviewer.name, article.reviewer.credentials)] = article.reviewer
         if article.review_organization is not None:
             self.organizations[article.review_organization.name] = article.review_organization
-        self.published.append(article)
-
-    def add_publication(self, publication: Publication) -> None:
-        """Save a new publication. ``encyclopedia.publications`` caches each one on save (a query
-        now and another on commit); here the batch caches all its new ones in one query instead
-        (``finish``), so the publication is inserted without the ``post_save`` signal, which has
-        no other receiver."""
-        if connection.features.can_return_rows_from_bulk_insert:
-            Publication.objects.bulk_create([publication])
-            self.publications.append(publication.pk)
-        else:
-            publication.save()  # cached by encyclopedia.publications on save
+        if outcome != "draft":
+            self.published.append(article)
+            self.before[article.pk] = before
 
     def finish(self) -> None:
         """Write the search index of the batch's articles and cache its new publications (now,
         and again when the transaction commits, as ``encyclopedia.publications`` does on each
         save); call it inside the batch's transaction."""
         published, self.published = self.published, []
-        search.sync_many(published)
+        before, self.before = self.before, {}
+        publishing.announce(published, before)
         pks, self.publications = self.publications, []
         if pks:
             publications.store_many(pks)
@@ -166,6 +166,9 @@ class ImportBatch:
         transaction.on_commit(keep)
 
 
+_NO_REVIEW = "no review date and “Updated by” credit, so it is kept as a draft for medical review"
+
+
 class _Unchanged(Exception):
     """Raised inside the transaction to roll back a re-import that changes nothing."""
 
@@ -177,11 +180,15 @@ def import_page(
     source: str = "",
     article_type: str | None = None,
     batch: ImportBatch | None = None,
+    replace_draft: bool = False,
 ) -> ImportResult:
-    """Create or update the article in ``page`` and publish it, all or nothing.
+    """Create or update the article in ``page``, all or nothing.
 
-    With ``batch``, the caller holds the transaction and calls ``batch.finish()`` before it
-    commits; without, the page is a batch of its own.
+    A page that carries its review (a review date and an "Updated by" credit) goes live with
+    it, recorded as an imported review; a page without is kept as a draft for medical review
+    (outcome "draft"). An article with someone's draft is refused, unless ``replace_draft``
+    discards that draft (audited). With ``batch``, the caller holds the transaction and calls
+    ``batch.finish()`` before it commits; without, the page is a batch of its own.
     """
     if not can_publish(user):
         raise NotAllowed("You may not import articles: importing publishes them.")
@@ -189,12 +196,12 @@ def import_page(
     batch = batch or ImportBatch()
     try:
         with transaction.atomic():
-            article, outcome = _import(page, user, source, article_type, batch)
+            article, outcome, before = _import(page, user, source, article_type, batch, replace_draft)
             if alone:
-                batch.imported(article)
+                batch.imported(article, outcome, before)
                 batch.finish()
         if not alone:
-            batch.imported(article)
+            batch.imported(article, outcome, before)
     except _Unchanged as unchanged:
         article, outcome = unchanged.args[0], "unchanged"
     return ImportResult(
@@ -203,15 +210,19 @@ def import_page(
 
 
 def _import(
-    page: ParsedPage, user: Any, source: str, article_type: str | None, batch: ImportBatch
+    page: ParsedPage,
+    user: Any,
+    source: str,
+    article_type: str | None,
+    batch: ImportBatch,
+    replace_draft: bool,
 ) -> tuple[Article, str]:
     article = _existing(page)
-    if article is not None and article.state in LOCKED_STATES:
-        raise EditorialError(
-            f"article {article.public_id} is {LOCKED_STATES[article.state]}; import it after the review"
-        )
+    discarded = _pending_draft(article, replace_draft) if article is not None else ""
     new = article is None
     article = article or Article(public_id=page.public_id or "")
+    before = article.live_publication
+    reviewed = page.review_date is not None and page.reviewer is not None
     article.title = page.title
     article.summary = page.summary
     article.review_date = page.review_date
@@ -220,7 +231,9 @@ def _import(
     article.review_organization = _organization(page.review_organization, batch)
     _validate(article, exclude=[*_ARTICLE_RELATIONS, *([] if new else ["public_id"])])
     article.save()
-    # A new article has no rows yet: there is nothing to replace.
+    # A new article has no rows yet: there is nothing to replace. Images and related articles
+    # are not in a page file: an update keeps the live page's (the check above made sure the
+    # working copy holds no one's draft of them).
     written = {
         "sections": _replace_sections(article, page, batch.lookups, new),
         "alternative_names": _replace_names(article, page.alternative_names, page.name_lines, new),
@@ -230,20 +243,85 @@ def _import(
     }
     # An updated article is frozen once: to tell whether it changed, then to publish it.
     frozen = None if new else freeze(article)
-    if not new and is_current(article, frozen):
+    if not new and not discarded and is_current(article, frozen):
         raise _Unchanged(article)
     comment = f"Imported from {source}" if source else "Imported"
-    if page.review_date and (new or not article.review_records.filter(reviewed_on=page.review_date).exists()):
-        # The page's review, as the page states it, so the review history matches the page.
-        ReviewRecord.objects.create(
-            article=article,
-            reviewer=article.reviewer,
-            reviewed_on=page.review_date,
-            outcome=ReviewRecord.Outcome.APPROVED,
-            notes=f"As stated on the imported page ({source or 'import'}).",
+    if discarded:
+        audit.record(
+            article, "discard_draft", user, discarded, from_state=article.state, to_state=article.state
         )
-    _publish(article, user, comment, written, batch, frozen)
-    return article, "new" if new else "updated"
+    if reviewed:
+        _publish(article, user, comment, written, batch, frozen, source)
+        return article, "new" if new else "updated", before
+    _import_draft(article, user, f"{comment}: {_NO_REVIEW}", written)
+    return article, "draft", None
+
+
+def _pending_draft(article: Article, replace_draft: bool) -> str:
+    """Refuse to import over someone's draft; with ``replace_draft``, say what is discarded.
+
+    A draft is anything in the working copy that is not live: a draft, one in review, or an
+    approved update waiting for its time. A draft an earlier import made (no review yet) is
+    the importer's own, and is replaced.
+    """
+    if article.state == WorkflowState.PUBLISHED or _is_import_draft(article):
+        return ""
+    version = Version.objects.get_for_object(article).select_related("revision__user").first()
+    who, when = "someone", timezone.localtime(article.updated_at)
+    if version is not None:
+        revision = version.revision
+        who = (
+            (revision.user.get_full_name() or revision.user.get_username()) if revision.user else "the system"
+        )
+        when = timezone.localtime(revision.date_created)
+    status = workflow.status_text(article).lower()
+    described = f"a draft ({status}) last changed by {who} on {when:%Y-%m-%d %H:%M}"
+    if not replace_draft:
+        raise EditorialError(
+            f"article {article.public_id} “{article.title}” has {described}: import it once that "
+            "draft is published or sent back, or run again with --replace-draft to discard it"
+        )
+    if article.state == WorkflowState.APPROVED:
+        # The approved update waiting for its time is cancelled with the draft.
+        article.go_live_at = None
+    article.state = WorkflowState.PUBLISHED if article.is_live else WorkflowState.DRAFT
+    article.submitted_by = None
+    article.submitted_at = None
+    article.submission_note = ""
+    article.review_comment = ""
+    return f"Discarded {described}, replaced by an import (--replace-draft)"
+
+
+def _is_import_draft(article: Article) -> bool:
+    """Whether the working copy is a draft an import wrote and nobody has touched since."""
+    if article.state != WorkflowState.DRAFT:
+        return False
+    last = (
+        AuditEvent.objects.filter(article=article, action__in=workflow.CONTENT_CHANGES)
+        .order_by("-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return last == "import"
+
+
+def _import_draft(article: Article, user: Any, comment: str, written: dict[str, list[models.Model]]) -> None:
+    """Keep an unreviewed page as a draft: a revision and an audit event; nothing goes live."""
+    previous = article.state
+    article.state = WorkflowState.DRAFT
+    article.save(
+        update_fields=[
+            "state",
+            "go_live_at",
+            "submitted_by",
+            "submitted_at",
+            "submission_note",
+            "review_comment",
+        ]
+    )
+    _hand_over(article, written)
+    _revise(article, user, comment)
+    audit.record(article, "import", user, comment, from_state=previous, to_state=article.state)
 
 
 def _publish(
@@ -253,28 +331,37 @@ def _publish(
     written: dict[str, list[models.Model]],
     batch: ImportBatch,
     frozen: dict[str, Any] | None,
+    source: str,
 ) -> None:
-    """``workflow.run("publish", ...)`` for the article this import has just saved and holds
-    locked: checked, revised, frozen and made live, audited. ``frozen`` is an updated article's
-    ``freeze``; a new article (``None``) is frozen from the rows just written. The search index
-    and the cached copy of a new article's publication are the batch's, written once for all
-    its pages."""
+    """Publish the article this import has just saved and holds locked, with the page's review:
+    checked, revised, frozen and made live through ``editorial.publishing``, audited, the
+    review recorded as the page states it. ``frozen`` is an updated article's ``freeze``; a new
+    article (``None``) is frozen from the rows just written. The signal for the batch's articles
+    is sent once, by ``ImportBatch.finish``."""
     workflow.check("publish", article, user)
     previous = article.state
     _hand_over(article, written)
     revision = _revise(article, user, comment)
     new = frozen is None
-    # workflow.go_live, without reading back what the import has just written
-    publication = workflow.make_live(
+    publication = publishing.freeze(
         article,
-        workflow.freeze_publication(
-            article,
-            user,
-            revision,
-            fields=_frozen(article, written, batch.standing_credits) if new else frozen,
-            save=batch.add_publication if new else None,
-        ),
+        user,
+        revision,
+        fields=_frozen(article, written, batch.standing_credits) if new else frozen,
+        batch=batch.publications if new else None,
     )
+    if new or not article.review_records.filter(reviewed_on=article.review_date).exists():
+        ReviewRecord.objects.create(
+            article=article,
+            reviewer=article.reviewer,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            reviewed_on=article.review_date,
+            outcome=ReviewRecord.Outcome.IMPORTED,
+            credit=publication.updated_by,
+            notes=f"As stated on the imported page ({source or 'import'}).",
+            publication=publication,
+        )
+    publishing.go_live(article, publication, announce=False)
     audit.record(
         article,
         "publish",

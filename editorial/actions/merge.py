@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from editorial import workflow
+from editorial import publishing, workflow
 from editorial.errors import EditorialError
 from encyclopedia.models import Article
 
@@ -18,9 +18,7 @@ def merge(article: Article, user: Any, *, into: Article, reason: str = "") -> Ar
         raise EditorialError(f"{into.public_id} is already merged into {article.public_id}.")
 
     def change(locked: Article) -> None:
-        locked.merged_into = into
-        locked.live_publication = None  # the old id answers 301 to ``into``
-        workflow.stop_pending_review(locked)
+        publishing.take_down(locked, merged_into=into)  # the old id answers 301 to ``into``
 
     comment = f"Merged into {into.public_id} “{into.title}”" + (
         f": {reason.strip()}" if reason.strip() else ""

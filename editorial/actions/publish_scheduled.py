@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.db import transaction
 from django.utils import timezone
 
-from editorial import audit
-from editorial.workflow import freeze_publication, latest_revision, make_live, scheduled_publication
-from encyclopedia import search
+from editorial import audit, publishing
+from editorial.workflow import scheduled_publication
 from encyclopedia.models import Article, WorkflowState
+
+logger = logging.getLogger(__name__)
 
 
 def publish_due(now: datetime.datetime | None = None) -> list[Article]:
     """Publish every approved article whose go-live time has passed.
 
+    What goes live is the publication frozen at approval, the content the reviewer saw; an
+    article without one is left alone and logged, never published from its working copy.
     Each article is locked with SKIP LOCKED, so two copies running at once never
     publish the same update twice; running again finds nothing left to do.
     """
@@ -34,10 +38,13 @@ def publish_due(now: datetime.datetime | None = None) -> list[Article]:
             if article is None:
                 continue  # another copy has it, or it is no longer due
             go_live_at = article.go_live_at
-            publication = scheduled_publication(article) or freeze_publication(
-                article, None, latest_revision(article), published_at=go_live_at
-            )
-            make_live(article, publication)
+            publication = scheduled_publication(article)
+            if publication is None:
+                logger.error(
+                    "Article %s is due but has no approved publication; not published", article.public_id
+                )
+                continue
+            publishing.go_live(article, publication)
             audit.record(
                 article,
                 "publish_scheduled",
@@ -46,6 +53,5 @@ def publish_due(now: datetime.datetime | None = None) -> list[Article]:
                 from_state=WorkflowState.APPROVED,
                 publication=publication.pk,
             )
-            search.sync(article)
             published.append(article)
     return published

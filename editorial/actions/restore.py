@@ -1,25 +1,16 @@
-"""Restoring a withdrawn or merged article: its live publication is shown again."""
+"""Restoring a withdrawn or merged article: the page that was live then is shown again."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
-from editorial import workflow
+from editorial import publishing, workflow
 from encyclopedia.models import Article
 
 
 def restore(article: Article, user: Any) -> Article:
-    """Undo a withdrawal or a merge: the latest publication is live again."""
+    """Undo a withdrawal or a merge: the publication live at that moment is live again.
 
-    def change(locked: Article) -> None:
-        locked.withdrawn_at = None
-        locked.merged_into = None
-        locked.live_publication = (
-            locked.publications.filter(published_at__lte=timezone.now())
-            .order_by("-published_at", "-id")
-            .first()
-        )
-
-    return workflow.run("restore", article, user, comment="Restored", change=change)
+    Never a later one: an approved update whose schedule the withdrawal cancelled stays cancelled.
+    """
+    return workflow.run("restore", article, user, comment="Restored", change=publishing.bring_back)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
-from editorial import workflow
+from editorial import publishing, workflow
 from editorial.errors import EditorialError
 from encyclopedia.models import Article
 
@@ -17,8 +15,6 @@ def withdraw(article: Article, user: Any, *, reason: str) -> Article:
         raise EditorialError("Say why the article is withdrawn: a reason is required.")
 
     def change(locked: Article) -> None:
-        locked.withdrawn_at = timezone.now()
-        locked.live_publication = None  # the public gets 410 Gone; restore brings it back
-        workflow.stop_pending_review(locked)
+        publishing.take_down(locked)  # the public gets 410 Gone; restore brings the page back
 
     return workflow.run("withdraw", article, user, comment=f"Withdrawn: {reason}", change=change)

@@ -160,6 +160,8 @@ class _Reader:
                     raise ParseError("the “URL of this page” line names no /ency/article/NNNNNN.htm", index)
                 public_id = match.group(1)
                 continue
+            if line.startswith("#") and not line.lstrip("#").strip():
+                raise ParseError("the title is empty: write it after the “#”", index)
             if self.is_markdown:
                 if not line.startswith("# "):
                     raise ParseError("expected the title as a “# Title” line", index)
