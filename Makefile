@@ -62,7 +62,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache
+	rm -rf $(VENV) db.sqlite3 .pytest_cache var
 
 # make bench [BENCH_ARTICLES=10000] [ARGS="--db postgresql --keep"]: benchmarks on SQLite and
 # PostgreSQL (127.0.0.1:5432), written to BENCHMARKS.md. Installs wrk (apt) and the profilers (bench/requirements.txt).
@@ -72,11 +72,13 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(PY) -m bench.run $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(ARGS)
 
-# make soak [ARGS="--phases steady,restart,idle-drop --keep"]: 60 s soaks of `make serve` (gunicorn,
+# make soak [ARGS="--phases steady,restart,idle-drop,multiworker --keep"]: 60 s soaks of `make serve` (gunicorn,
 # 2 workers, 127.0.0.1:8051) on PostgreSQL database soak_encyclopedia (127.0.0.1:5432, dropped at the
 # end) and Redis db 5: 50 readers while an update is approved every second; `restart` restarts
-# PostgreSQL (pg_ctlcluster, needs root) at 30 s; `idle-drop` drops idle workers' connections.
-# About 3 minutes, bounded, loopback only. Writes RELIABILITY.md.
+# PostgreSQL (pg_ctlcluster, needs root) at 30 s; `idle-drop` drops idle workers' connections;
+# `multiworker` (its own SQLite file, no REDIS_URL: needs neither; alone, ARGS="--phases multiworker")
+# times how long a withdrawal, a restore, a publication and a site-data change take to show on both
+# workers (target 1 s). About 4 minutes, bounded, loopback only. Writes RELIABILITY.md.
 .PHONY: soak
 soak: $(STAMP)
 	$(PY) -m soak $(ARGS)

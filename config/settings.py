@@ -130,25 +130,37 @@ DATABASES = {
     )
 }
 
-# The cache (site data, page cache): shared Redis when REDIS_URL is set, so every app server
-# sees the same generations and pages; otherwise each process keeps its own in memory.
+# Two caches (encyclopedia/generations.py explains why this is correct on any number of processes):
+# - "shared" holds the generations, the counters every cached page, an article's cached live
+#   state and the cached site data are keyed on. Every process must see the same ones, or a
+#   withdrawal would show on one worker only: Redis with REDIS_URL; otherwise a disk cache under
+#   the project folder (diskcache: SQLite files every process on this machine shares, no server).
+# - "default" holds what is keyed on those generations (pages, an article's state, site data)
+#   or on an immutable row (a publication and its rendered body): it can never be stale, so it
+#   may be each process's own memory. With REDIS_URL it is Redis too, shared by every server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+SHARED_CACHE_DIR = Path(os.environ.get("SHARED_CACHE_DIR", BASE_DIR / "var" / "cache"))
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "encyclopedia"),
-        }
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "encyclopedia"),
     }
+    CACHES = {"default": _redis, "shared": _redis}
 else:
-    # Each public page uses a few entries (the page, its publication, body, links and generation):
+    # Each public page uses a few entries (the page, its publication, body, links and state):
     # Django's default of 300 would drop hot pages; this holds a few hundred pages per process.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "1000"))},
-        }
+        },
+        "shared": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(SHARED_CACHE_DIR),
+            "TIMEOUT": None,
+            "OPTIONS": {"size_limit": 256 * 2**20},
+        },
     }
 
 # An optional read replica for the public pages (docs/deploy.md).

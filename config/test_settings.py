@@ -21,4 +21,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# The suite runs in one process: the generations in memory, so that runs side by side (and the
+# browser tests' server) never share them. tests/test_multiprocess.py serves the real settings.
+if not REDIS_URL:
+    CACHES["shared"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shared"}
 WHITENOISE_USE_FINDERS = True

@@ -1,9 +1,15 @@
 """Generation counters in the shared cache: a change bumps one, and every key built on it is new.
 
+Why this is correct on any number of processes and servers: the counters live in
+``CACHES["shared"]``, which every process sees (Redis with ``REDIS_URL``, else a disk cache under
+the project folder). Everything that could show a reader stale content (a page, an article's live
+state, the site data) is cached under a key holding the current counters, so it may sit in one
+process's memory: after a bump no process asks for the old key again.
+
 A bump happens at once (so the writer's own process sees the change) and again when the
-transaction commits, so a page rendered by another server from the old data in between is
-cached under a key nobody asks for any more. Each bump also records when it happened, for
-``Last-Modified``.
+transaction commits, so a page rendered by another process from the old data in between is
+cached under a key nobody asks for any more. A counter the cache lost comes back as a new value,
+never an old one. Each bump also records when it happened, for ``Last-Modified``.
 """
 
 from __future__ import annotations
@@ -11,13 +17,18 @@ from __future__ import annotations
 import datetime
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
 # Bumped whenever anything live changes (``purge.on_publication_changed``): lists of articles
 # (index, letters, feed, sitemap, search) are keyed on it.
 LIVE = "encyclopedia:live"
+
+
+def _store():
+    """The cache every process of the site shares (settings: ``CACHES["shared"]``)."""
+    return caches["shared"]
 
 
 def _new_value() -> int:
@@ -27,26 +38,26 @@ def _new_value() -> int:
 
 
 def current(name: str) -> int:
-    return cache.get_or_set(f"{name}:generation", _new_value, None)
+    return _store().get_or_set(f"{name}:generation", _new_value, None)
 
 
 def current_many(*names: str) -> list[int]:
     """``current`` of several counters in one round trip to the cache (every page hit asks)."""
     keys = [f"{name}:generation" for name in names]
-    found = cache.get_many(keys)
+    found = _store().get_many(keys)
     return [found[key] if key in found else current(name) for key, name in zip(keys, names, strict=True)]
 
 
 def changed_at(*names: str) -> list[datetime.datetime | None]:
     """When each of ``names`` was last bumped (None if never, or dropped), in one round trip."""
     keys = [f"{name}:changed-at" for name in names]
-    found = cache.get_many(keys)
+    found = _store().get_many(keys)
     return [found.get(key) for key in keys]
 
 
 def _bump_now(names: tuple[str, ...]) -> None:
     value, now = _new_value(), timezone.now()
-    cache.set_many(
+    _store().set_many(
         {**{f"{name}:generation": value for name in names}, **{f"{name}:changed-at": now for name in names}},
         None,
     )

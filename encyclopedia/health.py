@@ -1,13 +1,25 @@
-"""/healthz: whether this app server can reach its database and its cache."""
+"""/healthz: whether this app server can reach its database and its caches (its own, and the
+one every process shares for the generations)."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+
+
+def _probe(cache) -> str:
+    try:
+        probe = f"healthz:{uuid.uuid4().hex}"
+        cache.set(probe, "ok", 10)
+        found = cache.get(probe)
+        cache.delete(probe)
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy, and says why
+        return f"error: {type(error).__name__}"
+    return "ok" if found == "ok" else "error: value not kept"
 
 
 @never_cache
@@ -20,12 +32,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy, and says why
         checks["database"] = f"error: {type(error).__name__}"
-    try:
-        probe = f"healthz:{uuid.uuid4().hex}"
-        cache.set(probe, "ok", 10)
-        checks["cache"] = "ok" if cache.get(probe) == "ok" else "error: value not kept"
-        cache.delete(probe)
-    except Exception as error:  # noqa: BLE001
-        checks["cache"] = f"error: {type(error).__name__}"
+    for name, alias in (("cache", "default"), ("shared_cache", "shared")):
+        checks[name] = _probe(caches[alias])
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

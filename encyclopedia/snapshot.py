@@ -77,7 +77,9 @@ def freeze_rows(
         "updated_by": article.reviewer.credit() if article.reviewer else "",
         "review_organization": article.review_organization.name if article.review_organization else "",
         # Credits vouch for a review: without a review date there is none to credit.
-        "also_reviewed_by": credits.join_credits([c.credit() for c in credit_rows]) if article.review_date else "",
+        "also_reviewed_by": credits.join_credits([c.credit() for c in credit_rows])
+        if article.review_date
+        else "",
     }
 
 

@@ -1,7 +1,9 @@
 """Write RELIABILITY.md from soak/out/<phase>.json, as bench/report.py writes BENCHMARKS.md.
 
 Each phase's figures come from its own file, so running one phase again (``--phases steady``)
-rewrites the report with the other phase's last figures kept, each dated.
+rewrites the report with the other phase's last figures kept, each dated. When only the
+``multiworker`` phase has figures here (a fresh checkout: soak/out is not committed), only its verdict,
+command and section are put into the RELIABILITY.md there is, and the rest of it is kept.
 """
 
 from __future__ import annotations
@@ -240,6 +242,9 @@ def verdicts(phases: dict[str, dict]) -> list[str]:
             f"approvals that succeeded after retrying: {p['approvals']['succeeded_after_retry']}, "
             f"{p['approvals']['failed']} failed, {p['approvals']['lost']} lost."
         )
+    mw = multiworker_run()
+    if mw:
+        lines.append(multiworker_verdict(mw))
     idle = idle_runs()
     for run in idle:
         settings = f"CONN_MAX_AGE {run['conn_max_age']}" + (
@@ -301,8 +306,134 @@ def idle_drop_section() -> list[str]:
     return lines
 
 
+# ---------------------------------------------------------------------- the multiworker phase
+
+MULTIWORKER_VERDICT = "- **Two workers on SQLite without Redis"
+MULTIWORKER_BEGIN, MULTIWORKER_END = "<!-- multiworker -->", "<!-- /multiworker -->"
+MULTIWORKER_COMMAND = (
+    'make soak ARGS="--phases multiworker"        # SQLite, no Redis: a change on both workers within 1 s'
+)
+CHANGES = {  # scenario: (the change and the process that made it, what every worker must then answer)
+    "admin-withdraw": ("Withdrawn in the admin (the worker that answered the form)", "410"),
+    "command-withdraw": ("Withdrawn by a command (`manage.py shell -c`, another process)", "410"),
+    "command-restore": ("Restored by a command (another process)", "200"),
+    "publish": ("Published with a new summary by a command (another process)", "200 with the new summary"),
+    "site-data": (
+        "Site settings' disclaimer saved by a command (another process)",
+        "200 with the new footer",
+    ),
+}
+
+
+def multiworker_run() -> dict | None:
+    path = config.OUT / "multiworker.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def figure(scenario: dict) -> str:
+    if not scenario.get("warmed", True):
+        return "not measured (the change before it never showed)"
+    if scenario["seconds"] is None:
+        return f"still old after {scenario['watched_s']:.0f} s"
+    return f"{scenario['seconds']:.2f} s"
+
+
+def multiworker_verdict(run: dict) -> str:
+    figures = "; ".join(
+        f"{CHANGES[s['scenario']][0].split(' (')[0].lower()}: {figure(s)}" for s in run["scenarios"]
+    )
+    return (
+        f"{MULTIWORKER_VERDICT}: {'pass' if run['passed'] else 'FAIL'}.** Time until both workers show a "
+        f"change (target {run['limit_s']:.0f} s each): {figures}."
+    )
+
+
+def multiworker_section(run: dict) -> list[str]:
+    code = run.get("code") or {}
+    changed = code.get("changed_files")
+    code_text = f"commit {code.get('commit', '?')}" + (
+        f", with {changed} tracked files changed in the working tree" if changed else ""
+    )
+    store = ", ".join(f"`{name}`" for name in run.get("shared_cache_variables", [])) or "none"
+    lines = [
+        MULTIWORKER_BEGIN,
+        "### Two workers on SQLite without Redis (`multiworker`)",
+        "",
+        "`make serve`'s default deployment: 2 gunicorn workers, a SQLite file and no `REDIS_URL`. Whatever "
+        "process makes a change (the worker that answered the admin, or a command), both workers must show "
+        f"it within {run['limit_s']:.0f} s, not when what they cached expires (the page cache keeps a page "
+        "for 5 minutes).",
+        "",
+        f'- Run at {run["started"]} ({code_text}); `make soak ARGS="--phases multiworker"`, {run["total_s"]:.0f} s '
+        f"in all ({run['prepare_s']:.0f} s of collectstatic, migrate and set-up). Needs neither PostgreSQL nor "
+        "Redis, and creates no database there.",
+        f"- Server, the Makefile's `serve` line with the worker's pid added to the access log: `{run['command']}`, "
+        "with `DEBUG=0`, `SECRET_KEY`, `ALLOWED_HOSTS=127.0.0.1`, `SECURE_SSL_REDIRECT=0`, session and CSRF "
+        f"cookies over plain HTTP, `DATABASE_URL={run['database']}`, a `CACHE_KEY_PREFIX` of its own and no "
+        f"`REDIS_URL` (cache directory variables found in config/settings.py and pointed into the work directory: {store}). "
+        f"Workers {run['workers']['before']} throughout: {yes(run['workers']['before'] == run['workers']['after'])}.",
+        "- Data: a director and four live articles made with the project's functions "
+        "(`editorial.actions.publish.publish`), in a `manage.py shell -c` subprocess after `migrate`.",
+        f"- Each change: {run['warm_requests']} requests from {run['warm_threads']} threads first, so both "
+        "workers have the page as it was (checked "
+        f"in the access log); then, the moment the write has returned (its transaction committed), {run['readers']} "
+        "threads read the page back to back, every other request with a session cookie (which skips the page "
+        f"cache). The figure is the time from the end of the write to the first answer after the last old one, "
+        f"with at least {run['streak']} answers after it, all new for {run['hold_s']} s more, from both workers. "
+        f"A state still old after {run['watch_s']:.0f} s is reported as such.",
+        "",
+        "| change | every worker must answer | time until both workers do (s) | first read / first new answer (s) "
+        "| answers after the write: old / new | old / new answers by worker | verdict |",
+        "|---|---|---:|---|---|---|---|",
+    ]
+    for s in run["scenarios"]:
+        change, expected = CHANGES[s["scenario"]]
+        workers = " · ".join(f"{pid}: {c['old']} / {c['new']}" for pid, c in sorted(s["by_worker"].items()))
+        seconds = f"**{s['seconds']:.2f}**" if s["seconds"] is not None else f"**–** (> {s['watched_s']:.0f})"
+        first = " / ".join("–" if s[k] is None else f"{s[k]:.2f}" for k in ("first_read_s", "first_new_s"))
+        old = s["old_answers"]
+        verdict = "pass" if s["passed"] else ("not measured" if not s.get("warmed", True) else "**FAIL**")
+        lines.append(
+            f"| {change} | {expected} | {seconds} | {first} | {old:,} / {s['answers'] - old:,} | {workers} "
+            f"| {verdict} |"
+        )
+    lines += ["", MULTIWORKER_END, ""]
+    return lines
+
+
+def splice_multiworker(text: str, run: dict) -> str:
+    """Put the multiworker verdict, command and section into an existing RELIABILITY.md, keeping the rest."""
+    lines = text.splitlines()
+    if MULTIWORKER_BEGIN in lines and MULTIWORKER_END in lines:
+        begin, end = lines.index(MULTIWORKER_BEGIN), lines.index(MULTIWORKER_END)
+        del lines[begin : end + 1]
+        while begin < len(lines) and not lines[begin].strip():
+            del lines[begin]
+    lines = [line for line in lines if not line.startswith(MULTIWORKER_VERDICT)]
+    if "## Verdict" in lines:  # after the list's last item
+        heading = lines.index("## Verdict")
+        at = heading + 1
+        while at < len(lines) and not lines[at].startswith("## "):
+            at += 1
+        items = [i for i in range(heading, at) if lines[i].startswith("- ")]
+        lines.insert((items[-1] if items else heading + 1) + 1, multiworker_verdict(run))
+    if not any(line.startswith('make soak ARGS="--phases multiworker"') for line in lines):
+        at = next(
+            (i for i, line in enumerate(lines) if line.startswith('make soak ARGS="--phases steady"')), None
+        )
+        if at is not None:
+            lines.insert(at + 1, MULTIWORKER_COMMAND)
+    at = lines.index("## How the checks work") if "## How the checks work" in lines else len(lines)
+    lines[at:at] = multiworker_section(run)
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
+
+
 def write() -> Path:
     phases = load()
+    mw = multiworker_run()
+    if mw and not phases and not idle_runs() and config.REPORT.exists():
+        config.REPORT.write_text(splice_multiworker(config.REPORT.read_text(), mw))
+        return config.REPORT
     lines: list[str] = []
     add = lines.append
     names = [n for n in NAMES if n in phases]
@@ -318,6 +449,11 @@ def write() -> Path:
         f"{plan.get('duration', 60):.0f} s while an editor and a reviewer approve an update every second, "
         "and checks that every page is one whole, really published publication and that no approval is lost; "
         "the second phase restarts PostgreSQL halfway."
+        + (
+            " `multiworker` checks, on SQLite without Redis, that a change shows on both workers within 1 s."
+            if mw
+            else ""
+        )
     )
     add("")
     add("## Verdict")
@@ -333,10 +469,10 @@ def write() -> Path:
     add("```sh")
     run = json.loads((config.OUT / "run.json").read_text()) if (config.OUT / "run.json").exists() else {}
     took = f"{run['total_s'] / 60:.0f} minutes last time" if run.get("total_s") else "a few minutes"
-    add(
-        f"make soak                                    # steady, restart, idle-drop ({took}); writes RELIABILITY.md"
-    )
+    everything = ", ".join(run.get("phases", ["steady", "restart", "idle-drop", "multiworker"]))
+    add(f"make soak                                    # {everything} ({took}); writes RELIABILITY.md")
     add('make soak ARGS="--phases steady"             # one phase; the others\' last figures are kept')
+    add(MULTIWORKER_COMMAND)
     add('make soak ARGS="--phases idle-drop --conn-health-checks"   # the proposed settings change')
     add('make soak ARGS="--keep"                      # keep database soak_encyclopedia afterwards')
     add(".venv/bin/python -m soak --report-only       # rewrite this file from soak/out/*.json")
@@ -486,6 +622,8 @@ def write() -> Path:
             add("```")
             add("")
     lines += idle_drop_section()
+    if mw:
+        lines += multiworker_section(mw)
     add("## How the checks work")
     add("")
     add(

@@ -1,7 +1,8 @@
 """Run the soak: set up, then each phase, then write RELIABILITY.md; always clean up.
 
-    python -m soak [--phases steady,restart,idle-drop] [--keep] [--duration 60] [--articles 1000]
-                   [--readers 50] [--conn-max-age N] [--conn-health-checks] [--report-only]
+    python -m soak [--phases steady,restart,idle-drop,multiworker] [--keep] [--duration 60]
+                   [--articles 1000] [--readers 50] [--conn-max-age N] [--conn-health-checks]
+                   [--report-only]
 
 1. Drop and create PostgreSQL database ``soak_encyclopedia`` on 127.0.0.1:5432, flush Redis db 5,
    and generate the articles with bench/generate.py's generator (collectstatic and migrate first,
@@ -13,6 +14,10 @@
    ``steady`` does only that; ``restart`` also restarts PostgreSQL halfway (at 30 s).
    ``idle-drop`` (soak/idle.py, about 10 s) drops idle workers' database connections and counts
    the 500s that follow: the case the restart under load cannot show.
+   ``multiworker`` (soak/multiworker.py, under a minute) needs neither PostgreSQL nor Redis: on a
+   SQLite file of its own and without REDIS_URL, it times how long a withdrawal (in the admin and by
+   command), a restore, a publication and a site-data change take to show on both workers. Run
+   alone, the database above is not created.
 4. Write soak/out/<phase>.json and RELIABILITY.md; drop the database unless ``--keep``.
 
 Everything is bounded: the readers, the approver's retries, the restart and the server's stop all
@@ -36,13 +41,14 @@ import threading
 import time
 from pathlib import Path
 
-from soak import config, data, idle, report, verify
+from soak import config, data, idle, multiworker, report, verify
 from soak.approver import EDITOR, REVIEWER, Approver, approve_to_live
 from soak.config import Plan
 from soak.readers import ReaderJob, run_process
 from soak.server import Server, log_text
 
-PHASES = ("steady", "restart", "idle-drop")
+PHASES = ("steady", "restart", "idle-drop", "multiworker")
+ON_POSTGRES = ("steady", "restart", "idle-drop")  # the phases that need the database and articles above
 WATCHDOG_S = 30 * 60
 log = data.log
 
@@ -318,7 +324,9 @@ def prime(hot: list[str], seq: int) -> tuple[list[dict], int]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m soak", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--phases", default=",".join(PHASES), help="steady,restart,idle-drop (default: all)")
+    parser.add_argument(
+        "--phases", default=",".join(PHASES), help="steady,restart,idle-drop,multiworker (default: all)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep database soak_encyclopedia at the end")
     parser.add_argument("--articles", type=int, default=Plan.articles)
     parser.add_argument("--duration", type=float, default=Plan.duration)
@@ -364,44 +372,55 @@ def main() -> None:
     config.OUT.mkdir(parents=True, exist_ok=True)
     created = False
     began = time.monotonic()
+    postgres_phases = [phase for phase in args.phases if phase in ON_POSTGRES]
     try:
-        if not postgres_up(5):
-            raise SystemExit("PostgreSQL does not answer on 127.0.0.1:5432 (user postgres).")
-        log(f"load average {os.getloadavg()}; creating {config.PG_DB} and {args.articles} articles")
-        data.create_database()
-        created = True
-        data.setup_django(plan)
-        data.flush_redis()
-        timings = data.generate(plan.articles)
-        ids = data.article_ids()
-        hot = data.pick_hot(ids, plan.hot_articles)
-        primed, seq = prime(hot, 1)
-        setup = {
-            "articles": len(ids),
-            "hot": hot,
-            "generate": timings,
-            "primed": len(primed),
-            "code": code_state(),
-        }
-        log(f"generated {len(ids)} articles in {timings['total_s']:.0f} s; primed {len(hot)} hot articles")
-        approvals = primed
-        for phase in args.phases:
-            name = phase + plan.variant()
-            if phase == "idle-drop":
-                result = idle.run(name, plan, ids, server_env(plan))
-                (config.OUT / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
-                log(f"{name}: {result['terminated']} connections dropped, then {result['statuses_after']}")
-                continue
-            restart = args.restart_command if phase == "restart" else None
-            result, seq, done = run_phase(name, plan, ids, hot, seq, approvals, restart)
-            result["setup"] = setup
-            approvals = approvals + done
-            (config.OUT / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
-            summary = result["traffic"]
+        if postgres_phases:
+            if not postgres_up(5):
+                raise SystemExit("PostgreSQL does not answer on 127.0.0.1:5432 (user postgres).")
+            log(f"load average {os.getloadavg()}; creating {config.PG_DB} and {args.articles} articles")
+            data.create_database()
+            created = True
+            data.setup_django(plan)
+            data.flush_redis()
+            timings = data.generate(plan.articles)
+            ids = data.article_ids()
+            hot = data.pick_hot(ids, plan.hot_articles)
+            primed, seq = prime(hot, 1)
+            setup = {
+                "articles": len(ids),
+                "hot": hot,
+                "generate": timings,
+                "primed": len(primed),
+                "code": code_state(),
+            }
             log(
-                f"{phase}: {summary['requests']} requests ({summary['rps']} req/s), statuses {summary['statuses']}, "
-                f"mixed {result['whole']['mixed_pages']}, lost approvals {result['approvals']['lost']}"
+                f"generated {len(ids)} articles in {timings['total_s']:.0f} s; primed {len(hot)} hot articles"
             )
+            approvals = primed
+            for phase in postgres_phases:
+                name = phase + plan.variant()
+                if phase == "idle-drop":
+                    result = idle.run(name, plan, ids, server_env(plan))
+                    (config.OUT / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
+                    log(
+                        f"{name}: {result['terminated']} connections dropped, then {result['statuses_after']}"
+                    )
+                    continue
+                restart = args.restart_command if phase == "restart" else None
+                result, seq, done = run_phase(name, plan, ids, hot, seq, approvals, restart)
+                result["setup"] = setup
+                approvals = approvals + done
+                (config.OUT / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
+                summary = result["traffic"]
+                log(
+                    f"{phase}: {summary['requests']} requests ({summary['rps']} req/s), statuses {summary['statuses']}, "
+                    f"mixed {result['whole']['mixed_pages']}, lost approvals {result['approvals']['lost']}"
+                )
+        if "multiworker" in args.phases:
+            log("multiworker: a SQLite file of its own, 2 workers, no REDIS_URL")
+            result = multiworker.run(code_state())
+            (config.OUT / "multiworker.json").write_text(json.dumps(result, indent=2, default=str))
+            log(f"multiworker: {'pass' if result['passed'] else 'FAIL'} in {result['total_s']} s")
         if args.phases == list(PHASES):  # how long a whole `make soak` takes, for the report
             (config.OUT / "run.json").write_text(
                 json.dumps({"phases": args.phases, "total_s": round(time.monotonic() - began, 1)}, indent=2)

@@ -1,8 +1,8 @@
 """The server under test: the Makefile's `serve` gunicorn line, as bench/load.py reads it.
 
-Only the port differs (8051) and the two logs go to files: the access log (stdout) and the error
-log with Django's tracebacks (stderr). The master's and its workers' process ids are sampled
-twice a second, so a worker that died or was replaced shows up in the report.
+Only the port differs (8051, or the caller's) and the two logs go to files: the access log (stdout)
+and the error log with Django's tracebacks (stderr). The master's and its workers' process ids are
+sampled twice a second, so a worker that died or was replaced shows up in the report.
 """
 
 from __future__ import annotations
@@ -20,10 +20,21 @@ from soak import config
 class Server:
     """One gunicorn master with its workers, started and always stopped by the soak."""
 
-    def __init__(self, env: dict[str, str], name: str):
+    def __init__(
+        self,
+        env: dict[str, str],
+        name: str,
+        *,
+        port: int = config.PORT,
+        workdir: Path = config.WORKDIR,
+        extra_args: tuple[str, ...] = (),
+    ):
         self.env = env
-        self.access_log = config.WORKDIR / f"{name}-access.log"
-        self.error_log = config.WORKDIR / f"{name}-error.log"
+        self.port = port
+        self.workdir = workdir
+        self.extra_args = extra_args  # appended to the Makefile's line (e.g. an access log format)
+        self.access_log = workdir / f"{name}-access.log"
+        self.error_log = workdir / f"{name}-error.log"
         self.process: subprocess.Popen | None = None
         self.command: list[str] = []
         self.serve_env: dict[str, str] = {}
@@ -32,10 +43,11 @@ class Server:
         self._sampler: threading.Thread | None = None
 
     def start(self) -> None:
-        self.command, self.serve_env = serve_command(config.PORT)
-        if f"{config.HOST}:{config.PORT}" not in self.command:
-            raise RuntimeError(f"the serve command does not bind {config.HOST}:{config.PORT}: {self.command}")
-        config.WORKDIR.mkdir(parents=True, exist_ok=True)
+        self.command, self.serve_env = serve_command(self.port)
+        if f"{config.HOST}:{self.port}" not in self.command:
+            raise RuntimeError(f"the serve command does not bind {config.HOST}:{self.port}: {self.command}")
+        self.command += list(self.extra_args)
+        self.workdir.mkdir(parents=True, exist_ok=True)
         with self.access_log.open("wb") as out, self.error_log.open("wb") as err:
             self.process = subprocess.Popen(  # noqa: S603 - the Makefile's own gunicorn line
                 self.command,
@@ -48,7 +60,7 @@ class Server:
         wait_until_healthy(self.process, self.healthz, self.error_log)
 
     def healthz(self) -> int:
-        request = urllib.request.Request(f"http://{config.HOST}:{config.PORT}/healthz")
+        request = urllib.request.Request(f"http://{config.HOST}:{self.port}/healthz")
         request.add_header("X-Forwarded-Proto", "https")
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
             return response.status

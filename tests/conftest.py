@@ -13,11 +13,13 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_c36e51b9a
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, as the database it sees is rolled back."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "shared"):
+        caches[alias].clear()
 
 
 @pytest.fixture(scope="session")

@@ -376,7 +376,10 @@ def test_an_article_in_review_is_not_overwritten_by_an_import(tmp_path, seed_tex
             stderr=err,
         )
     message = err.getvalue()
-    assert "article 003194 “Hand or foot spasms” has a draft (live + in review) last changed by ed on " in message
+    assert (
+        "article 003194 “Hand or foot spasms” has a draft (live + in review) last changed by ed on "
+        in message
+    )
     assert "or run again with --replace-draft to discard it. Nothing from this file was saved." in message
     article = Article.objects.get(public_id="003194")
     assert article.state == "in_review"

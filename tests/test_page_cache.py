@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from encyclopedia import http, publications
 from encyclopedia.models import Publication
@@ -123,8 +123,9 @@ def test_a_generation_the_cache_dropped_never_matches_an_old_page(client, live):
     from encyclopedia import purge
 
     client.get(live.get_absolute_url())
-    cache.delete(f"{purge.article_generation(live.public_id)}:generation")
-    cache.delete("encyclopedia:live:generation")
+    shared = caches["shared"]  # where the generations are kept
+    shared.delete(f"{purge.article_generation(live.public_id)}:generation")
+    shared.delete("encyclopedia:live:generation")
     response = client.get(live.get_absolute_url())
     assert response.status_code == 200
     keys = [key for key in cache._cache if "encyclopedia:page:" in key]  # noqa: SLF001 - the local-memory store

@@ -50,8 +50,8 @@ import editorial.actions
 from editorial import roles, workflow
 from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
-from editorial.actions.edit import check_editable, record_edit
 from editorial.actions.delete import delete as delete_article
+from editorial.actions.edit import check_editable, record_edit
 from editorial.actions.import_article import import_page
 from editorial.actions.merge import merge
 from editorial.actions.publish import publish

@@ -14,7 +14,8 @@ from encyclopedia import site as site_data
 from encyclopedia.models import SiteSettings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+_REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+REDIS = {"default": _REDIS, "shared": _REDIS}  # as the settings have it with REDIS_URL
 
 
 def _redis_up() -> bool:
@@ -72,17 +73,14 @@ def test_site_data_changes_reach_every_server(redis_cache, client, make_article,
 def test_healthz_checks_database_and_cache(redis_cache, client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", "shared_cache": "ok"}
 
 
 def test_healthz_reports_an_unreachable_cache(client):
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
+    nowhere = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    unreachable = {"default": nowhere, "shared": nowhere}
     with override_settings(CACHES=unreachable):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["cache"].startswith("error")
+    assert response.json()["shared_cache"].startswith("error")

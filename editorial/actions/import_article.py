@@ -281,9 +281,16 @@ def _pending_draft(article: Article, replace_draft: bool) -> str:
             f"article {article.public_id} “{article.title}” has {described}: import it once that "
             "draft is published or sent back, or run again with --replace-draft to discard it"
         )
-    if article.state == WorkflowState.APPROVED:
-        # The approved update waiting for its time is cancelled with the draft.
-        article.go_live_at = None
+    # The working copy goes back to what is live (images and related articles included, which a
+    # page file does not carry), or, for an article never live, loses them.
+    live = article.live_publication
+    if live is not None and live.revision is not None:
+        live.revision.revert(delete=True)
+        article.refresh_from_db()
+    else:
+        article.images.all().delete()
+        article.related_links.all().delete()
+    article.go_live_at = None  # an approved update waiting for its time is cancelled with the draft
     article.state = WorkflowState.PUBLISHED if article.is_live else WorkflowState.DRAFT
     article.submitted_by = None
     article.submitted_at = None

@@ -24,7 +24,9 @@ Outcome = tuple[ImportResult | None, str]  # the result, or None and the error l
 class Command(BaseCommand):
     help = (
         "Import encyclopedia pages (the plain-text page format, or Markdown with ## headings). "
-        "Each file is imported atomically and published with its review date."
+        "Each file is imported atomically. A page with its review (a review date and an “Updated by” "
+        "credit) is published with it; a page without is kept as a draft for medical review. An "
+        "article with someone's draft is refused unless --replace-draft is given."
     )
 
     def add_arguments(self, parser) -> None:
@@ -36,10 +38,25 @@ class Command(BaseCommand):
             choices=ArticleType.values,
             help="The article type (default: inferred from the section headings).",
         )
+        parser.add_argument(
+            "--replace-draft",
+            action="store_true",
+            help="Discard an article's draft (in progress, in review or approved and waiting) and "
+            "import over it; each discarded draft is recorded in the audit log.",
+        )
 
-    def handle(self, *args, paths: list[Path], dry_run: bool, article_type: str | None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        paths: list[Path],
+        dry_run: bool,
+        article_type: str | None,
+        replace_draft: bool = False,
+        **options,
+    ) -> None:
         self._load_lookups()  # once for the whole run
         self.article_type = article_type
+        self.replace_draft = replace_draft
         results: list[ImportResult] = []
         failed = 0
         for start in range(0, len(paths), BATCH_SIZE):
@@ -99,7 +116,14 @@ class Command(BaseCommand):
         try:
             text = path.read_text(encoding="utf-8")
             page = parse_page(text, self.known_headings)
-            return import_page(page, source=path.name, article_type=self.article_type, batch=batch), ""
+            result = import_page(
+                page,
+                source=path.name,
+                article_type=self.article_type,
+                batch=batch,
+                replace_draft=self.replace_draft,
+            )
+            return result, ""
         except ParseError as error:
             where = f"{path}:{error.line}" if error.line else str(path)
             return None, f"error: {where}: {error.message}. Nothing from this file was saved."
@@ -118,12 +142,15 @@ class Command(BaseCommand):
 
     def _summary(self, results: list[ImportResult], failed: int, dry_run: bool) -> str:
         counts = {
-            outcome: sum(r.outcome == outcome for r in results) for outcome in ("new", "updated", "unchanged")
+            outcome: sum(r.outcome == outcome for r in results)
+            for outcome in ("new", "updated", "draft", "unchanged")
         }
         verb = "would be imported" if dry_run else "imported"
+        drafts = f", {counts['draft']} kept as drafts for medical review (no review date and credit)"
         summary = (
             f"{len(results)} {'file' if len(results) == 1 else 'files'} {verb} "
-            f"({counts['new']} new, {counts['updated']} updated, {counts['unchanged']} unchanged), {failed} failed."
+            f"({counts['new']} new, {counts['updated']} updated{drafts if counts['draft'] else ''}, "
+            f"{counts['unchanged']} unchanged), {failed} failed."
         )
         linked = {link: r.public_id for r in results for link in r.article_links}
         live = set(
