@@ -35,6 +35,8 @@ from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia import images
 from encyclopedia.admin import ReadOnlyAdmin
 from encyclopedia.models import (
+    GONE,
+    LIVE,
     AccreditationNotice,
     AlternativeName,
     Article,
@@ -158,12 +160,11 @@ class StatusFilter(ConditionFilter):
         ]
 
     def condition(self, value: str) -> Q | None:
-        live = Q(live_publication__isnull=False)
         return {
-            "live": live,
-            "live_draft": live & ~Q(state=WorkflowState.PUBLISHED),
+            "live": LIVE,
+            "live_draft": LIVE & ~Q(state=WorkflowState.PUBLISHED),
             "never": Q(live_publication__isnull=True, withdrawn_at__isnull=True, merged_into__isnull=True),
-            "gone": ~Q(withdrawn_at__isnull=True, merged_into__isnull=True),
+            "gone": GONE,
         }.get(value)
 
 
@@ -198,7 +199,7 @@ class ReviewDueFilter(ConditionFilter):
             due = Q(next_review_due__isnull=True)
         else:
             return None
-        return Q(live_publication__isnull=False) & due  # the schedule is for live pages
+        return LIVE & due  # the schedule is for live pages, as in Article.objects.due_within()
 
 
 class SpecialtyFilter(ConditionFilter):
@@ -373,9 +374,7 @@ class ArticleAdmin(VersionAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         """A draft in review or approved is locked: the admin shows it read-only."""
-        if obj is not None and (
-            obj.state in (WorkflowState.IN_REVIEW, WorkflowState.APPROVED) or workflow.is_gone(obj)
-        ):
+        if obj is not None and (obj.is_locked or workflow.is_gone(obj)):
             return False
         return super().has_change_permission(request, obj)
 
@@ -552,7 +551,7 @@ class AuditedAdmin:
                 audit.record(
                     article, "edit", request.user, f"Reference changed: {obj}", from_state=article.state
                 )
-                if article.state in (WorkflowState.IN_REVIEW, WorkflowState.APPROVED):
+                if article.is_locked:
                     messages.warning(
                         request,
                         f"“{article.title}” ({article.public_id}) uses this reference and is "

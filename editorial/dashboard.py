@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from editorial.models import AuditEvent
-from encyclopedia.models import AccreditationNotice, Article, WorkflowState
+from encyclopedia.models import AccreditationNotice, Article, ArticleQuerySet, WorkflowState
 
 LIST_LENGTH = 10
 NOTICE_WARNING_DAYS = 90
@@ -32,13 +32,13 @@ class Panel:
         return list(self.articles[:LIST_LENGTH])
 
 
-def _articles() -> QuerySet:
+def _articles() -> ArticleQuerySet:
     return Article.objects.select_related("reviewer", "live_publication").order_by("next_review_due", "title")
 
 
 def panels(user: Any, today: datetime.date) -> list[Panel]:
     changelist = reverse("admin:encyclopedia_article_changelist")
-    live = _articles().filter(live_publication__isnull=False)
+    live = _articles().live()
     day = datetime.timedelta(days=1)
     windows = [
         Panel(

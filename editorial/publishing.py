@@ -149,7 +149,7 @@ def take_down(article: Article, *, merged_into: Article | None = None) -> None:
     if before is not None:
         article.taken_down_publication = before
     article.live_publication = None
-    if article.state in (WorkflowState.IN_REVIEW, WorkflowState.APPROVED):
+    if article.is_locked:
         article.state = WorkflowState.DRAFT
     article.go_live_at = None
     article.save(

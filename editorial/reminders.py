@@ -49,14 +49,9 @@ class Digest:
 
 def digests(today: datetime.date) -> list[Digest]:
     """What each reviewer would get today: only reviewers with a login email and something due."""
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     due = (
-        Article.objects.filter(
-            live_publication__isnull=False,
-            next_review_due__lte=soon,
-            reviewer__user__isnull=False,
-            reviewer__user__is_active=True,
-        )
+        Article.objects.due_within(DUE_SOON_DAYS, today)
+        .filter(reviewer__user__isnull=False, reviewer__user__is_active=True)
         .exclude(reviewer__user__email="")
         .select_related("reviewer__user")
         .order_by("next_review_due", "title")
@@ -70,9 +65,9 @@ def digests(today: datetime.date) -> list[Digest]:
     for article in due:
         add(article.reviewer, article)
     # Articles with no responsible reviewer go to everyone in their specialty's queue.
-    queued = Article.objects.filter(
-        live_publication__isnull=False, next_review_due__lte=soon, reviewer__isnull=True
-    ).exclude(specialty="")
+    queued = (
+        Article.objects.due_within(DUE_SOON_DAYS, today).filter(reviewer__isnull=True).exclude(specialty="")
+    )
     if queued:
         specialists = (
             Reviewer.objects.filter(
@@ -113,7 +108,5 @@ def already_sent(today: datetime.date) -> set[int]:
 def unreachable(today: datetime.date) -> list[Article]:
     """Due articles nobody can be reminded about: no reviewer with an active login and an email."""
     reached = {article.pk for digest in digests(today) for article in digest.overdue + digest.due_soon}
-    due = Article.objects.filter(
-        live_publication__isnull=False, next_review_due__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
-    ).order_by("next_review_due")
+    due = Article.objects.due_within(DUE_SOON_DAYS, today).order_by("next_review_due")
     return [article for article in due if article.pk not in reached]

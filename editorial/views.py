@@ -83,9 +83,7 @@ def workflow_context(request: HttpRequest, article: Article) -> dict:
             :20
         ],
         "audit_events": AuditEvent.objects.filter(article=article).select_related("user")[:20],
-        "locked_message": locked_message(article)
-        if article.state in (WorkflowState.IN_REVIEW, WorkflowState.APPROVED) or workflow.is_gone(article)
-        else "",
+        "locked_message": locked_message(article) if article.is_locked or workflow.is_gone(article) else "",
     }
 
 

@@ -55,7 +55,7 @@ def _summary(request: HttpRequest, article: Article) -> dict:
 
 @public_page
 def article_list(request: HttpRequest) -> JsonResponse:
-    articles = Article.objects.filter(live_publication__isnull=False).select_related("live_publication")
+    articles = Article.objects.live().select_related("live_publication")
     since = request.GET.get("updated_since", "").strip()
     if since:
         try:
@@ -93,18 +93,14 @@ def article_list(request: HttpRequest) -> JsonResponse:
 
 @public_page
 def article_detail(request: HttpRequest, public_id: str) -> JsonResponse:
-    article = (
-        Article.objects.filter(public_id=public_id, live_publication__isnull=False)
-        .select_related("live_publication")
-        .first()
-    )
+    article = Article.objects.live().filter(public_id=public_id).select_related("live_publication").first()
     if article is None:
         return _error(f"No live article has the id {public_id}.", status=404)
     publication = article.live_publication
     live = set(
-        Article.objects.filter(
-            public_id__in=publication.linked_article_ids, live_publication__isnull=False
-        ).values_list("public_id", flat=True)
+        Article.objects.live()
+        .filter(public_id__in=publication.linked_article_ids)
+        .values_list("public_id", flat=True)
     )
     return JsonResponse(
         {

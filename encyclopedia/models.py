@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+import reversion
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from encyclopedia import citations, credits, images, reviews
+from encyclopedia import citations, credits, images, reviews, versioning
 from encyclopedia.paths import article_path
 
 # Ids from here up are for sample content; ids are assigned automatically below it.
@@ -52,6 +53,17 @@ class WorkflowState(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+# Each article status rule is written once here: the queryset and the model use them, and the
+# admin's list filters, which need Q objects for their facet counts, use the Q objects directly.
+# Live: the public can see it. Withdrawing or merging clears live_publication, so gone is not live.
+LIVE = models.Q(live_publication__isnull=False)
+# Gone: withdrawn or merged, off the public site until a director restores it.
+GONE = ~models.Q(withdrawn_at__isnull=True, merged_into__isnull=True)
+# Locked: the draft is in review or approved and waiting to go live, so nobody may edit it.
+LOCKED_STATES = (WorkflowState.IN_REVIEW, WorkflowState.APPROVED)
+
+
+@reversion.register(follow=("placements",))
 class SectionHeading(models.Model):
     """One of the standard section headings, managed in the admin."""
 
@@ -64,6 +76,7 @@ class SectionHeading(models.Model):
         return self.name
 
 
+@reversion.register()
 class HeadingPlacement(models.Model):
     """Where a standard heading conventionally stands in an article of one type."""
 
@@ -110,6 +123,7 @@ class IssuedArticleId(models.Model):
         raise RuntimeError("Could not issue a new article id; try again.")
 
 
+@reversion.register()
 class ReviewOrganization(models.Model):
     """The organization that provides the medical review ("Review provided by ...")."""
 
@@ -122,6 +136,7 @@ class ReviewOrganization(models.Model):
         return self.name
 
 
+@reversion.register()
 class Reviewer(models.Model):
     """A medical reviewer, with the structured fields that make up their public credit."""
 
@@ -161,6 +176,7 @@ class Reviewer(models.Model):
         )
 
 
+@reversion.register()
 class EditorialCredit(models.Model):
     """A standing "Also reviewed by" credit: a person with their role, or a team."""
 
@@ -183,6 +199,7 @@ class EditorialCredit(models.Model):
         return credits.join_parts([self.name, self.credentials, self.role])
 
 
+@reversion.register()
 class Citation(models.Model):
     """A structured reference, usable by many articles, rendered in NLM/AMA style."""
 
@@ -238,6 +255,7 @@ class Citation(models.Model):
         return citations.render_html(self)
 
 
+@reversion.register()
 class PolicyPage(models.Model):
     """A site policy page (editorial policy, editorial process, privacy policy, about)."""
 
@@ -261,6 +279,7 @@ class AccreditationNoticeQuerySet(models.QuerySet):
         return self.filter(valid_from__lte=day, valid_until__gte=day)
 
 
+@reversion.register()
 class AccreditationNotice(models.Model):
     """An accreditation statement, shown on public pages only while it is valid."""
 
@@ -310,6 +329,7 @@ class AccreditationNotice(models.Model):
             raise ValidationError({"valid_until": "The notice must end after it starts."})
 
 
+@reversion.register()
 class SiteSettings(models.Model):
     """The one row of site data: publisher, copyright and disclaimer."""
 
@@ -351,6 +371,32 @@ class SiteSettings(models.Model):
         return f"{self.copyright_start_year}-{year}"
 
 
+class ArticleQuerySet(models.QuerySet):
+    """Article statuses by name, so callers don't restate the fields that define them."""
+
+    def live(self) -> ArticleQuerySet:
+        """Articles the public can see (never withdrawn or merged ones)."""
+        return self.filter(LIVE)
+
+    def gone(self) -> ArticleQuerySet:
+        """Withdrawn or merged articles."""
+        return self.filter(GONE)
+
+    def locked(self) -> ArticleQuerySet:
+        """Articles whose draft is in review or approved and waiting: locked against editing."""
+        return self.filter(state__in=LOCKED_STATES)
+
+    def due_within(self, days: int, today: datetime.date | None = None) -> ArticleQuerySet:
+        """Live articles due for medical review within ``days`` of today, overdue ones included.
+
+        Only live articles: the review schedule is for the pages the public reads.
+        """
+        if today is None:
+            today = timezone.localdate()
+        return self.live().filter(next_review_due__lte=today + datetime.timedelta(days=days))
+
+
+@reversion.register(follow=versioning.ARTICLE_FOLLOWS, exclude=versioning.ARTICLE_UNVERSIONED)
 class Article(models.Model):
     """The working copy of an article, as editors see it in the admin."""
 
@@ -446,6 +492,8 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ArticleQuerySet.as_manager()
+
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["title"])]
@@ -490,6 +538,11 @@ class Article(models.Model):
     def is_live(self) -> bool:
         return self.live_publication_id is not None
 
+    @property
+    def is_locked(self) -> bool:
+        """The draft is in review or approved and waiting: it may not be edited until sent back."""
+        return self.state in LOCKED_STATES
+
     def conventional_headings(self) -> list[SectionHeading]:
         """The standard headings for this article's type, in their conventional order."""
         return [
@@ -500,6 +553,7 @@ class Article(models.Model):
         ]
 
 
+@reversion.register()
 class Section(models.Model):
     """One section of an article: a heading (standard or custom) and a Markdown body."""
 
@@ -532,6 +586,7 @@ class Section(models.Model):
             )
 
 
+@reversion.register()
 class AlternativeName(models.Model):
     """Another name readers may know an article by; each is its own searchable row."""
 
@@ -549,6 +604,7 @@ class AlternativeName(models.Model):
         return self.name
 
 
+@reversion.register()
 class ArticleCitation(models.Model):
     """A citation in an article's reference list, in that article's own order."""
 
@@ -566,6 +622,7 @@ class ArticleCitation(models.Model):
         return str(self.citation)
 
 
+@reversion.register()
 class RelatedArticle(models.Model):
     """A managed "related articles" entry, in the article's own order."""
 
@@ -587,6 +644,7 @@ class RelatedArticle(models.Model):
             raise ValidationError("An article is not related to itself.")
 
 
+@reversion.register()
 class ArticleCredit(models.Model):
     """An "Also reviewed by" credit on one article, in order."""
 
@@ -608,6 +666,7 @@ def _image_path(instance: ArticleImage, filename: str) -> str:
     return f"images/{instance.article.public_id}/{filename}"
 
 
+@reversion.register()
 class ArticleImage(models.Model):
     """An image in an article, in the article's own order, with its alt text and caption.
 
@@ -733,13 +792,6 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}, published {self.published_at:%Y-%m-%d %H:%M}"
-
-
-# Registered here, when the models load, so that the admin's VersionAdmin (loaded by the
-# admin app's autodiscovery, before any app's ready()) finds them registered our way.
-from encyclopedia import versioning  # noqa: E402
-
-versioning.register_models()
 
 
 class SearchEntry(models.Model):

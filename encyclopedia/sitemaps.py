@@ -11,7 +11,7 @@ class ArticleSitemap(Sitemap):
 
     def items(self):
         return (
-            Article.objects.filter(live_publication__isnull=False)
+            Article.objects.live()
             .select_related("live_publication")
             .only("public_id", "live_publication__published_at")
             .order_by("public_id")

@@ -50,9 +50,9 @@ def _live_titles(public_ids: list[str], generation: int) -> dict[str, str]:
 
     def find() -> dict[str, str]:
         return dict(
-            Article.objects.filter(public_id__in=public_ids, live_publication__isnull=False).values_list(
-                "public_id", "live_publication__title"
-            )
+            Article.objects.live()
+            .filter(public_id__in=public_ids)
+            .values_list("public_id", "live_publication__title")
         )
 
     digest = hashlib.sha256(",".join(public_ids).encode()).hexdigest()[:32]
@@ -225,7 +225,7 @@ def article(request: HttpRequest, public_id: str) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """The encyclopedia's front page: the letter bar, the search box and recent updates."""
     recent = (
-        Article.objects.filter(live_publication__isnull=False)
+        Article.objects.live()
         .order_by("-live_publication__published_at")
         .values_list("public_id", "live_publication__title")[:10]
     )

@@ -1,8 +1,11 @@
-"""Shared fixtures. The reference page is read from ../shared, never copied here."""
+"""Shared fixtures, and the helpers that read a page as a reader or a browser would (page_text,
+attribute_values, executable_scripts, active_content). Builders of users, edits, images, files
+and forms are in tests/factories.py. The reference page is read from ../shared, never copied here."""
 
 from __future__ import annotations
 
 import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -131,6 +134,37 @@ def executable_scripts(html: str) -> list[str]:
     import re
 
     return re.findall(r"<script(?![^>]*application/ld\+json)(?![^>]*src=\"/static/)[^>]*>", html, flags=re.I)
+
+
+class ActiveContent(HTMLParser):
+    """Collects every element and attribute in a page that a browser could act on."""
+
+    DANGEROUS_TAGS = {"script", "img", "svg", "style", "iframe", "object", "embed", "form", "math"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script" and dict(attrs).get("type") == "application/ld+json":
+            return  # a data block the browser does not run (its text is checked not to close it)
+        if tag == "script" and (dict(attrs).get("src") or "").startswith("/static/encyclopedia/"):
+            return  # our own static script (the copy buttons), the only one the CSP allows
+        if tag in self.DANGEROUS_TAGS:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.found.append(f"{tag} {name}=")
+            if name in ("href", "src") and (value or "").strip().lower().startswith(("javascript:", "data:")):
+                self.found.append(f"{tag} {name}={value}")
+
+
+def active_content(html: str) -> list[str]:
+    """What in ``html`` a browser could act on: dangerous elements, event and style attributes,
+    javascript: and data: links (empty for a safe page)."""
+    parser = ActiveContent()
+    parser.feed(html)
+    return parser.found
 
 
 def sign_in(client, username: str, password: str) -> None:

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from reversion.models import Version
 
-from encyclopedia.models import Article, Citation, SectionHeading
+from encyclopedia.models import Article, Citation
+from tests.factories import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -22,44 +23,6 @@ def admin_client(client):
     client.force_login(user)
     client.user = user
     return client
-
-
-def article_form(**overrides) -> dict:
-    causes = SectionHeading.objects.get(name="Causes")
-    data = {
-        "public_id": "",
-        "title": "Leg cramps",
-        "slug": "",
-        "article_type": "symptom",
-        "summary": "A sample summary.",
-        "review_date": "2026-01-15",
-        "reviewer": "",
-        "review_organization": "",
-        "sections-TOTAL_FORMS": "2",
-        "sections-INITIAL_FORMS": "0",
-        "sections-0-heading": str(causes.pk),
-        "sections-0-custom_heading": "",
-        "sections-0-position": "1",
-        "sections-0-body": "Overuse, mostly.",
-        "sections-1-heading": "",
-        "sections-1-custom_heading": "Living with cramps",
-        "sections-1-position": "2",
-        "sections-1-body": "See [the target](article:777777).",
-        "alternative_names-TOTAL_FORMS": "1",
-        "alternative_names-INITIAL_FORMS": "0",
-        "alternative_names-0-name": "Muscle cramps",
-        "alternative_names-0-position": "1",
-        "citation_links-TOTAL_FORMS": "0",
-        "citation_links-INITIAL_FORMS": "0",
-        "credit_links-TOTAL_FORMS": "0",
-        "credit_links-INITIAL_FORMS": "0",
-        "images-TOTAL_FORMS": "0",
-        "images-INITIAL_FORMS": "0",
-        "related_links-TOTAL_FORMS": "0",
-        "related_links-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_add_article_through_the_admin_records_a_revision_and_warns_about_links(admin_client):

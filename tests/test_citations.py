@@ -9,7 +9,7 @@ import pytest
 from editorial.importer.parser import CitationData, ParseError, parse_citation
 from encyclopedia import citations
 from encyclopedia.models import Citation
-from tests.test_importer import seed_sections
+from tests.factories import seed_sections
 
 
 def test_each_seed_reference_renders_character_for_character(seed_text):

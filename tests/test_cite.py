@@ -22,8 +22,7 @@ from django.utils import timezone
 
 from encyclopedia import cite
 from encyclopedia.models import Article, Citation, SiteSettings
-from tests.conftest import executable_scripts, page_text
-from tests.test_markup import active_content
+from tests.conftest import active_content, executable_scripts, page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from editorial.actions.publish_scheduled import publish_due
 from editorial.actions.submit import submit
 from editorial.errors import EditorialError
 from encyclopedia.models import Article, Publication
-from tests.test_workflow import make_user, with_profile
+from tests.factories import make_user, with_profile
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

@@ -11,6 +11,7 @@ from reversion.models import Version
 
 from encyclopedia.models import AccreditationNotice, Article, Citation, PolicyPage, Publication
 from tests.conftest import sign_in
+from tests.factories import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,6 @@ def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_c
     from django.utils import timezone
 
     from tests.conftest import page_text
-    from tests.test_review_views import form_data
 
     settings.DEBUG = True
     load()
@@ -105,8 +105,6 @@ def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_c
 
 
 def test_demo_reviewer_requesting_changes_leaves_the_public_page(client, settings):
-    from tests.test_review_views import form_data
-
     settings.DEBUG = True
     load()
     article = Article.objects.get(public_id="900002")

@@ -50,7 +50,7 @@ from encyclopedia.models import (
 )
 from encyclopedia.search import LETTERS
 from tests.conftest import page_text
-from tests.test_workflow import edit
+from tests.factories import edit, export_text, restore_text
 
 pytestmark = pytest.mark.django_db
 
@@ -231,16 +231,6 @@ def wipe() -> None:
     SiteSettings().save()  # the defaults, as the migration leaves them
     User.objects.all().delete()
     assert not export.content_counts()
-
-
-def export_text() -> str:
-    out = io.StringIO()
-    export.export_content(out)
-    return out.getvalue()
-
-
-def restore_text(text: str, **kwargs: Any) -> export.LoadSummary:
-    return restore_content(io.BytesIO(text.encode()), **kwargs)
 
 
 # ---------------------------------------------------------------- round trips

@@ -26,9 +26,8 @@ from editorial.actions.import_article import import_page
 from editorial.errors import EditorialError
 from editorial.importer.parser import ParseError, parse_citation, parse_page
 from encyclopedia import citations, markup
-from tests.conftest import SEED
-from tests.test_importer import seed_sections, to_markdown
-from tests.test_markup import active_content
+from tests.conftest import SEED, active_content
+from tests.factories import seed_sections, to_markdown
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 

@@ -32,9 +32,7 @@ from encyclopedia.models import (
     SiteSettings,
 )
 from tests.conftest import attribute_values, page_text
-from tests.test_admin import article_form
-from tests.test_images import picture, upload
-from tests.test_importer import write_page
+from tests.factories import article_form, form_data, picture, upload, write_page
 
 pytestmark = pytest.mark.django_db
 
@@ -610,8 +608,6 @@ def test_site_settings_refuse_a_too_long_site_name_with_a_message(superuser_clie
 
 
 def test_an_image_caption_too_long_is_refused_in_its_row(superuser_client, media, make_article):
-    from tests.test_review_views import form_data
-
     article = make_article("Captioned")
     url = f"/admin/encyclopedia/article/{article.pk}/change/"
     post = form_data(superuser_client, article)

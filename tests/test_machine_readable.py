@@ -16,7 +16,7 @@ from editorial.actions.withdraw import withdraw
 from encyclopedia import views
 from encyclopedia.models import PolicyPage, RelatedArticle, SiteSettings
 from tests.conftest import executable_scripts
-from tests.test_workflow import edit, make_user
+from tests.factories import edit, make_user
 
 pytestmark = pytest.mark.django_db
 

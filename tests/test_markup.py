@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from encyclopedia.markup import render, unlink_articles
+from tests.conftest import active_content
 
 pytestmark = pytest.mark.django_db
 
@@ -30,35 +29,6 @@ def test_paragraphs_lists_emphasis_and_links():
     assert '<a href="https://example.org">a link</a>' in html
     assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in html
     assert "<ol>\n<li>first</li>\n<li>second</li>\n</ol>" in html
-
-
-class ActiveContent(HTMLParser):
-    """Collects every element and attribute in a page that a browser could act on."""
-
-    DANGEROUS_TAGS = {"script", "img", "svg", "style", "iframe", "object", "embed", "form", "math"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "script" and dict(attrs).get("type") == "application/ld+json":
-            return  # a data block the browser does not run (its text is checked not to close it)
-        if tag == "script" and (dict(attrs).get("src") or "").startswith("/static/encyclopedia/"):
-            return  # our own static script (the copy buttons), the only one the CSP allows
-        if tag in self.DANGEROUS_TAGS:
-            self.found.append(f"<{tag}>")
-        for name, value in attrs:
-            if name.startswith("on") or name == "style":
-                self.found.append(f"{tag} {name}=")
-            if name in ("href", "src") and (value or "").strip().lower().startswith(("javascript:", "data:")):
-                self.found.append(f"{tag} {name}={value}")
-
-
-def active_content(html: str) -> list[str]:
-    parser = ActiveContent()
-    parser.feed(html)
-    return parser.found
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 
 from encyclopedia import http, publications
 from encyclopedia.models import Publication
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -67,15 +68,18 @@ def test_the_site_serves_pages_when_the_cache_is_unreachable(client, live, monke
     assert "Page cache unreachable" in caplog.text
 
 
-def test_a_publication_is_cached_when_saved_and_replaced_when_saved_again(live):
+def test_a_publication_is_cached_when_saved_and_replaced_when_saved_again(live, django_assert_num_queries):
     publication = live.live_publication
-    assert cache.get(f"encyclopedia:publication:{publication.pk}").title == "Cached article"
-    Publication.objects.filter(pk=publication.pk).update(title="Changed behind the cache")
+    pk = publication.pk  # delete() below clears publication.pk
+    with django_assert_num_queries(0):  # saved, so already cached
+        assert publications.get(pk).title == "Cached article"
+    Publication.objects.filter(pk=pk).update(title="Changed behind the cache")
     publication.refresh_from_db()
     publication.save()
-    assert publications.get(publication.pk).title == "Changed behind the cache"
+    assert publications.get(pk).title == "Changed behind the cache"
     publication.delete()
-    assert cache.get(f"encyclopedia:publication:{publication.pk}") is None
+    with pytest.raises(Publication.DoesNotExist):  # not served from a stale copy
+        publications.get(pk)
 
 
 def test_the_a_to_z_list_escapes_names_and_links_each_article(client, make_article, publish_article):
@@ -119,17 +123,29 @@ def test_a_publish_keeps_unrelated_pages_cached_and_refreshes_those_showing_it(
     )
 
 
-def test_a_generation_the_cache_dropped_never_matches_an_old_page(client, live):
-    from encyclopedia import purge
+def test_a_generation_the_cache_dropped_never_matches_an_old_page(client, live, monkeypatch):
+    from encyclopedia import purge, views
 
+    rendered = []
+    render_article = views.render_article
+
+    def counting_renders(*args, **kwargs):
+        rendered.append(kwargs.get("public_id"))
+        return render_article(*args, **kwargs)
+
+    monkeypatch.setattr("encyclopedia.views.render_article", counting_renders)
     client.get(live.get_absolute_url())
+    assert rendered == [live.public_id]
     shared = caches["shared"]  # where the generations are kept
     shared.delete(f"{purge.article_generation(live.public_id)}:generation")
     shared.delete("encyclopedia:live:generation")
     response = client.get(live.get_absolute_url())
-    assert response.status_code == 200
-    keys = [key for key in cache._cache if "encyclopedia:page:" in key]  # noqa: SLF001 - the local-memory store
-    assert len(keys) == 2, "the page was stored again under a new generation, not served from the old one"
+    assert response.status_code == 200 and "Cached article" in response.content.decode()
+    assert len(rendered) == 2, (
+        "the page was rendered afresh under a new generation, not served from the old one"
+    )
+    client.get(live.get_absolute_url())
+    assert len(rendered) == 2, "the fresh page was stored under its new generation and served from there"
 
 
 def test_readers_past_the_page_cache_see_a_withdrawal_restore_and_merge_at_once(
@@ -138,7 +154,6 @@ def test_readers_past_the_page_cache_see_a_withdrawal_restore_and_merge_at_once(
     from editorial.actions.merge import merge
     from editorial.actions.restore import restore
     from editorial.actions.withdraw import withdraw
-    from tests.test_workflow import make_user
 
     boss = make_user("boss", superuser=True)
     article = publish_article(make_article("Short-lived"))

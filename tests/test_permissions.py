@@ -83,10 +83,16 @@ from encyclopedia.models import (
     SiteSettings,
     WorkflowState,
 )
-from tests.test_export import export_text, restore_text
-from tests.test_images import add_image, picture
-from tests.test_review_views import admin_form_data
-from tests.test_workflow import edit, make_user, with_profile
+from tests.factories import (
+    add_image,
+    admin_form_data,
+    edit,
+    export_text,
+    make_user,
+    picture,
+    restore_text,
+    with_profile,
+)
 
 pytestmark = pytest.mark.django_db
 

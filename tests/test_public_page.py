@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from encyclopedia.models import AccreditationNotice, PolicyPage, SiteSettings
-from tests.conftest import executable_scripts, page_text
+from tests.conftest import active_content, executable_scripts, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,6 @@ def test_the_query_string_never_reaches_canonical_or_citation(client, make_artic
 @pytest.mark.parametrize("field", ["alternative name", "citation", "credit", "reviewer", "notice"])
 def test_hostile_text_in_every_field_is_inert(client, make_article, publish_article, field):
     from encyclopedia.models import Citation, EditorialCredit, Reviewer
-    from tests.test_markup import active_content
 
     hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"><svg onload=alert(3)>'
     article = make_article("Hostile fields")

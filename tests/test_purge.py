@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from encyclopedia import purge
+from tests.factories import make_user
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -53,7 +54,6 @@ def test_publishing_purges_the_article_its_neighbours_and_the_lists(
 
 def test_withdrawing_purges_the_page(cdn, make_article, publish_article, django_capture_on_commit_callbacks):
     from editorial.actions.withdraw import withdraw
-    from tests.test_workflow import make_user
 
     article = publish_article(make_article("To withdraw"))
     director = make_user("director", "Editorial directors")

@@ -19,7 +19,7 @@ from editorial.models import ReminderLog, ReviewRecord
 from encyclopedia import reviews
 from encyclopedia.models import AccreditationNotice, Article, PolicyPage, Reviewer, SiteSettings
 from tests.conftest import page_text
-from tests.test_workflow import make_user
+from tests.factories import edit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -381,11 +381,10 @@ def test_a_scheduled_approval_freezes_the_credits_when_approved(
     from editorial.actions.publish_scheduled import publish_due
     from editorial.actions.reassign import reassign_reviewer
     from encyclopedia.models import EditorialCredit
-    from tests.test_workflow import edit as edit_draft
 
     EditorialCredit.objects.create(name="Pat Director", role="Editorial Director", standing=True)
     article = publish_article(make_article("Scheduled credit"))
-    edit_draft(article, make_user("ed", "Editors"), "New wording.")
+    edit(article, make_user("ed", "Editors"), "New wording.")
     submit(article, make_user("ed2", "Editors"))
     go_live = datetime.datetime(2026, 11, 26, 15, 0, tzinfo=datetime.UTC)
     with at(TODAY):
@@ -414,10 +413,9 @@ def test_restore_never_brings_a_scheduled_update_live_early(
     from editorial.actions.approve import approve
     from editorial.actions.restore import restore
     from editorial.actions.withdraw import withdraw
-    from tests.test_workflow import edit as edit_draft
 
     article = publish_article(make_article("Early"))
-    edit_draft(article, make_user("ed", "Editors"), "Not before its time.")
+    edit(article, make_user("ed", "Editors"), "Not before its time.")
     submit(article, make_user("ed2", "Editors"))
     with at(TODAY):
         approve(article, reviewer_user, go_live_at=datetime.datetime(2026, 12, 1, 15, tzinfo=datetime.UTC))

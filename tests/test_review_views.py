@@ -12,7 +12,7 @@ from editorial import diff
 from editorial.actions.submit import submit
 from editorial.models import AuditEvent
 from encyclopedia.models import Article, Citation, SectionHeading, WorkflowState
-from tests.test_workflow import edit, make_user
+from tests.factories import edit, form_data, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,31 +22,6 @@ def boss(client):
     user = make_user("boss", superuser=True)
     client.force_login(user)
     return user
-
-
-def form_data(client, article: Article) -> dict:
-    """The change form of ``article`` as the browser would post it back, unchanged."""
-    return admin_form_data(client.get(f"/admin/encyclopedia/article/{article.pk}/change/"))
-
-
-def admin_form_data(response) -> dict:
-    """An admin change form's response as the browser would post it back, unchanged."""
-    adminform = response.context["adminform"]
-    data = {}
-    for name in adminform.form.fields:
-        value = adminform.form[name].value()
-        if value is not None:
-            data[name] = value
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        for name in management.fields:
-            data[f"{formset.formset.prefix}-{name}"] = management[name].value()
-        for form in formset.formset.forms:
-            for name in form.fields:
-                value = form[name].value()
-                if value is not None and value is not False:
-                    data[form.add_prefix(name)] = value
-    return data
 
 
 # ---------------------------------------------------------------- diff

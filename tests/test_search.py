@@ -8,7 +8,7 @@ from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from encyclopedia import search
 from encyclopedia.models import AlternativeName, IndexEntry, SearchEntry
-from tests.test_workflow import edit, make_user
+from tests.factories import edit, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from reversion.models import Version
 
@@ -25,20 +25,11 @@ from editorial.errors import EditorialError, NotAllowed
 from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia.models import Article, Publication, Reviewer, WorkflowState
 from tests.conftest import page_text
+from tests.factories import edit, make_user, with_profile
 
 pytestmark = pytest.mark.django_db
 
 NOON = datetime.datetime(2026, 11, 24, 17, 0, tzinfo=datetime.UTC)
-
-
-def make_user(username: str, *groups: str, superuser: bool = False) -> User:
-    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=True)
-    if superuser:
-        user.is_superuser = True
-        user.save()
-    for name in groups:
-        user.groups.add(Group.objects.get(name=name))
-    return User.objects.get(pk=user.pk)  # a fresh object: no cached permissions
 
 
 @pytest.fixture
@@ -64,22 +55,6 @@ def live_article(make_article, publish_article, editor):
     article = publish_article(make_article("Leg cramps"))
     edit(article, editor, "Updated paragraph about night cramps.")
     return Article.objects.get(pk=article.pk)
-
-
-def edit(article: Article, user: User, body: str) -> None:
-    """What an admin save does to the working copy: a revision by ``user`` and a draft."""
-    import reversion
-
-    from editorial.actions.edit import record_edit
-
-    previous = article.state
-    with reversion.create_revision():
-        section = article.sections.first()
-        section.body = body
-        section.save()
-        article.save()
-        reversion.set_user(user)
-    record_edit(article, user, previous, "Edited: body")
 
 
 def public_text(client, article: Article) -> str:
@@ -191,14 +166,6 @@ def test_approval_publishes_with_todays_review_date_and_frozen_credit(client, li
     text = page_text(public_text(client, article))
     assert "Updated paragraph about night cramps." in text
     assert "Review Date 11/24/2026" in text
-
-
-def with_profile(user: User, name: str | None = None) -> User:
-    """``user`` with a reviewer profile, named ``name`` (by default "Dr <username>")."""
-    Reviewer.objects.create(
-        name=name if name is not None else f"Dr {user.username}", credentials="MD", user=user
-    )
-    return User.objects.get(pk=user.pk)
 
 
 def test_nobody_approves_their_own_changes(live_article):

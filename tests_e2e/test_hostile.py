@@ -16,7 +16,7 @@ import secrets
 
 import pytest
 
-from tests.test_images import picture, upload
+from tests.factories import picture, upload
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

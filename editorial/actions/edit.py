@@ -17,7 +17,8 @@ from editorial import audit, workflow
 from editorial.errors import EditorialError, NotAllowed
 from encyclopedia.models import Article, WorkflowState
 
-LOCKED_STATES = {
+# How the refusal names each locked state; which states lock is Article.is_locked's rule.
+LOCKED_WORDING = {
     WorkflowState.IN_REVIEW: "in review",
     WorkflowState.APPROVED: "approved and waiting to go live",
 }
@@ -32,9 +33,9 @@ def check_editable(article: Article, user: Any, loaded_at: datetime.datetime | N
     if not workflow.has_role(user, "encyclopedia.change_article"):
         raise NotAllowed("You may not edit articles.")
     locked = Article.objects.select_for_update().get(pk=article.pk)
-    if locked.state in LOCKED_STATES:
+    if locked.is_locked:
         raise EditorialError(
-            f"This article is {LOCKED_STATES[locked.state]}, so its draft is locked. "
+            f"This article is {LOCKED_WORDING[locked.state]}, so its draft is locked. "
             "A reviewer can send it back for changes."
         )
     if workflow.is_gone(locked):

@@ -7,7 +7,6 @@ from typing import Any
 from django.db import transaction
 
 from editorial import audit
-from editorial.actions.edit import LOCKED_STATES
 from editorial.errors import NotAllowed
 from editorial.workflow import has_role
 from encyclopedia.models import Article, Reviewer
@@ -34,7 +33,7 @@ def reassign_reviewer(
     skipped = []
     with transaction.atomic():
         for article in Article.objects.select_for_update().filter(pk__in=[a.pk for a in articles]):
-            if article.state in LOCKED_STATES:
+            if article.is_locked:
                 skipped.append(article)
                 continue
             before = (article.reviewer_id, article.specialty)

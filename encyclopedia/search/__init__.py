@@ -1,0 +1,66 @@
+"""Search and the A–Z index, over live publications only.
+
+Use it as ``from encyclopedia import search`` and ``search.X``. What the rest of the project
+uses, and where each lives:
+
+``indexing.py``: keeping the indexes
+    ``on_publication_changed`` and ``forget_deleted``: signal receivers (connected in
+    ``encyclopedia/apps.py``) that rewrite or drop an article's search entry and A–Z lines in
+    the same transaction; ``rebuild()`` writes everything again; ``generation()`` and
+    ``GENERATION``: the live cache generation, part of every cached public page's key.
+
+``a_to_z.py``: the A–Z index
+    ``LETTERS``, ``letter()``, ``sort_key()``, ``index_page()`` (a letter's lines, each an
+    ``IndexLine``); and names looked up in it: ``exact()`` (the article a query names),
+    ``suggestions()`` (for a search with no results), ``typeahead()`` (search-as-you-type).
+
+``query.py``: reading the reader's query
+    ``clean()``; and, for ``indexing`` and ``backends``, ``parse()`` (into ``Term`` objects),
+    ``fold()`` and the ``STOP_WORDS`` (read from ``stopwords.txt``: PostgreSQL's English list).
+
+``backends.py``: searching
+    ``search(query, page)``: one page of ranked ``Results``, from SQLite FTS5 or PostgreSQL
+    (weighted ``tsvector``, GIN index), whichever the connection is. Both read a query the same
+    way (words, "quoted phrases", ``prefix*``, anything else ignored), so no query can fail.
+
+Nothing here bumps a cache or tells the CDN: other receivers of ``publication_changed`` do.
+This file only re-exports; the code is in the modules.
+"""
+
+from encyclopedia.search.a_to_z import (
+    LETTERS,
+    IndexLine,
+    exact,
+    index_page,
+    letter,
+    sort_key,
+    suggestions,
+    typeahead,
+)
+from encyclopedia.search.backends import search
+from encyclopedia.search.indexing import (
+    GENERATION,
+    forget_deleted,
+    generation,
+    on_publication_changed,
+    rebuild,
+)
+from encyclopedia.search.query import clean
+
+__all__ = [
+    "GENERATION",
+    "LETTERS",
+    "IndexLine",
+    "clean",
+    "exact",
+    "forget_deleted",
+    "generation",
+    "index_page",
+    "letter",
+    "on_publication_changed",
+    "rebuild",
+    "search",
+    "sort_key",
+    "suggestions",
+    "typeahead",
+]

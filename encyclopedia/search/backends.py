@@ -1,0 +1,146 @@
+"""Searching: ``search()`` and the raw SQL of its two backends, SQLite FTS5 and PostgreSQL.
+
+``search`` parses the query (``query.parse``), picks the backend of the connection's database
+and returns one page of ranked ``Results``, title first, then names, summary and body (bm25()
+column weights on SQLite, setweight A–D on PostgreSQL). Each backend turns the terms into its
+own query syntax (``_fts_query``, ``_ts_query``) and marks the matches in the snippets; the
+snippets are escaped HTML with ``<mark>`` around the matches.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+
+from encyclopedia.models import SearchEntry
+from encyclopedia.search.query import Term, parse
+
+PAGE_SIZE = 10
+_START, _STOP = "\x02", "\x03"  # around the matches in the databases' snippets, until escaped
+
+
+@dataclass
+class Result:
+    public_id: str
+    title: str
+    snippet: str  # escaped HTML with <mark> around the matches
+    names: str
+
+
+@dataclass
+class Results:
+    results: list[Result]
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def first_number(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1
+
+
+def search(query: str, page: int = 1) -> Results:
+    """Ranked results for ``query`` (title first, then names, summary, body); never raises."""
+    terms = parse(query)
+    if not terms:
+        return Results([], 0, 1, 0)
+    page = max(1, page)
+    run = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
+    total, rows = run(terms, (page - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:  # past the last page: show the last one
+        page = pages
+        total, rows = run(terms, (page - 1) * PAGE_SIZE)
+    return Results(rows, total, page, pages)
+
+
+def escape_marked(text: str) -> str:
+    return html.escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+# ---------------------------------------------------------------- SQLite: FTS5
+
+
+def _fts_query(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        quoted = '"' + " ".join(term.words).replace('"', "") + '"'
+        parts.append(quoted + ("*" if term.prefix else ""))
+    return " ".join(parts)
+
+
+def _search_sqlite(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
+    match = _fts_query(terms)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM encyclopedia_search_fts WHERE encyclopedia_search_fts MATCH %s", [match]
+        )
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT e.public_id, e.title, e.names, "
+            "snippet(encyclopedia_search_fts, -1, %s, %s, '…', 24) "
+            "FROM encyclopedia_search_fts JOIN encyclopedia_searchentry e ON e.article_id = encyclopedia_search_fts.rowid "
+            "WHERE encyclopedia_search_fts MATCH %s ORDER BY bm25(encyclopedia_search_fts, 10.0, 5.0, 2.0, 1.0), e.title LIMIT %s OFFSET %s",
+            [_START, _STOP, match, PAGE_SIZE, offset],
+        )
+        rows = cursor.fetchall()
+    return total, [Result(pid, title, escape_marked(snippet), names) for pid, title, names, snippet in rows]
+
+
+# ---------------------------------------------------------------- PostgreSQL: tsvector and tsquery
+
+
+def _ts_query(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        words = [
+            f"'{word}'" + (":*" if term.prefix and i == len(term.words) - 1 else "")
+            for i, word in enumerate(term.words)
+        ]
+        parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
+    return " & ".join(parts)
+
+
+# The ranking pass carries only ids, titles and ranks: carrying every match's summary and body
+# through the count and the sort spilled them to disk (about a third of a broad query's time).
+_POSTGRESQL_SEARCH = """
+WITH ranked AS (
+    SELECT article_id, title,
+           ts_rank('{0.1,0.2,0.5,1.0}', vector, query) AS rank,
+           count(*) OVER () AS total
+    FROM encyclopedia_searchentry, to_tsquery('english', %(query)s) AS query
+    WHERE vector @@ query
+    ORDER BY rank DESC, title
+    LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT e.public_id, e.title, e.names,
+       ts_headline('english', e.summary, to_tsquery('english', %(query)s), %(options)s),
+       ts_headline('english', e.body, to_tsquery('english', %(query)s), %(options)s),
+       ranked.total
+FROM ranked JOIN encyclopedia_searchentry e ON e.article_id = ranked.article_id
+ORDER BY ranked.rank DESC, ranked.title
+"""
+
+
+def _search_postgresql(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
+    """One pass over the matches: the rank and the total together; snippets for one page only."""
+    query = _ts_query(terms)
+    options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=15"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _POSTGRESQL_SEARCH, {"query": query, "limit": PAGE_SIZE, "offset": offset, "options": options}
+        )
+        rows = cursor.fetchall()
+    if not rows:  # no match, or a page past the last: count them alone
+        total = SearchEntry.objects.filter(
+            vector=SearchQuery(query, search_type="raw", config="english")
+        ).count()
+        return total, []
+    results = []
+    for public_id, title, names, snippet, body_snippet, _ in rows:
+        best = snippet if _START in snippet or _START not in body_snippet else body_snippet
+        results.append(Result(public_id, title, escape_marked(best), names))
+    return rows[0][5], results

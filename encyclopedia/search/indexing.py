@@ -1,0 +1,142 @@
+"""Keeping the indexes: the search entries and A–Z lines follow what is live.
+
+``on_publication_changed`` listens to ``publication_changed`` (sent by every publish, approval,
+confirmation, withdrawal, merge, restore, deletion and import) and rewrites those articles'
+search entries and index lines in the same transaction; ``forget_deleted`` listens to an
+article's ``pre_delete``. Both are connected in ``encyclopedia/apps.py``. ``rebuild`` writes
+everything again (``manage.py rebuild_search_index``, after a restore from backup).
+
+PostgreSQL keeps a stored, weighted ``tsvector`` on each entry (title A, names B, summary C,
+body D), written by the INSERT itself; SQLite keeps an FTS5 table of the same columns,
+``encyclopedia_search_fts``, whose rows are written here next to the entries. Cache
+generations are read here (``generation``) but never bumped: another receiver of the same
+signal does that.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import Value
+
+from encyclopedia import generations
+from encyclopedia.models import Article, IndexEntry, SearchEntry
+from encyclopedia.search.a_to_z import index_lines
+from encyclopedia.search.query import fold
+
+GENERATION = generations.LIVE
+
+
+def sync(article: Article) -> None:
+    """Make the search entry and A–Z lines of ``article`` match what is live now."""
+    sync_many([article])
+
+
+def sync_many(articles: list[Article]) -> None:
+    """``sync`` for several articles at once (an import's batch), in a few queries in all.
+
+    Each article's entry and lines are what ``sync`` alone would write.
+    """
+    pks = list(dict.fromkeys(article.pk for article in articles))
+    if not pks:
+        return
+    found = Article.objects.select_related("live_publication").in_bulk(pks)
+    if len(found) != len(pks):
+        raise Article.DoesNotExist(f"No article with id {sorted(set(pks) - set(found))}.")
+    fresh = [found[pk] for pk in pks]
+    _remove(pks)
+    entries, lines = [], []
+    for article in fresh:
+        publication = article.live_publication
+        if publication is None or article.withdrawn_at is not None or article.merged_into_id is not None:
+            continue
+        entry = SearchEntry(
+            article=article,
+            public_id=article.public_id,
+            title=publication.title,
+            names="; ".join(publication.alternative_names),
+            summary=_text(publication.summary_html),
+            body=" ".join(_text(s["heading"] + ". " + s["html"]) for s in publication.sections),
+        )
+        if connection.vendor == "postgresql":
+            entry.vector = _vector(entry)  # computed by the INSERT itself
+        entries.append(entry)
+        lines += index_lines(article, publication.title, publication.alternative_names)
+    SearchEntry.objects.bulk_create(entries)
+    _index_text(entries)
+    IndexEntry.objects.bulk_create(lines)
+
+
+def on_publication_changed(sender, articles: list[Article], **kwargs) -> None:
+    """``publication_changed``: the indexes follow what is live, in the same transaction."""
+    sync_many(articles)
+
+
+def forget_deleted(sender, instance: Article, **kwargs) -> None:
+    """``pre_delete`` of an article: SQLite's full-text row has no foreign key to cascade."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM encyclopedia_search_fts WHERE rowid = %s", [instance.pk])
+
+
+def rebuild() -> int:
+    """Rebuild everything from the live publications (after a restore from backup, say)."""
+    _remove(None)
+    count = 0
+    for article in Article.objects.live().only("pk"):
+        sync(article)
+        count += 1
+    return count
+
+
+def generation() -> int:
+    """Changes whenever anything live changes: part of the key of every cached public page."""
+    return generations.current(GENERATION)
+
+
+def _remove(pks: list[int] | None) -> None:
+    """Drop the entries and lines of the articles ``pks`` (``None``: of every article)."""
+    entries = SearchEntry.objects.all() if pks is None else SearchEntry.objects.filter(pk__in=pks)
+    lines = IndexEntry.objects.all() if pks is None else IndexEntry.objects.filter(article_id__in=pks)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            if pks is None:
+                cursor.execute("DELETE FROM encyclopedia_search_fts")
+            else:
+                marks = ", ".join(["%s"] * len(pks))
+                cursor.execute(f"DELETE FROM encyclopedia_search_fts WHERE rowid IN ({marks})", pks)  # noqa: S608 - placeholders only
+    entries.delete()
+    lines.delete()
+
+
+def _folded(entry: SearchEntry) -> tuple[str, str, str, str]:
+    return fold(entry.title), fold(entry.names), fold(entry.summary), fold(entry.body)
+
+
+def _vector(entry: SearchEntry) -> SearchVector:
+    """PostgreSQL's weighted ``tsvector`` of an entry: title A, names B, summary C, body D."""
+    title, names, summary, body = _folded(entry)
+    return (
+        SearchVector(Value(title), weight="A", config="english")
+        + SearchVector(Value(names), weight="B", config="english")
+        + SearchVector(Value(summary), weight="C", config="english")
+        + SearchVector(Value(body), weight="D", config="english")
+    )
+
+
+def _index_text(entries: list[SearchEntry]) -> None:
+    """SQLite's full-text rows of saved entries (PostgreSQL's vector is written with the entry)."""
+    if connection.vendor == "sqlite" and entries:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO encyclopedia_search_fts (rowid, title, names, summary, body) VALUES (%s, %s, %s, %s, %s)",
+                [[entry.pk, *_folded(entry)] for entry in entries],
+            )
+
+
+def _text(fragment: str) -> str:
+    """The text of an HTML fragment: tags dropped, entities read, whitespace run together."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()

@@ -1,0 +1,67 @@
+"""Reading the reader's query: cleaning it, folding accents, and parsing it into terms.
+
+Plain functions on strings, no database: words, "quoted phrases" and ``prefix*`` become
+``Term``s, stop words are dropped, everything else is ignored, so no query can fail. The
+backends (``backends.py``) turn the terms into each database's own query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 12
+
+
+def _load_stop_words() -> frozenset[str]:
+    text = resources.files(__package__).joinpath("stopwords.txt").read_text(encoding="utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+# PostgreSQL's English configuration drops these words; SQLite is told to do the same, so that
+# the same query finds the same articles on both. The list, and where it comes from: stopwords.txt.
+STOP_WORDS = _load_stop_words()
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # several words: a phrase
+    prefix: bool = False
+
+
+def clean(query: str) -> str:
+    """The reader's query, cut to length and without control characters (NUL included)."""
+    return re.sub(r"[\x00-\x1f\x7f]", " ", query[:MAX_QUERY_LENGTH]).strip()
+
+
+def fold(text: str) -> str:
+    """Accents off (é → e), as both databases then index and search the same letters."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def parse(query: str) -> list[Term]:
+    """Words, "quoted phrases" and ``prefix*``; every other character is ignored."""
+    query = fold(query[:MAX_QUERY_LENGTH])
+    terms: list[Term] = []
+    for match in re.finditer(r'"([^"]*)"|(\S+)', query):
+        if match.group(1) is not None:
+            words = tuple(w.lower() for w in re.findall(r"\w+", match.group(1)))  # a phrase keeps them all
+            if words:
+                terms.append(Term(words))
+            continue
+        token = match.group(2)
+        prefix = token.endswith("*")
+        words = re.findall(r"\w+", token)
+        for index, word in enumerate(words):
+            last = index == len(words) - 1
+            if word.lower() in STOP_WORDS and not (prefix and last):
+                continue
+            terms.append(Term((word.lower(),), prefix=prefix and last))
+    unique = list(dict.fromkeys(terms))
+    return unique[:MAX_TERMS]
