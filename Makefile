@@ -36,7 +36,7 @@ WORKERS ?= 2
 serve: $(STAMP)
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py migrate --noinput -v0
-	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} $(VENV)/bin/gunicorn config.wsgi:application --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - --max-requests 100000 --max-requests-jitter 10000
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} $(VENV)/bin/gunicorn config.wsgi:application --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - --max-requests 100000 --max-requests-jitter 10000 --no-control-socket
 
 # make import PATHS="../shared/seeds/000_c36e51b9a16c5085.txt" [ARGS=--dry-run]
 import: $(STAMP)

@@ -47,7 +47,7 @@ TRANSITIONS: dict[str, Transition] = {
     "publish_correction": Transition(
         "Publish a minor correction",
         "encyclopedia.publish_article",
-        frozenset({S.DRAFT, S.CHANGES_REQUESTED}),
+        frozenset({S.DRAFT}),  # never a draft a reviewer sent back: that waits for a review
         needs_live=True,
     ),
     "withdraw": Transition("Withdraw", "encyclopedia.withdraw_article", frozenset(), needs_live=True),

@@ -237,3 +237,20 @@ def test_no_page_shows_also_reviewed_by_without_a_review_date(client, make_artic
     article = publish_article(make_article("Undated", review_date=None))
     text = page_text(client.get(article.get_absolute_url()).content.decode())
     assert "Pat Standing" not in text and "Also reviewed by" not in text
+
+
+def test_a_minor_correction_never_publishes_a_draft_a_reviewer_sent_back(
+    client, make_article, publish_article, reviewer_user
+):
+    from editorial.actions.publish_correction import publish_correction
+    from editorial.actions.request_changes import request_changes
+    from editorial.errors import EditorialError
+
+    article = publish_article(make_article("Sent back"))
+    editor = make_user("ed", "Editors")
+    edit(article, editor, "Zqx a paragraph the reviewer rejected.")
+    submit(article, editor)
+    request_changes(article, reviewer_user, comment="This paragraph is wrong: remove it.")
+    with pytest.raises(EditorialError):
+        publish_correction(article, make_user("dir", "Editorial directors"), reason="typo")
+    assert "Zqx" not in client.get(article.get_absolute_url()).content.decode()

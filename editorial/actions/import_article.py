@@ -142,7 +142,7 @@ class ImportBatch:
             self.reviewers[(article.reviewer.name, article.reviewer.credentials)] = article.reviewer
         if article.review_organization is not None:
             self.organizations[article.review_organization.name] = article.review_organization
-        if outcome != "draft":
+        if outcome in ("new", "updated"):  # it went live: the batch's one signal names it
             self.published.append(article)
             self.before[article.pk] = before
 
@@ -218,7 +218,7 @@ def _import(
     replace_draft: bool,
 ) -> tuple[Article, str]:
     article = _existing(page)
-    discarded = _pending_draft(article, replace_draft) if article is not None else ""
+    discarded = _pending_draft(article, user, replace_draft) if article is not None else ""
     new = article is None
     article = article or Article(public_id=page.public_id or "")
     before = article.live_publication
@@ -243,13 +243,11 @@ def _import(
     }
     # An updated article is frozen once: to tell whether it changed, then to publish it.
     frozen = None if new else freeze(article)
-    if not new and not discarded and is_current(article, frozen):
-        raise _Unchanged(article)
+    if not new and reviewed and is_current(article, frozen):
+        if not discarded:
+            raise _Unchanged(article)
+        return article, "unchanged", None  # the draft is discarded; the live page was the page already
     comment = f"Imported from {source}" if source else "Imported"
-    if discarded:
-        audit.record(
-            article, "discard_draft", user, discarded, from_state=article.state, to_state=article.state
-        )
     if reviewed:
         _publish(article, user, comment, written, batch, frozen, source)
         return article, "new" if new else "updated", before
@@ -257,7 +255,7 @@ def _import(
     return article, "draft", None
 
 
-def _pending_draft(article: Article, replace_draft: bool) -> str:
+def _pending_draft(article: Article, user: Any, replace_draft: bool) -> str:
     """Refuse to import over someone's draft; with ``replace_draft``, say what is discarded.
 
     A draft is anything in the working copy that is not live: a draft, one in review, or an
@@ -291,12 +289,15 @@ def _pending_draft(article: Article, replace_draft: bool) -> str:
         article.images.all().delete()
         article.related_links.all().delete()
     article.go_live_at = None  # an approved update waiting for its time is cancelled with the draft
+    previous = article.state
     article.state = WorkflowState.PUBLISHED if article.is_live else WorkflowState.DRAFT
     article.submitted_by = None
     article.submitted_at = None
     article.submission_note = ""
     article.review_comment = ""
-    return f"Discarded {described}, replaced by an import (--replace-draft)"
+    discarded = f"Discarded {described}, replaced by an import (--replace-draft)"
+    audit.record(article, "discard_draft", user, discarded, from_state=previous, to_state=article.state)
+    return discarded
 
 
 def _is_import_draft(article: Article) -> bool:
