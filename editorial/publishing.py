@@ -105,22 +105,8 @@ def go_live(article: Article, publication: Publication, *, announce: bool = True
     article.taken_down_publication = None
     article.state = WorkflowState.PUBLISHED
     article.go_live_at = None
-    article.submitted_by = None
-    article.submitted_at = None
-    article.submission_note = ""
-    article.review_comment = ""
-    article.save(
-        update_fields=[
-            "live_publication",
-            "taken_down_publication",
-            "state",
-            "go_live_at",
-            "submitted_by",
-            "submitted_at",
-            "submission_note",
-            "review_comment",
-        ]
-    )
+    ended = article.end_submission()
+    article.save(update_fields=["live_publication", "taken_down_publication", "state", "go_live_at", *ended])
     if announce:
         _announce([article], {article.pk: before})
     return publication
@@ -183,8 +169,7 @@ def bring_back(article: Article) -> Publication | None:
 def delete(article: Article) -> None:
     """Delete the article with its publications; its pages answer 404 from now on."""
     before = article.live_publication
-    Article.objects.filter(pk=article.pk).update(live_publication=None)
-    article.live_publication = None
+    article.live_publication = None  # as readers see it from now on; the row goes with the delete
     _announce([article], {article.pk: before})
     article.delete()
 

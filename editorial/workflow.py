@@ -191,7 +191,7 @@ def run(
 
 
 def latest_revision(article: Article) -> Revision | None:
-    version = Version.objects.get_for_object(article).select_related("revision").first()
+    version = Version.objects.get_for_object(article).select_related("revision__user").first()
     return version.revision if version else None
 
 

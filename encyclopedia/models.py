@@ -538,6 +538,18 @@ class Article(models.Model):
     def is_live(self) -> bool:
         return self.live_publication_id is not None
 
+    # The submission in progress: who sent the draft for review, when, with what note, and the
+    # reviewer's answer. Publishing the draft, or discarding it, ends it.
+    SUBMISSION_FIELDS = ("submitted_by", "submitted_at", "submission_note", "review_comment")
+
+    def end_submission(self) -> list[str]:
+        """Clear the submission (not saved); returns the fields to save."""
+        self.submitted_by = None
+        self.submitted_at = None
+        self.submission_note = ""
+        self.review_comment = ""
+        return list(self.SUBMISSION_FIELDS)
+
     @property
     def is_locked(self) -> bool:
         """The draft is in review or approved and waiting: it may not be edited until sent back."""

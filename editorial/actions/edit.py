@@ -11,7 +11,6 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
-from reversion.models import Version
 
 from editorial import audit, workflow
 from editorial.errors import EditorialError, NotAllowed
@@ -41,12 +40,12 @@ def check_editable(article: Article, user: Any, loaded_at: datetime.datetime | N
     if workflow.is_gone(locked):
         raise EditorialError("This article is withdrawn or merged; a director can restore it.")
     if loaded_at is not None and locked.updated_at != loaded_at:
-        version = Version.objects.get_for_object(locked).select_related("revision__user").first()
+        revision = workflow.latest_revision(locked)
         who = "someone"
         when = timezone.localtime(locked.updated_at)
-        if version is not None:
-            who = version.revision.user.get_username() if version.revision.user else "the system"
-            when = timezone.localtime(version.revision.date_created)
+        if revision is not None:
+            who = revision.user.get_username() if revision.user else "the system"
+            when = timezone.localtime(revision.date_created)
         raise StaleEdit(
             f"{who} saved this article at {when:%Y-%m-%d %H:%M:%S} after you opened it. "
             "Nothing was saved, so their changes are kept: copy your edits, reload the article and apply them again."

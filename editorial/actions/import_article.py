@@ -11,8 +11,8 @@ refused, unless ``replace_draft`` discards that draft.
 
 Publishing does what ``publish`` (``workflow.run("publish")``) does, through
 ``editorial.publishing``: the role and the state checked, a revision with the user and the
-comment, the working copy frozen into a live publication, an audit event, one signal. It does not read back what the import has
-just written and holds locked: the revision records the rows written (handed to
+comment, the working copy frozen into a live publication, an audit event, one signal. It does
+not read back what the import has just written and holds locked: the revision records the rows written (handed to
 django-reversion as if prefetched), and a new article's publication is frozen from them
 (``snapshot.freeze_rows``, what ``snapshot.freeze`` gives without reading them back); an
 updated article is frozen by ``freeze`` once, both to tell whether it changed and to publish.
@@ -36,7 +36,7 @@ import reversion
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from reversion.models import Revision, Version
+from reversion.models import Revision
 from reversion.signals import post_revision_commit
 
 from editorial import audit, publishing, workflow
@@ -147,9 +147,10 @@ class ImportBatch:
             self.before[article.pk] = before
 
     def finish(self) -> None:
-        """Write the search index of the batch's articles and cache its new publications (now,
-        and again when the transaction commits, as ``encyclopedia.publications`` does on each
-        save); call it inside the batch's transaction."""
+        """Announce the batch's published articles in one ``publication_changed`` signal (their
+        indexes, generations and CDN purge) and cache its new publications (now, and again when
+        the transaction commits, as ``encyclopedia.publications`` does on each save); call it
+        inside the batch's transaction."""
         published, self.published = self.published, []
         before, self.before = self.before, {}
         publishing.announce(published, before)
@@ -264,10 +265,9 @@ def _pending_draft(article: Article, user: Any, replace_draft: bool) -> str:
     """
     if article.state == WorkflowState.PUBLISHED or _is_import_draft(article):
         return ""
-    version = Version.objects.get_for_object(article).select_related("revision__user").first()
+    revision = workflow.latest_revision(article)
     who, when = "someone", timezone.localtime(article.updated_at)
-    if version is not None:
-        revision = version.revision
+    if revision is not None:
         who = (
             (revision.user.get_full_name() or revision.user.get_username()) if revision.user else "the system"
         )
@@ -291,10 +291,7 @@ def _pending_draft(article: Article, user: Any, replace_draft: bool) -> str:
     article.go_live_at = None  # an approved update waiting for its time is cancelled with the draft
     previous = article.state
     article.state = WorkflowState.PUBLISHED if article.is_live else WorkflowState.DRAFT
-    article.submitted_by = None
-    article.submitted_at = None
-    article.submission_note = ""
-    article.review_comment = ""
+    article.end_submission()  # saved with the page's fields by the caller
     discarded = f"Discarded {described}, replaced by an import (--replace-draft)"
     audit.record(article, "discard_draft", user, discarded, from_state=previous, to_state=article.state)
     return discarded
@@ -317,16 +314,7 @@ def _import_draft(article: Article, user: Any, comment: str, written: dict[str, 
     """Keep an unreviewed page as a draft: a revision and an audit event; nothing goes live."""
     previous = article.state
     article.state = WorkflowState.DRAFT
-    article.save(
-        update_fields=[
-            "state",
-            "go_live_at",
-            "submitted_by",
-            "submitted_at",
-            "submission_note",
-            "review_comment",
-        ]
-    )
+    article.save(update_fields=["state"])
     _hand_over(article, written)
     _revise(article, user, comment)
     audit.record(article, "import", user, comment, from_state=previous, to_state=article.state)
