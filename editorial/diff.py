@@ -165,7 +165,7 @@ def _version_credits(article: Article, links: list[ArticleCredit]) -> str:
     organization = ReviewOrganization.objects.filter(pk=article.review_organization_id).first()
     credited = EditorialCredit.objects.in_bulk([link.credit_id for link in links])
     rows = [credited[link.credit_id] for link in links if link.credit_id in credited]
-    rows = rows or list(EditorialCredit.objects.filter(standing=True))
+    rows = EditorialCredit.shown(rows)
     return credit_line(
         reviewer.credit() if reviewer else "",
         organization.name if organization else "",

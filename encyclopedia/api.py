@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from encyclopedia import credits, markup
+from encyclopedia import credits, markup, paths
 from encyclopedia.http import public_page
 from encyclopedia.models import Article, ArticleType, Publication
 
@@ -24,10 +23,6 @@ PAGE_SIZE = 50
 
 def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
-
-
-def _absolute(request: HttpRequest, path: str) -> str:
-    return (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + path
 
 
 def _since(value: str) -> datetime.datetime | None:
@@ -46,8 +41,8 @@ def _summary(request: HttpRequest, article: Article) -> dict:
         "id": article.public_id,
         "title": publication.title,
         "type": publication.article_type,
-        "url": _absolute(request, article.get_absolute_url()),
-        "api_url": _absolute(request, f"/api/v1/articles/{article.public_id}/"),
+        "url": paths.absolute_url(request, article.get_absolute_url()),
+        "api_url": paths.absolute_url(request, f"/api/v1/articles/{article.public_id}/"),
         "updated": publication.published_at.isoformat(),
         "review_date": publication.review_date.isoformat() if publication.review_date else None,
     }
@@ -77,7 +72,7 @@ def article_list(request: HttpRequest) -> JsonResponse:
     def link(n: int) -> str:
         query = request.GET.copy()
         query["page"] = str(n)
-        return _absolute(request, f"{request.path}?{query.urlencode()}")
+        return paths.absolute_url(request, f"{request.path}?{query.urlencode()}")
 
     return JsonResponse(
         {
@@ -115,8 +110,8 @@ def article_detail(request: HttpRequest, public_id: str) -> JsonResponse:
             "images": [
                 {
                     **image,
-                    "url": _absolute(request, image["url"]),
-                    "thumb_url": _absolute(request, image["thumb_url"]),
+                    "url": paths.absolute_url(request, image["url"]),
+                    "thumb_url": paths.absolute_url(request, image["thumb_url"]),
                 }
                 for image in publication.images
             ],

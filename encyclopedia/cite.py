@@ -28,7 +28,6 @@ from bibtexparser import model
 from bibtexparser.middlewares import LatexEncodingMiddleware, MonthAbbreviationMiddleware
 from citeproc import formatter
 from citeproc.source.json import CiteProcJSON
-from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.http import HttpRequest
 from django.utils.html import escape
@@ -44,11 +43,6 @@ BIBTEX_CONTENT_TYPE = "application/x-bibtex; charset=utf-8"
 def _clean(text: object) -> str:
     """One line of text: newlines and runs of white space would break RIS and BibTeX records."""
     return " ".join(str(text or "").split())
-
-
-def absolute_url(request: HttpRequest, path: str) -> str:
-    """The public URL of ``path``, built as the article page builds its canonical URL."""
-    return (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + path
 
 
 @dataclass(frozen=True)

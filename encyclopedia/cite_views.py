@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from encyclopedia import cite
+from encyclopedia import cite, paths
 from encyclopedia import site as site_data
 from encyclopedia.models import Article, Publication
 
@@ -57,7 +57,7 @@ def _page_download(
     page = cite.PageCitation.of(
         publication,
         site_data.settings(),
-        cite.absolute_url(request, reverse("encyclopedia:article", args=[public_id])),
+        paths.absolute_url(request, reverse("encyclopedia:article", args=[public_id])),
         timezone.localdate(),
         public_id,
     )

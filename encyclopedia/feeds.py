@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.utils.feedgenerator import Atom1Feed
 
+from encyclopedia import markup
 from encyclopedia import site as site_data
 from encyclopedia.models import Publication
 
@@ -41,8 +41,7 @@ class UpdatedArticlesFeed(Feed):
         return _xml_text(publication.title)
 
     def item_description(self, publication: Publication) -> str:
-        text = re.sub(r"<[^>]+>", " ", publication.summary_html)
-        return _xml_text(re.sub(r"\s+", " ", html.unescape(text)).strip())
+        return _xml_text(markup.plain_text(publication.summary_html))
 
     def item_link(self, publication: Publication) -> str:
         return publication.article.get_absolute_url()

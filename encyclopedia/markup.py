@@ -9,6 +9,7 @@ target is not live.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -70,6 +71,12 @@ def render(text: str) -> Rendered:
     )
     clean = _BARE_ANCHOR.sub(r"\1", clean)  # links whose address was refused
     return Rendered(html=clean.strip(), article_ids=list(dict.fromkeys(article_ids)))
+
+
+def plain_text(fragment: str) -> str:
+    """Rendered HTML as one line of plain text: tags become spaces, entities characters, runs of
+    white space one space (for search, meta descriptions and feed summaries)."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
 def article_links(text: str) -> list[str]:

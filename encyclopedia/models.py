@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 
 import reversion
 from django.conf import settings
@@ -197,6 +198,20 @@ class EditorialCredit(models.Model):
 
     def credit(self) -> str:
         return credits.join_parts([self.name, self.credentials, self.role])
+
+    @classmethod
+    def standing_credits(cls) -> list[EditorialCredit]:
+        return list(cls.objects.filter(standing=True))
+
+    @classmethod
+    def shown(
+        cls, own: list[EditorialCredit], standing: Callable[[], list[EditorialCredit]] | None = None
+    ) -> list[EditorialCredit]:
+        """The "Also reviewed by" credits an article shows: its own, or, if it names none, the
+        standing ones (``standing`` gives them when the caller has read them already)."""
+        if own:
+            return own
+        return (standing or cls.standing_credits)()
 
 
 @reversion.register()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
+from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
 _PLACEHOLDER = "000000"
@@ -30,6 +32,11 @@ def path(viewname: str, public_id: str | None = None) -> str:
 def article_path(public_id: str) -> str:
     """``reverse("encyclopedia:article", args=[public_id])``, cheaply."""
     return path("encyclopedia:article", public_id)
+
+
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """The public URL of ``path``: from ``SITE_URL``, or else the address the request came to."""
+    return (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + path
 
 
 # The letters of the A–Z index, in the letter bar's order.

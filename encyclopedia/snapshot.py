@@ -35,7 +35,7 @@ def freeze(article: Article) -> dict[str, Any]:
         citations=citations,
         images=images,
         related=related,
-        credit_rows=credit_rows or list(EditorialCredit.objects.filter(standing=True)),
+        credit_rows=EditorialCredit.shown(credit_rows),
     )
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import re
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
-from encyclopedia import citations, credits, generations, markup, publications, purge, search
+from encyclopedia import citations, credits, generations, markup, paths, publications, purge, search
 from encyclopedia import site as site_data
 from encyclopedia.cite import page_context as cite_context
 from encyclopedia.http import MAX_AGE, last_modified, public_page
@@ -134,10 +132,6 @@ def _json_ld(content: Any, site_settings: Any, page_url: str, summary: str) -> s
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _plain(fragment: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
-
-
 def render_article(
     request: HttpRequest, content: Any, *, public_id: str = "", preview: bool = False, status: int = 200
 ) -> HttpResponse:
@@ -147,8 +141,8 @@ def render_article(
     """
     site_settings = site_data.settings()
     today = timezone.localdate()
-    summary = _plain(content.summary_html)
-    page_url = (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + request.path
+    summary = markup.plain_text(content.summary_html)
+    page_url = paths.absolute_url(request, request.path)
     cite = citations.page_citation(
         title=content.title,
         site_name=site_settings.site_name,
@@ -322,7 +316,7 @@ def policy(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page(query=False)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawl the public site, never the admin or the search result pages; here is the sitemap."""
-    base = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+    base = paths.absolute_url(request, "")
     lines = [
         "User-agent: *",
         "Disallow: /admin/",

@@ -132,7 +132,7 @@ class ImportBatch:
     def standing_credits(self) -> list[EditorialCredit]:
         """The credits of an article that names none of its own (read once per batch)."""
         if self._standing is None:
-            self._standing = list(EditorialCredit.objects.filter(standing=True))
+            self._standing = EditorialCredit.standing_credits()
         return self._standing
 
     def imported(self, article: Article, outcome: str, before: Publication | None) -> None:
@@ -411,7 +411,9 @@ def _frozen(
         citations=[link.citation for link in written["citation_links"]],
         images=[],
         related=[],
-        credit_rows=[link.credit for link in written["credit_links"]] or standing_credits(),
+        credit_rows=EditorialCredit.shown(
+            [link.credit for link in written["credit_links"]], standing_credits
+        ),
     )
 
 

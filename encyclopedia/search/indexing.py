@@ -22,7 +22,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Value
 
-from encyclopedia import generations
+from encyclopedia import generations, markup
 from encyclopedia.models import Article, IndexEntry, SearchEntry
 from encyclopedia.search.a_to_z import index_lines
 from encyclopedia.search.query import fold
@@ -58,8 +58,8 @@ def sync_many(articles: list[Article]) -> None:
             public_id=article.public_id,
             title=publication.title,
             names="; ".join(publication.alternative_names),
-            summary=_text(publication.summary_html),
-            body=" ".join(_text(s["heading"] + ". " + s["html"]) for s in publication.sections),
+            summary=markup.plain_text(publication.summary_html),
+            body=" ".join(markup.plain_text(s["heading"] + ". " + s["html"]) for s in publication.sections),
         )
         if connection.vendor == "postgresql":
             entry.vector = _vector(entry)  # computed by the INSERT itself
