@@ -335,8 +335,7 @@ class Bench:
     def import_files(self, count: int, offset: int) -> list[Path]:
         from bench import content
         from editorial.importer.parser import ParseError, parse_citation
-        from encyclopedia import citations as citation_text
-        from encyclopedia import credits
+        from encyclopedia import credits, references
         from encyclopedia.models import Citation, Reviewer, ReviewOrganization
 
         folder = common.WORKDIR / f"import-{self.db}"
@@ -346,7 +345,7 @@ class Bench:
         titles = content.all_titles()
         pool = []
         for citation in Citation.objects.order_by("pk")[:400]:
-            text = citation_text.render_text(citation)
+            text = references.render_text(citation)
             try:
                 parse_citation(text)
             except ParseError:

@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # 304s for cached pages too
-    "encyclopedia.http.PageCacheMiddleware",  # a cached public page is answered here
+    "encyclopedia.caching.page_cache.PageCacheMiddleware",  # a cached public page is answered here
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,7 +130,8 @@ DATABASES = {
     )
 }
 
-# Two caches (encyclopedia/generations.py explains why this is correct on any number of processes):
+# Two caches (encyclopedia/caching/generations.py explains why this is correct on any number of
+# processes; encyclopedia/caching/README.md lists every key, what it holds and in which cache):
 # - "shared" holds the generations, the counters every cached page, an article's cached live
 #   state and the cached site data are keyed on. Every process must see the same ones, or a
 #   withdrawal would show on one worker only: Redis with REDIS_URL; otherwise a disk cache under
@@ -156,7 +157,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "1000"))},
         },
         "shared": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "encyclopedia.caching.disk_cache.ProcessDiskCache",
             "LOCATION": str(SHARED_CACHE_DIR),
             "TIMEOUT": None,
             "OPTIONS": {"size_limit": 256 * 2**20},

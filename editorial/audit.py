@@ -1,11 +1,43 @@
-"""Writing audit events. Every action calls ``record`` inside its transaction."""
+"""Writing audit events. Every action calls ``record`` inside its transaction.
+
+Changes to site data in the admin (citations, reviewers, notices...) are recorded from the admin's
+own log: ``record_admin_change`` receives each ``LogEntry`` as it is saved (connected in
+``EditorialConfig.ready()``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+
 from editorial.models import AuditEvent
-from encyclopedia.models import Article
+from encyclopedia.models import (
+    AccreditationNotice,
+    Article,
+    Citation,
+    EditorialCredit,
+    PolicyPage,
+    Reviewer,
+    ReviewOrganization,
+    SectionHeading,
+    SiteSettings,
+)
+
+# The site data whose admin changes are audit events; a changed citation is an edit of each
+# article that cites it too.
+SITE_DATA = (
+    Citation,
+    Reviewer,
+    ReviewOrganization,
+    EditorialCredit,
+    SectionHeading,
+    AccreditationNotice,
+    PolicyPage,
+    SiteSettings,
+)
+ADMIN_ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 
 
 def record(
@@ -50,3 +82,37 @@ def record_site(action: str, user: Any, comment: str, data: dict[str, Any]) -> A
         comment=comment,
         data=data,
     )
+
+
+def record_admin_change(sender: type, instance: LogEntry, created: bool, raw: bool = False, **kwargs) -> None:
+    """The admin logged an addition, change or deletion: if of site data, it is an audit event.
+
+    The admin logs as it saves, in the same transaction, and logs a deletion before deleting, so
+    the object is still there to name. A changed citation also counts as an edit of each article
+    that cites it, so its editor cannot approve those articles' drafts, and they see it in the history.
+    (The admin also warns its user when such an article is locked: ``CitationAdmin.response_change``.)
+    """
+    if not created or raw or instance.action_flag not in ADMIN_ACTIONS:
+        return
+    model = ContentType.objects.get_for_id(instance.content_type_id).model_class()
+    if model not in SITE_DATA:
+        return
+    action = ADMIN_ACTIONS[instance.action_flag]
+    obj = model._default_manager.filter(pk=instance.object_id).first()
+    if obj is None:  # not logged before its deletion: name it as the log does
+        opts = model._meta
+        record_site(
+            action,
+            instance.user,
+            f"{opts.verbose_name.capitalize()} “{instance.object_repr}”",
+            {
+                "model": opts.label_lower,
+                "pk": opts.pk.to_python(instance.object_id),
+                "object": instance.object_repr,
+            },
+        )
+        return
+    record_change(obj, action, instance.user)
+    if isinstance(obj, Citation) and action == "change":
+        for article in Article.objects.filter(citation_links__citation=obj).distinct():
+            record(article, "edit", instance.user, f"Reference changed: {obj}", from_state=article.state)

@@ -49,7 +49,7 @@ def freeze(
     date and credits are kept (a minor correction is not a medical review). A publication dated
     in the future is an approved update waiting for its go-live time. With ``batch`` (a list of
     primary keys) the row is inserted without ``post_save`` and its pk added to the list, for the
-    caller to cache a whole batch at once (``publications.store_many``).
+    caller to cache a whole batch at once (``publication_cache.store_many``).
     """
     fields = freeze_working_copy(article) if fields is None else dict(fields)
     live = article.live_publication
@@ -91,7 +91,7 @@ def _insert(publication: Publication, batch: list[int] | None) -> None:
         Publication.objects.bulk_create([publication])
         batch.append(publication.pk)
     else:
-        publication.save(force_insert=True)  # cached by encyclopedia.publications on save
+        publication.save(force_insert=True)  # cached by encyclopedia.caching.publication_cache on save
     CrossReference.objects.bulk_create(
         CrossReference(publication=publication, target_public_id=target)
         for target in publication.linked_article_ids

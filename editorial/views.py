@@ -1,17 +1,15 @@
 """The admin pages around an article's workflow: review, preview, changes, history, queue.
 
 Views stay thin: they check that the user may see the article, gather what the
-template shows, and hand every write to a function in ``editorial.actions``.
+template shows, and hand every write to a function in ``editorial.actions``. Their forms are in
+``editorial.forms``; the article admin (``editorial.admin.article``) routes to them.
 """
 
 from __future__ import annotations
 
-import csv
 from types import SimpleNamespace
 
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,7 +20,7 @@ from django.views.decorators.http import require_POST
 from reversion.models import Version
 
 from editorial import diff, workflow
-from editorial.actions.approve import approve
+from editorial.actions.approve import ChangedSinceShown, approve
 from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
@@ -35,9 +33,19 @@ from editorial.actions.revert import revert as revert_action
 from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from editorial.errors import EditorialError
+from editorial.forms import (
+    ApproveForm,
+    CommentForm,
+    ConfirmForm,
+    MergeForm,
+    NotesForm,
+    ReasonForm,
+    ReassignForm,
+    SubmitForm,
+)
 from editorial.models import AuditEvent, ReviewRecord
-from encyclopedia import reviews
-from encyclopedia.models import Article, Reviewer, WorkflowState
+from encyclopedia import snapshot
+from encyclopedia.models import Article, WorkflowState
 from encyclopedia.snapshot import freeze
 from encyclopedia.views import render_article
 
@@ -228,63 +236,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-class SubmitForm(forms.Form):
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note for the reviewer"
-    )
-    reviewer = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Assign to"
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True)
-        reviewers = [u.pk for u in users if u.has_perm("encyclopedia.review_article")]
-        self.fields["reviewer"].queryset = users.filter(pk__in=reviewers).order_by("username")
-        self.fields["reviewer"].empty_label = "Any medical reviewer"
-
-
-class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What should change")
-
-
-class ApproveForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
-    go_live_at = forms.DateTimeField(
-        required=False,
-        label="Go live at",
-        help_text="Leave empty to publish as soon as you approve.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-
-
-class NotesForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
-
-
-class MergeForm(forms.Form):
-    into = forms.CharField(max_length=6, label="Merge into article id", help_text="Six digits, e.g. 003194.")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-class ReassignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(
-        queryset=Reviewer.objects.all(), required=False, label="Responsible reviewer"
-    )
-    specialty = forms.CharField(required=False, max_length=100, label="Specialty queue")
-    clear_reviewer = forms.BooleanField(
-        required=False, label="No responsible reviewer (the specialty queue reviews these articles)"
-    )
-
-
-class ConfirmForm(forms.Form):
-    pass
-
-
 def _merge(article: Article, user, data: dict) -> Article:
     target = Article.objects.filter(public_id=data["into"].strip()).first()
     if target is None:
@@ -305,7 +256,7 @@ TRANSITION_VIEWS = {
     ),
     "approve": (
         ApproveForm,
-        lambda a, u, d: approve(a, u, notes=d["notes"], go_live_at=d["go_live_at"]),
+        lambda a, u, d: approve(a, u, notes=d["notes"], go_live_at=d["go_live_at"], seen=d["seen"] or None),
         "Approved.",
     ),
     "confirm": (
@@ -343,10 +294,15 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such workflow step.")
     article = _article(request, pk)
     form_class, perform, done = TRANSITION_VIEWS[action]
-    form = form_class(request.POST or None)
+    # What an approval is of: the draft as this page shows it (see snapshot.fingerprint).
+    initial = {"seen": snapshot.fingerprint(article)} if action == "approve" else {}
+    form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(article, request.user, form.cleaned_data)
+        except ChangedSinceShown as error:
+            messages.error(request, str(error))
+            return redirect(request.path)  # shown again, with what changed
         except EditorialError as error:
             messages.error(request, str(error))
         else:
@@ -385,49 +341,6 @@ def _outcome(article: Article) -> str:
     if article.is_live and article.state == WorkflowState.PUBLISHED:
         return "The public page shows it now."
     return f"The article is now {article.get_state_display().lower()}."
-
-
-def review_schedule_csv(articles) -> HttpResponse:
-    """The review schedule of the chosen articles, for a spreadsheet."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="review-schedule.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "Article id",
-            "Title",
-            "Type",
-            "Status",
-            "Review date",
-            "Next review due",
-            "Review status",
-            "Responsible reviewer",
-            "Specialty",
-        ]
-    )
-    today = timezone.localdate()
-    for article in articles.select_related("reviewer", "live_publication").order_by(
-        "next_review_due", "title"
-    ):
-        writer.writerow(
-            [
-                article.public_id,
-                _spreadsheet_safe(article.title),
-                article.get_article_type_display(),
-                workflow.status_text(article),
-                article.review_date.isoformat() if article.review_date else "",
-                article.next_review_due.isoformat() if article.next_review_due else "",
-                reviews.due_status(article.next_review_due, today),
-                _spreadsheet_safe(article.reviewer.name) if article.reviewer else "",
-                _spreadsheet_safe(article.specialty),
-            ]
-        )
-    return response
-
-
-def _spreadsheet_safe(value: str) -> str:
-    """Cells starting with = + - @ are formulas to a spreadsheet: quote them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def reassign(request: HttpRequest, articles) -> HttpResponse | None:

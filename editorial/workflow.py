@@ -22,8 +22,7 @@ from editorial.errors import EditorialError, NotAllowed
 from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia.models import Article, Publication, WorkflowState
 
-S = WorkflowState
-EDITABLE_STATES = {S.DRAFT, S.CHANGES_REQUESTED, S.PUBLISHED}
+EDITABLE_STATES = {WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED, WorkflowState.PUBLISHED}
 
 
 @dataclass(frozen=True)
@@ -37,17 +36,21 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(
-        "Submit for medical review", "encyclopedia.submit_article", frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+        "Submit for medical review",
+        "encyclopedia.submit_article",
+        frozenset({WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED}),
     ),
-    "request_changes": Transition("Request changes", "encyclopedia.review_article", frozenset({S.IN_REVIEW})),
-    "approve": Transition("Approve", "encyclopedia.review_article", frozenset({S.IN_REVIEW})),
+    "request_changes": Transition(
+        "Request changes", "encyclopedia.review_article", frozenset({WorkflowState.IN_REVIEW})
+    ),
+    "approve": Transition("Approve", "encyclopedia.review_article", frozenset({WorkflowState.IN_REVIEW})),
     "confirm": Transition(
         "Confirm still accurate", "encyclopedia.review_article", frozenset(), needs_live=True
     ),
     "publish_correction": Transition(
         "Publish a minor correction",
         "encyclopedia.publish_article",
-        frozenset({S.DRAFT}),  # never a draft a reviewer sent back: that waits for a review
+        frozenset({WorkflowState.DRAFT}),  # never a draft a reviewer sent back: that waits for a review
         needs_live=True,
     ),
     "withdraw": Transition("Withdraw", "encyclopedia.withdraw_article", frozenset(), needs_live=True),
@@ -213,6 +216,6 @@ def link_review(article: Article, publication: Publication) -> None:
 
 def scheduled_publication(article: Article) -> Publication | None:
     """The approved publication waiting for the article's go-live time, if any."""
-    if article.state != S.APPROVED or article.go_live_at is None:
+    if article.state != WorkflowState.APPROVED or article.go_live_at is None:
         return None
     return article.publications.filter(published_at=article.go_live_at).order_by("-id").first()

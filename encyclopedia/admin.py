@@ -1,16 +1,51 @@
-"""Admin for the reference data articles use: citations, reviewers, credits, notices, site data."""
+"""Admin for the reference data articles use: citations, reviewers, credits, notices, site data.
 
-from django.contrib import admin
+Each change here is logged in the admin's log (``LogEntry``), one entry per object; the editorial
+app records each as an audit event from there.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models as db_models
+from django.shortcuts import get_object_or_404
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from encyclopedia import models
 
 HTTPS_URLS = {db_models.URLField: {"assume_scheme": "https"}}
 
 
+class SiteDataAdmin(VersionAdmin):
+    """Versioned site data: its revision and recovery pages reach this model's versions only."""
+
+    def log_deletions(self, request, queryset):
+        """One log entry saved per object: Django bulk-creates several at once, without post_save."""
+        entries = []
+        for obj in queryset:
+            entries += super().log_deletions(request, [obj])
+        return entries
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Only a deleted object of this model: reversion looks a version up by its id alone."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        return super().recover_view(request, version_id, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Only a version of this very object: another model's version would revert its revision."""
+        may = self.has_change_permission if request.method == "POST" else self.has_view_or_change_permission
+        if not may(request):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
+        get_object_or_404(versions, pk=version_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(models.Citation)
-class CitationAdmin(VersionAdmin):
+class CitationAdmin(SiteDataAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["__str__", "kind", "year"]
     list_filter = ["kind"]
@@ -32,9 +67,23 @@ class CitationAdmin(VersionAdmin):
     def preview(self, obj: models.Citation) -> str:
         return obj.as_text() if obj.pk else "Save to see the formatted reference."
 
+    def response_change(self, request, obj):
+        """A changed reference changes every article citing it: say so of each one locked for review.
+
+        Here, not beside the audit events the change makes (``editorial.audit``), because only the
+        admin has the request to tell its user.
+        """
+        for article in models.Article.objects.filter(citation_links__citation=obj).locked().distinct():
+            messages.warning(
+                request,
+                f"“{article.title}” ({article.public_id}) uses this reference and is "
+                f"{article.get_state_display().lower()}: its reviewer will see the change.",
+            )
+        return super().response_change(request, obj)
+
 
 @admin.register(models.Reviewer)
-class ReviewerAdmin(VersionAdmin):
+class ReviewerAdmin(SiteDataAdmin):
     list_display = ["name", "credentials", "specialty", "institution", "user"]
     list_filter = ["specialty"]
     search_fields = ["name", "institution", "department", "specialty"]
@@ -47,12 +96,12 @@ class ReviewerAdmin(VersionAdmin):
 
 
 @admin.register(models.ReviewOrganization)
-class ReviewOrganizationAdmin(VersionAdmin):
+class ReviewOrganizationAdmin(SiteDataAdmin):
     search_fields = ["name"]
 
 
 @admin.register(models.EditorialCredit)
-class EditorialCreditAdmin(VersionAdmin):
+class EditorialCreditAdmin(SiteDataAdmin):
     list_display = ["__str__", "position", "standing"]
     list_editable = ["position", "standing"]
     search_fields = ["name", "role"]
@@ -64,26 +113,26 @@ class HeadingPlacementInline(admin.TabularInline):
 
 
 @admin.register(models.SectionHeading)
-class SectionHeadingAdmin(VersionAdmin):
+class SectionHeadingAdmin(SiteDataAdmin):
     search_fields = ["name"]
     inlines = [HeadingPlacementInline]
 
 
 @admin.register(models.PolicyPage)
-class PolicyPageAdmin(VersionAdmin):
+class PolicyPageAdmin(SiteDataAdmin):
     list_display = ["title", "slug", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(models.AccreditationNotice)
-class AccreditationNoticeAdmin(VersionAdmin):
+class AccreditationNoticeAdmin(SiteDataAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["body", "program", "valid_from", "valid_until"]
     list_filter = ["body"]
 
 
 @admin.register(models.SiteSettings)
-class SiteSettingsAdmin(VersionAdmin):
+class SiteSettingsAdmin(SiteDataAdmin):
     list_display = ["site_name", "publisher_name", "copyright_start_year"]
 
     def has_add_permission(self, request) -> bool:

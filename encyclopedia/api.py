@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from encyclopedia import credits, markup, paths
-from encyclopedia.http import public_page
+from encyclopedia.caching.page_cache import public_page
 from encyclopedia.models import Article, ArticleType, Publication
 
 PAGE_SIZE = 50

@@ -8,16 +8,17 @@ class EncyclopediaConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_delete, pre_save
 
-        from encyclopedia import publications, purge, search, site, versioning  # noqa: F401 - site data and publication caches
+        from encyclopedia import search, versioning
+        from encyclopedia.caching import cdn, publication_cache, site_data  # noqa: F401 - they connect their own receivers
         from encyclopedia.models import Article
         from encyclopedia.signals import publication_changed
 
         # What follows a change of what is live: the indexes first (in the transaction), then the
         # cache generations and the CDN purge.
         publication_changed.connect(search.on_publication_changed, dispatch_uid="search-index")
-        publication_changed.connect(purge.on_publication_changed, dispatch_uid="page-generations-and-cdn")
+        publication_changed.connect(cdn.on_publication_changed, dispatch_uid="page-generations-and-cdn")
         pre_save.connect(
             versioning.keep_unversioned_fields, sender=Article, dispatch_uid="keep-unversioned-fields"
         )
         pre_delete.connect(search.forget_deleted, sender=Article, dispatch_uid="search-forget-deleted")
-        pre_delete.connect(purge.on_article_deleted, sender=Article, dispatch_uid="page-generations-deleted")
+        pre_delete.connect(cdn.on_article_deleted, sender=Article, dispatch_uid="page-generations-deleted")

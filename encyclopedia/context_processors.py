@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from encyclopedia import site as site_data
+from encyclopedia.caching import site_data
 
 
 def site(request):

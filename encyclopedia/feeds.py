@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils.feedgenerator import Atom1Feed
 
 from encyclopedia import markup
-from encyclopedia import site as site_data
+from encyclopedia.caching import site_data
 from encyclopedia.models import Publication
 
 FEED_LENGTH = 50

@@ -3,17 +3,17 @@ one every process shares for the generations)."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from encyclopedia.caching import keys
+
 
 def _probe(cache) -> str:
     try:
-        probe = f"healthz:{uuid.uuid4().hex}"
+        probe = keys.health_probe()
         cache.set(probe, "ok", 10)
         found = cache.get(probe)
         cache.delete(probe)

@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from encyclopedia import citations, credits, images, reviews, versioning
+from encyclopedia import credits, images, references, reviews, versioning
 from encyclopedia.paths import article_path
 
 # Ids from here up are for sample content; ids are assigned automatically below it.
@@ -255,7 +255,7 @@ class Citation(models.Model):
         return self.as_text()[:120]
 
     def clean(self) -> None:
-        missing = citations.missing_fields(self)
+        missing = references.missing_fields(self)
         if missing:
             raise ValidationError(
                 {name: f"A {self.get_kind_display().lower()} citation needs this." for name in missing}
@@ -263,11 +263,11 @@ class Citation(models.Model):
 
     def as_text(self) -> str:
         """NLM/AMA text, with the italic part between asterisks."""
-        return citations.render_text(self)
+        return references.render_text(self)
 
     def as_html(self) -> str:
         """NLM/AMA HTML, with the italic part in ``<i>``."""
-        return citations.render_html(self)
+        return references.render_html(self)
 
 
 @reversion.register()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -81,6 +83,18 @@ def freeze_rows(
         if article.review_date
         else "",
     }
+
+
+# What an approval itself sets: the rest of a freeze is what the reviewer was shown.
+_SET_BY_REVIEW = ("review_date", "updated_by")
+
+
+def fingerprint(article: Article) -> str:
+    """A digest of what the working copy would publish, as a reviewer is shown it (the review's
+    own date and reviewer credit left out): the approve form carries it, and approval refuses if the
+    draft, or a reference, credit or heading it uses, changed since."""
+    fields = {name: value for name, value in freeze(article).items() if name not in _SET_BY_REVIEW}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def is_current(article: Article, frozen: dict[str, Any] | None = None) -> bool:

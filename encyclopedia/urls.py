@@ -1,8 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
-from encyclopedia import api, cite_views, feeds, sitemaps, views
-from encyclopedia.http import public_page  # noqa: E402
+from encyclopedia import api, citation_downloads, feeds, sitemaps, views
+from encyclopedia.caching.page_cache import public_page
 
 app_name = "encyclopedia"
 
@@ -22,11 +22,13 @@ urlpatterns = [
     path("ency/search/", views.search_page, name="search"),
     path("ency/search/suggest/", views.typeahead, name="typeahead"),
     re_path(r"^ency/article/(?P<public_id>[0-9]{6})\.htm$", views.article, name="article"),
-    re_path(r"^ency/article/(?P<public_id>[0-9]{6})\.ris$", cite_views.page_ris, name="article_ris"),
-    re_path(r"^ency/article/(?P<public_id>[0-9]{6})\.bib$", cite_views.page_bibtex, name="article_bibtex"),
+    re_path(r"^ency/article/(?P<public_id>[0-9]{6})\.ris$", citation_downloads.page_ris, name="article_ris"),
+    re_path(
+        r"^ency/article/(?P<public_id>[0-9]{6})\.bib$", citation_downloads.page_bibtex, name="article_bibtex"
+    ),
     re_path(
         r"^ency/article/(?P<public_id>[0-9]{6})-references\.ris$",
-        cite_views.references_ris,
+        citation_downloads.references_ris,
         name="article_references_ris",
     ),
     re_path(r"^ency/imagepages/(?P<image_id>[0-9]{6,9})\.htm$", views.image_page, name="image_page"),

@@ -18,11 +18,11 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 
-from encyclopedia import citations, credits, generations, markup, paths, publications, purge, search
-from encyclopedia import site as site_data
-from encyclopedia.cite import page_context as cite_context
-from encyclopedia.http import MAX_AGE, last_modified, public_page
+from encyclopedia import credits, markup, paths, references, search
+from encyclopedia.caching import generations, keys, publication_cache, site_data
+from encyclopedia.caching.page_cache import MAX_AGE, last_modified, public_page
 from encyclopedia.models import Article, CrossReference, PolicyPage
+from encyclopedia.page_citation import page_context as cite_context
 from encyclopedia.paths import article_path
 
 
@@ -40,7 +40,7 @@ BODY_VERSION = _templates_digest()
 def _live_titles(public_ids: list[str], generation: int) -> dict[str, str]:
     """The published titles of those of ``public_ids`` that are live (one query, or none).
 
-    Kept in the cache under the live ``generation`` (``search.generation()``): until the next
+    Kept in the cache under the live ``generation`` (of ``keys.LIVE``): until the next
     publish, withdrawal or restore, which may change them.
     """
     if not public_ids:
@@ -53,8 +53,7 @@ def _live_titles(public_ids: list[str], generation: int) -> dict[str, str]:
             .values_list("public_id", "live_publication__title")
         )
 
-    digest = hashlib.sha256(",".join(public_ids).encode()).hexdigest()[:32]
-    return cache.get_or_set(f"encyclopedia:live-titles:{generation}:{digest}", find, 3600)
+    return cache.get_or_set(keys.live_titles(generation, public_ids), find, 3600)
 
 
 def links_here(public_id: str, generation: int) -> list[tuple[str, str]]:
@@ -74,7 +73,7 @@ def links_here(public_id: str, generation: int) -> list[tuple[str, str]]:
         )
         return list(dict.fromkeys(rows))[:50]
 
-    return cache.get_or_set(f"encyclopedia:links-here:{generation}:{public_id}", find, 3600)
+    return cache.get_or_set(keys.links_here(generation, public_id), find, 3600)
 
 
 def _body_html(content: Any, preview: bool) -> str:
@@ -90,13 +89,13 @@ def _body_html(content: Any, preview: bool) -> str:
     pk = getattr(content, "pk", None)
     if preview or pk is None:
         return render_body()
-    return cache.get_or_set(f"encyclopedia:article-body:{BODY_VERSION}:{pk}", render_body, 24 * 3600)
+    return cache.get_or_set(keys.article_body(BODY_VERSION, pk), render_body, 24 * 3600)
 
 
 def _readable(content: Any, public_id: str, preview: bool) -> dict:
     """The content's HTML with links to articles that are not live turned into text, and its related articles."""
     related_ids = list(getattr(content, "related_article_ids", []))
-    generation = search.generation()
+    generation = generations.current(keys.LIVE)
     live = _live_titles(list(dict.fromkeys([*content.linked_article_ids, *related_ids])), generation)
     return {
         "body_html": mark_safe(markup.unlink_articles(_body_html(content, preview), live)),  # noqa: S308 - rendered escaped, sanitized at freeze
@@ -143,7 +142,7 @@ def render_article(
     today = timezone.localdate()
     summary = markup.plain_text(content.summary_html)
     page_url = paths.absolute_url(request, request.path)
-    cite = citations.page_citation(
+    cite = references.page_citation(
         title=content.title,
         site_name=site_settings.site_name,
         place=site_settings.publisher_place,
@@ -182,10 +181,10 @@ def _article_state(public_id: str) -> tuple[Any, str | None, int | None] | None:
 
     Every reader the page cache cannot serve asks this, so the answer is kept in the cache under
     the article's own generation, which its publish, withdrawal, merge, restore or deletion bumps
-    (``purge.on_publication_changed``); the page cache's lifetime bounds a bump that never came.
+    (``cdn.on_publication_changed``); the page cache's lifetime bounds a bump that never came.
     """
-    generation = generations.current(purge.article_generation(public_id))
-    key = f"encyclopedia:article-state:{generation}:{public_id}"
+    generation = generations.current(keys.article_generation(public_id))
+    key = keys.article_state(generation, public_id)
     state = cache.get(key)
     if state is None:
         found = list(
@@ -212,7 +211,7 @@ def article(request: HttpRequest, public_id: str) -> HttpResponse:
         return render(request, "encyclopedia/withdrawn.html", {"public_id": public_id}, status=410)
     if live_publication is None:
         raise Http404("This article is not published.")
-    return render_article(request, publications.get(live_publication), public_id=public_id)
+    return render_article(request, publication_cache.get(live_publication), public_id=public_id)
 
 
 @public_page(query=False)

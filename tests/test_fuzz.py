@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from editorial.actions.import_article import import_page
 from editorial.errors import EditorialError
 from editorial.importer.parser import ParseError, parse_citation, parse_page
-from encyclopedia import citations, markup
+from encyclopedia import markup, references
 from tests.conftest import SEED, active_content
 from tests.factories import seed_sections, to_markdown
 
@@ -300,7 +300,7 @@ def seed_references() -> list[str]:
 
 citation_fields = st.fixed_dictionaries(
     {
-        "kind": st.sampled_from(sorted(citations.REQUIRED)),
+        "kind": st.sampled_from(sorted(references.REQUIRED)),
         **{
             name: st.sampled_from(["", "Smith J, Doe A", "Title?", "Example", "2020", "x.y", "*", ". "])
             | st.text(max_size=12)
@@ -335,7 +335,7 @@ def assert_parses_or_is_refused_clearly(text: str) -> None:
         assert error.line == 7
         assert str(error).startswith("line 7: cannot read this reference as a book chapter, book,")
     else:
-        assert citations.render_text(parsed) == text.strip(), (
+        assert references.render_text(parsed) == text.strip(), (
             "a reference is read only if it reads back the same"
         )
 
@@ -353,7 +353,7 @@ def test_any_text_is_a_reference_or_a_clear_refusal(text):
 def test_any_rendered_citation_reads_back_or_is_refused_clearly(fields):
     from editorial.importer.parser import CitationData
 
-    assert_parses_or_is_refused_clearly(citations.render_text(CitationData(**fields)))
+    assert_parses_or_is_refused_clearly(references.render_text(CitationData(**fields)))
 
 
 @fuzz(300)

@@ -516,7 +516,7 @@ def test_new_publications_are_cached_as_their_post_save_signal_would_cache_them(
     ever listens to a saved publication, the import must do its work too, so this test says so."""
     from django.db.models.signals import post_save
 
-    from encyclopedia import publications
+    from encyclopedia.caching import publication_cache
 
     call_command(
         "import_articles", *_pages(tmp_path, seed_text, ["Calf cramps", "Arm cramps"]), stdout=StringIO()
@@ -525,13 +525,13 @@ def test_new_publications_are_cached_as_their_post_save_signal_would_cache_them(
     assert len(imported) == 2
     for article in imported:
         with django_assert_num_queries(0):
-            publication = publications.get(article.live_publication_id)
+            publication = publication_cache.get(article.live_publication_id)
         assert publication.title == article.title
 
     # Who answers a saved publication (``send`` returns each receiver that ran): the cache alone.
     answered = post_save.send(
         sender=Publication, instance=publication, created=True, update_fields=None, raw=False, using="default"
     )
-    assert [receiver.__module__ for receiver, _ in answered] == ["encyclopedia.publications"], (
+    assert [receiver.__module__ for receiver, _ in answered] == ["encyclopedia.caching.publication_cache"], (
         "something new listens to a saved publication: the import, which sends no post_save, must do it too"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import caches
 
-from encyclopedia import http, publications
+from encyclopedia.caching import page_cache, publication_cache
 from encyclopedia.models import Publication
 from tests.factories import make_user
 
@@ -57,13 +57,13 @@ def test_the_site_serves_pages_when_the_cache_is_unreachable(client, live, monke
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(http.cache, "get", unreachable, raising=False)
-    monkeypatch.setattr(http.cache, "set", unreachable, raising=False)
-    monkeypatch.setattr(http, "_key", unreachable)
+    monkeypatch.setattr(page_cache.cache, "get", unreachable, raising=False)
+    monkeypatch.setattr(page_cache.cache, "set", unreachable, raising=False)
+    monkeypatch.setattr(page_cache, "_key", unreachable)
     response = client.get("/healthz")
     assert response.status_code in (200, 503)  # healthz is never answered from the page cache
     monkeypatch.undo()
-    monkeypatch.setattr(http, "_key", unreachable)
+    monkeypatch.setattr(page_cache, "_key", unreachable)
     assert client.get(live.get_absolute_url()).status_code == 200
     assert "Page cache unreachable" in caplog.text
 
@@ -72,14 +72,14 @@ def test_a_publication_is_cached_when_saved_and_replaced_when_saved_again(live, 
     publication = live.live_publication
     pk = publication.pk  # delete() below clears publication.pk
     with django_assert_num_queries(0):  # saved, so already cached
-        assert publications.get(pk).title == "Cached article"
+        assert publication_cache.get(pk).title == "Cached article"
     Publication.objects.filter(pk=pk).update(title="Changed behind the cache")
     publication.refresh_from_db()
     publication.save()
-    assert publications.get(pk).title == "Changed behind the cache"
+    assert publication_cache.get(pk).title == "Changed behind the cache"
     publication.delete()
     with pytest.raises(Publication.DoesNotExist):  # not served from a stale copy
-        publications.get(pk)
+        publication_cache.get(pk)
 
 
 def test_the_a_to_z_list_escapes_names_and_links_each_article(client, make_article, publish_article):
@@ -124,7 +124,8 @@ def test_a_publish_keeps_unrelated_pages_cached_and_refreshes_those_showing_it(
 
 
 def test_a_generation_the_cache_dropped_never_matches_an_old_page(client, live, monkeypatch):
-    from encyclopedia import purge, views
+    from encyclopedia import views
+    from encyclopedia.caching import keys
 
     rendered = []
     render_article = views.render_article
@@ -137,7 +138,7 @@ def test_a_generation_the_cache_dropped_never_matches_an_old_page(client, live, 
     client.get(live.get_absolute_url())
     assert rendered == [live.public_id]
     shared = caches["shared"]  # where the generations are kept
-    shared.delete(f"{purge.article_generation(live.public_id)}:generation")
+    shared.delete(f"{keys.article_generation(live.public_id)}:generation")
     shared.delete("encyclopedia:live:generation")
     response = client.get(live.get_absolute_url())
     assert response.status_code == 200 and "Cached article" in response.content.decode()

@@ -254,3 +254,52 @@ def test_a_minor_correction_never_publishes_a_draft_a_reviewer_sent_back(
     with pytest.raises(EditorialError):
         publish_correction(article, make_user("dir", "Editorial directors"), reason="typo")
     assert "Zqx" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_approval_refuses_a_draft_that_changed_after_the_reviewer_saw_it(
+    client, make_article, publish_article, reviewer_user
+):
+    """A credit renamed while the draft is in review would go live unseen: approval refuses."""
+    from editorial.actions.approve import ChangedSinceShown
+    from encyclopedia import snapshot
+
+    article = publish_article(make_article("Shown to the reviewer"))
+    credit = EditorialCredit.objects.create(name="Pat Credit", role="Editor", standing=False)
+    ArticleCredit.objects.create(article=article, credit=credit, position=1)
+    editor = make_user("ed", "Editors")
+    edit(article, editor, "A new paragraph.")
+    submit(article, editor)
+    seen = snapshot.fingerprint(Article.objects.get(pk=article.pk))
+    credit.name = "Zqx Renamed"
+    credit.save()
+
+    with pytest.raises(ChangedSinceShown):
+        approve(article, reviewer_user, seen=seen)
+    assert "Zqx" not in client.get(article.get_absolute_url()).content.decode()
+    assert Article.objects.get(pk=article.pk).state == "in_review", "nothing was approved"
+
+    approve(article, reviewer_user, seen=snapshot.fingerprint(Article.objects.get(pk=article.pk)))
+    assert "A new paragraph." in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_the_approve_page_approves_only_what_it_showed(client, make_article, publish_article, reviewer_user):
+    import re
+
+    article = publish_article(make_article("Approve page"))
+    credit = EditorialCredit.objects.create(name="Pat Credit", role="Editor", standing=False)
+    ArticleCredit.objects.create(article=article, credit=credit, position=1)
+    editor = make_user("ed", "Editors")
+    edit(article, editor, "A new paragraph.")
+    submit(article, editor)
+    client.force_login(reviewer_user)
+    url = f"/admin/encyclopedia/article/{article.pk}/workflow/approve/"
+    seen = re.search(r'name="seen" value="([0-9a-f]{64})"', client.get(url).content.decode())[1]
+    credit.name = "Zqx Renamed"
+    credit.save()
+
+    response = client.post(url, {"notes": "", "go_live_at": "", "seen": seen}, follow=True)
+    assert "The draft changed after you opened it" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).state == "in_review"
+    fresh = re.search(r'name="seen" value="([0-9a-f]{64})"', response.content.decode())[1]
+    client.post(url, {"notes": "", "go_live_at": "", "seen": fresh})
+    assert Article.objects.get(pk=article.pk).state == "published"

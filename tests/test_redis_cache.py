@@ -9,8 +9,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import override_settings
 
-from encyclopedia import search
-from encyclopedia import site as site_data
+from encyclopedia.caching import keys, site_data
 from encyclopedia.models import SiteSettings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -54,19 +53,19 @@ def test_a_publish_on_one_server_invalidates_pages_on_every_server(
     article = publish_article(make_article("Shared"))
     url = f"/ency/article/{article.public_id}.htm"
     client.get(url)
-    before = another_server().get(f"{search.GENERATION}:generation")
+    before = another_server().get(f"{keys.LIVE}:generation")
     publish_article(article)
-    assert another_server().get(f"{search.GENERATION}:generation") not in (None, before)
+    assert another_server().get(f"{keys.LIVE}:generation") not in (None, before)
 
 
 def test_site_data_changes_reach_every_server(redis_cache, client, make_article, publish_article):
     article = publish_article(make_article("Notice"))
     client.get(f"/ency/article/{article.public_id}.htm")
-    before = another_server().get(f"{site_data.GENERATION}:generation")
+    before = another_server().get(f"{keys.SITE}:generation")
     settings = SiteSettings.load()
     settings.disclaimer = "Changed on server one."
     settings.save()
-    assert another_server().get(f"{site_data.GENERATION}:generation") not in (None, before)
+    assert another_server().get(f"{keys.SITE}:generation") not in (None, before)
     assert site_data.settings().disclaimer == "Changed on server one."
 
 

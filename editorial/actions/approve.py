@@ -11,16 +11,28 @@ from django.utils import timezone
 from editorial import notifications, publishing, workflow
 from editorial.errors import EditorialError
 from editorial.models import ReviewRecord
+from encyclopedia import snapshot
 from encyclopedia.models import Article, Reviewer, WorkflowState
 
 
+class ChangedSinceShown(EditorialError):
+    """What would be published is not what the reviewer was shown."""
+
+
 def approve(
-    article: Article, user: Any, *, notes: str = "", go_live_at: datetime.datetime | None = None
+    article: Article,
+    user: Any,
+    *,
+    notes: str = "",
+    go_live_at: datetime.datetime | None = None,
+    seen: str | None = None,
 ) -> Article:
     """Approve the draft: record the review, date it today, credit the reviewer, publish.
 
     With a future ``go_live_at`` the approved draft waits for ``publish_scheduled``.
     Nobody approves a draft that contains their own changes (checked in the workflow).
+    ``seen`` is ``snapshot.fingerprint`` of the draft as the reviewer was shown it: if what would
+    be published differs now, nothing is approved (the approve form always sends it).
     """
     now = timezone.now()
     scheduled = go_live_at is not None and go_live_at > now
@@ -31,6 +43,11 @@ def approve(
 
     def change(locked: Article) -> None:
         nonlocal author
+        if seen is not None and snapshot.fingerprint(locked) != seen:
+            raise ChangedSinceShown(
+                "The draft changed after you opened it (it, or a reference, credit or heading it "
+                "uses, was edited), so nothing was approved: review the changes again."
+            )
         author = locked.submitted_by
         locked.review_date = timezone.localdate()
         if profile is not None:

@@ -44,7 +44,7 @@ from editorial.actions.publish import can_publish
 from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
 from editorial.models import AuditEvent, ReviewRecord
-from encyclopedia import publications
+from encyclopedia.caching import publication_cache
 from encyclopedia.models import (
     AlternativeName,
     Article,
@@ -149,15 +149,15 @@ class ImportBatch:
     def finish(self) -> None:
         """Announce the batch's published articles in one ``publication_changed`` signal (their
         indexes, generations and CDN purge) and cache its new publications (now, and again when
-        the transaction commits, as ``encyclopedia.publications`` does on each save); call it
+        the transaction commits, as ``encyclopedia.caching.publication_cache`` does on each save); call it
         inside the batch's transaction."""
         published, self.published = self.published, []
         before, self.before = self.before, {}
         publishing.announce(published, before)
         pks, self.publications = self.publications, []
         if pks:
-            publications.store_many(pks)
-            transaction.on_commit(lambda: publications.store_many(pks))
+            publication_cache.store_many(pks)
+            transaction.on_commit(lambda: publication_cache.store_many(pks))
         reviewers, organizations = dict(self.reviewers), dict(self.organizations)
 
         def keep() -> None:  # what this transaction wrote holds for the rest of the run

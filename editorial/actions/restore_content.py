@@ -13,7 +13,7 @@ from django.db import transaction
 
 from editorial import audit, export
 from editorial.errors import NotAllowed
-from encyclopedia import site
+from encyclopedia.caching import site_data
 
 ACTION = "restore_content"
 
@@ -25,7 +25,7 @@ def restore_content(stream: IO[bytes] | IO[str], *, user: Any = None, source: st
     opened = export.read_export(stream)  # the header is checked before the database is touched
     with transaction.atomic():
         summary = export.load_content(opened)
-        site.invalidate()  # every server's cached pages and site data are for another database
+        site_data.invalidate()  # every server's cached pages and site data are for another database
         audit.record_site(
             ACTION,
             user,

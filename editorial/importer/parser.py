@@ -12,10 +12,11 @@ Markdown format is the same page with ``# Title`` and ``## Heading`` lines.
 from __future__ import annotations
 
 import datetime
+import enum
 import re
 from dataclasses import dataclass, field, fields
 
-from encyclopedia import citations, credits
+from encyclopedia import credits, references
 
 
 class ParseError(ValueError):
@@ -107,6 +108,14 @@ class ParsedPage:
 ALTERNATIVE_NAMES = "alternative names"
 REFERENCES = "references"
 _END_MARKERS = ("learn how to cite this page",)
+
+
+class _Block(enum.Enum):
+    """What stands in a block's heading place when the block is not a section under a heading."""
+
+    REVIEW = "the review date and credit lines"
+
+
 _URL_LINE = re.compile(r"^URL of this page:", re.IGNORECASE)
 _ARTICLE_URL = re.compile(r"(?:https?:)?(?://[^/\s)]+)?/ency/article/([0-9]{6})\.htm")  # ASCII digits only
 _REVIEW_DATE = re.compile(r"^Review Date\b:?\s*(.*?)\s*$", re.IGNORECASE)
@@ -186,6 +195,9 @@ class _Reader:
         if not page.summary.strip():
             raise ParseError("expected a summary paragraph after the title", title_line + 1)
         for heading, heading_line, body in blocks:
+            if heading is _Block.REVIEW:
+                self._review(body, page)
+                continue
             key = (heading or "").lower()
             if key == ALTERNATIVE_NAMES:
                 page.alternative_names, page.name_lines = _alternative_names(body)
@@ -195,8 +207,6 @@ class _Reader:
                     for number, text in body
                     if text.strip()
                 ]
-            elif key == "\x00review":
-                self._review(body, page)
             else:
                 markdown = self._markdown(body, page)
                 if not markdown.strip():
@@ -233,13 +243,13 @@ class _Reader:
         )
         return line if looks_like_heading else None
 
-    def _blocks(self, start: int) -> list[tuple[str | None, int, list[tuple[int, str]]]]:
+    def _blocks(self, start: int) -> list[tuple[str | _Block | None, int, list[tuple[int, str]]]]:
         """Split the rest of the page into (heading, line, [(line, text)]) blocks.
 
         The first block has no heading (the summary); review lines form a block of
-        their own, keyed ``"\\x00review"``.
+        their own, last, in place of a heading ``_Block.REVIEW``.
         """
-        blocks: list[tuple[str | None, int, list[tuple[int, str]]]] = [(None, start, [])]
+        blocks: list[tuple[str | _Block | None, int, list[tuple[int, str]]]] = [(None, start, [])]
         review: list[tuple[int, str]] = []
         for index in range(start, len(self.lines)):
             raw = self.lines[index].rstrip()
@@ -258,7 +268,7 @@ class _Reader:
             else:
                 blocks[-1][2].append((number, raw))
         if review:
-            blocks.append(("\x00review", review[0][0], review))
+            blocks.append((_Block.REVIEW, review[0][0], review))
         return blocks
 
     def _markdown(self, body: list[tuple[int, str]], page: ParsedPage) -> str:
@@ -468,7 +478,7 @@ def parse_citation(text: str, line: int = 0) -> CitationData:
             continue
         found.update({name: value for name, value in tail.groupdict().items() if value is not None})
         citation = _citation(kind, found)
-        if citation is not None and citations.render_text(citation) == text:
+        if citation is not None and references.render_text(citation) == text:
             return citation
     raise ParseError(
         f"cannot read this reference as a book chapter, book, journal article, website or guideline: “{text[:120]}”",

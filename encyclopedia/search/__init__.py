@@ -6,8 +6,7 @@ uses, and where each lives:
 ``indexing.py``: keeping the indexes
     ``on_publication_changed`` and ``forget_deleted``: signal receivers (connected in
     ``encyclopedia/apps.py``) that rewrite or drop an article's search entry and A–Z lines in
-    the same transaction; ``rebuild()`` writes everything again; ``generation()`` and
-    ``GENERATION``: the live cache generation, part of every cached public page's key.
+    the same transaction; ``rebuild()`` writes everything again.
 
 ``a_to_z.py``: the A–Z index
     ``LETTERS``, ``letter()``, ``sort_key()``, ``index_page()`` (a letter's lines, each an
@@ -23,7 +22,8 @@ uses, and where each lives:
     (weighted ``tsvector``, GIN index), whichever the connection is. Both read a query the same
     way (words, "quoted phrases", ``prefix*``, anything else ignored), so no query can fail.
 
-Nothing here bumps a cache or tells the CDN: other receivers of ``publication_changed`` do.
+Nothing here reads or bumps a cache or tells the CDN: ``encyclopedia.caching`` does, another
+receiver of ``publication_changed``.
 This file only re-exports; the code is in the modules.
 """
 
@@ -38,23 +38,15 @@ from encyclopedia.search.a_to_z import (
     typeahead,
 )
 from encyclopedia.search.backends import search
-from encyclopedia.search.indexing import (
-    GENERATION,
-    forget_deleted,
-    generation,
-    on_publication_changed,
-    rebuild,
-)
+from encyclopedia.search.indexing import forget_deleted, on_publication_changed, rebuild
 from encyclopedia.search.query import clean
 
 __all__ = [
-    "GENERATION",
     "LETTERS",
     "IndexLine",
     "clean",
     "exact",
     "forget_deleted",
-    "generation",
     "index_page",
     "letter",
     "on_publication_changed",

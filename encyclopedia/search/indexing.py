@@ -8,9 +8,9 @@ everything again (``manage.py rebuild_search_index``, after a restore from backu
 
 PostgreSQL keeps a stored, weighted ``tsvector`` on each entry (title A, names B, summary C,
 body D), written by the INSERT itself; SQLite keeps an FTS5 table of the same columns,
-``encyclopedia_search_fts``, whose rows are written here next to the entries. Cache
-generations are read here (``generation``) but never bumped: another receiver of the same
-signal does that.
+``encyclopedia_search_fts``, whose rows are written here next to the entries. Caches are
+neither read nor bumped here: another receiver of the same signal (``encyclopedia.caching.cdn``)
+bumps the generations.
 """
 
 from __future__ import annotations
@@ -22,12 +22,10 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.db.models import Value
 
-from encyclopedia import generations, markup
+from encyclopedia import markup
 from encyclopedia.models import Article, IndexEntry, SearchEntry
 from encyclopedia.search.a_to_z import index_lines
 from encyclopedia.search.query import fold
-
-GENERATION = generations.LIVE
 
 
 def sync(article: Article) -> None:
@@ -90,11 +88,6 @@ def rebuild() -> int:
         sync(article)
         count += 1
     return count
-
-
-def generation() -> int:
-    """Changes whenever anything live changes: part of the key of every cached public page."""
-    return generations.current(GENERATION)
 
 
 def _remove(pks: list[int] | None) -> None:

@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from encyclopedia import cite, paths
-from encyclopedia import site as site_data
+from encyclopedia import page_citation, paths
+from encyclopedia.caching import site_data
 from encyclopedia.models import Article, Publication
 
 
@@ -47,14 +47,14 @@ def _page_download(
     request: HttpRequest,
     public_id: str,
     url_name: str,
-    write: Callable[[cite.PageCitation], str],
+    write: Callable[[page_citation.PageCitation], str],
     content_type: str,
     filename: str,
 ) -> HttpResponse:
     publication = _live_publication(request, public_id, url_name)
     if isinstance(publication, HttpResponse):
         return publication
-    page = cite.PageCitation.of(
+    page = page_citation.PageCitation.of(
         publication,
         site_data.settings(),
         paths.absolute_url(request, reverse("encyclopedia:article", args=[public_id])),
@@ -66,7 +66,12 @@ def _page_download(
 
 def page_ris(request: HttpRequest, public_id: str) -> HttpResponse:
     return _page_download(
-        request, public_id, "encyclopedia:article_ris", cite.ris, cite.RIS_CONTENT_TYPE, f"{public_id}.ris"
+        request,
+        public_id,
+        "encyclopedia:article_ris",
+        page_citation.ris,
+        page_citation.RIS_CONTENT_TYPE,
+        f"{public_id}.ris",
     )
 
 
@@ -75,8 +80,8 @@ def page_bibtex(request: HttpRequest, public_id: str) -> HttpResponse:
         request,
         public_id,
         "encyclopedia:article_bibtex",
-        cite.bibtex,
-        cite.BIBTEX_CONTENT_TYPE,
+        page_citation.bibtex,
+        page_citation.BIBTEX_CONTENT_TYPE,
         f"{public_id}.bib",
     )
 
@@ -85,4 +90,8 @@ def references_ris(request: HttpRequest, public_id: str) -> HttpResponse:
     publication = _live_publication(request, public_id, "encyclopedia:article_references_ris")
     if isinstance(publication, HttpResponse):
         return publication
-    return _download(cite.references_ris(publication), cite.RIS_CONTENT_TYPE, f"{public_id}-references.ris")
+    return _download(
+        page_citation.references_ris(publication),
+        page_citation.RIS_CONTENT_TYPE,
+        f"{public_id}-references.ris",
+    )

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from editorial.importer.parser import CitationData, ParseError, parse_citation
-from encyclopedia import citations
+from encyclopedia import references
 from encyclopedia.models import Citation
 from tests.factories import seed_sections
 
@@ -82,7 +82,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
 def test_every_kind_renders_and_reads_back(kind):
-    rendered = citations.render_text(SAMPLES[kind])
+    rendered = references.render_text(SAMPLES[kind])
     assert rendered == EXPECTED[kind]
     assert parse_citation(rendered) == SAMPLES[kind]
 

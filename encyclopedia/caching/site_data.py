@@ -1,8 +1,9 @@
 """Site data every public page shows (settings, policy links, valid notices), cached.
 
-The cache keys carry a generation, bumped whenever an editor saves any of that data,
-and the notices' key carries today's date, so an expired notice leaves the pages at
-midnight by itself and an edit shows at once.
+The cache keys carry a generation (``keys.SITE``), bumped whenever an editor saves any of that
+data, and the notices' key carries today's date, so an expired notice leaves the pages at
+midnight by itself and an edit shows at once. A save also asks the CDN to drop the pages that
+list articles (``cdn.site_data_changed``) and loads the new data into the cache (``warm``).
 """
 
 from __future__ import annotations
@@ -16,28 +17,25 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from encyclopedia import generations, purge
+from encyclopedia.caching import cdn, generations, keys
 from encyclopedia.models import AccreditationNotice, PolicyPage, SiteSettings
 
-GENERATION = "encyclopedia:site"
 _TIMEOUT = 60 * 60
 
 
 def generation() -> int:
     """Changes whenever editors save site data: part of the key of every cached public page."""
-    return generations.current(GENERATION)
+    return generations.current(keys.SITE)
 
 
 def settings() -> SiteSettings:
-    key = f"encyclopedia:site:settings:{generation()}"
-    return cache.get_or_set(key, SiteSettings.load, _TIMEOUT)
+    return cache.get_or_set(keys.site_settings(generation()), SiteSettings.load, _TIMEOUT)
 
 
 def policy_pages() -> list[tuple[str, str]]:
     """(url, title) of every policy page, for the footer of every public page."""
-    key = f"encyclopedia:site:policies:{generation()}"
     return cache.get_or_set(
-        key,
+        keys.site_policies(generation()),
         lambda: [(page.get_absolute_url(), page.title) for page in PolicyPage.objects.order_by("title")],
         _TIMEOUT,
     )
@@ -45,9 +43,8 @@ def policy_pages() -> list[tuple[str, str]]:
 
 def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotice]:
     today = today or timezone.localdate()
-    key = f"encyclopedia:site:notices:{generation()}:{today.isoformat()}"
     return cache.get_or_set(
-        key,
+        keys.site_notices(generation(), today),
         lambda: list(
             AccreditationNotice.objects.valid_on(today).select_related(
                 "editorial_policy", "editorial_process", "privacy_policy"
@@ -60,7 +57,7 @@ def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotic
 def footer_html() -> str:
     """The footer of every public page (notices, policy links, disclaimer), rendered once a day per change."""
     today = timezone.localdate()
-    key = f"encyclopedia:site:footer:{generation()}:{today.isoformat()}"
+    key = keys.site_footer(generation(), today)
 
     def render() -> str:
         context = {
@@ -74,9 +71,9 @@ def footer_html() -> str:
 
 
 def invalidate(**kwargs) -> None:
-    generations.bump(GENERATION)
+    generations.bump(keys.SITE)
     transaction.on_commit(warm)
-    purge.site_data_changed()
+    cdn.site_data_changed()
 
 
 def warm() -> None:

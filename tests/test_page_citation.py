@@ -20,7 +20,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware
 from django.test import RequestFactory
 from django.utils import timezone
 
-from encyclopedia import cite
+from encyclopedia import page_citation
 from encyclopedia.models import Article, Citation, SiteSettings
 from tests.conftest import active_content, executable_scripts, page_text
 
@@ -31,7 +31,7 @@ URL = "https://example.org/ency/article/900123.htm"
 TODAY = datetime.datetime(2026, 6, 5, 16, 0, tzinfo=datetime.UTC)
 
 
-def page(**fields) -> cite.PageCitation:
+def page(**fields) -> page_citation.PageCitation:
     values = {
         "title": "Leg cramps at night",
         "site_name": "Medical Encyclopedia",
@@ -42,21 +42,21 @@ def page(**fields) -> cite.PageCitation:
         "url": URL,
         "public_id": "900123",
     }
-    return cite.PageCitation(**{**values, **fields})
+    return page_citation.PageCitation(**{**values, **fields})
 
 
 # --- The worked examples -----------------------------------------------------------------
 
 
 def test_nlm_worked_example():
-    assert cite.nlm(page()) == (
+    assert page_citation.nlm(page()) == (
         "Leg cramps at night: Medical Encyclopedia [Internet]. Springfield (IL): Example Health "
         "Publishing; [reviewed 2024 Mar 31; cited 2026 Jun 5]. Available from: " + URL
     )
 
 
 def test_apa_worked_example():
-    html = cite.apa(page())
+    html = page_citation.apa(page())
     assert html == (
         "Example Health Publishing. (2024, March 31). <i>Leg cramps at night</i>. "
         "Medical Encyclopedia. Retrieved June 5, 2026, from " + URL
@@ -64,7 +64,7 @@ def test_apa_worked_example():
 
 
 def test_mla_worked_example():
-    html = cite.mla(page())
+    html = page_citation.mla(page())
     assert html == (
         "“Leg Cramps at Night.” <i>Medical Encyclopedia</i>, Example Health Publishing, "
         "31 Mar. 2024, " + URL + ". Accessed 5 June 2026."
@@ -73,12 +73,12 @@ def test_mla_worked_example():
 
 def test_an_undated_page_also_gives_the_date_of_access_in_every_style():
     undated = page(reviewed=None)
-    assert cite.nlm(undated).endswith("; [cited 2026 Jun 5]. Available from: " + URL)
-    assert cite.plain(cite.apa(undated)) == (
+    assert page_citation.nlm(undated).endswith("; [cited 2026 Jun 5]. Available from: " + URL)
+    assert page_citation.plain(page_citation.apa(undated)) == (
         "Example Health Publishing. (n.d.). Leg cramps at night. Medical Encyclopedia. "
         "Retrieved June 5, 2026, from " + URL
     )
-    assert cite.plain(cite.mla(undated)) == (
+    assert page_citation.plain(page_citation.mla(undated)) == (
         "“Leg Cramps at Night.” Medical Encyclopedia, Example Health Publishing, "
         + URL
         + ". Accessed 5 June 2026."
@@ -87,23 +87,25 @@ def test_an_undated_page_also_gives_the_date_of_access_in_every_style():
 
 def test_a_question_takes_no_added_full_stop():
     question = page(title="Is a cramp serious?")
-    assert "<i>Is a cramp serious?</i>. Medical" not in cite.apa(question)
-    assert "<i>Is a cramp serious?</i> Medical Encyclopedia." in cite.apa(question)
-    assert cite.plain(cite.mla(question)).startswith("“Is a Cramp Serious?” Medical Encyclopedia, ")
+    assert "<i>Is a cramp serious?</i>. Medical" not in page_citation.apa(question)
+    assert "<i>Is a cramp serious?</i> Medical Encyclopedia." in page_citation.apa(question)
+    assert page_citation.plain(page_citation.mla(question)).startswith(
+        "“Is a Cramp Serious?” Medical Encyclopedia, "
+    )
 
 
 def test_a_site_named_after_its_publisher_is_named_once():
     same = page(site_name="Example Health", publisher="Example Health")
-    assert cite.plain(cite.apa(same)) == (
+    assert page_citation.plain(page_citation.apa(same)) == (
         "Example Health. (2024, March 31). Leg cramps at night. Retrieved June 5, 2026, from " + URL
     )
-    assert cite.plain(cite.mla(same)) == (
+    assert page_citation.plain(page_citation.mla(same)) == (
         "“Leg Cramps at Night.” Example Health, 31 Mar. 2024, " + URL + ". Accessed 5 June 2026."
     )
 
 
 def test_ris_worked_example():
-    (record,) = rispy.loads(cite.ris(page()))
+    (record,) = rispy.loads(page_citation.ris(page()))
     assert record == {
         "type_of_reference": "ELEC",
         "title": "Leg cramps at night",
@@ -117,11 +119,11 @@ def test_ris_worked_example():
         "date": "2024/03/31",
         "notes": ["Reviewed March 31, 2024"],
     }
-    assert not cite.ris(page()).startswith("1."), "no record counter before TY"
+    assert not page_citation.ris(page()).startswith("1."), "no record counter before TY"
 
 
 def test_bibtex_worked_example():
-    text = cite.bibtex(page())
+    text = page_citation.bibtex(page())
     assert text.strip() == (
         "@misc{ency900123,\n"
         "\ttitle = {{Leg cramps at night}},\n"
@@ -249,7 +251,7 @@ def test_references_download_has_each_reference_of_the_seed(client, imported_see
     assert len(records) == len(publication.references) >= 3
     rows = [link.citation for link in imported_seed.citation_links.order_by("position", "id")]
     for record, reference, row in zip(records, publication.references, rows, strict=True):
-        published = cite.plain(reference)
+        published = page_citation.plain(reference)
         assert record["type_of_reference"] == "CHAP"
         assert record["title"] == row.title and record["title"] in published
         assert record["secondary_title"] == row.container_title and row.container_title in published

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from encyclopedia import purge
+from encyclopedia.caching import cdn as purge  # the fixture below is named cdn
 from tests.factories import make_user
 
 

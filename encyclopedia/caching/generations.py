@@ -10,6 +10,9 @@ A bump happens at once (so the writer's own process sees the change) and again w
 transaction commits, so a page rendered by another process from the old data in between is
 cached under a key nobody asks for any more. A counter the cache lost comes back as a new value,
 never an old one. Each bump also records when it happened, for ``Last-Modified``.
+
+The counters' names (``keys.LIVE``, ``keys.SITE``, ``keys.article_generation``) and the keys
+they are kept under are in ``keys.py``.
 """
 
 from __future__ import annotations
@@ -21,9 +24,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
-# Bumped whenever anything live changes (``purge.on_publication_changed``): lists of articles
-# (index, letters, feed, sitemap, search) are keyed on it.
-LIVE = "encyclopedia:live"
+from encyclopedia.caching import keys
 
 
 def _store():
@@ -38,27 +39,30 @@ def _new_value() -> int:
 
 
 def current(name: str) -> int:
-    return _store().get_or_set(f"{name}:generation", _new_value, None)
+    return _store().get_or_set(keys.generation_key(name), _new_value, None)
 
 
 def current_many(*names: str) -> list[int]:
     """``current`` of several counters in one round trip to the cache (every page hit asks)."""
-    keys = [f"{name}:generation" for name in names]
-    found = _store().get_many(keys)
-    return [found[key] if key in found else current(name) for key, name in zip(keys, names, strict=True)]
+    wanted = [keys.generation_key(name) for name in names]
+    found = _store().get_many(wanted)
+    return [found[key] if key in found else current(name) for key, name in zip(wanted, names, strict=True)]
 
 
 def changed_at(*names: str) -> list[datetime.datetime | None]:
     """When each of ``names`` was last bumped (None if never, or dropped), in one round trip."""
-    keys = [f"{name}:changed-at" for name in names]
-    found = _store().get_many(keys)
-    return [found.get(key) for key in keys]
+    wanted = [keys.changed_at_key(name) for name in names]
+    found = _store().get_many(wanted)
+    return [found.get(key) for key in wanted]
 
 
 def _bump_now(names: tuple[str, ...]) -> None:
     value, now = _new_value(), timezone.now()
     _store().set_many(
-        {**{f"{name}:generation": value for name in names}, **{f"{name}:changed-at": now for name in names}},
+        {
+            **{keys.generation_key(name): value for name in names},
+            **{keys.changed_at_key(name): now for name in names},
+        },
         None,
     )
 

@@ -1,6 +1,10 @@
 """Dropping pages when what they show changes: from our page cache, and from a CDN.
 
-An article's own pages are cached under its own generation (``article_generation``), so a
+``on_publication_changed`` (a receiver of ``publication_changed``) and ``on_article_deleted``
+(of an article's ``pre_delete``), both connected in ``encyclopedia/apps.py``, bump the
+generations; ``site_data.invalidate`` calls ``site_data_changed``.
+
+An article's own pages are cached under its own generation (``keys.article_generation``), so a
 publish makes stale only the pages that show the article: its own, those of the articles it
 links to or lists as related (their "links here" and titles), and those linking to it.
 
@@ -25,7 +29,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from encyclopedia import generations, paths
+from encyclopedia import paths
+from encyclopedia.caching import generations, keys
 from encyclopedia.models import Article, CrossReference, Publication, RelatedArticle
 
 logger = logging.getLogger(__name__)
@@ -52,11 +57,6 @@ def site_paths() -> list[str]:
         paths.path("encyclopedia:sitemap"),
         paths.path("encyclopedia:api_articles"),
     ]
-
-
-def article_generation(public_id: str) -> str:
-    """The name of the generation counter of ``public_id``'s own pages (see ``http``)."""
-    return f"encyclopedia:live:{public_id}"
 
 
 def neighbours(article: Article, before: Publication | None = None) -> set[str]:
@@ -112,11 +112,11 @@ def on_publication_changed(
     and its neighbours' generations.
     """
     before = before or {}
-    names = {generations.LIVE}
+    names = {keys.LIVE}
     stale_paths: set[str] = set()
     for article in articles:
         others = neighbours(article, before.get(article.pk))
-        names.update(article_generation(public_id) for public_id in {article.public_id, *others})
+        names.update(keys.article_generation(public_id) for public_id in {article.public_id, *others})
         if enabled():
             stale_paths.update(article_paths(article, others))
     generations.bump(*sorted(names))
@@ -127,7 +127,7 @@ def on_publication_changed(
 def on_article_deleted(sender, instance: Article, **kwargs) -> None:
     """``pre_delete`` of an article, however it is deleted (the delete action announces it too,
     but a flush or a raw delete does not): pages and state cached for it are stale."""
-    generations.bump(generations.LIVE, article_generation(instance.public_id))
+    generations.bump(keys.LIVE, keys.article_generation(instance.public_id))
 
 
 def site_data_changed() -> None:

