@@ -67,6 +67,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login
 ]
 
+# Signing in lands on the page the `next` parameter names when it is safe, else on the admin's
+# start page (the review dashboard): Django's default, /accounts/profile/, is no page here.
+LOGIN_REDIRECT_URL = "admin:index"
+
 # Login throttling (django-axes): after 5 failed sign-ins for one username from one address,
 # that pair is locked out for an hour.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -198,7 +202,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # The public address of the site (https://example.org), used in canonical links and page
-# citations. Empty: the address of the request.
+# citations. Empty: the address of the request (`check --deploy` calls that an error with DEBUG
+# off: encyclopedia/checks.py).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 # A CDN or caching proxy in front: on publish, each changed page's path is put into

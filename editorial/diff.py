@@ -28,12 +28,14 @@ from encyclopedia.models import (
     Citation,
     EditorialCredit,
     Publication,
+    RelatedArticle,
     Reviewer,
     ReviewOrganization,
     Section,
     SectionHeading,
 )
 from encyclopedia.snapshot import freeze
+from encyclopedia.templating import us_date
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Document:
     references: list[str]  # HTML
     credits: str = ""  # the review credit line readers see
     images: list[str] = field(default_factory=list)  # "alt text: caption [file]"
+    review_date: str = ""  # as the page shows it: 3/31/2024
+    related: list[str] = field(default_factory=list)  # the managed related articles: "Title (000123)"
 
 
 @dataclass
@@ -71,6 +75,11 @@ class ListDiff:
     def changed(self) -> bool:
         return bool(self.added or self.removed)
 
+    @property
+    def shown(self) -> bool:
+        """Whether either side has an item: a list neither has gets no heading."""
+        return bool(self.added or self.removed or self.kept)
+
 
 @dataclass
 class DocumentDiff:
@@ -81,6 +90,8 @@ class DocumentDiff:
     references: ListDiff
     credits: Block
     images: ListDiff
+    review_date: Block
+    related: ListDiff
     order_changed: bool = False  # the same sections stand in another order
     whole: bool = False  # no earlier version: the whole draft is new
 
@@ -95,6 +106,8 @@ class DocumentDiff:
             or self.references.changed
             or self.credits.status != "same"
             or self.images.changed
+            or self.review_date.status != "same"
+            or self.related.changed
             or self.order_changed
         )
 
@@ -117,6 +130,8 @@ FROZEN_FIELDS = (
     "review_organization",
     "also_reviewed_by",
     "images",
+    "review_date",
+    "related_article_ids",
 )
 
 
@@ -130,6 +145,7 @@ def from_version(version: Version) -> Document:
         ArticleCitation: [],
         ArticleCredit: [],
         ArticleImage: [],
+        RelatedArticle: [],
     }
     for other in revision.version_set.all():
         model = other.content_type.model_class()
@@ -157,7 +173,50 @@ def from_version(version: Version) -> Document:
         ],
         credits=_version_credits(article, rows[ArticleCredit]),
         images=[_image_line(image.frozen()) for image in rows[ArticleImage]],
+        review_date=us_date(_version_review_date(article.pk, revision)),
+        related=_related_lines([link.related_id for link in rows[RelatedArticle]], "pk"),
     )
+
+
+def _version_review_date(article_pk: int, revision: Any) -> Any:
+    """The review date of the page as it stood at ``revision`` (versions do not hold it: only
+    reviews set it). A review publishes inside the transaction of its revision, so: the latest
+    publication made from the revision's time until the article's next revision (an approval, a
+    confirmation, an import, a correction); or else the one frozen from the revision but dated
+    later (an approval waiting for its go-live time); or else the latest before it."""
+    publications = list(
+        Publication.objects.filter(article_id=article_pk)
+        .order_by("published_at", "pk")
+        .values_list("revision_id", "published_at", "review_date")
+    )
+    if not publications:
+        return None
+    following = (
+        Version.objects.get_for_object_reference(Article, article_pk)
+        .filter(revision__date_created__gt=revision.date_created)
+        .order_by("revision__date_created")
+        .values_list("revision__date_created", flat=True)
+        .first()
+    )
+    start = revision.date_created
+    during = [
+        review_date
+        for _, published_at, review_date in publications
+        if published_at >= start and (following is None or published_at < following)
+    ]
+    if during:
+        return during[-1]
+    own = [review_date for revision_id, _, review_date in publications if revision_id == revision.pk]
+    if own:
+        return own[0]
+    before = [review_date for _, published_at, review_date in publications if published_at < start]
+    return before[-1] if before else None
+
+
+def _related_lines(keys: list[Any], field_name: str) -> list[str]:
+    """The related articles named by ``keys`` (pks or public ids), as "Title (000123)"."""
+    found = Article.objects.in_bulk(keys, field_name=field_name) if keys else {}
+    return [f"{found[key].title} ({found[key].public_id})" if key in found else str(key) for key in keys]
 
 
 def _version_credits(article: Article, links: list[ArticleCredit]) -> str:
@@ -190,6 +249,8 @@ def compare(old: Document | None, new: Document) -> DocumentDiff:
         references=_list([_plain(r) for r in old.references], [_plain(r) for r in new.references]),
         credits=_text_block("p", old.credits, new.credits),
         images=_list(old.images, new.images),
+        review_date=_text_block("p", old.review_date, new.review_date),
+        related=_list(old.related, new.related),
         order_changed=[h for h in old_headings if h in new_headings]
         != [h for h in new_headings if h in old_headings],
         whole=whole,
@@ -210,6 +271,8 @@ def _document(fields: dict) -> Document:
         references=fields["references"],
         credits=credit_line(fields["updated_by"], fields["review_organization"], fields["also_reviewed_by"]),
         images=[_image_line(image) for image in fields.get("images", [])],
+        review_date=us_date(fields.get("review_date")),
+        related=_related_lines(list(fields.get("related_article_ids", [])), "public_id"),
     )
 
 

@@ -73,6 +73,7 @@ from encyclopedia.models import (
     SectionHeading,
     SiteSettings,
 )
+from encyclopedia.text import normalize_text
 
 FORMAT = "medical-encyclopedia-export"
 FORMAT_VERSION = 1
@@ -134,6 +135,9 @@ SUMMARY_LABELS = (
     "auth.user",
 )
 _BATCH = 1000
+# The working copy's text: restored as the admin's forms and the importer store it
+# (``encyclopedia.text.normalize_text``). History (versions, publications, audit) is kept as written.
+TEXT_MODELS: tuple[type[models.Model], ...] = (Article, Section, AlternativeName, ArticleImage)
 
 
 class RestoreRefused(EditorialError):
@@ -487,6 +491,8 @@ def load_content(export: ExportFile) -> LoadSummary:
             continue
         if label == version_label:
             _add_content_type(number, record, content_types)
+        if content_labels[label] in TEXT_MODELS:
+            _normalize_text_fields(record, content_labels[label])
         obj = _deserialize(number, record, content_labels[label])
         _save(number, record, obj, force_insert=True)  # a repeated key is refused, never merged
         if obj.deferred_fields:
@@ -512,6 +518,13 @@ def load_content(export: ExportFile) -> LoadSummary:
     summary.live_articles = sum(1 for article in articles if article.is_live)
     summary.counts = {label: loaded[label] for label in (group_label, user_label, *content_labels)}
     return summary
+
+
+def _normalize_text_fields(record: dict[str, Any], model: type[models.Model]) -> None:
+    fields = record["fields"]
+    for model_field in model._meta.concrete_fields:
+        if isinstance(model_field, models.TextField) and isinstance(fields.get(model_field.name), str):
+            fields[model_field.name] = normalize_text(fields[model_field.name])
 
 
 def _where(number: int, record: dict[str, Any]) -> str:

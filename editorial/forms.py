@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from encyclopedia.models import Reviewer
 
@@ -38,6 +41,26 @@ class ApproveForm(forms.Form):
     )
     # snapshot.fingerprint of the draft as this page showed it: approval refuses if it changed.
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()  # the site's TIME_ZONE: how the time is read
+        field = self.fields["go_live_at"]
+        field.label = f"Go live at ({zone} time)"
+        field.help_text = f"In the {zone} time zone. Leave empty to publish as soon as you approve."
+
+    def clean_go_live_at(self) -> datetime.datetime | None:
+        moment = self.cleaned_data.get("go_live_at")
+        if moment is None:
+            return None
+        try:
+            moment.astimezone(datetime.UTC)  # how it is stored
+        except OverflowError:
+            raise forms.ValidationError(
+                "That time is beyond the last one that can be stored (the end of the year 9999); "
+                "choose an earlier one."
+            ) from None
+        return moment
 
 
 class NotesForm(forms.Form):

@@ -1,4 +1,9 @@
-"""Emails about the workflow, sent only once the transaction that caused them has committed."""
+"""Emails about the workflow, sent only once the transaction that caused them has committed.
+
+Each email is a pair of Django templates, ``templates/editorial/email/NAME.txt`` (plain text)
+and ``NAME.html``, sent as one ``EmailMultiAlternatives``. Links are absolute (``site_url()``),
+so a mail program can open them; people are named by their full name (``person_name()``).
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,58 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from editorial.roles import MEDICAL_REVIEWERS
 from encyclopedia.models import Article
 
 
-def _admin_url(article: Article) -> str:
-    return settings.SITE_URL + reverse("admin:encyclopedia_article_change", args=[article.pk])
+def site_url() -> str:
+    """The site's address for links outside a request (emails, reminders): ``SITE_URL``, or else
+    the first host name in ``ALLOWED_HOSTS`` (https, or http with ``DEBUG``), or else localhost."""
+    if settings.SITE_URL:
+        return settings.SITE_URL
+    hosts = [host for host in settings.ALLOWED_HOSTS if host != "*" and not host.startswith(".")]
+    scheme = "http" if settings.DEBUG else "https"
+    return f"{scheme}://{hosts[0] if hosts else 'localhost'}"
 
 
-def _send_later(subject: str, body: str, recipients: list[str]) -> None:
+def admin_url(article: Article) -> str:
+    """The article's page in the admin, as an absolute URL."""
+    return site_url() + reverse("admin:encyclopedia_article_change", args=[article.pk])
+
+
+def person_name(user: Any) -> str:
+    """A person as an email names them: their full name, or their login if they gave none."""
+    if user is None:
+        return "The system"
+    return user.get_full_name().strip() or user.get_username()
+
+
+def render_email(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The plain-text and HTML bodies of ``templates/editorial/email/<name>``."""
+    text = render_to_string(f"editorial/email/{name}.txt", context, using="django").strip() + "\n"
+    html = render_to_string(f"editorial/email/{name}.html", context, using="django")
+    return text, html
+
+
+def make_email(
+    name: str, subject: str, context: dict[str, Any], recipients: list[str]
+) -> EmailMultiAlternatives:
+    text, html = render_email(name, context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _send_later(name: str, subject: str, context: dict[str, Any], recipients: list[str]) -> None:
     recipients = sorted({address for address in recipients if address})
     if recipients:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-        )
+        message = make_email(name, subject, context, recipients)
+        transaction.on_commit(lambda: message.send(fail_silently=False))
 
 
 def submitted(article: Article, user: Any) -> None:
@@ -36,11 +75,15 @@ def submitted(article: Article, user: Any) -> None:
             .objects.filter(groups__name=MEDICAL_REVIEWERS, is_active=True)
             .values_list("email", flat=True)
         )
-    who = user.get_full_name() or user.get_username() if user else "The system"
-    note = f"\n\nNote from the editor:\n{article.submission_note}" if article.submission_note else ""
     _send_later(
+        "submitted",
         f"Review requested: {article.title} ({article.public_id})",
-        f"{who} submitted “{article.title}” for medical review.{note}\n\nReview it: {_admin_url(article)}",
+        {
+            "article": article,
+            "who": person_name(user),
+            "note": article.submission_note,
+            "url": admin_url(article),
+        },
         recipients,
     )
 
@@ -48,13 +91,15 @@ def submitted(article: Article, user: Any) -> None:
 def approved(article: Article, author: Any, user: Any) -> None:
     if author is None:
         return
-    when = (
-        f"It goes live at {article.go_live_at:%Y-%m-%d %H:%M}." if article.go_live_at else "It is live now."
-    )
     _send_later(
+        "approved",
         f"Approved: {article.title} ({article.public_id})",
-        f"{user.get_full_name() or user.get_username()} approved your update to “{article.title}”. {when}\n\n"
-        f"{_admin_url(article)}",
+        {
+            "article": article,
+            "who": person_name(user),
+            "go_live_at": article.go_live_at,
+            "url": admin_url(article),
+        },
         [author.email],
     )
 
@@ -63,8 +108,8 @@ def changes_requested(article: Article, author: Any, user: Any, comment: str) ->
     if author is None:
         return
     _send_later(
+        "changes_requested",
         f"Changes requested: {article.title} ({article.public_id})",
-        f"{user.get_full_name() or user.get_username()} asked for changes to “{article.title}”:\n\n{comment}\n\n"
-        f"Resume the draft: {_admin_url(article)}",
+        {"article": article, "who": person_name(user), "comment": comment, "url": admin_url(article)},
         [author.email],
     )

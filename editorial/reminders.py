@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 from editorial.models import ReminderLog
+from editorial.notifications import admin_url, make_email, person_name, render_email
 from encyclopedia.models import Article, Reviewer
 
 DUE_SOON_DAYS = 30
@@ -30,21 +29,26 @@ class Digest:
     def subject(self) -> str:
         return f"Medical reviews due: {len(self.overdue)} overdue, {len(self.due_soon)} due within {DUE_SOON_DAYS} days"
 
+    def context(self) -> dict:
+        return {
+            "name": self.reviewer.name or person_name(self.reviewer.user),
+            "groups": [
+                (heading, [(article, admin_url(article)) for article in articles])
+                for heading, articles in (
+                    ("Overdue", self.overdue),
+                    (f"Due within {DUE_SOON_DAYS} days", self.due_soon),
+                )
+                if articles
+            ],
+        }
+
     def body(self) -> str:
-        lines = [f"Dear {self.reviewer.name},", "", "These articles you review need your attention:"]
-        for heading, articles in (
-            ("Overdue", self.overdue),
-            (f"Due within {DUE_SOON_DAYS} days", self.due_soon),
-        ):
-            if articles:
-                lines += ["", f"{heading}:"]
-                lines += [
-                    f"- {a.title} ({a.public_id}), due {a.next_review_due:%Y-%m-%d}: "
-                    f"{settings.SITE_URL}{reverse('admin:encyclopedia_article_change', args=[a.pk])}"
-                    for a in articles
-                ]
-        lines += ["", "Open an article to approve an update or confirm it is still accurate."]
-        return "\n".join(lines)
+        """The plain-text digest (``templates/editorial/email/review_reminder.txt``)."""
+        return render_email("review_reminder", self.context())[0].rstrip("\n")
+
+    def email_message(self) -> EmailMultiAlternatives:
+        """The digest as sent: plain text with its HTML alternative."""
+        return make_email("review_reminder", self.subject(), self.context(), [self.email])
 
 
 def digests(today: datetime.date) -> list[Digest]:
@@ -92,7 +96,7 @@ def send_digests(today: datetime.date) -> tuple[list[Digest], list[Digest]]:
                 ReminderLog.objects.create(
                     reviewer=digest.reviewer, sent_on=today, article_count=digest.count
                 )
-                send_mail(digest.subject(), digest.body(), settings.DEFAULT_FROM_EMAIL, [digest.email])
+                digest.email_message().send()
         except IntegrityError:
             skipped.append(digest)
             continue

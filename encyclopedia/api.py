@@ -25,14 +25,28 @@ def _error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def _since(value: str) -> datetime.datetime | None:
+def _since(value: str) -> datetime.datetime:
+    """The moment ``value`` names, in UTC; ValueError if it names none (or one out of range)."""
     moment = parse_datetime(value)
     if moment is None:
         day = parse_date(value)
         if day is None:
             raise ValueError
         moment = datetime.datetime.combine(day, datetime.time.min)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        # 0001-01-01T00:00+14:00 and 9999-12-31T23:59-14:00 are dates no database can hold.
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValueError from None
+
+
+def _page_number(value: str) -> int:
+    """A page number: a positive whole number; ValueError otherwise."""
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise ValueError
+    return int(value)
 
 
 def _summary(request: HttpRequest, article: Article) -> dict:
@@ -56,18 +70,27 @@ def article_list(request: HttpRequest) -> JsonResponse:
         try:
             articles = articles.filter(live_publication__published_at__gte=_since(since))
         except (ValueError, OverflowError):
-            return _error(f"updated_since: “{since[:40]}” is not an ISO date (2026-01-31) or date-time.")
+            return _error(
+                f"updated_since: “{since[:40]}” is not an ISO date (2026-01-31) or date-time "
+                "(2026-01-31T08:00:00Z) from year 1 to 9999."
+            )
     kind = request.GET.get("type", "").strip()
     if kind:
         if kind not in ArticleType.values:
             return _error(f"type: “{kind[:40]}” is not one of {', '.join(ArticleType.values)}.")
         articles = articles.filter(live_publication__article_type=kind)
     paginator = Paginator(articles.order_by("-live_publication__published_at", "public_id"), PAGE_SIZE)
+    raw_page = request.GET.get("page", "1").strip()
     try:
-        number = int(request.GET.get("page", "1"))
+        number = _page_number(raw_page)
+    except ValueError:
+        return _error(f"page: “{raw_page[:40]}” is not a page number (1, 2, …).")
+    try:
         page = paginator.page(number)
-    except (ValueError, EmptyPage):
-        return _error(f"page: choose a number from 1 to {paginator.num_pages}.", status=404)
+    except EmptyPage:
+        return _error(
+            f"page: there is no page {number}; the pages are 1 to {paginator.num_pages}.", status=404
+        )
 
     def link(n: int) -> str:
         query = request.GET.copy()

@@ -8,7 +8,7 @@ class EncyclopediaConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_delete, pre_save
 
-        from encyclopedia import search, versioning
+        from encyclopedia import checks, search, versioning  # noqa: F401 - checks registers the system checks
         from encyclopedia.caching import cdn, publication_cache, site_data  # noqa: F401 - they connect their own receivers
         from encyclopedia.models import Article
         from encyclopedia.signals import publication_changed

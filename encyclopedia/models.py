@@ -7,9 +7,11 @@ publications only.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 import reversion
 from django.conf import settings
@@ -18,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models import Value
+from django.db.models.functions import Cast, LPad
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -25,12 +29,45 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from encyclopedia import credits, images, references, reviews, versioning
+from encyclopedia.fields import PlainCharField, PlainTextField
 from encyclopedia.paths import article_path
 
 # Ids from here up are for sample content; ids are assigned automatically below it.
 SAMPLE_IDS_FROM = "900000"
 
 public_id_validator = RegexValidator(r"^[0-9]{6}\Z", "An article id is six digits, like 003194.")
+
+# The ids issued automatically: the lowest never issued, from 000001 to 899999 (000000 is no id).
+FIRST_ID = "000001"
+LAST_AUTOMATIC_ID = f"{int(SAMPLE_IDS_FROM) - 1:06d}"
+
+# Set while load_demo creates the sample articles: only then may a new article take a sample id.
+_sample_ids_allowed: ContextVar[bool] = ContextVar("sample_ids_allowed", default=False)
+
+
+@contextlib.contextmanager
+def sample_ids_allowed() -> Iterator[None]:
+    """Within this block, new articles may take ids from the sample range (load_demo)."""
+    token = _sample_ids_allowed.set(True)
+    try:
+        yield
+    finally:
+        _sample_ids_allowed.reset(token)
+
+
+def check_new_public_id(value: str) -> None:
+    """Refuse an id typed for a new article that no new article may have: 000000, or one in the
+    sample range outside load_demo. (Its format is ``public_id_validator``'s; whether it was
+    issued before is ``Article.clean``'s.)"""
+    if not (len(value) == 6 and value.isascii() and value.isdigit()):
+        return  # not an id at all: public_id_validator says so
+    if value == "000000":
+        raise ValidationError("000000 is not an article id; ids start at 000001.")
+    if value >= SAMPLE_IDS_FROM and not _sample_ids_allowed.get():
+        raise ValidationError(
+            f"Ids from {SAMPLE_IDS_FROM} up are kept for sample content; choose one below {SAMPLE_IDS_FROM}, "
+            "or leave the id empty for the next free one."
+        )
 
 
 class ArticleType(models.TextChoices):
@@ -68,7 +105,7 @@ LOCKED_STATES = (WorkflowState.IN_REVIEW, WorkflowState.APPROVED)
 class SectionHeading(models.Model):
     """One of the standard section headings, managed in the admin."""
 
-    name = models.CharField(max_length=120, unique=True)
+    name = PlainCharField(max_length=120, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -105,21 +142,38 @@ class IssuedArticleId(models.Model):
         return self.value
 
     @classmethod
+    def lowest_free(cls) -> str | None:
+        """The lowest id below the sample range never issued (None: all 899,999 are).
+
+        One query walks the issued ids in order and stops at the first whose successor was never
+        issued: ids typed by hand anywhere in the range leave every lower id free.
+        """
+        if not cls.objects.filter(value=FIRST_ID).exists():
+            return FIRST_ID
+        successor = LPad(
+            Cast(Cast("value", models.IntegerField()) + 1, models.CharField(max_length=6)), 6, Value("0")
+        )
+        return (
+            cls.objects.filter(value__gte=FIRST_ID, value__lt=LAST_AUTOMATIC_ID)
+            .annotate(successor=successor)
+            .filter(~models.Exists(cls.objects.filter(value=models.OuterRef("successor"))))
+            .order_by("value")
+            .values_list("successor", flat=True)
+            .first()
+        )
+
+    @classmethod
     def issue_next(cls) -> str:
-        """Issue the id after the highest one ever issued below the sample range."""
+        """Issue the lowest id below the sample range that was never issued."""
         for _ in range(5):
-            highest = (
-                cls.objects.filter(value__lt=SAMPLE_IDS_FROM).aggregate(m=models.Max("value"))["m"]
-                or "000000"
-            )
-            if int(highest) + 1 >= int(SAMPLE_IDS_FROM):
+            value = cls.lowest_free()
+            if value is None:
                 raise ValidationError("Every article id below the sample range has been issued.")
-            value = f"{int(highest) + 1:06d}"
             try:
                 with transaction.atomic():
                     cls.objects.create(value=value)
             except IntegrityError:
-                continue  # another writer took it first; try the next one
+                continue  # another writer took it first; look again
             return value
         raise RuntimeError("Could not issue a new article id; try again.")
 
@@ -128,7 +182,7 @@ class IssuedArticleId(models.Model):
 class ReviewOrganization(models.Model):
     """The organization that provides the medical review ("Review provided by ...")."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = PlainCharField(max_length=200, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -141,14 +195,14 @@ class ReviewOrganization(models.Model):
 class Reviewer(models.Model):
     """A medical reviewer, with the structured fields that make up their public credit."""
 
-    name = models.CharField(max_length=200)
-    credentials = models.CharField(max_length=100, blank=True, help_text="Comma-separated, e.g. “MD, PhD”.")
-    title = models.CharField(max_length=200, blank=True, help_text="e.g. Professor of Medicine")
-    department = models.CharField(max_length=200, blank=True)
-    institution = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=50, blank=True)
-    specialty = models.CharField(max_length=100, blank=True)
+    name = PlainCharField(max_length=200)
+    credentials = PlainCharField(max_length=100, blank=True, help_text="Comma-separated, e.g. “MD, PhD”.")
+    title = PlainCharField(max_length=200, blank=True, help_text="e.g. Professor of Medicine")
+    department = PlainCharField(max_length=200, blank=True)
+    institution = PlainCharField(max_length=200, blank=True)
+    city = PlainCharField(max_length=100, blank=True)
+    state = PlainCharField(max_length=50, blank=True)
+    specialty = PlainCharField(max_length=100, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -181,9 +235,9 @@ class Reviewer(models.Model):
 class EditorialCredit(models.Model):
     """A standing "Also reviewed by" credit: a person with their role, or a team."""
 
-    name = models.CharField(max_length=200, help_text="A person, or a team such as “the Editorial team”.")
-    credentials = models.CharField(max_length=100, blank=True)
-    role = models.CharField(max_length=200, blank=True, help_text="e.g. Medical Director")
+    name = PlainCharField(max_length=200, help_text="A person, or a team such as “the Editorial team”.")
+    credentials = PlainCharField(max_length=100, blank=True)
+    role = PlainCharField(max_length=200, blank=True, help_text="e.g. Medical Director")
     position = models.PositiveSmallIntegerField(default=0)
     standing = models.BooleanField(
         default=True,
@@ -226,26 +280,24 @@ class Citation(models.Model):
         GUIDELINE = "guideline", "Guideline"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    authors = models.TextField(blank=True, help_text="Comma-separated, in NLM form: “Chonchol M, Yu ASL”.")
-    title = models.TextField()
-    editors = models.TextField(blank=True, help_text="Comma-separated, in NLM form.")
-    container_title = models.TextField(
+    authors = PlainTextField(blank=True, help_text="Comma-separated, in NLM form: “Chonchol M, Yu ASL”.")
+    title = PlainTextField()
+    editors = PlainTextField(blank=True, help_text="Comma-separated, in NLM form.")
+    container_title = PlainTextField(
         blank=True, help_text="The book (for a chapter), journal or website name."
     )
-    edition = models.CharField(max_length=20, blank=True, help_text="e.g. 11th")
-    place = models.CharField(max_length=100, blank=True, help_text="e.g. Philadelphia, PA")
-    publisher = models.CharField(max_length=200, blank=True)
-    year = models.CharField(max_length=20, blank=True)
-    volume = models.CharField(max_length=20, blank=True)
-    issue = models.CharField(max_length=20, blank=True)
-    pages = models.CharField(max_length=40, blank=True)
-    chapter = models.CharField(max_length=20, blank=True)
-    doi = models.CharField("DOI", max_length=200, blank=True)
-    pmid = models.CharField("PMID", max_length=20, blank=True)
+    edition = PlainCharField(max_length=20, blank=True, help_text="e.g. 11th")
+    place = PlainCharField(max_length=100, blank=True, help_text="e.g. Philadelphia, PA")
+    publisher = PlainCharField(max_length=200, blank=True)
+    year = PlainCharField(max_length=20, blank=True)
+    volume = PlainCharField(max_length=20, blank=True)
+    issue = PlainCharField(max_length=20, blank=True)
+    pages = PlainCharField(max_length=40, blank=True)
+    chapter = PlainCharField(max_length=20, blank=True)
+    doi = PlainCharField("DOI", max_length=200, blank=True)
+    pmid = PlainCharField("PMID", max_length=20, blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
-    updated = models.CharField(
-        max_length=40, blank=True, help_text="For a website: when it was last updated."
-    )
+    updated = PlainCharField(max_length=40, blank=True, help_text="For a website: when it was last updated.")
     accessed = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -275,7 +327,7 @@ class PolicyPage(models.Model):
     """A site policy page (editorial policy, editorial process, privacy policy, about)."""
 
     slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
+    title = PlainCharField(max_length=200)
     body = models.TextField(help_text="Markdown: paragraphs, lists, emphasis and links.")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -298,9 +350,9 @@ class AccreditationNoticeQuerySet(models.QuerySet):
 class AccreditationNotice(models.Model):
     """An accreditation statement, shown on public pages only while it is valid."""
 
-    body = models.CharField("accrediting body", max_length=200)
+    body = PlainCharField("accrediting body", max_length=200)
     body_url = models.URLField("accrediting body URL", blank=True)
-    program = models.CharField(max_length=200, help_text="e.g. Health Content Provider")
+    program = PlainCharField(max_length=200, help_text="e.g. Health Content Provider")
     program_url = models.URLField("program URL", blank=True)
     valid_from = models.DateField()
     valid_until = models.DateField()
@@ -348,14 +400,14 @@ class AccreditationNotice(models.Model):
 class SiteSettings(models.Model):
     """The one row of site data: publisher, copyright and disclaimer."""
 
-    site_name = models.CharField(max_length=200, default="Medical Encyclopedia")
-    publisher_name = models.CharField(max_length=200, default="Example Health Publishing")
-    publisher_place = models.CharField(
+    site_name = PlainCharField(max_length=200, default="Medical Encyclopedia")
+    publisher_name = PlainCharField(max_length=200, default="Example Health Publishing")
+    publisher_place = PlainCharField(
         max_length=200, default="Springfield (IL)", help_text="Used in page citations."
     )
-    copyright_holder = models.CharField(max_length=200, default="Example Health Publishing")
+    copyright_holder = PlainCharField(max_length=200, default="Example Health Publishing")
     copyright_start_year = models.PositiveSmallIntegerField(default=2026)
-    disclaimer = models.TextField(
+    disclaimer = PlainTextField(
         default=(
             "This encyclopedia is for general information. It does not replace advice from "
             "a licensed health care professional. In an emergency, call your local emergency number."
@@ -423,7 +475,7 @@ class Article(models.Model):
         validators=[public_id_validator],
         help_text="Six digits. Left empty, the next free id is assigned; it never changes.",
     )
-    title = models.CharField(max_length=200)
+    title = PlainCharField(max_length=200)
     slug = models.SlugField(max_length=200, blank=True)
     article_type = models.CharField(max_length=20, choices=ArticleType.choices)
     summary = models.TextField(help_text="The lead paragraph (Markdown).")
@@ -434,7 +486,7 @@ class Article(models.Model):
     review_organization = models.ForeignKey(
         ReviewOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
-    specialty = models.CharField(
+    specialty = PlainCharField(
         max_length=100,
         blank=True,
         db_index=True,
@@ -530,12 +582,10 @@ class Article(models.Model):
         if not self.public_id:
             self.public_id = IssuedArticleId.issue_next()
         elif self._state.adding:
+            check_new_public_id(self.public_id)
             _, issued_now = IssuedArticleId.objects.get_or_create(value=self.public_id)
             if not issued_now and not Article.objects.filter(public_id=self.public_id).exists():
-                raise ValidationError(
-                    f"Article id {self.public_id} belonged to a deleted article and is never reused; "
-                    "recover that article instead."
-                )
+                raise ValidationError(deleted_id_message(self.public_id))
         if not self.slug:
             self.slug = slugify(self.title)[:200]
         self.next_review_due = reviews.next_review_due(
@@ -548,6 +598,20 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return article_path(self.public_id)
+
+    def clean(self) -> None:
+        """An id typed for a new article: not 000000, not a sample id, not a deleted article's."""
+        if not (self._state.adding and self.public_id):
+            return
+        try:
+            check_new_public_id(self.public_id)
+        except ValidationError as error:
+            raise ValidationError({"public_id": error.messages}) from None
+        if (
+            IssuedArticleId.objects.filter(value=self.public_id).exists()
+            and not Article.objects.filter(public_id=self.public_id).exists()
+        ):
+            raise ValidationError({"public_id": deleted_id_message(self.public_id)})
 
     @property
     def is_live(self) -> bool:
@@ -580,6 +644,31 @@ class Article(models.Model):
         ]
 
 
+def deleted_id_message(public_id: str) -> str:
+    """Why a new article may not have ``public_id``: a deleted article had it (named, when its
+    history holds it), and ids are never reused."""
+    from reversion.models import Version
+
+    candidates = (
+        Version.objects.get_for_model(Article).filter(serialized_data__contains=public_id).order_by("-pk")
+    )
+    named = next(
+        (version.object_repr for version in candidates[:50] if _version_id(version) == public_id), None
+    )
+    which = f"the deleted article “{named}”" if named else "a deleted article"
+    return (
+        f"Article id {public_id} belonged to {which} and is never reused. Recover that article from "
+        "“Recover deleted articles” on the article list, or leave the id empty for the next free one."
+    )
+
+
+def _version_id(version) -> str | None:
+    try:
+        return version.field_dict.get("public_id")
+    except Exception:  # noqa: BLE001 - a version of an older schema that no longer reads: not this one
+        return None
+
+
 @reversion.register()
 class Section(models.Model):
     """One section of an article: a heading (standard or custom) and a Markdown body."""
@@ -593,7 +682,7 @@ class Section(models.Model):
         on_delete=models.PROTECT,
         help_text="A standard heading. Leave empty to use a custom heading.",
     )
-    custom_heading = models.CharField(max_length=200, blank=True)
+    custom_heading = PlainCharField(max_length=200, blank=True)
     body = models.TextField(help_text="Markdown: paragraphs, lists, emphasis and links.")
 
     class Meta:
@@ -618,7 +707,7 @@ class AlternativeName(models.Model):
     """Another name readers may know an article by; each is its own searchable row."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="alternative_names")
-    name = models.CharField(max_length=200, db_index=True)
+    name = PlainCharField(max_length=200, db_index=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -712,8 +801,8 @@ class ArticleImage(models.Model):
     height = models.PositiveIntegerField(default=0, editable=False)
     thumb_width = models.PositiveIntegerField(default=0, editable=False)
     thumb_height = models.PositiveIntegerField(default=0, editable=False)
-    alt_text = models.CharField("alt text", max_length=250, help_text=images.ALT_TEXT_HELP)
-    caption = models.CharField(max_length=500, blank=True, help_text="Shown under the image (plain text).")
+    alt_text = PlainCharField("alt text", max_length=250, help_text=images.ALT_TEXT_HELP)
+    caption = PlainCharField(max_length=500, blank=True, help_text="Shown under the image (plain text).")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -199,3 +199,56 @@ def test_the_count_beside_each_filter_choice_is_the_number_listed(
                 assert shown == chosen.context["cl"].result_count, (url, choice["display"])
                 checked += shown
         assert checked > 0
+
+
+# Typing an article's id (issue "Honest records and any input").
+
+
+def test_only_editorial_directors_type_a_new_articles_id(client):
+    from editorial import roles
+    from tests.factories import make_user
+
+    editor = make_user("ed", roles.EDITORS)
+    client.force_login(editor)
+    assert 'name="public_id"' not in client.get("/admin/encyclopedia/article/add/").content.decode()
+    response = client.post("/admin/encyclopedia/article/add/", article_form(public_id="123456"))
+    assert response.status_code == 302
+    assert Article.objects.get(title="Leg cramps").public_id == "000001", "the typed id is ignored"
+
+    client.force_login(make_user("chief", roles.EDITORIAL_DIRECTORS))
+    assert 'name="public_id"' in client.get("/admin/encyclopedia/article/add/").content.decode()
+    response = client.post(
+        "/admin/encyclopedia/article/add/", article_form(public_id="123456", title="Typed")
+    )
+    assert response.status_code == 302
+    assert Article.objects.get(title="Typed").public_id == "123456"
+
+
+@pytest.mark.parametrize(
+    ("public_id", "message"),
+    [
+        ("900000", "Ids from 900000 up are kept for sample content"),
+        ("987654", "Ids from 900000 up are kept for sample content"),
+        ("000000", "000000 is not an article id"),
+    ],
+)
+def test_the_add_form_refuses_sample_ids_and_000000(admin_client, public_id, message):
+    response = admin_client.post("/admin/encyclopedia/article/add/", article_form(public_id=public_id))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_deleted_articles_id_is_a_form_error_naming_it_not_a_500(admin_client):
+    from editorial.actions.delete import delete
+
+    admin_client.post(
+        "/admin/encyclopedia/article/add/", article_form(public_id="004321", title="Old cramps")
+    )
+    delete(Article.objects.get(public_id="004321"), admin_client.user)
+    response = admin_client.post("/admin/encyclopedia/article/add/", article_form(public_id="004321"))
+    assert response.status_code == 200
+    text = re.sub(r"\s+", " ", response.content.decode())
+    assert "Article id 004321 belonged to the deleted article “Old cramps (004321)”" in text
+    assert "Recover deleted articles" in text
+    assert not Article.objects.exists()

@@ -45,7 +45,8 @@ def test_public_pages_have_a_strict_content_security_policy(client, make_article
     assert " style=" not in response.content.decode(), "no inline style for the policy to block"
 
 
-def test_manage_check_deploy_is_clean_under_production_settings():
+def check_deploy(**environment: str):
+    """``manage.py check --deploy`` under production settings (DEBUG off) and ``environment``."""
     import subprocess
     import sys
     from pathlib import Path
@@ -55,8 +56,9 @@ def test_manage_check_deploy_is_clean_under_production_settings():
         "SECRET_KEY": "x" * 60 + "production-like-secret-key-for-the-check",
         "ALLOWED_HOSTS": "encyclopedia.example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        **environment,
     }
-    result = subprocess.run(  # noqa: S603 - our own manage.py with a fixed argument list
+    return subprocess.run(  # noqa: S603 - our own manage.py with a fixed argument list
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=Path(__file__).resolve().parents[1],
         env=env,
@@ -64,8 +66,33 @@ def test_manage_check_deploy_is_clean_under_production_settings():
         text=True,
         check=False,
     )
+
+
+def test_manage_check_deploy_is_clean_under_production_settings():
+    result = check_deploy(SITE_URL="https://encyclopedia.example.org")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_manage_check_deploy_reports_an_unset_site_url_as_an_error():
+    """Without SITE_URL, canonical links and citations take their address from the Host header."""
+    result = check_deploy()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "ERRORS:" in result.stderr and "(encyclopedia.E001) SITE_URL is not set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_signing_in_with_an_unsafe_next_lands_on_the_admin_start_page(client):
+    """It landed on /accounts/profile/, which is no page here (404)."""
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("editor", password="the-right-password", is_staff=True)
+    response = client.post(
+        "/admin/login/",
+        {"username": "editor", "password": "the-right-password", "next": "https://evil.example.com/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get(response["Location"]).status_code == 200
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 import pytest
 from django.core.management import call_command
 
+from encyclopedia.fields import DIRECTION_CONTROLS, strip_direction_controls
 from encyclopedia.models import (
     AccreditationNotice,
     Article,
@@ -169,8 +170,8 @@ def hostile_site(payload: str, make_article, publish_article) -> tuple[Article, 
     plain: dict[str, str] = {}
 
     def value(label: str) -> str:
-        plain[label] = f"{label} {payload}"
-        return plain[label]
+        plain[label] = strip_direction_controls(f"{label} {payload}")  # stripped on the way in
+        return f"{label} {payload}"
 
     policy = PolicyPage.objects.create(slug="hostile", title=value("Policy"), body=f"Policy body {payload}")
     AccreditationNotice.objects.create(
@@ -420,13 +421,14 @@ def test_a_hostile_import_file_imports_as_inert_text(client, tmp_path, payload):
     )
     assert "Imported 004321" in out.getvalue()
     article = Article.objects.get(public_id="004321")
-    assert article.title == f"Zeta title {payload}"
-    assert article.reviewer.name == f"Reviewer {payload}"
+    stored = strip_direction_controls(payload)  # text-direction overrides are stripped on the way in
+    assert article.title == f"Zeta title {stored}"
+    assert article.reviewer.name == f"Reviewer {stored}"
     html = client.get("/ency/article/004321.htm").content.decode()
     assert executable(html) == []
     text = page_text(html)
     for shown in ("Zeta title", "Heading", "Zeta name", "Reviewer", "Organization", "Credit"):
-        assert f"{shown} {payload}" in text, shown
+        assert f"{shown} {stored}" in text, shown
     for url in ("/ency/encyclopedia_Z.htm", "/ency/search/?q=zeta", "/ency/feed/"):
         response = client.get(url)
         assert response.status_code == 200 and executable(response.content.decode()) == [], url
@@ -690,4 +692,61 @@ def test_odd_unicode_in_a_title_breaks_no_page(client, make_article, publish_art
         assert response.status_code == 200, url
     feed = ElementTree.fromstring(client.get("/ency/feed/").content)
     titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
-    assert re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\uffff]", "", odd) in titles
+    expected = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\uffff]", "", odd)
+    assert strip_direction_controls(expected) in titles  # an override is stripped on the way in
+
+
+# ---------------------------------------------------------------- text direction controls
+
+RLO, PDF, RLI, PDI = "\u202e", "\u202c", "\u2067", "\u2069"
+
+
+def test_direction_overrides_are_stripped_from_titles_names_citations_credits_and_alt_text(
+    superuser_client, tmp_path, seed_text, media
+):
+    """A right-to-left override made the rest of a reference print backwards."""
+    assert {chr(c) for c in DIRECTION_CONTROLS} == set(
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
+    # The admin's form.
+    data = article_form(
+        title=f"Leg {RLO}cramps{PDF}", **{"alternative_names-0-name": f"{RLI}Muscle{PDI} cramps"}
+    )
+    assert superuser_client.post("/admin/encyclopedia/article/add/", data).status_code == 302
+    typed = Article.objects.get()
+    assert (typed.title, typed.alternative_names.get().name) == ("Leg cramps", "Muscle cramps")
+    # The importer: title, alternative names (bulk-created), references, the reviewer's credit.
+    page = (
+        seed_text.replace("Hand or foot spasms", f"Hand or foot {RLO}spasms{PDF}")
+        .replace("Disorders of calcium", f"Disorders of {RLO}calcium")
+        .replace("Carpopedal spasm", f"{RLI}Carpopedal{PDI} spasm")
+        .replace("Joseph V. Campellone", f"Joseph {RLO}V. Campellone")
+    )
+    call_command("import_articles", write_page(tmp_path, page), stdout=StringIO())
+    imported = Article.objects.get(public_id="003194")
+    assert imported.title == "Hand or foot spasms"
+    assert "Carpopedal spasm" in imported.alternative_names.values_list("name", flat=True)
+    assert imported.reviewer.name == "Joseph V. Campellone"
+    assert Citation.objects.filter(title__startswith="Disorders of calcium").exists()
+    # Saved in code: a standing credit, an image's alt text and caption.
+    credit = EditorialCredit.objects.create(name=f"{RLO}Pat Doe", role=f"Medical {RLI}Director{PDI}")
+    image = ArticleImage(
+        article=typed, image=upload(picture((40, 30))), alt_text=f"A {RLO}hand", caption=f"{RLO}x"
+    )
+    image.save()
+    assert (credit.name, credit.role, image.alt_text, image.caption) == (
+        "Pat Doe",
+        "Medical Director",
+        "A hand",
+        "x",
+    )
+    stored = [
+        *Article.objects.values_list("title", flat=True),
+        *Citation.objects.values_list("title", flat=True),
+        *Reviewer.objects.values_list("name", flat=True),
+        *EditorialCredit.objects.values_list("name", "role"),
+        *ArticleImage.objects.values_list("alt_text", flat=True),
+        imported.live_publication.updated_by,
+        *imported.live_publication.references,
+    ]
+    assert not [value for value in map(str, stored) if set(value) & set(map(chr, DIRECTION_CONTROLS))]

@@ -535,3 +535,55 @@ def test_new_publications_are_cached_as_their_post_save_signal_would_cache_them(
     assert [receiver.__module__ for receiver, _ in answered] == ["encyclopedia.caching.publication_cache"], (
         "something new listens to a saved publication: the import, which sends no post_save, must do it too"
     )
+
+
+# Article ids (issue "Honest records and any input").
+
+
+def test_pages_without_an_id_import_after_an_id_typed_at_the_top_of_the_range(
+    tmp_path, seed_text, make_article
+):
+    """Once an editor had typed 899999, a page without a "URL of this page" line aborted the
+    run with a traceback, and the files after it were never read."""
+    make_article("Typed high", public_id="899999")
+    paths = _pages(tmp_path, seed_text, ["First page", "Second page"])
+    out = StringIO()
+    call_command("import_articles", *paths, stdout=out, stderr=StringIO())
+    assert "2 files imported" in out.getvalue()
+    assert sorted(Article.objects.exclude(title="Typed high").values_list("public_id", flat=True)) == [
+        "000001",
+        "000002",
+    ]
+
+
+def test_an_id_that_cannot_be_issued_is_an_error_line_and_the_next_files_import(
+    tmp_path, seed_text, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from encyclopedia.models import IssuedArticleId
+
+    def exhausted() -> str:
+        raise ValidationError("Every article id below the sample range has been issued.")
+
+    monkeypatch.setattr(IssuedArticleId, "issue_next", exhausted)
+    no_id = _pages(tmp_path, seed_text, ["No id"])
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "import_articles", *no_id, write_page(tmp_path, seed_text), stdout=StringIO(), stderr=err
+        )
+    assert (
+        "No id.txt: Every article id below the sample range has been issued. Nothing from this file was saved."
+        in err.getvalue()
+    )
+    assert list(Article.objects.values_list("public_id", flat=True)) == ["003194"]
+
+
+def test_a_page_with_a_sample_id_is_refused(tmp_path, seed_text):
+    page = write_page(tmp_path, seed_text.replace("003194", "900194"), "sample.txt")
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", page, stdout=StringIO(), stderr=err)
+    assert "sample.txt" in err.getvalue() and "kept for sample content" in err.getvalue()
+    assert not Article.objects.exists()

@@ -107,6 +107,29 @@ def test_api_list_filters_and_pages(client, site, make_article, publish_article)
     assert len(client.get(first["next"]).json()["results"]) == 7
 
 
+@pytest.mark.parametrize(
+    ("query", "status", "named"),
+    [
+        ("updated_since=0001-01-01T00:00:00%2B14:00", 400, "updated_since"),
+        ("updated_since=9999-12-31T23:59:59-14:00", 400, "updated_since"),
+        ("page=abc", 400, "page"),
+        ("page=-1", 400, "page"),
+        ("page=0", 400, "page"),
+        ("page=1.5", 400, "page"),
+        ("page=", 400, "page"),
+        ("page=999999999", 404, "page"),
+        ("page=3", 404, "page"),
+    ],
+)
+def test_a_bad_api_parameter_is_a_400_naming_it_and_a_page_past_the_end_a_404(
+    client, site, query, status, named
+):
+    """Out-of-range dates were a 500 (OverflowError), and a page that is no number a 404."""
+    response = client.get(f"/api/v1/articles/?{query}")
+    assert response.status_code == status
+    assert response.json()["error"].startswith(f"{named}:")
+
+
 def test_api_detail_is_the_live_content_only(client, site):
     live = site["live"]
     edit(live, make_user("ed", "Editors"), "Draft words for the API.")

@@ -6,7 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from encyclopedia.models import AlternativeName, Article, HeadingPlacement, Section, SectionHeading
+from encyclopedia.models import (
+    AlternativeName,
+    Article,
+    HeadingPlacement,
+    IssuedArticleId,
+    Section,
+    SectionHeading,
+    sample_ids_allowed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +25,34 @@ def test_ids_are_six_digits_assigned_in_order(make_article):
     assert second.public_id == "000002"
 
 
-def test_an_id_given_by_hand_is_kept_and_the_next_one_follows(make_article):
+def test_an_id_given_by_hand_is_kept_and_the_lowest_free_one_comes_next(make_article):
     assert make_article("Given", public_id="003194").public_id == "003194"
-    assert make_article("Next").public_id == "003195"
+    assert make_article("Next").public_id == "000001"
+
+
+def test_automatic_ids_take_the_lowest_never_issued_so_a_high_typed_id_runs_nothing_out(make_article):
+    """An editor typed 899999, the last id below the sample range: every later article with no
+    id was refused ("Every article id below the sample range has been issued")."""
+    make_article("Typed high", public_id="899999")
+    for public_id in ("000001", "000002", "000004"):
+        make_article(f"Typed {public_id}", public_id=public_id)
+    gone = make_article("Typed and deleted", public_id="000005")
+    gone.delete()
+    assert [make_article(f"Automatic {n}").public_id for n in range(3)] == ["000003", "000006", "000007"]
+    assert IssuedArticleId.lowest_free() == "000008"
+
+
+def test_new_ids_are_not_000000_nor_sample_ids_outside_load_demo(make_article):
+    for public_id in ("000000", "900000", "912345"):
+        article = Article(public_id=public_id, title="Typed", article_type="symptom", summary="x")
+        with pytest.raises(ValidationError) as error:
+            article.full_clean()
+        assert "public_id" in error.value.message_dict, public_id
+        with pytest.raises(ValidationError):
+            article.save()
+    assert not Article.objects.exists() and not IssuedArticleId.objects.exists()
+    with sample_ids_allowed():  # load_demo's sample articles
+        assert make_article("Sample", public_id="900001").public_id == "900001"
 
 
 def test_id_format_is_validated():
@@ -53,7 +86,8 @@ def test_ids_of_deleted_articles_are_not_reused(make_article):
 
 
 def test_sample_ids_do_not_push_real_ids_up(make_article):
-    make_article("Sample", public_id="900001")
+    with sample_ids_allowed():
+        make_article("Sample", public_id="900001")
     assert make_article("Real").public_id == "000001"
 
 

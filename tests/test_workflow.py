@@ -321,6 +321,20 @@ def test_a_refused_step_in_the_admin_is_a_message(client, live_article, editor):
     assert Article.objects.get(pk=live_article.pk).state == WorkflowState.DRAFT
 
 
+def test_a_go_live_time_past_year_9999_is_a_form_error_and_the_field_names_its_time_zone(
+    client, live_article, editor, reviewer, settings
+):
+    """9999-12-31T23:59 in New York is in the year 10000 in UTC: approving gave a 500."""
+    submit(live_article, editor)
+    client.force_login(reviewer)
+    url = f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/"
+    assert f"Go live at ({settings.TIME_ZONE} time)" in client.get(url).content.decode()
+    response = client.post(url, {"notes": "", "go_live_at": "9999-12-31T23:59"})
+    assert response.status_code == 200
+    assert "beyond the last one that can be stored" in response.content.decode()
+    assert Article.objects.get(pk=live_article.pk).state == WorkflowState.IN_REVIEW
+
+
 def test_the_whole_round_trip_through_the_admin(
     client, live_article, editor, reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -231,7 +231,10 @@ def _import(
     article.reviewer = _reviewer(page.reviewer, batch) if page.reviewer else None
     article.review_organization = _organization(page.review_organization, batch)
     _validate(article, exclude=[*_ARTICLE_RELATIONS, *([] if new else ["public_id"])])
-    article.save()
+    try:
+        article.save()
+    except ValidationError as error:  # no id left to issue, or one taken since it was checked
+        raise EditorialError(" ".join(error.messages).rstrip(".")) from None
     # A new article has no rows yet: there is nothing to replace. Images and related articles
     # are not in a page file: an update keeps the live page's (the check above made sure the
     # working copy holds no one's draft of them).

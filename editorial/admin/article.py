@@ -26,11 +26,16 @@ from editorial.admin.inlines import (
     RelatedArticleInline,
     SectionInline,
 )
+from editorial.admin.text import NormalizedTextAdmin
 from editorial.errors import EditorialError
 from editorial.links import unpublished_links
 from editorial.models import ReviewRecord
 from editorial.review_schedule import review_schedule_csv
 from encyclopedia.models import Article, CrossReference, Publication
+
+# Typing a new article's id (instead of taking the next free one) is an editorial director's
+# call (editorial.roles): like withdrawing, restoring and merging, it decides an article's identity.
+CHOOSE_ID_PERMISSION = "encyclopedia.withdraw_article"
 
 
 class ArticleForm(forms.ModelForm):
@@ -62,7 +67,7 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
 
-class ArticleAdmin(FastArticleList, VersionAdmin):
+class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
     form = ArticleForm
     list_display = [
         "public_id",
@@ -126,7 +131,9 @@ class ArticleAdmin(FastArticleList, VersionAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.has_perm(REASSIGN_PERMISSION):
             fields.append("review_interval_months")  # the review schedule is the directors' call
-        return fields + ["public_id"] if obj else fields
+        if obj is not None or not request.user.has_perm(CHOOSE_ID_PERMISSION):
+            fields.append("public_id")  # never changes; on a new article, typed by a director only
+        return fields
 
     def has_change_permission(self, request, obj=None) -> bool:
         """A draft in review or approved is locked: the admin shows it read-only."""
@@ -252,9 +259,10 @@ def _change_text(message: list, *, created: bool) -> str:
     if created:
         return "Created"
     changed = [
-        name
+        _field_of(entry["changed"], name)
         for entry in message
-        for name in entry.get("changed", {}).get("fields", [])
+        if "changed" in entry
+        for name in entry["changed"].get("fields", [])
         if name != "loaded_at"
     ]
     parts = [
@@ -266,3 +274,10 @@ def _change_text(message: list, *, created: bool) -> str:
     ]
     words = ", ".join([*changed, *parts])
     return f"Edited: {words}" if words else "Saved without changes"
+
+
+def _field_of(changed: dict, name: str) -> str:
+    """A changed field, with the inline row it belongs to: "Body of section “Causes”"."""
+    if changed.get("name") and changed.get("object"):
+        return f"{name} of {changed['name']} “{changed['object']}”"
+    return name

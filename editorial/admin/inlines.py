@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html
 
+from editorial.admin.text import NormalizedTextAdmin
 from encyclopedia import images
 from encyclopedia.models import (
     AlternativeName,
@@ -17,20 +18,20 @@ from encyclopedia.models import (
 )
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(NormalizedTextAdmin, admin.StackedInline):
     model = Section
     extra = 0
     fields = [("heading", "custom_heading", "position"), "body"]
     autocomplete_fields = ["heading"]
 
 
-class AlternativeNameInline(admin.TabularInline):
+class AlternativeNameInline(NormalizedTextAdmin, admin.TabularInline):
     model = AlternativeName
     extra = 0
     fields = ["name", "position"]
 
 
-class ArticleCitationInline(admin.TabularInline):
+class ArticleCitationInline(NormalizedTextAdmin, admin.TabularInline):
     model = ArticleCitation
     extra = 0
     fields = ["citation", "position"]
@@ -39,7 +40,7 @@ class ArticleCitationInline(admin.TabularInline):
     verbose_name_plural = "references"
 
 
-class ArticleCreditInline(admin.TabularInline):
+class ArticleCreditInline(NormalizedTextAdmin, admin.TabularInline):
     model = ArticleCredit
     extra = 0
     fields = ["credit", "position"]
@@ -47,7 +48,7 @@ class ArticleCreditInline(admin.TabularInline):
     verbose_name_plural = "“also reviewed by” credits (empty: the standing credits)"
 
 
-class ArticleImageInline(admin.StackedInline):
+class ArticleImageInline(NormalizedTextAdmin, admin.StackedInline):
     """Images with their alt text and caption; the upload is checked and resized on save."""
 
     model = ArticleImage
@@ -74,7 +75,7 @@ class ArticleImageInline(admin.StackedInline):
         return "Made when the article is saved."
 
 
-class RelatedArticleInline(admin.TabularInline):
+class RelatedArticleInline(NormalizedTextAdmin, admin.TabularInline):
     model = RelatedArticle
     fk_name = "article"
     extra = 0

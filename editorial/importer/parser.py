@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field, fields
 
 from encyclopedia import credits, references
+from encyclopedia.text import normalize_text
 
 
 class ParseError(ValueError):
@@ -132,7 +133,7 @@ _INVALID_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 def parse_page(text: str, known_headings: set[str] | frozenset[str] = frozenset()) -> ParsedPage:
     """Read one page. ``known_headings`` are the standard section headings (any case)."""
-    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = normalize_text(text.removeprefix("\ufeff")).split("\n")
     for number, line in enumerate(lines, start=1):
         invalid = _INVALID_CHARACTER.search(line)
         if invalid:

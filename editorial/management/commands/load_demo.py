@@ -36,6 +36,7 @@ from encyclopedia.models import (
     Section,
     SectionHeading,
     SiteSettings,
+    sample_ids_allowed,
 )
 
 GROUP_EDITORS = roles.EDITORS
@@ -108,8 +109,9 @@ class Command(BaseCommand):
                 for p in demo.POLICIES
             }
             self._accreditation(policies)
-            for data in demo.ARTICLES:
-                self._article(data, citations, reviewers[data.reviewer], organization)
+            with sample_ids_allowed():  # the sample articles are the ones that take sample ids
+                for data in demo.ARTICLES:
+                    self._article(data, citations, reviewers[data.reviewer], organization)
             logins = self._logins(reviewers[demo.REVIEWER_LOGIN_NAME]) if settings.DEBUG else []
         self.stdout.write(self.tally.line())
         self._print_logins(logins)
