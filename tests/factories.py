@@ -19,7 +19,7 @@ from PIL import Image
 from editorial import export
 from editorial.actions.edit import record_edit
 from editorial.actions.restore_content import restore_content
-from encyclopedia.models import Article, ArticleImage, Reviewer, SectionHeading
+from encyclopedia.models import Article, ArticleImage, Reviewer, SectionHeading, SiteSettings
 
 # ---------------------------------------------------------------- users
 
@@ -225,3 +225,15 @@ def export_text() -> str:
 def restore_text(text: str, **kwargs: Any) -> export.LoadSummary:
     """Restore an export's ``text`` (as ``manage.py restore_articles`` does); returns what was loaded."""
     return restore_content(io.BytesIO(text.encode()), **kwargs)
+
+
+def wipe() -> None:
+    """Leave what a new, migrated database holds: no content and no accounts."""
+    Article.objects.update(merged_into=None, live_publication=None)
+    for model in reversed(export.CONTENT_MODELS):
+        if model not in export.SEEDED_MODELS:
+            model._base_manager.all().delete()
+    SiteSettings.objects.all().delete()
+    SiteSettings().save()  # the defaults, as the migration leaves them
+    User.objects.all().delete()
+    assert not export.content_counts()

@@ -50,7 +50,7 @@ from encyclopedia.models import (
 )
 from encyclopedia.search import LETTERS
 from tests.conftest import page_text
-from tests.factories import edit, export_text, restore_text
+from tests.factories import edit, export_text, restore_text, wipe
 
 pytestmark = pytest.mark.django_db
 
@@ -219,18 +219,6 @@ def history() -> dict[str, Any]:
         "issued": sorted(IssuedArticleId.objects.values_list("value", flat=True)),
         "reminders": list(ReminderLog.objects.values_list("reviewer__name", "sent_on", "article_count")),
     }
-
-
-def wipe() -> None:
-    """Leave what a new, migrated database holds: no content and no accounts."""
-    Article.objects.update(merged_into=None, live_publication=None)
-    for model in reversed(export.CONTENT_MODELS):
-        if model not in export.SEEDED_MODELS:
-            model._base_manager.all().delete()
-    SiteSettings.objects.all().delete()
-    SiteSettings().save()  # the defaults, as the migration leaves them
-    User.objects.all().delete()
-    assert not export.content_counts()
 
 
 # ---------------------------------------------------------------- round trips

@@ -17,7 +17,7 @@ from django import forms
 from django.contrib.auth.models import User
 from reversion.models import Version
 
-from editorial import diff, export, roles
+from editorial import diff, roles
 from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.request_changes import request_changes
@@ -25,8 +25,8 @@ from editorial.actions.submit import submit
 from editorial.importer.parser import parse_page
 from editorial.models import AuditEvent
 from editorial.reminders import send_digests
-from encyclopedia.models import Article, RelatedArticle, Section, SiteSettings
-from tests.factories import edit, export_text, make_user, restore_text, with_profile
+from encyclopedia.models import Article, RelatedArticle, Section
+from tests.factories import edit, export_text, make_user, restore_text, wipe, with_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -111,18 +111,6 @@ def test_text_is_normalised_as_the_importer_and_the_restore_take_it_in(make_arti
     restored = Article.objects.get(public_id=article.public_id)
     assert restored.summary == "First line.\nSecond line."
     assert restored.sections.get().body == "Line one.\nLine two.\n\n- item"
-
-
-def wipe() -> None:
-    """What a new, migrated database holds: no content and no accounts (as in test_export)."""
-    Article.objects.update(merged_into=None, live_publication=None)
-    for model in reversed(export.CONTENT_MODELS):
-        if model not in export.SEEDED_MODELS:
-            model._base_manager.all().delete()
-    SiteSettings.objects.all().delete()
-    SiteSettings().save()
-    User.objects.all().delete()
-    assert not export.content_counts()
 
 
 # ---------------------------------------------------------------- every change, no empty headings
