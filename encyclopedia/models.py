@@ -137,6 +137,12 @@ class IssuedArticleId(models.Model):
 
     value = models.CharField(max_length=6, primary_key=True, validators=[public_id_validator])
     issued_at = models.DateTimeField(auto_now_add=True)
+    automatic = models.BooleanField(
+        default=False, editable=False, help_text="Issued as the lowest free id (not typed by hand)."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["automatic", "value"], name="issued_id_automatic")]
 
     def __str__(self) -> str:
         return self.value
@@ -146,15 +152,21 @@ class IssuedArticleId(models.Model):
         """The lowest id below the sample range never issued (None: all 899,999 are).
 
         One query walks the issued ids in order and stops at the first whose successor was never
-        issued: ids typed by hand anywhere in the range leave every lower id free.
+        issued: ids typed by hand anywhere in the range leave every lower id free. The walk starts
+        at the last id issued automatically: it was the lowest free one then, and ids are never
+        freed, so none below it is free now (without it, 10,000 issued ids cost 10 ms a walk).
         """
         if not cls.objects.filter(value=FIRST_ID).exists():
             return FIRST_ID
+        start = (
+            cls.objects.filter(automatic=True).order_by("-value").values_list("value", flat=True).first()
+            or FIRST_ID
+        )
         successor = LPad(
             Cast(Cast("value", models.IntegerField()) + 1, models.CharField(max_length=6)), 6, Value("0")
         )
         return (
-            cls.objects.filter(value__gte=FIRST_ID, value__lt=LAST_AUTOMATIC_ID)
+            cls.objects.filter(value__gte=start, value__lt=LAST_AUTOMATIC_ID)
             .annotate(successor=successor)
             .filter(~models.Exists(cls.objects.filter(value=models.OuterRef("successor"))))
             .order_by("value")
@@ -171,7 +183,7 @@ class IssuedArticleId(models.Model):
                 raise ValidationError("Every article id below the sample range has been issued.")
             try:
                 with transaction.atomic():
-                    cls.objects.create(value=value)
+                    cls.objects.create(value=value, automatic=True)
             except IntegrityError:
                 continue  # another writer took it first; look again
             return value
