@@ -8,11 +8,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from encyclopedia.forms import NormalizedTextField
 from encyclopedia.models import Reviewer
 
 
 class SubmitForm(forms.Form):
-    note = forms.CharField(
+    note = NormalizedTextField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note for the reviewer"
     )
     reviewer = forms.ModelChoiceField(
@@ -28,11 +29,11 @@ class SubmitForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="What should change")
+    comment = NormalizedTextField(widget=forms.Textarea(attrs={"rows": 4}), label="What should change")
 
 
 class ApproveForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
+    notes = NormalizedTextField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
     go_live_at = forms.DateTimeField(
         required=False,
         label="Go live at",
@@ -64,16 +65,16 @@ class ApproveForm(forms.Form):
 
 
 class NotesForm(forms.Form):
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
+    notes = NormalizedTextField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
+    reason = NormalizedTextField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason")
 
 
 class MergeForm(forms.Form):
     into = forms.CharField(max_length=6, label="Merge into article id", help_text="Six digits, e.g. 003194.")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = NormalizedTextField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class ReassignForm(forms.Form):

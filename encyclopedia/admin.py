@@ -13,11 +13,12 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from encyclopedia import models
+from encyclopedia.forms import NormalizedTextAdmin
 
 HTTPS_URLS = {db_models.URLField: {"assume_scheme": "https"}}
 
 
-class SiteDataAdmin(VersionAdmin):
+class SiteDataAdmin(NormalizedTextAdmin, VersionAdmin):
     """Versioned site data: its revision and recovery pages reach this model's versions only."""
 
     def log_deletions(self, request, queryset):
@@ -107,7 +108,7 @@ class EditorialCreditAdmin(SiteDataAdmin):
     search_fields = ["name", "role"]
 
 
-class HeadingPlacementInline(admin.TabularInline):
+class HeadingPlacementInline(NormalizedTextAdmin, admin.TabularInline):
     model = models.HeadingPlacement
     extra = 0
 

@@ -2,7 +2,7 @@
 
 Browsers send a textarea's lines ending in CRLF; files may end theirs in CR or CRLF and carry
 spaces at line ends. None of that shows on a page, so none of it is stored: every line ends
-in LF, without trailing spaces or tabs. The admin's forms (``editorial.admin.text``), the page
+in LF, without trailing spaces or tabs. The admin's and workflow forms (``encyclopedia.forms``), the page
 importer and the JSON restore all call ``normalize_text``, so a value that only differs in
 these is the same value, and an edit that changes nothing names no field.
 """

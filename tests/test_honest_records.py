@@ -25,7 +25,7 @@ from editorial.actions.submit import submit
 from editorial.importer.parser import parse_page
 from editorial.models import AuditEvent
 from editorial.reminders import send_digests
-from encyclopedia.models import Article, RelatedArticle, Section
+from encyclopedia.models import Article, PolicyPage, RelatedArticle, Section
 from tests.factories import edit, export_text, make_user, restore_text, wipe, with_profile
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +237,33 @@ def test_the_reminder_digest_links_absolutely_in_text_and_html(
     assert message.body.startswith("Dear Dr Richard Roe,\n")
     assert f"- Overdue page ({article.public_id}), due 2026-05-29: {link}" in message.body
     assert f'<a href="{link}">Overdue page</a>' in _html(message)
+
+
+def test_site_data_and_workflow_forms_store_text_as_the_page_shows_it(client, make_article):
+    """A policy page or a reviewer's comment sent back with CRLF is stored with LF, and the same
+    page sent again unchanged is recorded as "No fields changed", not as an edit of its body."""
+    boss = make_user("boss", superuser=True)
+    client.force_login(boss)
+    client.post(
+        "/admin/encyclopedia/policypage/add/",
+        {"slug": "editorial-policy", "title": "Editorial policy", "body": "First line.  \r\n\r\n- a\r\n- b"},
+    )
+    page = PolicyPage.objects.get(slug="editorial-policy")
+    assert page.body == "First line.\n\n- a\n- b"
+    client.post(
+        f"/admin/encyclopedia/policypage/{page.pk}/change/",
+        {"slug": "editorial-policy", "title": "Editorial policy", "body": "First line.\r\n\r\n- a\r\n- b\r\n"},
+    )
+    assert Version.objects.get_for_object(page).first().revision.get_comment() == "No fields changed."
+
+    writer, checker = make_user("writer", roles.EDITORS), make_user("checker", roles.MEDICAL_REVIEWERS)
+    article = make_article("Night cramps")
+    submit(article, writer, note="")
+    client.force_login(checker)
+    client.post(
+        f"/admin/encyclopedia/article/{article.pk}/workflow/request_changes/",
+        {"comment": "Shorter, please.  \r\nAnd cite the 2024 guideline.\r\n"},
+    )
+    article.refresh_from_db()
+    assert article.state == "changes_requested"
+    assert article.review_comment == "Shorter, please.\nAnd cite the 2024 guideline."

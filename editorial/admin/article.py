@@ -26,11 +26,11 @@ from editorial.admin.inlines import (
     RelatedArticleInline,
     SectionInline,
 )
-from editorial.admin.text import NormalizedTextAdmin
 from editorial.errors import EditorialError
 from editorial.links import unpublished_links
 from editorial.models import ReviewRecord
 from editorial.review_schedule import review_schedule_csv
+from encyclopedia.forms import NormalizedTextAdmin
 from encyclopedia.models import Article, CrossReference, Publication
 
 # Typing a new article's id (instead of taking the next free one) is an editorial director's

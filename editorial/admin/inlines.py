@@ -6,8 +6,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html
 
-from editorial.admin.text import NormalizedTextAdmin
 from encyclopedia import images
+from encyclopedia.forms import NormalizedTextAdmin
 from encyclopedia.models import (
     AlternativeName,
     ArticleCitation,

@@ -1,7 +1,8 @@
-"""Text fields of the article admin's forms: normalised as they come in (``encyclopedia.text``).
+"""Form fields for text as it is stored: normalised as it comes in (``encyclopedia.text``).
 
 A browser sends every textarea back with CRLF line endings, so without this each box would
 look changed on every save, and the history and audit log would name fields nobody touched.
+The article admin, the site-data admins and the workflow forms all use these.
 """
 
 from __future__ import annotations
