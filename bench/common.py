@@ -1,12 +1,14 @@
-"""Settings shared by the benchmark's steps: where things go, and the environment they run in."""
+"""What the benchmark's steps share: where things go, the environment they run in, its database,
+and the timing statistics."""
 
 from __future__ import annotations
 
-import importlib.metadata
+import math
 import os
-import platform
-import re
+import statistics
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,9 +27,14 @@ DEFAULT_ARTICLES = 10_000
 # cache's 1,000 entries.
 HOT_ARTICLES = 50
 SAMPLE_ARTICLES = 100
+SESSION_COOKIE = "sessionid=bench-not-a-session"  # skips the shared page cache
 
 if not 8040 <= PORT <= 8049:
     sys.exit("BENCH_PORT must be between 8040 and 8049.")
+
+
+def log(step: str, message: str) -> None:
+    print(f"  [{step}] {message}", file=sys.stderr, flush=True)
 
 
 def default_articles() -> int:
@@ -61,12 +68,16 @@ def bench_env(db: str) -> dict[str, str]:
     }
 
 
-def setup_env(db: str) -> None:
+def setup_django(db: str) -> None:
+    """Configure this process as the benchmark's server is configured (no REDIS_URL)."""
     os.environ.update(bench_env(db))
     os.environ.pop("REDIS_URL", None)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
+    import django
+
+    django.setup()
 
 
 def out_dir(db: str) -> Path:
@@ -75,40 +86,85 @@ def out_dir(db: str) -> Path:
     return path
 
 
-# ------------------------------------------------------------------ the machine, for the reports
+def drop_database(db: str, *, create: bool = False) -> None:
+    """Remove the benchmark's database (and, with ``create``, make an empty one)."""
+    if db == "sqlite":
+        sqlite_path().parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{sqlite_path()}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        if create:
+            conn.execute(f"CREATE DATABASE {PG_DB}")
 
 
-def cpu_model(unknown: str) -> str:
-    try:
-        return next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        return platform.processor() or unknown
+def summarize(samples_s: list[float]) -> dict:
+    """Milliseconds: median, p95 (nearest rank), mean, min, max, count."""
+    ms = sorted(s * 1000 for s in samples_s)
+    if not ms:
+        return {}
+    rank = max(0, math.ceil(0.95 * len(ms)) - 1)
+    figures = {"median_ms": statistics.median(ms), "p95_ms": ms[rank], "mean_ms": statistics.fmean(ms)}
+    figures.update(min_ms=ms[0], max_ms=ms[-1])
+    return {**{key: round(value, 2) for key, value in figures.items()}, "n": len(ms)}
 
 
-def memory_total(unknown: str) -> str:
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    except (OSError, AttributeError):
-        return unknown
-    return f"{kb / 1024 / 1024:.1f} GiB"
+def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
+    """Seconds per call of ``fn``, ``repeat`` times after ``warmup`` unmeasured calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
 
 
-def package_version(package: str, unknown: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return unknown
+def machine() -> dict[str, str]:
+    """The machine and software the figures were taken on, for the reports."""
+    import importlib.metadata
+    import platform
+    import re
+    import sqlite3
 
+    def version(package: str) -> str:
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
 
-def postgres_version(dsn: str = PG_ADMIN_DSN) -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    cpu = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.MULTILINE)
+    memory = re.search(r"MemTotal:\s+(\d+)", meminfo)
+    facts = {
+        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "cores": str(os.cpu_count()),
+        "memory": f"{int(memory.group(1)) / 1024 / 1024:.1f} GiB" if memory else "?",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": "?",
+    }
+    for package in (
+        "django",
+        "django-reversion",
+        "gunicorn",
+        "whitenoise",
+        "psycopg",
+        "py-spy",
+        "pyinstrument",
+    ):
+        facts[package] = version(package)
     try:
         import psycopg
 
-        with psycopg.connect(dsn, connect_timeout=3) as conn:
-            return conn.execute("SHOW server_version").fetchone()[0]
-    except Exception:  # noqa: BLE001 - only for the reports: the version stays unknown
-        return "?"
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3) as conn:
+            facts["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:  # noqa: BLE001, S110 - only for the reports: the version stays unknown
+        pass
+    return facts

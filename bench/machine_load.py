@@ -45,7 +45,6 @@ class ForeignCpu(threading.Thread):
         super().__init__(daemon=True)
         self.interval = interval
         self.me = os.getpid()
-        self.ours_roots: set[int] = {self.me}
         self.last: dict[int, int] = {}
         self.foreign_ticks = 0
         self.lock = threading.Lock()
@@ -53,15 +52,11 @@ class ForeignCpu(threading.Thread):
         self._mark = (time.monotonic(), 0)
         self._classified: dict[int, bool] = {}
 
-    def add_root(self, pid: int) -> None:
-        """A process whose whole tree is the benchmark's (the gunicorn master, wrk, py-spy)."""
-        self.ours_roots.add(pid)
-
     def _is_ours(self, pid: int, ppid: int, parents: dict[int, int]) -> bool:
         seen = 0
         node = pid
         while node and seen < 20:
-            if node in self.ours_roots:
+            if node == self.me:  # this process's tree: gunicorn, wrk, py-spy
                 return True
             node = parents.get(node, 0)
             seen += 1

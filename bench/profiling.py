@@ -8,9 +8,6 @@ file:function.
 
 from __future__ import annotations
 
-import math
-import statistics
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -20,42 +17,9 @@ from bench.common import ROOT
 PROJECT_DIRS = ("encyclopedia/", "editorial/", "config/", "templates/")
 
 
-def summarize(samples_s: list[float]) -> dict:
-    """Milliseconds: median, p95 (nearest rank), mean, min, max, count."""
-    ms = sorted(s * 1000 for s in samples_s)
-    if not ms:
-        return {}
-    rank = max(0, math.ceil(0.95 * len(ms)) - 1)
-    return {
-        "median_ms": round(statistics.median(ms), 2),
-        "p95_ms": round(ms[rank], 2),
-        "mean_ms": round(statistics.fmean(ms), 2),
-        "min_ms": round(ms[0], 2),
-        "max_ms": round(ms[-1], 2),
-        "n": len(ms),
-    }
-
-
-def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 def _project_path(path: str) -> str | None:
-    path = str(path or "")
-    root = str(ROOT) + "/"
-    relative = (
-        path[len(root) :] if path.startswith(root) else path
-    )  # py-spy prints paths relative to sys.path
-    if relative.startswith(PROJECT_DIRS) and "site-packages" not in relative:
-        return relative
-    return None
+    relative = str(path or "").removeprefix(str(ROOT) + "/")  # py-spy prints them relative to sys.path
+    return relative if relative.startswith(PROJECT_DIRS) and "site-packages" not in relative else None
 
 
 def _short(path: str) -> str:
@@ -63,8 +27,7 @@ def _short(path: str) -> str:
     for marker in ("site-packages/", "/lib/python3.11/"):
         if marker in path:
             return path.split(marker, 1)[1]
-    root = str(ROOT) + "/"
-    return path[len(root) :] if path.startswith(root) else path
+    return path.removeprefix(str(ROOT) + "/")
 
 
 def _tables(self_time: Counter, inclusive: Counter, total: float) -> dict:

@@ -1,520 +1,358 @@
-"""Write BENCHMARKS.md from bench/out/<db>/{generate,load,measure,steps}.json and bench/ANALYSIS.md."""
+"""Fill BENCHMARKS.md's tables from bench/out/<db>/{generate,load,measure,steps}.json.
+
+BENCHMARKS.md is written by hand; each generated part sits between ``<!-- bench:NAME -->`` and
+``<!-- /bench:NAME -->`` and is replaced by ``BLOCKS[NAME]``'s lines (``fill``). Everything else in
+the file (the method, the reading of the profiles, what was changed) is left as it is.
+"""
 
 from __future__ import annotations
 
 import datetime
 import json
-import os
-import platform
+import re
 import shutil
-import sqlite3
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import common
-from bench.targets import TARGETS, evaluate
+from bench.targets import evaluate, get
 
-DBS = ("postgresql", "sqlite")
 NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+REPORT = common.ROOT / "BENCHMARKS.md"
+SCENARIOS = [
+    ("static", "Static file (whitenoise)"),
+    ("article_cached", f"Article, page cache warm ({common.HOT_ARTICLES} pages in rotation)"),
+    ("article_uncached", f"Article, uncached (`sessionid` cookie, {common.SAMPLE_ARTICLES} pages)"),
+    ("article_cached_wide", "Article, anonymous, 2,000 pages in rotation"),
+]
+PUBLIC_PAGES = [  # label, timing, queries
+    ("Article, first view", "article.uncached_first", "article.queries_uncached_first"),
+    ("Article, uncached", "article.uncached", "article.queries_uncached_cookie"),
+    ("Article, anonymous miss", "article.anonymous_miss", "article.queries_uncached_anonymous"),
+    ("Article, cached", "article.cached", "article.queries_cached"),
+    *(
+        (f"{label}, {mode}{{{key}_{mode}}}", f"{key}.{mode}", f"{key}.queries_{mode}")
+        for key, label in [
+            ("letter", "A–Z page"),
+            ("sitemap", "Sitemap"),
+            ("feed", "Atom feed"),
+            ("api_list", "API list, page 1"),
+            ("api_list_last_page", "API list, last page"),
+        ]
+        for mode in ("uncached", "cached")
+    ),
+    ("Search, 10 queries × 10, uncached", "search.all", "–"),
+]
+ADMIN_PAGES = [
+    ("changelist", "Article list, no filter (page 1 of all articles){rows}"),
+    ("changelist_filtered", "Article list, filters: live, disease, review overdue; sorted{rows}"),
+    ("changelist_few", "Article list, filters: one reviewer, nutrition (few rows){rows}"),
+    ("changelist_search", "Article list, search `asthma`{rows}"),
+    ("history", "History of article 000100 ({versions} versions)"),
+    ("compare", "Compare its oldest and newest versions"),
+    ("diff", "Changes since live (diff view) of a draft"),
+    ("change_form", "Article change form"),
+    ("dashboard", "Review dashboard (/admin/)"),
+]
+COUNTS = (
+    "articles sections alternative_names citations publications revisions versions audit_events index_entries"
+)
+DATASET = [
+    *((key.replace("_", " "), f"generate.counts.{key}") for key in COUNTS.split()),
+    ("importing the articles (s)", "generate.timings.articles_s"),
+    ("the history of article 000100 (s)", "generate.timings.history_s"),
+    ("generation in all (s)", "generate.timings.total_s"),
+    ("load step (s)", "steps.load_s"),
+    ("measure step (s)", "steps.measure_s"),
+]
+MEMORY = [
+    ("each worker after the run (MB)", "http.memory.worker_rss_after_mb"),
+    ("largest worker during the run (MB)", "http.memory.peak_worker_rss_mb"),
+    ("gunicorn master (MB)", "http.memory.master_rss_mb"),
+    ("worker processes seen (restarts included)", "http.memory.workers_seen"),
+]
 
 
-def load(db: str) -> dict:
-    out = {}
-    for name in ("generate", "load", "measure", "steps"):
-        path = common.out_dir(db) / f"{name}.json"
-        out[name] = json.loads(path.read_text()) if path.exists() else {}
-    return {**out["measure"], "http": out["load"], "generate": out["generate"], "steps": out["steps"]}
-
-
-def get(results: dict, *path, default=None):
-    node = results
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return default
-        node = node[key]
-    return node
-
-
-def ms(value) -> str:
+def ms(value: float | None) -> str:
     return "–" if value is None else (f"{value:.1f}" if value < 100 else f"{value:.0f}")
 
 
-def num(value, digits: int = 0) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.{digits}f}"
+def num(value: float | dict | None, digits: int = 0) -> str:
+    if isinstance(value, dict):
+        return ", ".join(num(v, digits) for v in value.values())
+    return "–" if value is None else f"{value:,.{digits}f}"
 
 
-def machine() -> list[str]:
-    cpu = common.cpu_model(unknown="")
-    memory = common.memory_total(unknown="")
-
-    def version(package: str) -> str:
-        return common.package_version(package, unknown="not installed")
-
-    postgres = common.postgres_version()
-    wrk = "not installed (Python load generator used)"
-    if shutil.which("wrk"):
-        result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
-        wrk = (
-            (result.stdout + result.stderr).strip().splitlines()[0]
-            if (result.stdout + result.stderr)
-            else "wrk"
-        )
-    return [
-        f"- CPU: {cpu}; `nproc` = {os.cpu_count()}",
-        f"- Memory: {memory}",
-        f"- OS: {platform.platform()}",
-        f"- Python {platform.python_version()}, Django {version('django')}, django-reversion "
-        f"{version('django-reversion')}, gunicorn {version('gunicorn')}, whitenoise {version('whitenoise')}, "
-        f"psycopg {version('psycopg')}",
-        f"- PostgreSQL {postgres} (127.0.0.1:5432, stock configuration); SQLite {sqlite3.sqlite_version}",
-        f"- Load generator: {wrk}; profilers: py-spy {version('py-spy')}, pyinstrument {version('pyinstrument')}",
-    ]
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
 
 
-def row(label: str, cells: list[str]) -> str:
-    return "| " + " | ".join([label, *cells]) + " |"
+def table(
+    first: str, columns: list[str], rows: list[list[str]], align: str | list[str] = "---:"
+) -> list[str]:
+    """A Markdown table: a header, then one line per row (its first cell left-aligned; the others as
+    ``align`` says, one for all or one per column)."""
+    aligns = [align] * len(columns) if isinstance(align, str) else align
+    lines = [[first, *columns], ["---", *aligns], *rows]
+    return ["| " + " | ".join(cells) + " |" for cells in lines] + [""]
 
 
-def timing_cells(results: dict, *path, queries_path=None) -> list[str]:
-    node = get(results, *path, default={}) or {}
-    cells = [ms(node.get("median_ms")), ms(node.get("p95_ms"))]
-    if queries_path is not None:
-        value = get(results, *queries_path)
-        cells.append("–" if value is None else str(value))
-    return cells
+def load(db: str) -> dict:
+    parts = {}
+    for name in ("generate", "load", "measure", "steps"):
+        path = common.out_dir(db) / f"{name}.json"
+        parts[name] = json.loads(path.read_text()) if path.exists() else {}
+    return {**parts["measure"], "http": parts["load"], "generate": parts["generate"], "steps": parts["steps"]}
 
 
-def write() -> Path:
-    results = {db: load(db) for db in DBS}
-    present = [db for db in DBS if results[db].get("article") or results[db]["http"]]
-    run = json.loads((common.OUT / "run.json").read_text()) if (common.OUT / "run.json").exists() else {}
-    lines: list[str] = []
-    add = lines.append
-    articles = get(results, present[0], "generate", "articles") if present else None
-    add("# Benchmarks")
-    add("")
-    add(
-        f"Written by `make bench` ({'bench/'}) on {datetime.date.today():%Y-%m-%d}, with "
-        f"{num(articles)} generated articles per database. Every figure below comes from one run of the "
-        "benchmark; the reading of the profiles at the end is written by hand and kept in "
-        "`bench/ANALYSIS.md`."
-    )
-    add("")
-    add("## Machine")
-    add("")
-    lines += machine()
-    if run:
-        add(
-            f"- `make bench` took {run['total_s'] / 60:.1f} minutes for {', '.join(NAMES[d] for d in run['databases'])}"
-            f" ({num(run['articles'])} articles, {run['duration_s']} s per load run)."
-        )
-    add("")
+class Report:
+    def __init__(self, results: dict[str, dict]):
+        self.results = {db: r for db, r in results.items() if r.get("article") or r["http"]}
+        self.first = next(iter(self.results.values()), {})
 
-    # ---------------------------------------------------------------- headline
-    add("## Headline: the article page against a static file of the same size")
-    add("")
-    add(
-        "Requests per second through `make serve`'s gunicorn (2 sync workers, whitenoise, DEBUG off), "
-        "under wrk on loopback (2 threads, 16 connections; three interleaved rounds of "
-        f"{get(results, present[0], 'http', 'duration_s', default='?') if present else '?'} s per scenario, "
-        "each after a 2-s unmeasured warm-up of the same scenario; the median round). The static file holds "
-        "the bytes of an article page and is served by whitenoise from the collected static directory, by "
-        "the same server, in the same run. wrk shares the 2 cores with the server (and PostgreSQL)."
-    )
-    add("")
-    add(row("", [NAMES[db] + " req/s" for db in present] + [NAMES[db] + " vs static" for db in present]))
-    add(row("---", ["---:"] * (2 * len(present))))
-    labels = [
-        ("static", "Static file (whitenoise)"),
-        ("article_cached", f"Article, page cache warm ({common.HOT_ARTICLES} pages in rotation)"),
-        ("article_uncached", f"Article, uncached (`sessionid` cookie, {common.SAMPLE_ARTICLES} pages)"),
-        ("article_cached_wide", "Article, anonymous, 2,000 pages in rotation"),
-    ]
-    for key, label in labels:
-        rates = [num(get(results[db], "http", "scenarios", key, "rps")) for db in present]
-        ratios = []
-        for db in present:
-            ratio = get(results[db], "http", "scenarios", key, "ratio_to_static")
-            ratios.append("100%" if key == "static" else ("–" if ratio is None else f"{ratio * 100:.0f}%"))
-        add(row(label, rates + ratios))
-    add("")
-    for db in present:
-        size = get(results[db], "http", "article_bytes")
-        memory = get(results[db], "http", "memory", default={}) or {}
-        add(
-            f"- {NAMES[db]}: page {num(size)} bytes; worker restarts during the load "
-            f"(`--max-requests` of `make serve`): {memory.get('worker_restarts', '–')}; "
-            f"command: `{get(results[db], 'http', 'command', default='?')}`"
-        )
-    add("")
+    def cells(self, fn: Callable[[dict], list[str]]) -> list[str]:
+        return [cell for results in self.results.values() for cell in fn(results)]
 
-    # ---------------------------------------------------------------- targets
-    add("## Targets (issue 6 §3)")
-    add("")
-    add(
-        "The targets are set for PostgreSQL on this 2-core machine; SQLite is shown for comparison. "
-        "Latency targets are judged on p95."
-    )
-    add("")
-    add(row("Target", [f"{NAMES[db]}" for db in present]))
-    add(row("---", ["---"] * len(present)))
-    evaluated = {db: evaluate(results[db]) for db in present}
-    for index, target in enumerate(TARGETS):
-        cells = []
-        for db in present:
-            _, value, met = evaluated[db][index]
-            verdict = "**met**" if met else ("**missed**" if met is False else "not measured")
-            try:
-                shown = target.show(value) if value is not None else "n/a"
-            except (TypeError, ValueError):
-                shown = str(value)
-            cells.append(f"{shown}: {verdict}")
-        add(row(target.text, cells))
-    add("")
+    def columns(self, first: str, *rest: str) -> list[str]:
+        """Each database's columns: its name and ``first``, then ``rest``."""
+        return [title for db in self.results for title in (f"{NAMES[db]} {first}", *rest)]
 
-    # ---------------------------------------------------------------- data set
-    add("## The data set")
-    add("")
-    add(
-        "Generated by `bench/generate.py` into a fresh database per run (SQLite file under "
-        f"`{common.WORKDIR}`, PostgreSQL database `{common.PG_DB}`), dropped afterwards. Each article: "
-        "6 sections with three bullet lists (15 items), 3 alternative names, 4 references from a shared pool, "
-        "2 links to other articles, 4 publications (import, two approvals, a minor correction; the last is live) "
-        "and 20 django-reversion revisions (real `Version` rows of the article and the 13 rows it follows, "
-        "written in bulk), 20 audit events, 4 review records; article 000100 has 200 revisions. "
-        "Publications are frozen by `encyclopedia.snapshot.freeze`; the search index is built by "
-        "`encyclopedia.search.rebuild()`."
-    )
-    add("")
-    count_keys = [
-        "articles",
-        "sections",
-        "alternative_names",
-        "citations",
-        "publications",
-        "revisions",
-        "versions",
-        "audit_events",
-        "index_entries",
-    ]
-    add(row("", [NAMES[db] for db in present]))
-    add(row("---", ["---:"] * len(present)))
-    for key in count_keys:
-        add(row(key.replace("_", " "), [num(get(results[db], "generate", "counts", key)) for db in present]))
-    for key, label in [
-        ("articles_s", "writing the articles (s)"),
-        ("search_rebuild_s", "search.rebuild() (s)"),
-        ("total_s", "generation in all (s)"),
-    ]:
-        add(row(label, [num(get(results[db], "generate", "timings", key)) for db in present]))
-    for key, label in [("load_s", "load step (s)"), ("measure_s", "measure step (s)")]:
-        add(row(label, [num(get(results[db], "steps", key)) for db in present]))
-    add("")
+    def written(self) -> list[str]:
+        articles = num(get(self.first, "generate.articles"))
+        return [
+            f"Written by `make bench` on {datetime.date.today():%Y-%m-%d}, with {articles} generated articles per database.",
+            "",
+        ]
 
-    # ---------------------------------------------------------------- public pages in-process
-    add("## Public pages, in-process")
-    add("")
-    add(
-        "Django test client in one process, DEBUG off, local-memory cache. *Uncached*: the request carries a "
-        "`sessionid` cookie, so the page cache is neither read nor filled (what a signed-in reader gets). "
-        "*First view*: uncached, and nothing of the article in the cache yet (afterwards its state is kept "
-        'until it changes, its publication and rendered body for good, the linked titles and "links here" '
-        "until the next publish). *Anonymous miss*: no cookie, page not in the cache (it is filled). "
-        "*Cached*: served from the page cache. Times in ms; Q = SQL queries."
-    )
-    add("")
-    header = []
-    for db in present:
-        header += [f"{NAMES[db]} median", "p95", "Q"]
-    add(row("Page", header))
-    add(row("---", ["---:"] * len(header)))
-    article_rows = [
-        ("Article, first view", ("article", "uncached_first"), ("article", "queries_uncached_first")),
-        ("Article, uncached", ("article", "uncached"), ("article", "queries_uncached_cookie")),
-        ("Article, anonymous miss", ("article", "anonymous_miss"), ("article", "queries_uncached_anonymous")),
-        ("Article, cached", ("article", "cached"), ("article", "queries_cached")),
-    ]
-    for label, path, qpath in article_rows:
-        cells = []
-        for db in present:
-            cells += timing_cells(results[db], *path, queries_path=qpath)
-        add(row(label, cells))
-    for key, label in [
-        ("letter", "A–Z page"),
-        ("sitemap", "Sitemap"),
-        ("feed", "Atom feed"),
-        ("api_list", "API list, page 1"),
-        ("api_list_last_page", "API list, last page"),
-    ]:
-        for mode in ("uncached", "cached"):
-            cells = []
-            for db in present:
-                cells += timing_cells(results[db], key, mode, queries_path=(key, f"queries_{mode}"))
-            extra = ""
-            if key == "letter" and mode == "uncached" and present:
-                db = present[0]
-                extra = (
-                    f" (letter {get(results[db], 'letter', 'letter')}: "
-                    f"{num(get(results[db], 'letter', 'entries'))} entries, "
-                    f"{num(get(results[db], 'letter', 'size_bytes'))} bytes)"
-                )
-            add(row(f"{label}, {mode}{extra}", cells))
-    cells = []
-    for db in present:
-        cells += timing_cells(results[db], "search", "all") + ["–"]
-    add(row("Search, 10 queries × 10, uncached", cells))
-    add("")
-    for db in present:
-        foreign = get(results[db], "foreign_cores", default={}) or {}
-        if foreign:
-            add(
-                f"- {NAMES[db]}: cores used by others during each part: "
-                + ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in foreign.items())
+    def machine(self) -> list[str]:
+        facts = common.machine()
+        wrk = "not installed"
+        if shutil.which("wrk"):
+            result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+            wrk = ((result.stdout + result.stderr).strip().splitlines() or ["wrk"])[0]
+        lines = [
+            f"- CPU: {facts['cpu']}; `nproc` = {facts['cores']}",
+            f"- Memory: {facts['memory']}",
+            f"- OS: {facts['os']}",
+            f"- Python {facts['python']}, Django {facts['django']}, django-reversion {facts['django-reversion']}, "
+            f"gunicorn {facts['gunicorn']}, whitenoise {facts['whitenoise']}, psycopg {facts['psycopg']}",
+            f"- PostgreSQL {facts['postgresql']} (127.0.0.1:5432, stock configuration); SQLite {facts['sqlite']}",
+            f"- Load generator: {wrk}; profilers: py-spy {facts['py-spy']}, pyinstrument {facts['pyinstrument']}",
+        ]
+        run = common.OUT / "run.json"
+        if run.exists():
+            run = json.loads(run.read_text())
+            lines.append(
+                f"- `make bench` took {run['total_s'] / 60:.1f} minutes for "
+                f"{', '.join(NAMES[d] for d in run['databases'])} ({num(run['articles'])} articles, "
+                f"{run['duration_s']} s per load run)."
             )
-    add("")
-    add("Search, per query (uncached; ms; results found; SQL queries):")
-    add("")
-    header = []
-    for db in present:
-        header += [f"{NAMES[db]} median", "p95", "results", "Q"]
-    add(row("Query", header))
-    add(row("---", ["---:"] * len(header)))
-    queries = (
-        list((get(results[present[0]], "search", "queries", default={}) or {}).keys()) if present else []
-    )
-    for query in queries:
-        cells = []
-        for db in present:
-            node = get(results[db], "search", "queries", query, default={}) or {}
-            cells += [
-                ms(node.get("median_ms")),
-                ms(node.get("p95_ms")),
-                num(node.get("results")),
-                str(node.get("queries", "–")),
-            ]
-        add(row(f"`{query}`", cells))
-    add("")
+        return [*lines, ""]
 
-    # ---------------------------------------------------------------- admin
-    add("## The admin, in-process")
-    add("")
-    add("Signed in as a superuser (test client). Times in ms; Q = SQL queries; rows = articles listed.")
-    add("")
-    header = []
-    for db in present:
-        header += [f"{NAMES[db]} median", "p95", "Q"]
-    add(row("Page", header))
-    add(row("---", ["---:"] * len(header)))
-    admin_rows = [
-        ("changelist", "Article list, no filter (page 1 of all articles)"),
-        ("changelist_filtered", "Article list, filters: live, disease, review overdue; sorted"),
-        ("changelist_few", "Article list, filters: one reviewer, nutrition (few rows)"),
-        ("changelist_search", "Article list, search `asthma`"),
-        ("history", "History of article 000100 (200 versions)"),
-        ("compare", "Compare its oldest and newest versions"),
-        ("diff", "Changes since live (diff view) of a draft"),
-        ("change_form", "Article change form"),
-        ("dashboard", "Review dashboard (/admin/)"),
-    ]
-    for key, label in admin_rows:
-        cells = []
-        for db in present:
-            cells += timing_cells(results[db], "admin", key, queries_path=("admin", key, "queries"))
-        rows_shown = get(results[present[0]], "admin", key, "rows") if present else None
-        suffix = f" ({rows_shown} rows)" if key.startswith("changelist") and rows_shown is not None else ""
-        add(row(label + suffix, cells))
-    add("")
+    def throughput(self, prefix: str, scenarios: list[tuple[str, str]]) -> list[str]:
+        rows = [
+            [label, *self.cells(lambda r, k=key: [num(get(r, f"{prefix}.{k}.rps"))])]
+            + self.cells(lambda r, k=key: [pct(get(r, f"{prefix}.{k}.ratio_to_static"))])
+            for key, label in scenarios
+        ]
+        columns = [f"{NAMES[db]} req/s" for db in self.results] + [
+            f"{NAMES[db]} vs static" for db in self.results
+        ]
+        return table("", columns, rows)
 
-    # ---------------------------------------------------------------- writes
-    add("## Writes, in-process")
-    add("")
-    header = [NAMES[db] for db in present]
-    add(row("", header))
-    add(row("---", ["---:"] * len(header)))
-    add(
-        row(
-            "Approve and publish (`editorial.actions.approve`), median / p95 ms",
+    def headline(self) -> list[str]:
+        lines = self.throughput("http.scenarios", SCENARIOS)
+        for db, r in self.results.items():
+            lines.append(
+                f"- {NAMES[db]}: page {num(get(r, 'http.article_bytes'))} bytes; worker restarts during the "
+                f"load (`--max-requests` of `make serve`): {get(r, 'http.memory.worker_restarts', '–')}; "
+                f"command: `{get(r, 'http.command', '?')}`"
+            )
+        return [*lines, ""]
+
+    def targets(self) -> list[str]:
+        evaluated = [evaluate(r) for r in self.results.values()]
+        rows = []
+        for index, (target, _, _) in enumerate(evaluated[0] if evaluated else []):
+            cells = []
+            for results in evaluated:
+                _, value, met = results[index]
+                verdict = {True: "**met**", False: "**missed**", None: "not measured"}[met]
+                cells.append(f"{'n/a' if value is None else target.show(value)}: {verdict}")
+            rows.append([target.text, *cells])
+        return table("Target", [NAMES[db] for db in self.results], rows, align="---")
+
+    def dataset(self) -> list[str]:
+        rows = [[label, *self.cells(lambda r, p=path: [num(get(r, p))])] for label, path in DATASET]
+        return table("", [NAMES[db] for db in self.results], rows)
+
+    def public(self) -> list[str]:
+        letter = self.first.get("letter", {})
+        labels = {
+            "letter_uncached": f" (letter {letter.get('letter')}: {num(letter.get('entries'))} entries, "
+        }
+        labels["letter_uncached"] += f"{num(letter.get('size_bytes'))} bytes)"
+        rows = []
+        for label, timing, queries in PUBLIC_PAGES:
+            label = re.sub(r"\{(\w+)\}", lambda m: labels.get(m.group(1), ""), label)
+            rows.append([label, *self.cells(lambda r, t=timing, q=queries: timing_cells(r, t, q))])
+        lines = table("Page", self.columns("median", "p95", "Q"), rows)
+        for db, r in self.results.items():
+            foreign = ", ".join(
+                f"{k.replace('_', ' ')} {v:.2f}" for k, v in r.get("foreign_cores", {}).items()
+            )
+            lines.append(f"- {NAMES[db]}: cores used by others during each part: {foreign}")
+        return [*lines, ""]
+
+    def search(self) -> list[str]:
+        def cells(r: dict, query: str) -> list[str]:
+            node = get(r, "search.queries", {}).get(query, {})
+            figures = [ms(node.get("median_ms")), ms(node.get("p95_ms")), num(node.get("results"))]
+            return [*figures, str(node.get("queries", "–"))]
+
+        queries = get(self.first, "search.queries", {})
+        rows = [[f"`{q}`", *self.cells(lambda r, q=q: cells(r, q))] for q in queries]
+        return table("Query", self.columns("median", "p95", "results", "Q"), rows)
+
+    def admin(self) -> list[str]:
+        rows = []
+        for key, label in ADMIN_PAGES:
+            shown = get(self.first, f"admin.{key}.rows")
+            label = label.format(
+                rows=f" ({shown} rows)" if shown is not None else "",
+                versions=num(get(self.first, "admin.history.versions")),
+            )
+            rows.append(
+                [label, *self.cells(lambda r, k=key: timing_cells(r, f"admin.{k}", f"admin.{k}.queries"))]
+            )
+        return table("Page", self.columns("median", "p95", "Q"), rows)
+
+    def writes(self) -> list[str]:
+        def both(path: str) -> Callable[[dict], list[str]]:
+            return lambda r: [f"{ms(get(r, path + '.median_ms'))} / {ms(get(r, path + '.p95_ms'))}"]
+
+        rows = [
             [
-                f"{ms(get(results[db], 'writes', 'approve', 'median_ms'))} / {ms(get(results[db], 'writes', 'approve', 'p95_ms'))}"
-                for db in present
+                "Approve and publish (`editorial.actions.approve`), median / p95 ms",
+                *self.cells(both("writes.approve")),
             ],
-        )
-    )
-    add(
-        row(
-            "Approve: SQL queries",
-            [str(get(results[db], "writes", "approve", "queries", default="–")) for db in present],
-        )
-    )
-    add(
-        row(
-            "Submit for review, median / p95 ms",
+            ["Approve: SQL queries", *self.cells(lambda r: [str(get(r, "writes.approve.queries", "–"))])],
+            ["Submit for review, median / p95 ms", *self.cells(both("writes.approve.submit"))],
             [
-                f"{ms(get(results[db], 'writes', 'approve', 'submit', 'median_ms'))} / "
-                f"{ms(get(results[db], 'writes', 'approve', 'submit', 'p95_ms'))}"
-                for db in present
+                "Import 1,000 generated pages (`manage.py import_articles`), articles/s",
+                *self.cells(lambda r: [num(get(r, "writes.import.articles_per_s"), 1)]),
             ],
-        )
-    )
-    add(
-        row(
-            "Import 1,000 generated pages (`manage.py import_articles`), articles/s",
-            [num(get(results[db], "writes", "import", "articles_per_s"), 1) for db in present],
-        )
-    )
-    add(
-        row(
-            "Import: ms per article",
-            [num(get(results[db], "writes", "import", "ms_per_article"), 1) for db in present],
-        )
-    )
-    add(
-        row(
-            "Import: command summary",
-            [str(get(results[db], "writes", "import", "summary", default="–"))[:90] for db in present],
-        )
-    )
-    add("")
+            [
+                "Import: ms per article",
+                *self.cells(lambda r: [num(get(r, "writes.import.ms_per_article"), 1)]),
+            ],
+            [
+                "Import: command summary",
+                *self.cells(lambda r: [str(get(r, "writes.import.summary", "–"))[:90]]),
+            ],
+        ]
+        return table("", [NAMES[db] for db in self.results], rows)
 
-    # ---------------------------------------------------------------- HTTP detail and memory
-    add("## Load runs in detail")
-    add("")
-    header = []
-    for db in present:
-        header += [f"{NAMES[db]} req/s per round", "p50 ms", "p99 ms", "errors", "others' cores"]
-    add(row("Scenario", header))
-    add(row("---", ["---:"] * len(header)))
-    for key, label in labels:
-        cells = []
-        for db in present:
-            node = get(results[db], "http", "scenarios", key, default={}) or {}
-            rounds = " / ".join(num(r.get("rps")) for r in node.get("rounds", []))
-            cells += [
-                rounds or "–",
-                ms(node.get("latency_p50_ms")),
-                ms(node.get("latency_p99_ms")),
+    def load_runs(self) -> list[str]:
+        def cells(r: dict, key: str) -> list[str]:
+            node = get(r, f"http.scenarios.{key}", {})
+            rounds = " / ".join(num(run.get("rps")) for run in node.get("rounds", [])) or "–"
+            latency = [ms(node.get("latency_p50_ms")), ms(node.get("latency_p99_ms"))]
+            return [
+                rounds,
+                *latency,
                 str(node.get("non_2xx_3xx", "–")),
                 num(node.get("foreign_cores_max"), 2),
             ]
-        add(row(label, cells))
-    add("")
-    add(
-        "*Others' cores*: CPU used meanwhile by processes that are not the benchmark's (other people's tests "
-        "on the shared machine), the largest of the rounds; each run waits for a quiet moment first, and a "
-        "round during which others used more than 0.25 cores is run once more. The figure is the median round."
-    )
-    add("")
-    if any(get(results[db], "http", "no_recycling") for db in present):
-        add(
-            "Diagnostic: the same server **without** `--max-requests` (no worker is replaced during the run, "
-            "so its local-memory page cache and memoised citations survive); one run each:"
+
+        rows = [[label, *self.cells(lambda r, k=key: cells(r, k))] for key, label in SCENARIOS]
+        return table(
+            "Scenario", self.columns("req/s per round", "p50 ms", "p99 ms", "errors", "others' cores"), rows
         )
-        add("")
-        add(row("", [f"{NAMES[db]} req/s" for db in present] + [f"{NAMES[db]} vs static" for db in present]))
-        add(row("---", ["---:"] * (2 * len(present))))
-        for key, label in labels[:3]:
-            rates = [num(get(results[db], "http", "no_recycling", "scenarios", key, "rps")) for db in present]
-            ratios = []
-            for db in present:
-                ratio = get(results[db], "http", "no_recycling", "scenarios", key, "ratio_to_static")
-                ratios.append(
-                    "100%" if key == "static" else ("–" if ratio is None else f"{ratio * 100:.0f}%")
-                )
-            add(row(label, rates + ratios))
-        add("")
-    add(row("Memory (RSS)", [NAMES[db] for db in present]))
-    add(row("---", ["---:"] * len(present)))
-    for key, label in [
-        ("worker_rss_after_mb", "each worker after the run (MB)"),
-        ("peak_worker_rss_mb", "largest worker during the run (MB)"),
-        ("master_rss_mb", "gunicorn master (MB)"),
-        ("workers_seen", "worker processes seen (restarts included)"),
-    ]:
-        cells = []
-        for db in present:
-            value = get(results[db], "http", "memory", key)
-            cells.append(
-                ", ".join(f"{v:.0f}" for v in value.values()) if isinstance(value, dict) else num(value)
-            )
-        add(row(label, cells))
-    add("")
 
-    # ---------------------------------------------------------------- profiles
-    add("## Profiles of the missed targets")
-    add("")
-    add(
-        "Taken automatically by the run for each missed target: pyinstrument in-process "
-        "(`bench/out/<db>/profile-*.txt`), py-spy on both gunicorn workers for a missed throughput target "
-        "(`bench/out/<db>/pyspy-*.txt`, collapsed stacks). Shown: the project's functions by inclusive "
-        "time, and the functions with the most self time."
-    )
-    add("")
-    profiled = False
-    for db in present:
-        profiles = {
-            **(get(results[db], "profiles", default={}) or {}),
-            **{f"http:{k}": v for k, v in (get(results[db], "http", "profiles", default={}) or {}).items()},
-        }
-        profiled = profiled or bool(profiles)
-        for name, profile in profiles.items():
-            add(f"### {NAMES[db]}: {name} ({profile.get('profiler')}, {profile.get('total_s')} s sampled)")
-            add("")
-            add("| project function (inclusive) | share | | self time | share |")
-            add("| --- | ---: | --- | --- | ---: |")
-            inclusive = profile.get("project_inclusive", [])[:10]
-            selfs = profile.get("self", [])[:10]
-            for index in range(max(len(inclusive), len(selfs))):
-                left = inclusive[index] if index < len(inclusive) else None
-                right = selfs[index] if index < len(selfs) else None
-                add(
-                    "| "
-                    + " | ".join(
-                        [
-                            f"`{left['function']}`" if left else "",
-                            f"{left['share'] * 100:.0f}%" if left else "",
-                            "",
-                            f"`{right['function']}`" if right else "",
-                            f"{right['share'] * 100:.0f}%" if right else "",
-                        ]
-                    )
-                    + " |"
-                )
-            add("")
-    if not profiled:
-        add("Every target was met in this run, so none was profiled.")
-        add("")
-    analysis = common.ROOT / "bench" / "ANALYSIS.md"
-    if analysis.exists():
-        add(analysis.read_text().strip())
-        add("")
+    def no_recycling(self) -> list[str]:
+        return self.throughput("http.no_recycling.scenarios", SCENARIOS[:3])
 
-    # ---------------------------------------------------------------- reproduce
-    add("## How to reproduce")
-    add("")
-    add("```sh")
-    add(
-        "make bench                                      # 10,000 articles, SQLite then PostgreSQL (127.0.0.1:5432, user postgres);"
+    def memory(self) -> list[str]:
+        rows = [[label, *self.cells(lambda r, p=path: [num(get(r, p))])] for label, path in MEMORY]
+        return table("Memory (RSS)", [NAMES[db] for db in self.results], rows)
+
+    def profiles(self) -> list[str]:
+        lines = []
+        for db, r in self.results.items():
+            found = {
+                **r.get("profiles", {}),
+                **{f"http:{k}": v for k, v in get(r, "http.profiles", {}).items()},
+            }
+            for name, profile in found.items():
+                lines += [
+                    f"### {NAMES[db]}: {name} ({profile['profiler']}, {profile['total_s']} s sampled)",
+                    "",
+                ]
+                inclusive, selfs = profile["project_inclusive"][:10], profile["self"][:10]
+                rows = []
+                for index in range(max(len(inclusive), len(selfs))):
+                    row = []
+                    for column in (inclusive, selfs):
+                        entry = column[index] if index < len(column) else None
+                        row += [f"`{entry['function']}`", pct(entry["share"])] if entry else ["", ""]
+                    rows.append([row[0], row[1], "", row[2], row[3]])
+                columns = ["share", "", "self time", "share"]
+                lines += table("project function (inclusive)", columns, rows, ["---:", "---", "---", "---:"])
+        return lines or ["Every target was met in this run, so none was profiled.", ""]
+
+
+def timing_cells(results: dict, timing: str, queries: str) -> list[str]:
+    node = get(results, timing, {})
+    count = get(results, queries) if queries != "–" else None
+    return [ms(node.get("median_ms")), ms(node.get("p95_ms")), "–" if count is None else str(count)]
+
+
+BLOCKS = {
+    "written": Report.written,
+    "machine": Report.machine,
+    "headline": Report.headline,
+    "targets": Report.targets,
+    "dataset": Report.dataset,
+    "public": Report.public,
+    "search": Report.search,
+    "admin": Report.admin,
+    "writes": Report.writes,
+    "load": Report.load_runs,
+    "no-recycling": Report.no_recycling,
+    "memory": Report.memory,
+    "profiles": Report.profiles,
+}
+
+
+def fill(path: Path, prefix: str, blocks: dict[str, Callable[[], list[str] | None]]) -> Path:
+    """Replace each ``<!-- PREFIX:NAME -->`` block of ``path`` with ``blocks[NAME]()``'s lines; a block
+    whose figures are missing (None) keeps what it had. Also the soak's report (soak/report.py)."""
+    markers = re.compile(
+        rf"(<!-- {prefix}:(?P<name>[\w-]+) -->\n).*?(<!-- /{prefix}:(?P=name) -->)", re.DOTALL
     )
-    add(
-        "                                                # installs wrk (apt) and the profilers (bench/requirements.txt)"
-    )
-    add("make bench BENCH_ARTICLES=1000                  # a smaller, faster run")
-    add('make bench ARGS="--db postgresql --keep"        # one database, kept afterwards for investigation')
-    add(".venv/bin/python -m bench.run --report-only     # rewrite BENCHMARKS.md from bench/out/")
-    add("```")
-    add("")
-    add(
-        f"The server listens on 127.0.0.1:{common.PORT} (`BENCH_PORT`, 8040–8049); scratch files go to "
-        f"`{common.WORKDIR}` (`BENCH_WORKDIR`); raw results to `bench/out/`. The benchmark needs PostgreSQL "
-        "on 127.0.0.1:5432 with a `postgres` user allowed to create databases, and port "
-        f"{common.PORT} free."
-    )
-    add("")
-    path = common.ROOT / "BENCHMARKS.md"
-    path.write_text("\n".join(lines))
+    text = path.read_text()
+    found = {match.group("name") for match in markers.finditer(text)}
+    if found != set(blocks):
+        missing, unknown = sorted(set(blocks) - found), sorted(found - set(blocks))
+        raise SystemExit(f"{path}: the {prefix} markers do not match: missing {missing}, unknown {unknown}")
+
+    def replace(match: re.Match[str]) -> str:
+        lines = blocks[match.group("name")]()
+        return match.group(0) if lines is None else match.group(1) + "\n".join(lines) + "\n" + match.group(3)
+
+    path.write_text(markers.sub(replace, text))
     return path
+
+
+def write(path: Path = REPORT) -> Path:
+    report = Report({db: load(db) for db in NAMES})
+    if not report.results:
+        raise SystemExit(f"No results in {common.OUT}: run `make bench` first.")
+    return fill(
+        path, "bench", {name: (lambda method=method: method(report)) for name, method in BLOCKS.items()}
+    )
 
 
 if __name__ == "__main__":

@@ -32,26 +32,17 @@ def _mark(text: str, seq: int, separator: str) -> str:
 
 
 def edit(public_id: str, seq: int, editor: Any) -> None:
-    """What an editor's save in the admin does: lock and check, save a revision, record the edit."""
-    import reversion
-    from django.db import transaction
+    """What an editor's save in the admin does (bench.generate.edit), marking revision ``seq``."""
+    from bench.generate import edit as save_edit
 
-    from editorial.actions.edit import check_editable, record_edit
-    from encyclopedia.models import Article, WorkflowState
+    def change(article: Any) -> None:
+        for section in article.sections.order_by("position", "id"):
+            section.body = _mark(section.body, seq, "\n\n")
+            section.save(update_fields=["body"])
+        article.summary = _mark(article.summary, seq, " ")
+        article.save()
 
-    article = Article.objects.get(public_id=public_id)
-    with transaction.atomic():
-        locked = check_editable(article, editor, None)
-        previous = locked.state
-        with reversion.create_revision():
-            for section in locked.sections.order_by("position", "id"):
-                section.body = _mark(section.body, seq, "\n\n")
-                section.save(update_fields=["body"])
-            locked.summary = _mark(locked.summary, seq, " ")
-            locked.save()
-            reversion.set_user(editor)
-            reversion.set_comment("Changed summary and sections.")
-        record_edit(locked, editor, previous or WorkflowState.PUBLISHED, f"Edited: soak revision {seq}")
+    save_edit(public_id, editor, seq, change)
 
 
 def approve_to_live(public_id: str, seq: int, editor: Any, reviewer: Any) -> str:

@@ -1,7 +1,7 @@
 """The soak's database: created fresh, filled by the benchmark's generator, dropped at the end.
 
-The data set is bench/generate.py's (live articles with real history), generated into the
-soak's own database ``soak_encyclopedia``; nothing here changes how it is made.
+The data set is bench/generate.py's (live articles imported through the product's importer),
+generated into the soak's own database ``soak_encyclopedia``; nothing here changes how it is made.
 """
 
 from __future__ import annotations
@@ -64,21 +64,13 @@ def setup_django(plan: config.Plan) -> None:
 
 
 def generate(articles: int) -> dict[str, float]:
-    """What `make serve` does first (collectstatic, migrate), the demo site data, then the articles."""
-    from django.core.management import call_command
+    """The benchmark's data set (bench/generate.py: collectstatic and migrate first, as `make serve`
+    does, the demo site data, then the articles through the importer), in seconds per step."""
+    from bench.generate import populate
 
-    from bench.generate import Generator
-
-    timings: dict[str, float] = {}
     started = time.perf_counter()
-    call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_demo", verbosity=0)
-    timings["migrate_and_site_data_s"] = round(time.perf_counter() - started, 1)
-    Generator(articles).run(timings)
-    timings = {key: round(value, 1) for key, value in timings.items()}
-    timings["total_s"] = round(time.perf_counter() - started, 1)
-    return timings
+    timings = {key: round(value, 1) for key, value in populate(articles).items()}
+    return {**timings, "total_s": round(time.perf_counter() - started, 1)}
 
 
 def article_ids() -> list[str]:
