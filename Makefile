@@ -47,10 +47,12 @@ publish-scheduled: $(STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEV_ENV) $(PY) manage.py publish_scheduled
 
-# Browser tests: Playwright drives Debian's Chromium (installed here if missing; no browser download).
+# Browser tests: Playwright drives Debian's Chromium (installed here if missing; no browser download);
+# the Nu HTML checker (vnu.jar from npm) runs with Debian's Java, installed here if missing.
 test-e2e: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
-	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
+	command -v java >/dev/null || (apt-get update -q && apt-get install -y -q default-jre-headless)
+	test -f node_modules/axe-core/axe.min.js -a -f node_modules/vnu-jar/build/dist/vnu.jar || npm ci --no-audit --no-fund --silent
 	$(PY) -m pytest tests_e2e -p no:cacheprovider -s
 
 lint: $(STAMP)

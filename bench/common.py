@@ -28,6 +28,7 @@ DEFAULT_ARTICLES = 10_000
 HOT_ARTICLES = 50
 SAMPLE_ARTICLES = 100
 SESSION_COOKIE = "sessionid=bench-not-a-session"  # skips the shared page cache
+PACKAGES = ("django", "django-reversion", "gunicorn", "whitenoise", "psycopg", "py-spy", "pyinstrument")
 
 if not 8040 <= PORT <= 8049:
     sys.exit("BENCH_PORT must be between 8040 and 8049.")
@@ -35,10 +36,6 @@ if not 8040 <= PORT <= 8049:
 
 def log(step: str, message: str) -> None:
     print(f"  [{step}] {message}", file=sys.stderr, flush=True)
-
-
-def default_articles() -> int:
-    return int(os.environ.get("BENCH_ARTICLES", DEFAULT_ARTICLES))
 
 
 def sqlite_path() -> Path:
@@ -78,6 +75,14 @@ def setup_django(db: str) -> None:
     import django
 
     django.setup()
+
+
+def live_ids() -> list[str]:
+    """The generated live articles' ids, in order (the demo articles, 900000 and up, left out)."""
+    from encyclopedia.models import Article
+
+    articles = Article.objects.filter(live_publication__isnull=False, public_id__lt="900000")
+    return list(articles.order_by("public_id").values_list("public_id", flat=True))
 
 
 def out_dir(db: str) -> Path:
@@ -150,16 +155,7 @@ def machine() -> dict[str, str]:
         "sqlite": sqlite3.sqlite_version,
         "postgresql": "?",
     }
-    for package in (
-        "django",
-        "django-reversion",
-        "gunicorn",
-        "whitenoise",
-        "psycopg",
-        "py-spy",
-        "pyinstrument",
-    ):
-        facts[package] = version(package)
+    facts.update({package: version(package) for package in PACKAGES})
     try:
         import psycopg
 

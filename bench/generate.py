@@ -38,7 +38,7 @@ USERS = ("admin", "editor", "reviewer", "director")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgresql"], required=True)
-    parser.add_argument("--articles", type=int, default=common.default_articles())
+    parser.add_argument("--articles", type=int, default=common.DEFAULT_ARTICLES)
     args = parser.parse_args()
     started = time.perf_counter()
     common.drop_database(args.db, create=True)

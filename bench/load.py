@@ -36,6 +36,7 @@ from bench import common
 from bench.machine_load import ForeignCpu
 from bench.profiling import pyspy_summary
 from bench.server import Server, log_text, rss_mb
+from bench.targets import evaluate
 
 THREADS = 2
 CONNECTIONS = 16
@@ -43,7 +44,6 @@ ROUNDS = 3
 BUSY = 0.25  # cores used by other processes during a run above which it is run once more
 WARMUP_S = 2
 SCENARIOS = ("static", "article_cached", "article_uncached", "article_cached_wide")
-THRESHOLDS = {"article_uncached": 0.25, "article_cached": 0.80}  # bench/targets.py's, for py-spy
 PYSPY_RATE = 250
 
 
@@ -102,12 +102,9 @@ class LoadBench:
         from django.db import connections
         from django.test import Client
 
-        from bench.measure import live_ids
-        from encyclopedia.models import Article
-
         call_command("collectstatic", interactive=False, verbosity=0)  # as `make serve` does
         call_command("migrate", interactive=False, verbosity=0)
-        ids = live_ids(Article)
+        ids = common.live_ids()
         random.Random(6).shuffle(ids)
         sizes = {"article_cached": common.HOT_ARTICLES, "article_uncached": common.SAMPLE_ARTICLES}
         self.paths = {
@@ -136,18 +133,9 @@ class LoadBench:
     def wrk(self, scenario: str, duration: int) -> dict:
         script = common.WORKDIR / f"wrk-{scenario}.lua"
         script.write_text(lua_script(self.paths[scenario], cookie=scenario == "article_uncached"))
-        command = [
-            "wrk",
-            f"-t{THREADS}",
-            f"-c{CONNECTIONS}",
-            f"-d{duration}s",
-            "--timeout",
-            "5s",
-            "--latency",
-        ]
-        result = subprocess.run(
-            [*command, "-s", str(script), self.base], capture_output=True, text=True, timeout=duration + 30
-        )
+        options = f"-t{THREADS} -c{CONNECTIONS} -d{duration}s --timeout 5s --latency".split()
+        command = ["wrk", *options, "-s", str(script), self.base]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
         return parse_wrk(result.stdout)
 
     def measured_run(self, scenario: str, warmup: bool = True) -> dict:
@@ -204,8 +192,7 @@ class LoadBench:
             }
         finally:
             server.stop(timeout=20)
-        if os.environ.get("BENCH_NO_RECYCLING_RUN", "1") != "0":
-            out["no_recycling"] = self.no_recycling()
+        out["no_recycling"] = self.no_recycling()
         self.tracker.stop()
         return out
 
@@ -232,11 +219,12 @@ class LoadBench:
         """py-spy on both workers during another run of a scenario whose throughput target is missed."""
         profiles = {}
         pyspy = common.ROOT / ".venv" / "bin" / "py-spy"
-        for scenario, needed in THRESHOLDS.items():
-            ratio = out["scenarios"][scenario].get("ratio_to_static")
-            if not pyspy.exists() or ratio is None or ratio >= needed:
-                continue
-            log(f"profiling {scenario} with py-spy (ratio {ratio:.2f} < {needed})")
+        missed = [
+            t for t, _, met in evaluate({"http": out}) if met is False and t.profile.startswith("http:")
+        ]
+        for target in missed if pyspy.exists() else []:
+            scenario = target.profile.removeprefix("http:")
+            log(f"profiling {scenario} with py-spy ({target.key} missed)")
             raw = common.out_dir(self.db) / f"pyspy-{scenario}.txt"
             self.wrk(scenario, WARMUP_S)
             # On the master, following its workers: --max-requests replaces workers during the run.
@@ -287,7 +275,7 @@ def ratios(scenarios: dict[str, dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgresql"], required=True)
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")))
+    parser.add_argument("--duration", type=int, default=10)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make bench` installs it (apt-get install wrk).")

@@ -1,6 +1,6 @@
 """In-process measurements with the Django test client, on the generated database.
 
-    python -m bench.measure --db sqlite|postgresql [--no-profile]
+    python -m bench.measure --db sqlite|postgresql
 
 Reads first (public pages uncached and cached, the admin), then writes (approving articles,
 importing 1,000 generated pages through the import command). The page cache is bypassed the way
@@ -47,8 +47,6 @@ class Bench:
         from django.db import connection
         from django.test import Client
 
-        from encyclopedia.models import Article
-
         self.db = db
         self.connection = connection
         self.users = {
@@ -58,7 +56,7 @@ class Bench:
         self.anonymous, self.uncached, self.admin = Client(), Client(), Client()
         self.uncached.cookies["sessionid"] = common.SESSION_COOKIE.split("=", 1)[1]
         self.admin.force_login(self.users["admin"])
-        ids = list(live_ids(Article))
+        ids = common.live_ids()
         self.n = len(ids)
         random.Random(6).shuffle(ids)
         self.sample = ids[: common.SAMPLE_ARTICLES]
@@ -311,19 +309,9 @@ class Bench:
         log(f"import: {imported} articles in {elapsed:.1f} s")
 
 
-def live_ids(article_model) -> list[str]:
-    """The generated live articles' ids, in order (the demo articles, 900000 and up, left out)."""
-    return list(
-        article_model.objects.filter(live_publication__isnull=False, public_id__lt="900000")
-        .order_by("public_id")
-        .values_list("public_id", flat=True)
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgresql"], required=True)
-    parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args()
     common.setup_django(args.db)
     from django.core.management import call_command
@@ -343,7 +331,7 @@ def main() -> None:
     results = {**bench.results, "foreign_cores": foreign, "profiles": {}}
     load_file = common.out_dir(args.db) / "load.json"
     http = json.loads(load_file.read_text()) if load_file.exists() else {}
-    if not args.no_profile and importlib.util.find_spec("pyinstrument"):
+    if importlib.util.find_spec("pyinstrument"):
         from bench.profiling import pyinstrument_profile
 
         for target, _value, met in evaluate({**results, "http": http}):

@@ -32,7 +32,7 @@ PUBLIC_PAGES = [  # label, timing, queries
     ("Article, anonymous miss", "article.anonymous_miss", "article.queries_uncached_anonymous"),
     ("Article, cached", "article.cached", "article.queries_cached"),
     *(
-        (f"{label}, {mode}{{{key}_{mode}}}", f"{key}.{mode}", f"{key}.queries_{mode}")
+        (f"{label}, {mode}", f"{key}.{mode}", f"{key}.queries_{mode}")
         for key, label in [
             ("letter", "A–Z page"),
             ("sitemap", "Sitemap"),
@@ -66,6 +66,25 @@ DATASET = [
     ("load step (s)", "steps.load_s"),
     ("measure step (s)", "steps.measure_s"),
 ]
+WRITES = [  # label, the figures' path, how they are shown
+    ("Approve and publish (`editorial.actions.approve`), median / p95 ms", "writes.approve", "median_p95"),
+    ("Approve: SQL queries", "writes.approve", "queries"),
+    ("Submit for review, median / p95 ms", "writes.approve.submit", "median_p95"),
+    (
+        "Import 1,000 generated pages (`manage.py import_articles`), articles/s",
+        "writes.import",
+        "articles_per_s",
+    ),
+    ("Import: ms per article", "writes.import", "ms_per_article"),
+    ("Import: command summary", "writes.import", "summary"),
+]
+SHOW = {
+    "median_p95": lambda node: f"{ms(node.get('median_ms'))} / {ms(node.get('p95_ms'))}",
+    "queries": lambda node: str(node.get("queries", "–")),
+    "articles_per_s": lambda node: num(node.get("articles_per_s"), 1),
+    "ms_per_article": lambda node: num(node.get("ms_per_article"), 1),
+    "summary": lambda node: str(node.get("summary", "–"))[:90],
+}
 MEMORY = [
     ("each worker after the run (MB)", "http.memory.worker_rss_after_mb"),
     ("largest worker during the run (MB)", "http.memory.peak_worker_rss_mb"),
@@ -189,14 +208,15 @@ class Report:
 
     def public(self) -> list[str]:
         letter = self.first.get("letter", {})
-        labels = {
-            "letter_uncached": f" (letter {letter.get('letter')}: {num(letter.get('entries'))} entries, "
-        }
-        labels["letter_uncached"] += f"{num(letter.get('size_bytes'))} bytes)"
-        rows = []
-        for label, timing, queries in PUBLIC_PAGES:
-            label = re.sub(r"\{(\w+)\}", lambda m: labels.get(m.group(1), ""), label)
-            rows.append([label, *self.cells(lambda r, t=timing, q=queries: timing_cells(r, t, q))])
+        about = f"letter {letter.get('letter')}: {num(letter.get('entries'))} entries"
+        about = f" ({about}, {num(letter.get('size_bytes'))} bytes)"
+        rows = [
+            [
+                label + (about if timing == "letter.uncached" else ""),
+                *self.cells(lambda r, t=timing, q=queries: timing_cells(r, t, q)),
+            ]
+            for label, timing, queries in PUBLIC_PAGES
+        ]
         lines = table("Page", self.columns("median", "p95", "Q"), rows)
         for db, r in self.results.items():
             foreign = ", ".join(
@@ -229,28 +249,9 @@ class Report:
         return table("Page", self.columns("median", "p95", "Q"), rows)
 
     def writes(self) -> list[str]:
-        def both(path: str) -> Callable[[dict], list[str]]:
-            return lambda r: [f"{ms(get(r, path + '.median_ms'))} / {ms(get(r, path + '.p95_ms'))}"]
-
         rows = [
-            [
-                "Approve and publish (`editorial.actions.approve`), median / p95 ms",
-                *self.cells(both("writes.approve")),
-            ],
-            ["Approve: SQL queries", *self.cells(lambda r: [str(get(r, "writes.approve.queries", "–"))])],
-            ["Submit for review, median / p95 ms", *self.cells(both("writes.approve.submit"))],
-            [
-                "Import 1,000 generated pages (`manage.py import_articles`), articles/s",
-                *self.cells(lambda r: [num(get(r, "writes.import.articles_per_s"), 1)]),
-            ],
-            [
-                "Import: ms per article",
-                *self.cells(lambda r: [num(get(r, "writes.import.ms_per_article"), 1)]),
-            ],
-            [
-                "Import: command summary",
-                *self.cells(lambda r: [str(get(r, "writes.import.summary", "–"))[:90]]),
-            ],
+            [label, *self.cells(lambda r, p=path, s=show: [SHOW[s](get(r, p, {}))])]
+            for label, path, show in WRITES
         ]
         return table("", [NAMES[db] for db in self.results], rows)
 

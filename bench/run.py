@@ -40,9 +40,9 @@ def step(name: str, db: str, extra: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--articles", type=int, default=common.default_articles())
+    parser.add_argument("--articles", type=int, default=common.DEFAULT_ARTICLES)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")))
+    parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite BENCHMARKS.md's tables from bench/out"

@@ -39,17 +39,24 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
-def _ratio(scenario: str) -> Callable[[dict], float | None]:
-    return lambda r: get(r, f"http.scenarios.{scenario}.ratio_to_static")
+def _latency(key: str, text: str, path: str, limit: float, profile: str) -> Target:
+    """A target on one timing (p95, ms) of the results: at most ``limit``."""
+    return Target(key, text, lambda r: get(r, path), lambda v: v <= limit, _ms, profile)
 
 
-def _at_most(limit: float) -> Callable[[Any], bool]:
-    return lambda v: v <= limit
+def _throughput(key: str, text: str, scenario: str, share: float) -> Target:
+    """A target on a page's rate as a share of the static file's: at least ``share``."""
+    path = f"http.scenarios.{scenario}.ratio_to_static"
+    return Target(key, text, lambda r: get(r, path), lambda v: v >= share, _pct, f"http:{scenario}")
 
 
 def _article_queries(r: dict) -> tuple[int, int]:
     uncached = ("uncached_first", "uncached_cookie", "uncached_anonymous")
     return max(get(r, f"article.queries_{k}", 99) for k in uncached), get(r, "article.queries_cached", 99)
+
+
+def _admin_list_p95(r: dict) -> float | None:
+    return max(get(r, "admin.changelist.p95_ms", 0), get(r, "admin.changelist_filtered.p95_ms", 0)) or None
 
 
 TARGETS = [
@@ -61,45 +68,27 @@ TARGETS = [
         lambda v: f"{v[0]} uncached, {v[1]} cached",
         "article_uncached",
     ),
-    Target(
+    _throughput(
         "throughput_uncached",
         "Article page throughput uncached ≥ 25% of the static file's",
-        _ratio("article_uncached"),
-        lambda v: v >= 0.25,
-        _pct,
-        "http:article_uncached",
+        "article_uncached",
+        0.25,
     ),
-    Target(
+    _throughput(
         "throughput_cached",
         "Article page throughput with the page cache ≥ 80% of the static file's",
-        _ratio("article_cached"),
-        lambda v: v >= 0.80,
-        _pct,
-        "http:article_cached",
+        "article_cached",
+        0.80,
     ),
-    Target(
-        "search_p95",
-        "Search p95 ≤ 50 ms (10 queries, uncached)",
-        lambda r: get(r, "search.all.p95_ms"),
-        _at_most(50),
-        _ms,
-        "search",
-    ),
-    Target(
-        "az_p95",
-        "A–Z page (largest letter) p95 ≤ 50 ms (uncached)",
-        lambda r: get(r, "letter.uncached.p95_ms"),
-        _at_most(50),
-        _ms,
-        "letter",
+    _latency("search_p95", "Search p95 ≤ 50 ms (10 queries, uncached)", "search.all.p95_ms", 50, "search"),
+    _latency(
+        "az_p95", "A–Z page (largest letter) p95 ≤ 50 ms (uncached)", "letter.uncached.p95_ms", 50, "letter"
     ),
     Target(
         "admin_list_time",
         "Admin article list ≤ 300 ms (p95 of the unfiltered and filtered lists)",
-        lambda r: (
-            max(get(r, "admin.changelist.p95_ms", 0), get(r, "admin.changelist_filtered.p95_ms", 0)) or None
-        ),
-        _at_most(300),
+        _admin_list_p95,
+        lambda v: v <= 300,
         _ms,
         "admin_changelist",
     ),
@@ -110,21 +99,15 @@ TARGETS = [
         lambda v: None not in v and v[0] == v[2],
         lambda v: f"{v[0]} (100 rows) / {v[1]} (filtered) / {v[2]} (few rows)",
     ),
-    Target(
+    _latency(
         "history_time",
         "History of an article with 200 versions ≤ 500 ms (p95)",
-        lambda r: get(r, "admin.history.p95_ms"),
-        _at_most(500),
-        _ms,
+        "admin.history.p95_ms",
+        500,
         "admin_history",
     ),
-    Target(
-        "approve_time",
-        "Approve (publish) an article ≤ 100 ms (p95)",
-        lambda r: get(r, "writes.approve.p95_ms"),
-        _at_most(100),
-        _ms,
-        "approve",
+    _latency(
+        "approve_time", "Approve (publish) an article ≤ 100 ms (p95)", "writes.approve.p95_ms", 100, "approve"
     ),
     Target(
         "import_rate",
@@ -138,7 +121,7 @@ TARGETS = [
         "memory",
         "Memory ≤ 90 MB resident per worker after the run",
         lambda r: get(r, "http.memory.max_worker_rss_after_mb"),
-        _at_most(90),
+        lambda v: v <= 90,
         lambda v: f"{v:.0f} MB",
     ),
 ]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "reversion",
     "encyclopedia",
     "editorial",
+    "infobutton",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "editorial.request_size.RequestTooLargeMiddleware",  # an admin form too large: the admin's page, not a 400
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.csp.EncyclopediaCSPMiddleware",
@@ -145,13 +149,28 @@ DATABASES = {
 #   may be each process's own memory. With REDIS_URL it is Redis too, shared by every server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 SHARED_CACHE_DIR = Path(os.environ.get("SHARED_CACHE_DIR", BASE_DIR / "var" / "cache"))
+# Redis may go down: the site then serves every page from the database, never an error
+# (encyclopedia/caching/resilient_redis.py). No request waits on Redis longer than REDIS_TIMEOUT
+# seconds, commands are never retried, and after a failure Redis is asked again only every
+# CACHE_RETRY_INTERVAL seconds; the outage is logged once per CACHE_DOWN_LOG_INTERVAL seconds.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+CACHE_RETRY_INTERVAL = float(os.environ.get("CACHE_RETRY_INTERVAL", "1"))
+CACHE_DOWN_LOG_INTERVAL = float(os.environ.get("CACHE_DOWN_LOG_INTERVAL", "60"))
+# How often each process reads the shared cache's epoch from the database (caching/epoch.py):
+# a change made while Redis was unreachable shows this long after it returns, at most.
+CACHE_EPOCH_INTERVAL = float(os.environ.get("CACHE_EPOCH_INTERVAL", "0.5"))
+CACHES_WITH_REDIS = {
+    "BACKEND": "encyclopedia.caching.resilient_redis.ResilientRedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "encyclopedia"),
+    "OPTIONS": {
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": REDIS_TIMEOUT,
+        "retry": Retry(NoBackoff(), 0),
+    },
+}
 if REDIS_URL:
-    _redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "encyclopedia"),
-    }
-    CACHES = {"default": _redis, "shared": _redis}
+    CACHES = {"default": CACHES_WITH_REDIS, "shared": CACHES_WITH_REDIS}
 else:
     # Each public page uses a few entries (the page, its publication, body, links and state):
     # Django's default of 300 would drop hot pages; this holds a few hundred pages per process.
@@ -189,9 +208,13 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
+# One date format across admin and public pages, following the locale (config/formats/en).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files served at the site's root by whitenoise: /favicon.ico, which browsers ask for on every site.
+WHITENOISE_ROOT = BASE_DIR / "encyclopedia" / "root_files"
 # Compressed files with content hashes in their names, served by whitenoise (make serve
 # runs collectstatic); far-future caching is safe because a change changes the name.
 STORAGES = {
@@ -212,9 +235,23 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
 CDN_PURGE_METHOD = os.environ.get("CDN_PURGE_METHOD", "PURGE")
 CDN_PURGE_HEADERS = json.loads(os.environ.get("CDN_PURGE_HEADERS", "{}"))
+# Seconds one purge request may take; a CDN that does not answer in time gets the rest of the
+# purge later, from `manage.py retry_cdn_purges` (cron), and publishing never waits on it.
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "5"))
+
+# How long an article's texts may be, in characters (encyclopedia/limits.py): a section's body,
+# the summary, and the summary and all sections together. The admin's forms show them and
+# refuse longer texts; so does the importer.
+ARTICLE_SECTION_MAX_CHARS = int(os.environ.get("ARTICLE_SECTION_MAX_CHARS", "20000"))
+ARTICLE_SUMMARY_MAX_CHARS = int(os.environ.get("ARTICLE_SUMMARY_MAX_CHARS", "3000"))
+ARTICLE_MAX_CHARS = int(os.environ.get("ARTICLE_MAX_CHARS", "150000"))
 
 # Months between medical reviews, per article type ("default" for the rest).
 REVIEW_INTERVAL_MONTHS = {"default": int(os.environ.get("REVIEW_INTERVAL_MONTHS", "36"))}
+# The editor's plain-language hint: the Flesch–Kincaid grade each section should not exceed.
+READING_GRADE_TARGET = float(os.environ.get("READING_GRADE_TARGET", "8"))
+# The reviewer's workspace flags references older than this many years.
+REFERENCE_MAX_AGE_YEARS = int(os.environ.get("REFERENCE_MAX_AGE_YEARS", "5"))
 
 # Email: SMTP in production (EMAIL_HOST and friends); the console in development.
 EMAIL_BACKEND = os.environ.get(
@@ -229,6 +266,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "encyclopedia@localhost")
+# A mail server that hangs costs an attempt this many seconds at most; after a failure, a process
+# leaves sending to `send_queued_mail` (cron) for MAIL_RETRY_INTERVAL seconds (editorial/outbox.py).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+MAIL_RETRY_INTERVAL = float(os.environ.get("MAIL_RETRY_INTERVAL", "60"))
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -12,9 +12,10 @@ admin.site.index_title = "Content and workflow"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", RedirectView.as_view(url="/ency/", permanent=False)),
+    path("", RedirectView.as_view(url="/ency/", permanent=True)),
     path("admin/", admin.site.urls),
     path("", include("encyclopedia.urls")),
+    path("", include("infobutton.urls")),
 ]
 
 # Uploaded files (accreditation badges) in development; production serves MEDIA_ROOT from the web server.

@@ -23,6 +23,7 @@ from encyclopedia.models import (
     ReviewOrganization,
     SectionHeading,
     SiteSettings,
+    WorkflowState,
 )
 
 # The site data whose admin changes are audit events; a changed citation is an edit of each
@@ -116,3 +117,48 @@ def record_admin_change(sender: type, instance: LogEntry, created: bool, raw: bo
     if isinstance(obj, Citation) and action == "change":
         for article in Article.objects.filter(citation_links__citation=obj).distinct():
             record(article, "edit", instance.user, f"Reference changed: {obj}", from_state=article.state)
+
+
+# How people read the log: "Submitted for review", "In review → Published", never internal names.
+ACTION_NAMES = {
+    "edit": "Edited",
+    "revert": "Draft reverted to an earlier version",
+    "submit": "Submitted for review",
+    "request_changes": "Changes requested",
+    "approve": "Approved",
+    "confirm": "Confirmed still accurate",
+    "publish": "Published",
+    "publish_correction": "Minor correction published",
+    "publish_scheduled": "Published as scheduled",
+    "withdraw": "Withdrawn",
+    "merge": "Merged into another article",
+    "restore": "Restored",
+    "delete": "Deleted",
+    "recover": "Recovered after deletion",
+    "import": "Imported",
+    "discard_draft": "Draft discarded by an import",
+    "reassign": "Reviewer reassigned",
+    "restore_content": "Export restored",
+    "add": "Added",
+    "change": "Changed",
+}
+STATE_NAMES = {**dict(WorkflowState.choices), "deleted": "Deleted"}
+
+
+def action_name(action: str) -> str:
+    """"Submitted for review" for "submit"; an action not named here reads as its words."""
+    return ACTION_NAMES.get(action) or action.replace("_", " ").capitalize()
+
+
+def state_name(state: str) -> str:
+    """"In review" for "in_review"."""
+    return STATE_NAMES.get(state) or state.replace("_", " ").capitalize()
+
+
+def state_change(event: AuditEvent) -> str:
+    """"In review → Published"; one name when the state stayed, nothing for site data."""
+    if not event.to_state:
+        return ""
+    if not event.from_state or event.from_state == event.to_state:
+        return state_name(event.to_state)
+    return f"{state_name(event.from_state)} → {state_name(event.to_state)}"

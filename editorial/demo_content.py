@@ -65,6 +65,40 @@ class ArticleData:
     alternative_names: tuple[str, ...]
     citations: tuple[str, ...]  # citation titles, in reference-list order
     due_in_days: int  # when its next review falls due, counted from the first load (negative: overdue)
+    queue: str = ""  # with no reviewer: the specialty queue that reviews it ("" and no reviewer: unassigned)
+    related: tuple[str, ...] = ()  # public ids of its related articles
+    image: SampleImage | None = None
+    live: bool = True  # False: a new article that was never published
+    # What the demo team does with it once loaded (DEBUG only, with the demo logins): see STEPS.
+    step: str = ""
+
+
+@dataclass(frozen=True)
+class SampleImage:
+    """An illustration drawn at load time (never downloaded): two colours and the shapes to draw."""
+
+    alt: str
+    caption: str
+    background: str
+    accent: str
+    shape: str  # "joint", "bone", "sun", "chest"
+
+
+# What the demo team writes as it takes those steps.
+DRAFT_SENTENCE = "This sentence was added by the demo editor as a draft change."
+SUBMISSION_NOTE = "Sample note: one sentence added at the end of the first section."
+CHANGES_COMMENT = "Sample comment: say where the added advice comes from, then submit again."
+REVIEW_NOTES = "Sample review: checked against the listed references."
+
+# The steps load_demo takes as the demo logins, so that every dashboard panel has something in it.
+STEPS = {
+    "draft": "the editor changes the live page: a draft waits",
+    "in_review": "the editor changes it and submits it to the demo reviewer",
+    "in_review_any": "the editor submits it to any medical reviewer",
+    "changes_requested": "submitted, then the reviewer asks for changes",
+    "scheduled": "submitted, then approved to go live in a few days",
+    "published_update": "submitted, then approved and published now",
+}
 
 
 CITATIONS: tuple[CitationData, ...] = (

@@ -1,7 +1,7 @@
 """Readable differences between two states of an article, for reviewers.
 
 Both sides are reduced to the same shape (title, summary, sections of paragraphs and
-list items, alternative names, references), whether they come from the working copy,
+list items, alternative names, codes, references), whether they come from the working copy,
 a live publication or a reversion version, and compared block by block, with
 word-level changes inside a changed paragraph or list item.
 """
@@ -18,6 +18,7 @@ from django.utils.html import escape
 from reversion.models import Version
 
 from encyclopedia import markup
+from encyclopedia.coding import Code
 from encyclopedia.credits import credit_line, join_credits
 from encyclopedia.models import (
     AlternativeName,
@@ -26,6 +27,7 @@ from encyclopedia.models import (
     ArticleCredit,
     ArticleImage,
     Citation,
+    CodedConcept,
     EditorialCredit,
     Publication,
     RelatedArticle,
@@ -49,6 +51,7 @@ class Document:
     images: list[str] = field(default_factory=list)  # "alt text: caption [file]"
     review_date: str = ""  # as the page shows it: 3/31/2024
     related: list[str] = field(default_factory=list)  # the managed related articles: "Title (000123)"
+    codes: list[str] = field(default_factory=list)  # "ICD-10-CM E11.9 Type 2 diabetes"
 
 
 @dataclass
@@ -92,6 +95,7 @@ class DocumentDiff:
     images: ListDiff
     review_date: Block
     related: ListDiff
+    codes: ListDiff = field(default_factory=ListDiff)
     order_changed: bool = False  # the same sections stand in another order
     whole: bool = False  # no earlier version: the whole draft is new
 
@@ -108,6 +112,7 @@ class DocumentDiff:
             or self.images.changed
             or self.review_date.status != "same"
             or self.related.changed
+            or self.codes.changed
             or self.order_changed
         )
 
@@ -132,6 +137,7 @@ FROZEN_FIELDS = (
     "images",
     "review_date",
     "related_article_ids",
+    "codes",
 )
 
 
@@ -146,6 +152,7 @@ def from_version(version: Version) -> Document:
         ArticleCredit: [],
         ArticleImage: [],
         RelatedArticle: [],
+        CodedConcept: [],
     }
     for other in revision.version_set.all():
         model = other.content_type.model_class()
@@ -175,6 +182,7 @@ def from_version(version: Version) -> Document:
         images=[_image_line(image.frozen()) for image in rows[ArticleImage]],
         review_date=us_date(_version_review_date(article.pk, revision)),
         related=_related_lines([link.related_id for link in rows[RelatedArticle]], "pk"),
+        codes=[row.frozen().line() for row in rows[CodedConcept]],
     )
 
 
@@ -251,6 +259,7 @@ def compare(old: Document | None, new: Document) -> DocumentDiff:
         images=_list(old.images, new.images),
         review_date=_text_block("p", old.review_date, new.review_date),
         related=_list(old.related, new.related),
+        codes=_list(old.codes, new.codes),
         order_changed=[h for h in old_headings if h in new_headings]
         != [h for h in new_headings if h in old_headings],
         whole=whole,
@@ -273,6 +282,7 @@ def _document(fields: dict) -> Document:
         images=[_image_line(image) for image in fields.get("images", [])],
         review_date=us_date(fields.get("review_date")),
         related=_related_lines(list(fields.get("related_article_ids", [])), "public_id"),
+        codes=[Code(**code).line() for code in fields.get("codes", [])],
     )
 
 

@@ -4,7 +4,7 @@ pg_dump is the backup of record. This export is for what pg_dump cannot do: move
 between SQLite and PostgreSQL or to a new server, or keep a readable archive. It holds every
 content row with its primary key, because django-reversion's versions name rows by key, so
 history and the links between rows survive as they are. Accounts are named by username and
-exported without passwords. Derived tables (search, the A–Z index) are not exported: loading
+exported without passwords. Derived tables (search, the A–Z index, the Infobutton codes) are not exported: loading
 rebuilds them from the live publications.
 
 Public surface:
@@ -49,7 +49,7 @@ from reversion.models import Revision, Version
 
 from editorial import publishing
 from editorial.errors import EditorialError
-from editorial.models import AuditEvent, ReminderLog, ReviewRecord
+from editorial.models import AuditEvent, OutgoingMail, ReminderLog, ReviewRecord
 from encyclopedia.models import (
     AccreditationNotice,
     AlternativeName,
@@ -58,11 +58,15 @@ from encyclopedia.models import (
     ArticleCredit,
     ArticleImage,
     Citation,
+    CodedConcept,
+    CodeEntry,
     CrossReference,
     EditorialCredit,
     HeadingPlacement,
+    ImageAwaitingUpload,
     IndexEntry,
     IssuedArticleId,
+    PendingPurge,
     PolicyPage,
     Publication,
     RelatedArticle,
@@ -71,6 +75,7 @@ from encyclopedia.models import (
     SearchEntry,
     Section,
     SectionHeading,
+    SharedCacheEpoch,
     SiteSettings,
 )
 from encyclopedia.text import normalize_text
@@ -93,10 +98,12 @@ CONTENT_MODELS: tuple[type[models.Model], ...] = (
     Article,
     Section,
     AlternativeName,
+    CodedConcept,
     ArticleCitation,
     ArticleCredit,
     RelatedArticle,
     ArticleImage,
+    ImageAwaitingUpload,
     Revision,
     Version,
     Publication,
@@ -108,7 +115,10 @@ CONTENT_MODELS: tuple[type[models.Model], ...] = (
 # Rows the migrations create in every new database: the export's replace them.
 SEEDED_MODELS: tuple[type[models.Model], ...] = (SectionHeading, HeadingPlacement, SiteSettings)
 # Rebuilt from the live publications, never exported.
-DERIVED_MODELS: tuple[type[models.Model], ...] = (SearchEntry, IndexEntry)
+DERIVED_MODELS: tuple[type[models.Model], ...] = (SearchEntry, IndexEntry, CodeEntry)
+# The running site's own queues and counters, which belong to the server that wrote them: a
+# restored copy starts without them, so it never re-sends another server's mail or purges.
+OPERATIONAL_MODELS: tuple[type[models.Model], ...] = (SharedCacheEpoch, PendingPurge, OutgoingMail)
 # The schema an export was written against: a database must have these migrations to load it.
 SCHEMA_APPS = ("auth", "contenttypes", "reversion", "encyclopedia", "editorial")
 USER_FIELDS = (
@@ -137,7 +147,7 @@ SUMMARY_LABELS = (
 _BATCH = 1000
 # The working copy's text: restored as the admin's forms and the importer store it
 # (``encyclopedia.text.normalize_text``). History (versions, publications, audit) is kept as written.
-TEXT_MODELS: tuple[type[models.Model], ...] = (Article, Section, AlternativeName, ArticleImage)
+TEXT_MODELS: tuple[type[models.Model], ...] = (Article, Section, AlternativeName, CodedConcept, ArticleImage)
 
 
 class RestoreRefused(EditorialError):

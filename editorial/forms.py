@@ -12,19 +12,36 @@ from encyclopedia.forms import NormalizedTextField
 from encyclopedia.models import Reviewer
 
 
+class ReviewerChoiceField(forms.ModelChoiceField):
+    """A login that can approve, shown by the reviewer's name: "Dana R. Whitfield, MD"."""
+
+    def label_from_instance(self, obj) -> str:
+        profile = obj.reviewer_profile
+        name = profile.name or obj.get_full_name() or obj.get_username()
+        return f"{name}, {profile.credentials}" if profile.credentials else name
+
+
 class SubmitForm(forms.Form):
     note = NormalizedTextField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Note for the reviewer"
     )
-    reviewer = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), required=False, label="Assign to"
+    reviewer = ReviewerChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Assign to",
+        help_text="Only medical reviewers who can approve are listed.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True)
+        # Who can approve: the reviewer role, and a reviewer profile to credit (workflow.check).
+        users = get_user_model().objects.filter(is_active=True, reviewer_profile__isnull=False)
         reviewers = [u.pk for u in users if u.has_perm("encyclopedia.review_article")]
-        self.fields["reviewer"].queryset = users.filter(pk__in=reviewers).order_by("username")
+        self.fields["reviewer"].queryset = (
+            users.filter(pk__in=reviewers)
+            .select_related("reviewer_profile")
+            .order_by("reviewer_profile__name")
+        )
         self.fields["reviewer"].empty_label = "Any medical reviewer"
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from encyclopedia.models import Article, Publication, Reviewer
 
@@ -86,3 +87,35 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sent_on}: {self.reviewer.name} ({self.article_count} articles)"
+
+
+class OutgoingMail(models.Model):
+    """An email the workflow sends (a notification, a review reminder), kept until the mail
+    server accepts it: written in the transaction of what it announces, so it is never lost,
+    and marked sent once accepted, so it is never sent twice (``editorial/outbox.py``)."""
+
+    kind = models.CharField(max_length=40, help_text="The template it was made from.")
+    subject = models.CharField(max_length=300)
+    from_email = models.CharField(max_length=254)
+    recipients = models.JSONField()
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    message_id = models.CharField(
+        max_length=200, unique=True, help_text="The Message-ID header: the same on every attempt."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A process is sending it until then; no other may."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "outgoing email"
+        verbose_name_plural = "outgoing emails"
+
+    def __str__(self) -> str:
+        return self.subject

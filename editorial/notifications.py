@@ -1,7 +1,8 @@
-"""Emails about the workflow, sent only once the transaction that caused them has committed.
+"""Emails about the workflow, kept in the outbox with the change they announce and sent once it
+has committed (``editorial/outbox.py``: a mail server that is down delays them, never loses them).
 
 Each email is a pair of Django templates, ``templates/editorial/email/NAME.txt`` (plain text)
-and ``NAME.html``, sent as one ``EmailMultiAlternatives``. Links are absolute (``site_url()``),
+and ``NAME.html``, sent as one email with an HTML alternative (``outbox.message``). Links are absolute (``site_url()``),
 so a mail program can open them; people are named by their full name (``person_name()``).
 """
 
@@ -11,11 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from editorial import outbox
 from editorial.roles import MEDICAL_REVIEWERS
 from encyclopedia.models import Article
 
@@ -49,20 +49,10 @@ def render_email(name: str, context: dict[str, Any]) -> tuple[str, str]:
     return text, html
 
 
-def make_email(
-    name: str, subject: str, context: dict[str, Any], recipients: list[str]
-) -> EmailMultiAlternatives:
-    text, html = render_email(name, context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
-    message.attach_alternative(html, "text/html")
-    return message
-
-
 def _send_later(name: str, subject: str, context: dict[str, Any], recipients: list[str]) -> None:
-    recipients = sorted({address for address in recipients if address})
-    if recipients:
-        message = make_email(name, subject, context, recipients)
-        transaction.on_commit(lambda: message.send(fail_silently=False))
+    if any(recipients):
+        text, html = render_email(name, context)
+        outbox.enqueue(name, subject, text, html, recipients)
 
 
 def submitted(article: Article, user: Any) -> None:

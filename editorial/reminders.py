@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 
+from editorial import outbox
 from editorial.models import ReminderLog
-from editorial.notifications import admin_url, make_email, person_name, render_email
+from editorial.notifications import admin_url, person_name, render_email
 from encyclopedia.models import Article, Reviewer
 
 DUE_SOON_DAYS = 30
@@ -45,10 +45,6 @@ class Digest:
     def body(self) -> str:
         """The plain-text digest (``templates/editorial/email/review_reminder.txt``)."""
         return render_email("review_reminder", self.context())[0].rstrip("\n")
-
-    def email_message(self) -> EmailMultiAlternatives:
-        """The digest as sent: plain text with its HTML alternative."""
-        return make_email("review_reminder", self.subject(), self.context(), [self.email])
 
 
 def digests(today: datetime.date) -> list[Digest]:
@@ -88,19 +84,27 @@ def digests(today: datetime.date) -> list[Digest]:
 
 
 def send_digests(today: datetime.date) -> tuple[list[Digest], list[Digest]]:
-    """Send today's digests; a reviewer already reminded today is skipped. Returns (sent, skipped)."""
-    sent, skipped = [], []
+    """Send today's digests; a reviewer already reminded today is skipped. Returns (sent, skipped).
+
+    Each digest goes into the mail outbox with its reminder record, in one transaction, and is
+    sent from there: a mail server that is down delays it (``send_queued_mail`` sends it later),
+    and running the command again the same day neither loses it nor sends it twice.
+    """
+    sent, skipped, queued = [], [], []
     for digest in digests(today):
         try:
             with transaction.atomic():
                 ReminderLog.objects.create(
                     reviewer=digest.reviewer, sent_on=today, article_count=digest.count
                 )
-                digest.email_message().send()
+                text, html = render_email("review_reminder", digest.context())
+                mail = outbox.enqueue("review_reminder", digest.subject(), text, html, [digest.email])
         except IntegrityError:
             skipped.append(digest)
             continue
         sent.append(digest)
+        queued.append(mail.pk)
+    outbox.deliver(pks=queued)  # those not sent yet (on commit) and not claimed by another run
     return sent, skipped
 
 

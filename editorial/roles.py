@@ -43,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud(_ARTICLE_PARTS, ("delete",)),
         *_crud(["citation"]),
         *_crud(_REFERENCE_DATA, ("view",)),
+        # The images imported pages showed: uploaded through the article, then struck off the list.
+        *_crud(["imageawaitingupload"], ("view", "delete")),
         "encyclopedia.view_publication",
         "encyclopedia.submit_article",
         "editorial.view_reviewrecord",
@@ -51,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MEDICAL_REVIEWERS: [
         *_crud(_WORKING_COPY, ("view",)),
         *_crud(_REFERENCE_DATA, ("view",)),
+        *_crud(["imageawaitingupload"], ("view",)),
         "encyclopedia.view_publication",
         "encyclopedia.review_article",
         "editorial.view_reviewrecord",
@@ -59,12 +62,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     EDITORIAL_DIRECTORS: [
         *_crud(_WORKING_COPY, ("add", "change", "delete", "view")),
         *_crud(_REFERENCE_DATA, ("add", "change", "delete", "view")),
+        *_crud(["imageawaitingupload"], ("view", "delete")),
         "encyclopedia.view_publication",
         "encyclopedia.submit_article",
         "encyclopedia.publish_article",
         "encyclopedia.withdraw_article",
         "editorial.view_reviewrecord",
         "editorial.view_auditevent",
+        # Unsent email (the mail server refused it): directors see what waits and why.
+        "editorial.view_outgoingmail",
         # Directors link a reviewer to their login (Reviewers → user): the admin's look-up of
         # logins needs to see them. Seeing is all: accounts stay the superuser's to manage.
         "auth.view_user",

@@ -15,7 +15,6 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
@@ -44,10 +43,12 @@ from editorial.forms import (
     SubmitForm,
 )
 from editorial.models import AuditEvent, ReviewRecord
-from encyclopedia import snapshot
+from editorial.notifications import person_name
+from editorial.workspace import max_age_years, reference_ages
+from encyclopedia import dates, snapshot
 from encyclopedia.models import Article, WorkflowState
 from encyclopedia.snapshot import freeze
-from encyclopedia.views import render_article
+from encyclopedia.views import preview_parts, render_article
 
 
 def _article(request: HttpRequest, pk: int) -> Article:
@@ -70,9 +71,10 @@ def _context(request: HttpRequest, article: Article, **extra) -> dict:
 def locked_message(article: Article) -> str:
     if workflow.is_gone(article):
         return "This article is withdrawn or merged, so it cannot be edited; a director can restore it."
-    who = article.submitted_by.get_username() if article.submitted_by else "an editor"
-    when = timezone.localtime(article.submitted_at) if article.submitted_at else None
-    since = f" since {when:%Y-%m-%d %H:%M} (submitted by {who})" if when else ""
+    who = person_name(article.submitted_by) if article.submitted_by else "an editor"
+    since = (
+        f" since {dates.moment(article.submitted_at)} (submitted by {who})" if article.submitted_at else ""
+    )
     return (
         f"The draft is {article.get_state_display().lower()}{since} and locked against editing. "
         "A reviewer can send it back for changes."
@@ -84,7 +86,7 @@ def workflow_context(request: HttpRequest, article: Article) -> dict:
     return {
         "workflow_status": workflow.status_text(article),
         "workflow_actions": [
-            (label, reverse("admin:editorial_transition", args=[article.pk, name]))
+            (label, reverse("admin:editorial_transition", args=[article.pk, name]), name in DANGEROUS)
             for name, label in workflow.allowed_actions(article, request.user)
         ],
         "review_records": ReviewRecord.objects.filter(article=article).select_related("reviewer", "user")[
@@ -92,6 +94,9 @@ def workflow_context(request: HttpRequest, article: Article) -> dict:
         ],
         "audit_events": AuditEvent.objects.filter(article=article).select_related("user")[:20],
         "locked_message": locked_message(article) if article.is_locked or workflow.is_gone(article) else "",
+        "workspace_url": reverse("admin:editorial_workspace", args=[article.pk])
+        if article.state == WorkflowState.IN_REVIEW and not workflow.is_gone(article)
+        else "",
     }
 
 
@@ -283,9 +288,50 @@ INTROS = {
         "today with your credit, and the content does not change."
     ),
     "publish_correction": "For wording, typos and links only: the page keeps its review date and credits.",
-    "withdraw": "Readers will get “410 Gone” with a short notice. A director can restore it.",
-    "merge": "The article's id will redirect (301) to the other article.",
+    "restore": (
+        "Restoring puts back the page readers had when the article was withdrawn or merged, word for "
+        "word, with its review date and credits: its address answers again, and it returns to search "
+        "and the A–Z index. Nothing is reviewed or republished: a draft in progress stays a draft, and "
+        "an update that was scheduled before the withdrawal stays cancelled."
+    ),
 }
+
+# The steps that take a page away from readers: styled as dangerous, and they say what readers
+# will get and how to undo them (the delete page says it too: admin/editorial/article/delete_confirmation.html).
+DANGEROUS = {"withdraw", "merge"}
+
+
+def consequences(action: str, article: Article) -> tuple[str, str]:
+    """What readers will get after ``action``, and how to undo it."""
+    address = article.get_absolute_url()
+    if action == "withdraw":
+        return (
+            f"Readers who open {address} will get “410 Gone”: a short notice that the article was "
+            "withdrawn. It leaves search and the A–Z index.",
+            "An editorial director can restore it (Restore, on this article's page): the page "
+            "readers have now comes back as it is. An update scheduled to go live is cancelled, and "
+            "a draft in review goes back to its editor as a draft: neither comes back.",
+        )
+    if action == "merge":
+        return (
+            f"Readers who open {address} will be redirected (301) to the article you name. "
+            "This article leaves search and the A–Z index.",
+            "An editorial director can restore it (Restore, on this article's page): its own page "
+            "comes back at its address and the redirect ends. An update scheduled to go live is "
+            "cancelled, and a draft in review goes back to its editor as a draft: neither comes back.",
+        )
+    if action == "restore":
+        taken = (
+            AuditEvent.objects.filter(article=article, action__in=("withdraw", "merge"))
+            .order_by("-at", "-id")
+            .first()
+        )
+        when = f" It was taken down on {dates.moment(taken.at)} ({taken.comment})." if taken else ""
+        return (
+            f"Readers who open {address} will get its page again, as it was when it was taken down.{when}",
+            "Withdraw it again from its page.",
+        )
+    return ("", "")
 
 
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -314,6 +360,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except EditorialError as error:
         refusal = str(error)
     show_diff = action in ("approve", "request_changes", "publish_correction", "submit")
+    readers, undo = consequences(action, article)
+    has_draft = article.state != WorkflowState.PUBLISHED  # "Published": the working copy is what was live
 
     return render(
         request,
@@ -326,21 +374,94 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             refusal=refusal,
             intro=INTROS.get(action, ""),
             diff=changes_since_live(article) if show_diff else None,
-            preview_url=reverse("admin:editorial_preview", args=[article.pk]),
+            preview_url=reverse("admin:editorial_preview", args=[article.pk]) if has_draft else "",
+            danger=action in DANGEROUS,
+            readers=readers,
+            undo=undo,
         ),
     )
 
 
 def _outcome(article: Article) -> str:
     if article.state == WorkflowState.APPROVED and article.go_live_at:
-        return f"It goes live at {timezone.localtime(article.go_live_at):%Y-%m-%d %H:%M}."
+        return f"It goes live at {dates.moment(article.go_live_at)}."
     if article.withdrawn_at:
         return "The public now gets “410 Gone”."
     if article.merged_into_id:
         return f"Its id now redirects to {article.merged_into.public_id}."
     if article.is_live and article.state == WorkflowState.PUBLISHED:
         return "The public page shows it now."
-    return f"The article is now {article.get_state_display().lower()}."
+    return {
+        WorkflowState.CHANGES_REQUESTED: "The draft is back with its editor; the public page is unchanged.",
+        WorkflowState.IN_REVIEW: "The draft is locked until a medical reviewer decides.",
+        WorkflowState.DRAFT: "It is a draft; the public page is unchanged.",
+    }.get(article.state, f"It is now “{workflow.status_text(article)}”.")
+
+
+DECISIONS = ("approve", "request_changes")
+
+
+def workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewer's workspace: everything a decision on a submitted draft needs, on one page.
+
+    The editor's note, the changes since live, the draft as readers would get it, the review
+    history and the references' age, then the decision. The approval carries the fingerprint of
+    the draft as this page showed it, as the approve page's does: if the draft changed since,
+    nothing is approved.
+    """
+    article = _article(request, pk)
+    forms = {
+        "approve": ApproveForm(prefix="approve", initial={"seen": snapshot.fingerprint(article)}),
+        "request_changes": CommentForm(prefix="changes"),
+    }
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        if decision not in DECISIONS:
+            messages.error(request, "Nothing was decided: choose Approve or Request changes.")
+            return redirect(request.path)
+        form_class = ApproveForm if decision == "approve" else CommentForm
+        form = form_class(request.POST, prefix="approve" if decision == "approve" else "changes")
+        forms[decision] = form
+        if form.is_valid():
+            _form, perform, done = TRANSITION_VIEWS[decision]
+            try:
+                result = perform(article, request.user, form.cleaned_data)
+            except ChangedSinceShown as error:
+                messages.error(request, str(error))
+                return redirect(request.path)  # shown again, with what changed
+            except EditorialError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"{done} {_outcome(result)} ({article.title}, {article.public_id})")
+                return redirect(reverse("admin:editorial_review_queue"))
+    refusals = {}
+    for name in DECISIONS:
+        try:
+            workflow.check(name, article, request.user)
+        except EditorialError as error:
+            refusals[name] = str(error)
+    draft = SimpleNamespace(**freeze(article))
+    return render(
+        request,
+        "admin/editorial/workspace.html",
+        _context(
+            request,
+            article,
+            title=f"Review: {article.title}",
+            diff=changes_since_live(article),
+            draft=draft,
+            draft_page=preview_parts(draft),
+            review_records=ReviewRecord.objects.filter(article=article).select_related("reviewer", "user"),
+            references=reference_ages(article),
+            reference_max_age=max_age_years(),
+            approve_form=forms["approve"],
+            changes_form=forms["request_changes"],
+            approve_refusal=refusals.get("approve", ""),
+            changes_refusal=refusals.get("request_changes", ""),
+            workflow_status=workflow.status_text(article),
+            preview_url=reverse("admin:editorial_preview", args=[article.pk]),
+        ),
+    )
 
 
 def reassign(request: HttpRequest, articles) -> HttpResponse | None:

@@ -99,7 +99,7 @@ def check(name: str, article: Article, user: Any) -> None:
         raise EditorialError("The article is withdrawn or merged; restore it first.")
     if transition.states and article.state not in transition.states:
         raise EditorialError(
-            f"“{transition.label}” is not possible while the article is {article.get_state_display().lower()}."
+            f"“{transition.label}” is not possible while the article is “{status_text(article)}”."
         )
     if transition.needs_live and not article.is_live:
         raise EditorialError(f"“{transition.label}” needs a live article; {article.public_id} is not live.")
@@ -119,6 +119,8 @@ def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:
     for name, transition in TRANSITIONS.items():
         if name in ("revert", "publish"):
             continue  # offered on the history page and by commands, not as buttons
+        if name == "confirm" and article.state != WorkflowState.PUBLISHED:
+            continue  # a draft of changes is waiting: review that, not the page as it stands
         try:
             check(name, article, user)
         except EditorialError:

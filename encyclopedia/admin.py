@@ -6,19 +6,23 @@ app records each as an audit event from there.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models as db_models
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from encyclopedia import models
+from encyclopedia import images, models
+from encyclopedia.admin_widgets import LabelledAutocompleteAdmin
 from encyclopedia.forms import NormalizedTextAdmin
 
 HTTPS_URLS = {db_models.URLField: {"assume_scheme": "https"}}
 
 
-class SiteDataAdmin(NormalizedTextAdmin, VersionAdmin):
+class SiteDataAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, VersionAdmin):
     """Versioned site data: its revision and recovery pages reach this model's versions only."""
 
     def log_deletions(self, request, queryset):
@@ -127,7 +131,10 @@ class PolicyPageAdmin(SiteDataAdmin):
 
 @admin.register(models.AccreditationNotice)
 class AccreditationNoticeAdmin(SiteDataAdmin):
-    formfield_overrides = HTTPS_URLS
+    formfield_overrides = {
+        **HTTPS_URLS,
+        db_models.FileField: {"widget": AdminFileWidget(attrs={"accept": images.ACCEPT_ATTRIBUTE})},
+    }
     list_display = ["body", "program", "valid_from", "valid_until"]
     list_filter = ["body"]
 
@@ -164,3 +171,26 @@ class PublicationAdmin(ReadOnlyAdmin):
     list_select_related = ["article", "published_by"]
     search_fields = ["title", "article__public_id"]
     date_hierarchy = "published_at"
+
+
+@admin.register(models.ImageAwaitingUpload)
+class ImageAwaitingUploadAdmin(admin.ModelAdmin):
+    """The images imported pages showed, to upload through each article's images: written only
+    by the importer, never shown publicly; delete a row once its image is uploaded."""
+
+    list_display = ["article_link", "alt_text", "caption", "source_url", "recorded_at"]
+    list_select_related = ["article"]
+    search_fields = ["article__public_id", "article__title", "alt_text", "caption", "source_url"]
+    list_filter = ["recorded_at"]
+    readonly_fields = ["article", "alt_text", "caption", "source_url", "position", "recorded_at"]
+
+    @admin.display(description="article", ordering="article__public_id")
+    def article_link(self, obj: models.ImageAwaitingUpload) -> str:
+        url = reverse("admin:encyclopedia_article_change", args=[obj.article_id])
+        return format_html('<a href="{}">{} {}</a>', url, obj.article.public_id, obj.article.title)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

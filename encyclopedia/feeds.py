@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F
-from django.utils.feedgenerator import Atom1Feed
+from django.http import HttpRequest
+from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
 
-from encyclopedia import markup
+from encyclopedia import markup, paths
 from encyclopedia.caching import site_data
 from encyclopedia.models import Publication
 
@@ -24,11 +26,27 @@ def _xml_text(text: str) -> str:
 
 class UpdatedArticlesFeed(Feed):
     feed_type = Atom1Feed
-    link = "/ency/"
     subtitle = "New and updated articles, each when its reviewed update went live."
 
     def title(self) -> str:
         return _xml_text(f"{site_data.settings().site_name}: new and updated articles")
+
+    def link(self) -> str:
+        return paths.public_url(paths.path("encyclopedia:index"))
+
+    def feed_url(self) -> str:
+        return paths.public_url(paths.path("encyclopedia:feed"))
+
+    def author_name(self) -> str:
+        """The publisher: RFC 4287 (4.1.1) wants an author on the feed or on every entry."""
+        return _xml_text(site_data.settings().publisher_name)
+
+    def get_feed(self, obj, request: HttpRequest) -> SyndicationFeed:
+        """The feed, each entry's id made absolute on the address of its link (RFC 4287, 4.2.6)."""
+        feed = super().get_feed(obj, request)
+        for item in feed.items:
+            item["unique_id"] = urljoin(item["link"], item["unique_id"])
+        return feed
 
     def items(self):
         return (
@@ -44,10 +62,14 @@ class UpdatedArticlesFeed(Feed):
         return _xml_text(markup.plain_text(publication.summary_html))
 
     def item_link(self, publication: Publication) -> str:
-        return publication.article.get_absolute_url()
+        return paths.public_url(publication.article.get_absolute_url())
 
     def item_guid(self, publication: Publication) -> str:
+        """One id per publication, so an update is a new entry; made absolute in ``get_feed``."""
         return f"{publication.article.get_absolute_url()}#publication-{publication.pk}"
+
+    def item_author_name(self, publication: Publication) -> str:
+        return self.author_name()
 
     def item_pubdate(self, publication: Publication):
         return publication.published_at

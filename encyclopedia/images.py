@@ -7,7 +7,8 @@ its pixels (turned upright, in sRGB, scaled to fit a box, aspect ratio kept), so
 metadata (EXIF with camera or GPS data, comments, XMP, text chunks) and nothing but
 image data reaches the public site. Animated images keep their first frame.
 
-This module knows nothing of the models: ``encyclopedia.models.ArticleImage`` calls it.
+This module knows nothing of the models: ``encyclopedia.models.ArticleImage`` and the
+accreditation notice's badge (``AccreditationNotice``) call it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 6000  # pixels, each way: also the decompression-bomb guard (at most 36 megapixels)
 DISPLAY_BOX = (1200, 1600)  # the image page: at most 1200 px wide (and 1600 px high)
 THUMBNAIL_BOX = (300, 400)  # the article page: at most 300 px wide (and 400 px high)
+BADGE_BOX = (288, 288)  # an accreditation badge, shown at 72 × 72 in every page's footer: 4x density
 JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 
@@ -36,6 +38,10 @@ UPLOAD_HELP = (
     "A JPEG, PNG, WebP or GIF image (not SVG), at most 5 MB and 6000 × 6000 pixels. "
     "It is scaled to at most 1200 pixels wide, with a 300-pixel thumbnail; "
     "its metadata (camera, location) is removed."
+)
+BADGE_HELP = (
+    "A JPEG, PNG, WebP or GIF image (not SVG), at most 5 MB and 6000 × 6000 pixels. "
+    "It is scaled to fit 288 × 288 pixels and its metadata is removed: it is shown on every page."
 )
 ALT_TEXT_HELP = (
     "Required. What the image shows, for readers who cannot see it (screen readers, "
@@ -76,18 +82,30 @@ def check_upload(file: Any) -> None:
 
 def prepare(file: IO[bytes] | Any) -> PreparedImage:
     """Check ``file`` and make its display version and thumbnail, free of metadata."""
-    source = _decode(_read(file))
-    try:
-        output_format, extension = _OUTPUT[source.format]
-        image = _upright_srgb(source)
-    finally:
-        source.close()
+    image, output_format, extension = _checked_pixels(file)
     display = _fit(image, DISPLAY_BOX)
     thumbnail = _fit(display, THUMBNAIL_BOX)
     return PreparedImage(
         display=_encode(display, output_format, extension),
         thumbnail=_encode(thumbnail, output_format, extension),
     )
+
+
+def prepare_badge(file: IO[bytes] | Any) -> Rendition:
+    """Check ``file`` as an article image is checked and make the badge every page shows:
+    within ``BADGE_BOX``, encoded afresh from its pixels (no comment or metadata survives)."""
+    image, output_format, extension = _checked_pixels(file)
+    return _encode(_fit(image, BADGE_BOX), output_format, extension)
+
+
+def _checked_pixels(file: Any) -> tuple[Image.Image, str, str]:
+    """The upright sRGB pixels of an accepted upload, with the format and extension to store it in."""
+    source = _decode(_read(file))
+    try:
+        output_format, extension = _OUTPUT[source.format]
+        return _upright_srgb(source), output_format, extension
+    finally:
+        source.close()
 
 
 def _read(file: Any) -> bytes:

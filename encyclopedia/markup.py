@@ -84,6 +84,25 @@ def article_links(text: str) -> list[str]:
     return render(text).article_ids
 
 
+def linked_articles(fragment: str) -> list[str]:
+    """The ids of the articles rendered HTML links to, in order, without repeats."""
+    return list(dict.fromkeys(match.group(1) for match in _ARTICLE_ANCHOR.finditer(fragment)))
+
+
+def sanitize(fragment: str, base: str = "") -> str:
+    """Rendered HTML sanitized again with the article text's allow-list; with ``base`` (a site
+    address), links to the site's own pages made absolute, for HTML read on another site."""
+    clean = nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return clean.replace('href="/', f'href="{base}/') if base else clean
+
+
 def unlink_articles(html: str, live_ids: set[str]) -> str:
     """Turn links to articles that are not live into their plain text."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 
 import reversion
@@ -28,7 +28,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from encyclopedia import credits, images, references, reviews, versioning
+from encyclopedia import coding, credits, dates, images, limits, media, references, reviews, versioning
 from encyclopedia.fields import PlainCharField, PlainTextField
 from encyclopedia.paths import article_path
 
@@ -293,6 +293,9 @@ class Citation(models.Model):
         JOURNAL_ARTICLE = "journal_article", "Journal article"
         WEBSITE = "website", "Website"
         GUIDELINE = "guideline", "Guideline"
+        # A reference an imported page printed in a form the parser cannot read back exactly: kept
+        # as printed (its whole text in the title), for an editor to structure.
+        UNSTRUCTURED = "unstructured", "As printed: to be structured (needs review)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     authors = PlainTextField(blank=True, help_text="Comma-separated, in NLM form: “Chonchol M, Yu ASL”.")
@@ -304,13 +307,21 @@ class Citation(models.Model):
     edition = PlainCharField(max_length=20, blank=True, help_text="e.g. 11th")
     place = PlainCharField(max_length=100, blank=True, help_text="e.g. Philadelphia, PA")
     publisher = PlainCharField(max_length=200, blank=True)
-    year = PlainCharField(max_length=20, blank=True)
+    year = PlainCharField(max_length=20, blank=True, validators=[references.year_validator])
     volume = PlainCharField(max_length=20, blank=True)
     issue = PlainCharField(max_length=20, blank=True)
     pages = PlainCharField(max_length=40, blank=True)
     chapter = PlainCharField(max_length=20, blank=True)
-    doi = PlainCharField("DOI", max_length=200, blank=True)
-    pmid = PlainCharField("PMID", max_length=20, blank=True)
+    doi = PlainCharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[references.doi_validator],
+        help_text="e.g. 10.1000/xyz123",
+    )
+    pmid = PlainCharField(
+        "PMID", max_length=20, blank=True, validators=[references.pmid_validator], help_text="e.g. 31234567"
+    )
     url = models.URLField("URL", max_length=500, blank=True)
     updated = PlainCharField(max_length=40, blank=True, help_text="For a website: when it was last updated.")
     accessed = models.DateField(null=True, blank=True)
@@ -321,12 +332,21 @@ class Citation(models.Model):
     def __str__(self) -> str:
         return self.as_text()[:120]
 
-    def clean(self) -> None:
-        missing = references.missing_fields(self)
-        if missing:
-            raise ValidationError(
-                {name: f"A {self.get_kind_display().lower()} citation needs this." for name in missing}
-            )
+    def clean_fields(self, exclude: Iterable[str] | None = None) -> None:
+        """Each field's own checks, then the fields this kind needs. Here, not in ``clean``, so
+        that a field already refused (a URL the form refused, say) gets that one message, not
+        also "needs this" because its value never reached the instance."""
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        settled = set(exclude or ()) | set(errors)
+        for name in references.missing_fields(self):
+            if name not in settled:
+                errors[name] = [ValidationError(f"A {self.get_kind_display().lower()} citation needs this.")]
+        if errors:
+            raise ValidationError(errors)
 
     def as_text(self) -> str:
         """NLM/AMA text, with the italic part between asterisks."""
@@ -372,7 +392,12 @@ class AccreditationNotice(models.Model):
     valid_from = models.DateField()
     valid_until = models.DateField()
     statement = models.TextField(help_text="Markdown: paragraphs, emphasis and links.")
-    badge = models.ImageField(upload_to="badges/", blank=True, help_text="A PNG, JPEG or WebP image.")
+    badge = models.FileField(
+        upload_to="badges/",
+        blank=True,
+        validators=[images.check_upload],
+        help_text=images.BADGE_HELP,
+    )
     editorial_policy = models.ForeignKey(
         PolicyPage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -389,7 +414,17 @@ class AccreditationNotice(models.Model):
         ordering = ["-valid_until"]
 
     def __str__(self) -> str:
-        return f"{self.body}: {self.program} (until {self.valid_until:%m/%d/%Y})"
+        return f"{self.body}: {self.program} (until {dates.day(self.valid_until)})"
+
+    def save(self, *args, **kwargs) -> None:
+        """A new badge is checked as an article image is, and replaced by a copy encoded afresh
+        within ``images.BADGE_BOX``: every page shows it, so no upload reaches a page as sent."""
+        if self.badge and not self.badge._committed:
+            badge = images.prepare_badge(self.badge)
+            self.badge.save(
+                f"{secrets.token_hex(8)}.{badge.extension}", ContentFile(badge.content), save=False
+            )
+        super().save(*args, **kwargs)
 
     @property
     def policy_pages(self) -> list[PolicyPage]:
@@ -615,18 +650,25 @@ class Article(models.Model):
         return article_path(self.public_id)
 
     def clean(self) -> None:
-        """An id typed for a new article: not 000000, not a sample id, not a deleted article's."""
-        if not (self._state.adding and self.public_id):
-            return
-        try:
-            check_new_public_id(self.public_id)
-        except ValidationError as error:
-            raise ValidationError({"public_id": error.messages}) from None
-        if (
-            IssuedArticleId.objects.filter(value=self.public_id).exists()
-            and not Article.objects.filter(public_id=self.public_id).exists()
-        ):
-            raise ValidationError({"public_id": deleted_id_message(self.public_id)})
+        """The summary within its limit; an id typed for a new article: not 000000, not a sample
+        id, not a deleted article's."""
+        errors: dict[str, list[str]] = {}
+        too_long = limits.summary_error(self.summary)
+        if too_long:
+            errors["summary"] = [too_long]
+        if self._state.adding and self.public_id:
+            try:
+                check_new_public_id(self.public_id)
+            except ValidationError as error:
+                errors["public_id"] = error.messages
+            else:
+                if (
+                    IssuedArticleId.objects.filter(value=self.public_id).exists()
+                    and not Article.objects.filter(public_id=self.public_id).exists()
+                ):
+                    errors["public_id"] = [deleted_id_message(self.public_id)]
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_live(self) -> bool:
@@ -710,11 +752,23 @@ class Section(models.Model):
     def heading_text(self) -> str:
         return self.heading.name if self.heading_id else self.custom_heading
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude: Iterable[str] | None = None) -> None:
+        """The fields' own checks, then one heading of the two. Here, not in ``clean``, so that a
+        heading the form already refused (a custom one too long, say) gets that one message,
+        not also "choose a heading" because its value never reached the instance."""
+        super().clean_fields(exclude=exclude)
+        excluded = set(exclude or ())
+        if "custom_heading" in excluded or ("heading" in excluded and not self.heading_id):
+            return
         if bool(self.heading_id) == bool(self.custom_heading.strip()):
             raise ValidationError(
                 "Choose a standard heading or type a custom one (one of the two, not both)."
             )
+
+    def clean(self) -> None:
+        too_long = limits.section_error(self.body)
+        if too_long:
+            raise ValidationError({"body": too_long})
 
 
 @reversion.register()
@@ -733,6 +787,41 @@ class AlternativeName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@reversion.register()
+class CodedConcept(models.Model):
+    """A clinical code naming what the article explains (a condition, a test, a procedure), so an
+    EHR's Infobutton request for that code finds the article once it is live."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="codes")
+    system = models.CharField("code system", max_length=40, choices=coding.CodeSystem.choices)
+    code = PlainCharField(
+        max_length=coding.CODE_MAX_LENGTH, help_text="As the system writes it: E11.9, 4548-4, 44054006."
+    )
+    display_name = PlainCharField(
+        max_length=coding.DISPLAY_NAME_MAX_LENGTH, blank=True, help_text="The system's name for the code."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "coded concept"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "system", "code"], name="unique_article_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.frozen().line()
+
+    def clean(self) -> None:
+        self.code = coding.normalize(self.system, self.code or "")
+        if self.system:
+            coding.check(self.system, self.code)
+
+    def frozen(self) -> coding.Code:
+        """What a publication keeps of this code."""
+        return coding.Code(self.system, self.code, self.display_name)
 
 
 @reversion.register()
@@ -834,12 +923,16 @@ class ArticleImage(models.Model):
             prepared = images.prepare(self.image)
             token = secrets.token_hex(8)
             display, thumbnail = prepared.display, prepared.thumbnail
-            self.image.save(f"{token}.{display.extension}", ContentFile(display.content), save=False)
-            self.thumbnail.save(
-                f"{token}-thumb.{thumbnail.extension}", ContentFile(thumbnail.content), save=False
-            )
-            self.width, self.height = display.width, display.height
-            self.thumb_width, self.thumb_height = thumbnail.width, thumbnail.height
+            # Both files and the row, or none of them: a full or unwritable disk refuses the upload.
+            with media.kept_with_row() as written:
+                written.store(self.image, f"{token}.{display.extension}", ContentFile(display.content))
+                written.store(
+                    self.thumbnail, f"{token}-thumb.{thumbnail.extension}", ContentFile(thumbnail.content)
+                )
+                self.width, self.height = display.width, display.height
+                self.thumb_width, self.thumb_height = thumbnail.width, thumbnail.height
+                super().save(*args, **kwargs)
+            return
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -859,6 +952,30 @@ class ArticleImage(models.Model):
             "alt": self.alt_text,
             "caption": self.caption,
         }
+
+
+class ImageAwaitingUpload(models.Model):
+    """An image an imported HTML page showed, recorded with its alt text, caption and source
+    address for an editor to upload. It has no file: nothing reads it for a public page (the
+    site never hot-links another site's image), and the admin lists it until it is uploaded
+    through the article's images and deleted here. A re-import of the page replaces them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images_awaiting_upload")
+    alt_text = PlainCharField("alt text", max_length=250, blank=True)
+    caption = PlainCharField(max_length=500, blank=True)
+    source_url = models.URLField(
+        "source address", max_length=2000, blank=True, help_text="Where the saved page showed it (not fetched)."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "position", "id"]
+        verbose_name = "image awaiting upload"
+        verbose_name_plural = "images awaiting upload"
+
+    def __str__(self) -> str:
+        return self.caption or self.alt_text or self.source_url
 
 
 class CrossReference(models.Model):
@@ -900,6 +1017,7 @@ class Publication(models.Model):
         blank=True,
         help_text="[{id, url, thumb_url, width, height, thumb_width, thumb_height, alt, caption}] in order.",
     )
+    codes = models.JSONField(default=list, blank=True, help_text="[{system, code, display}] in order.")
     review_date = models.DateField(null=True, blank=True)
     updated_by = models.TextField(blank=True, help_text="The reviewer credit as it stood at review time.")
     review_organization = models.CharField(max_length=200, blank=True)
@@ -944,6 +1062,23 @@ class SearchEntry(models.Model):
         return self.title
 
 
+class CodeEntry(models.Model):
+    """One code of a live (or merged) article's publication, kept by ``encyclopedia.search``:
+    what an Infobutton request looks up. A merged article's codes stay, so they answer with the
+    article it was merged into."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    system = models.CharField(max_length=40)
+    code = models.CharField(max_length=coding.CODE_MAX_LENGTH)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["system", "code"], name="code_entry_lookup")]
+
+    def __str__(self) -> str:
+        return f"{coding.label(self.system)} {self.code}"
+
+
 class IndexEntry(models.Model):
     """One line of the A–Z index: a title, or an alternative name that says "see" its article."""
 
@@ -960,3 +1095,36 @@ class IndexEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}, see {self.see}" if self.see else self.label
+
+
+class SharedCacheEpoch(models.Model):
+    """The one row that says a change could not reach the shared cache (Redis was down).
+
+    Every generation a page's key holds is combined with ``value`` (``caching/epoch.py``), so
+    when Redis returns with the counters it had before the change, no page from before it is
+    served again.
+    """
+
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"shared cache epoch {self.value}"
+
+
+class PendingPurge(models.Model):
+    """Pages the CDN has not confirmed dropping yet: sent again, with back-off, by
+    ``manage.py retry_cdn_purges`` (``caching/cdn.py``); deleted once the CDN accepted them all."""
+
+    paths = models.JSONField(help_text="The paths still to purge.")
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["next_attempt_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{len(self.paths)} paths to purge, attempt {self.attempts + 1}"

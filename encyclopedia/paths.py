@@ -39,6 +39,12 @@ def absolute_url(request: HttpRequest, path: str) -> str:
     return (settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")) + path
 
 
+def public_url(path: str) -> str:
+    """``path`` on ``SITE_URL`` when it is set; else ``path`` as it is, for the caller (the feed,
+    the sitemap) to put on the address the request came to."""
+    return settings.SITE_URL + path if settings.SITE_URL else path
+
+
 # The letters of the A–Z index, in the letter bar's order.
 LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["0-9"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from django.core.validators import RegexValidator
 from django.utils.html import escape
 
 REQUIRED = {
@@ -16,7 +17,29 @@ REQUIRED = {
     "journal_article": ["authors", "title", "container_title", "year"],
     "website": ["title", "container_title", "url"],
     "guideline": ["title", "year"],
+    "unstructured": ["title"],
 }
+
+
+# The identifiers' own forms, checked by the Citation model's fields: so the admin's forms and the
+# importer refuse the same values with the same message, on the field (or the page's line).
+year_validator = RegexValidator(
+    r"^[12][0-9]{3}[a-z]?(?: [A-Za-z0-9][A-Za-z0-9 /\-–]*)?\Z",
+    "Enter the year as four digits, like 2024; a letter may follow (2024a) and, for a journal, "
+    "the month and day (2024 Mar 15).",
+    code="invalid_year",
+)
+pmid_validator = RegexValidator(
+    r"^[1-9][0-9]{0,9}\Z",
+    "Enter the PubMed id alone, in digits, like 31234567 (without “PMID:”).",
+    code="invalid_pmid",
+)
+doi_validator = RegexValidator(
+    r"^10\.[0-9]{4,9}(?:\.[0-9]+)*/[^\s\x00-\x1f\x7f]+\Z",
+    "Enter the DOI alone, without spaces: “10.”, the registrant's number, a slash and the item, "
+    "like 10.1000/xyz123 (without “doi:” or https://doi.org/).",
+    code="invalid_doi",
+)
 
 
 class CitationFields(Protocol):
@@ -98,6 +121,9 @@ def segments(citation: CitationFields) -> list[Segment]:
             out.append((text, italic))
 
     kind = citation.kind
+    if kind == "unstructured":  # as an imported page printed it, whole in the title
+        add(citation.title.strip())
+        return out
     if citation.authors:
         add(_sentence(citation.authors))
     if kind == "book_chapter":

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from encyclopedia import credits, markup
-from encyclopedia.models import Article, ArticleImage, Citation, EditorialCredit, Section
+from encyclopedia.models import Article, ArticleImage, Citation, CodedConcept, EditorialCredit, Section
 
 
 def freeze(article: Article) -> dict[str, Any]:
@@ -38,6 +38,7 @@ def freeze(article: Article) -> dict[str, Any]:
         images=images,
         related=related,
         credit_rows=EditorialCredit.shown(credit_rows),
+        codes=list(article.codes.order_by("position", "id")),
     )
 
 
@@ -50,12 +51,13 @@ def freeze_rows(
     images: Iterable[ArticleImage],
     related: Iterable[str],
     credit_rows: Iterable[EditorialCredit],
+    codes: Iterable[CodedConcept] = (),
 ) -> dict[str, Any]:
     """What ``freeze`` makes of ``article`` with these rows, each in its order; it reads nothing,
     so a caller that holds the rows already (the importer) freezes without reading them back.
 
     ``related`` is the related articles' public ids; ``credit_rows`` the credits the page shows
-    (the standing ones for an article that names none of its own).
+    (the standing ones for an article that names none of its own); ``codes`` its coded concepts.
     """
     summary = markup.render(article.summary)
     linked = list(summary.article_ids)
@@ -75,6 +77,7 @@ def freeze_rows(
         "linked_article_ids": list(dict.fromkeys(i for i in linked if i != article.public_id)),
         "images": [image.frozen() for image in images],
         "related_article_ids": list(related),
+        "codes": [code.frozen().as_dict() for code in codes],
         "review_date": article.review_date,
         "updated_by": article.reviewer.credit() if article.reviewer else "",
         "review_organization": article.review_organization.name if article.review_organization else "",

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from markupsafe import Markup
 
-from encyclopedia import markup
+from encyclopedia import dates, markup
 from encyclopedia.paths import article_path, letter_path, path
 from encyclopedia.search import IndexLine
 
@@ -33,7 +33,13 @@ def environment(**options: Any) -> jinja2.Environment:
     """
     options.update(autoescape=True, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True)
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is set just above
-    env.globals.update(static=static, path=path, letter_links=letter_links, article_index=article_index)
+    env.globals.update(
+        static=static,
+        path=path,
+        letter_links=letter_links,
+        article_index=article_index,
+        page_title=page_title,
+    )
     env.filters.update(
         article_url=article_path,
         us_date=us_date,
@@ -45,9 +51,15 @@ def environment(**options: Any) -> jinja2.Environment:
     return env
 
 
+def page_title(*parts: str) -> str:
+    """The parts joined by colons, each once: the site's name is often also the first part
+    ("Medical Encyclopedia: H", not "Medical Encyclopedia: H: Medical Encyclopedia")."""
+    return ": ".join(dict.fromkeys(str(part) for part in parts if part))
+
+
 def us_date(day: datetime.date | None) -> str:
-    """3/31/2024: the review date as the reference pages show it."""
-    return f"{day.month}/{day.day}/{day.year}" if day else ""
+    """3/31/2024: the review date as the reference pages show it, in the site's one date format."""
+    return dates.day(day)
 
 
 def date(value: datetime.date | datetime.datetime | None, format_string: str) -> str:

@@ -12,7 +12,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         public_page(sitemap),
-        {"sitemaps": {"articles": sitemaps.ArticleSitemap}},
+        {"sitemaps": {"pages": sitemaps.PageSitemap, "articles": sitemaps.ArticleSitemap}},
         name="sitemap",
     ),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -1,7 +1,7 @@
 """What a version of an article holds (the models register with ``@reversion.register``).
 
 An article's version follows its sections, alternative names, citation links,
-credit links and images, so restoring a version restores the whole working copy. The
+credit links, images, related articles and codes, so restoring a version restores the whole working copy. The
 publication pointer and the workflow flags are left out: restoring an old version
 changes the draft, never what is live.
 """
@@ -13,6 +13,7 @@ ARTICLE_FOLLOWS = (
     "credit_links",
     "images",
     "related_links",
+    "codes",
 )
 ARTICLE_UNVERSIONED = (
     "review_date",  # set by medical reviews only: restoring old wording is not a review

@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from encyclopedia import credits, markup, paths, references, search
 from encyclopedia.caching import generations, keys, publication_cache, site_data
 from encyclopedia.caching.page_cache import MAX_AGE, last_modified, public_page
-from encyclopedia.models import Article, CrossReference, PolicyPage
+from encyclopedia.models import Article, ArticleType, CrossReference, PolicyPage
 from encyclopedia.page_citation import page_context as cite_context
 from encyclopedia.paths import article_path
 
@@ -107,17 +107,48 @@ def _readable(content: Any, public_id: str, preview: bool) -> dict:
     }
 
 
-def _json_ld(content: Any, site_settings: Any, page_url: str, summary: str) -> str:
-    """schema.org MedicalWebPage for search engines, safe inside a <script> element."""
+def preview_parts(content: Any) -> dict:
+    """A draft's body, credit line and related articles exactly as its public page renders them,
+    for a page that shows a draft inside another page (the reviewer's workspace). Never cached."""
+    return {
+        **_readable(content, "", True),
+        "credit_line": credits.credit_line(
+            content.updated_by, content.review_organization, content.also_reviewed_by
+        ),
+    }
+
+
+# What an article is about, as a schema.org type, by article type.
+ABOUT_TYPES = {
+    ArticleType.DISEASE: "MedicalCondition",
+    ArticleType.SYMPTOM: "MedicalSignOrSymptom",
+    ArticleType.TEST: "MedicalTest",
+    ArticleType.SURGERY: "MedicalProcedure",
+    ArticleType.INJURY: "MedicalCondition",
+    ArticleType.SELF_CARE: "LifestyleModification",
+}
+
+
+def _json_ld(content: Any, site_settings: Any, page_url: str, site_url: str, summary: str) -> str:
+    """schema.org MedicalWebPage for search engines, safe inside a <script> element.
+
+    Its ``@id`` is the canonical URL, so every copy of the page names the same node.
+    """
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
+        "@id": page_url,
         "name": content.title,
         "url": page_url,
+        "inLanguage": "en",
         "description": summary[:300],
         "dateModified": (getattr(content, "published_at", None) or timezone.now()).isoformat(),
-        "publisher": {"@type": "Organization", "name": site_settings.publisher_name},
-        "about": {"@type": "Thing", "name": content.title, "alternateName": list(content.alternative_names)},
+        "publisher": {"@type": "Organization", "name": site_settings.publisher_name, "url": site_url},
+        "about": {
+            "@type": ABOUT_TYPES.get(getattr(content, "article_type", ""), "MedicalEntity"),
+            "name": content.title,
+            "alternateName": list(content.alternative_names),
+        },
     }
     if content.review_date:
         data["lastReviewed"] = content.review_date.isoformat()
@@ -162,7 +193,7 @@ def render_article(
         "credit_line": credits.credit_line(
             content.updated_by, content.review_organization, content.also_reviewed_by
         ),
-        "json_ld": _json_ld(content, site_settings, page_url, summary),
+        "json_ld": _json_ld(content, site_settings, page_url, paths.absolute_url(request, "/"), summary),
         "description": summary[:200],
         **_readable(content, public_id, preview),
         **cite_context(request, content, site_settings, page_url, today),
@@ -307,9 +338,9 @@ def image_page(request: HttpRequest, image_id: str) -> HttpResponse:
 @public_page(query=False)
 def policy(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(PolicyPage, slug=slug)
-    return render(
-        request, "encyclopedia/policy.html", {"page": page, "body_html": markup.render(page.body).html}
-    )
+    body_html = markup.render(page.body).html
+    context = {"page": page, "body_html": body_html, "description": markup.plain_text(body_html)[:200]}
+    return render(request, "encyclopedia/policy.html", context)
 
 
 @public_page(query=False)

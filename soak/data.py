@@ -73,17 +73,6 @@ def generate(articles: int) -> dict[str, float]:
     return {**timings, "total_s": round(time.perf_counter() - started, 1)}
 
 
-def article_ids() -> list[str]:
-    """The generated live articles' ids (the demo articles, 900000 and up, are left out)."""
-    from encyclopedia.models import Article
-
-    return list(
-        Article.objects.filter(live_publication__isnull=False, public_id__lt="900000")
-        .order_by("public_id")
-        .values_list("public_id", flat=True)
-    )
-
-
 def pick_hot(ids: list[str], count: int) -> list[str]:
     """The articles the approver updates: a fixed sample, so runs are comparable."""
     return sorted(random.Random(17).sample(ids, min(count, len(ids))))

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import collections
 import datetime
-import http.client
 import threading
 import time
 
 from soak import config, data, verify
 from soak.config import Plan
-from soak.server import Server, log_text
+from soak.server import Server, get, log_text
 
 WARM_ROUNDS = 3
 CONCURRENCY = 4
@@ -28,21 +27,8 @@ REQUESTS_AFTER = 24
 
 def _fetch(paths: list[str]) -> list[int]:
     """GET each path with a session cookie (the page cache is skipped, so the database is read)."""
-    statuses = []
-    for path in paths:
-        connection = http.client.HTTPConnection(config.HOST, config.PORT, timeout=15)
-        try:
-            connection.request(
-                "GET", path, headers={"X-Forwarded-Proto": "https", "Cookie": "sessionid=soak-idle"}
-            )
-            response = connection.getresponse()
-            response.read()
-            statuses.append(response.status)
-        except (OSError, http.client.HTTPException):
-            statuses.append(0)
-        finally:
-            connection.close()
-    return statuses
+    headers = {"X-Forwarded-Proto": "https", "Cookie": "sessionid=soak-idle"}
+    return [get(path, headers)[0] for path in paths]
 
 
 def _concurrently(paths: list[str]) -> list[int]:

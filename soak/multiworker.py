@@ -1,28 +1,16 @@
 """The ``multiworker`` phase: a change made in one process shows on every worker within 1 s.
 
-`make serve` runs two gunicorn workers. On its default deployment (SQLite, no REDIS_URL) both must
-still share the cache's generations, each article's live state and the site data: otherwise the
-worker that did not make a change goes on answering with what it cached before, for up to the page
-cache's 5 minutes. This phase checks that on its own SQLite file, without PostgreSQL or Redis:
-
-1. ``Site.prepare``: collectstatic, migrate and a small set-up (a director, four live articles), each
-   in a `manage.py` subprocess with the server's environment, as an operator runs them;
-2. ``Site.start``: the Makefile's `serve` gunicorn line (2 workers) with DEBUG off, the SQLite file and
-   no REDIS_URL; the access log also names the worker (pid) that answered each request;
-3. the scenarios, each after warming both workers on the page (40 requests from 8 threads):
-   ``admin-withdraw`` (a director signs in at /admin/login/ and withdraws article A with the admin's
-   workflow form: 410), ``command-withdraw`` and ``command-restore`` (`manage.py shell -c` calling
-   editorial.actions.withdraw, then restore, on article B: 410, then 200 again), ``publish`` (a new
-   publication of article C with a new summary, by editorial.actions.publish: the new text) and
-   ``site-data`` (SiteSettings' disclaimer saved in a subprocess: the new footer on article D's page).
-
-After each write, ``READERS`` threads read the page back to back (every other request with a session
-cookie, which skips the shared page cache) until the last ``STREAK`` answers, in the order they were
-sent, all show the new state and go on doing so for ``HOLD_S``. The figure is the time from the end of
-the write (the command's return from the action, after its commit, or the admin's answer to the form)
-to the first answer after the last old one; the access log says which workers gave them (both must).
-tests/test_multiprocess.py runs the same scenarios on a free port and asserts each one; ``run`` is the
-soak's phase.
+`make serve` runs two gunicorn workers; on its default deployment (SQLite, no REDIS_URL) both must
+share the cache's generations, article states and site data, or the worker that did not make a change
+answers from its cache for up to 5 minutes. On a SQLite file of its own (``Site.prepare``: collectstatic,
+migrate, a director and four live articles, in `manage.py` subprocesses) and the Makefile's `serve`
+gunicorn line (``Site.start``; the access log also names the answering worker), each scenario warms
+both workers on a page, makes a change (in the admin's workflow form, or by `manage.py shell -c`
+calling an editorial action), then ``READERS`` threads read the page back to back (every other
+request with a session cookie, which skips the shared page cache). The figure is the time from the
+end of the write to the first answer after the last old one, once ``STREAK`` answers in a row, from
+both workers, show the new state and go on doing so for ``HOLD_S``. tests/test_multiprocess.py asserts
+each scenario; ``run`` is the soak's phase.
 """
 
 from __future__ import annotations
@@ -30,7 +18,6 @@ from __future__ import annotations
 import collections
 import datetime
 import functools
-import http.client
 import http.cookiejar
 import itertools
 import json
@@ -48,14 +35,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from soak import config
-from soak.server import Server, log_text
+from soak.server import Server, get, log_text
 
 NAME = "multiworker"
-SCENARIOS = ("admin-withdraw", "command-withdraw", "command-restore", "publish", "site-data")
 LIMIT_S = 1.0  # the acceptance: every worker shows a change within this
 STREAK = 20  # consecutive answers in the new state
 READERS = 4  # threads reading after a write: more than the 2 workers, so both answer
@@ -65,6 +51,9 @@ WARM_THREADS = 8
 SOAK_WATCH_S = 10.0  # how long the soak watches a state that has not changed yet
 DIRECTOR = "multiworker-director"
 SESSION_COOKIE = "sessionid=multiworker-reader"  # any value: its presence skips the page cache
+# config/settings.py's cache directory, pointed into the work directory so that the check never shares
+# generations and article states with a `make serve` or `make run` of this tree.
+SHARED_CACHE_VARIABLE = "SHARED_CACHE_DIR"
 # gunicorn's default access log format, then the worker's pid and the request's probe number.
 ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" pid=%(p)s probe=%({x-probe}i)s'
 ACCESS_PROBE = re.compile(r"pid=<(\d+)> probe=(\S+)")
@@ -111,28 +100,12 @@ done(articles=articles)
 """
 
 
-def shared_cache_variables() -> list[str]:
-    """The environment variables config/settings.py names for a cache directory (SHARED_CACHE_DIR).
-
-    Found by name (CACHE with DIR, PATH, ROOT, LOCATION or FOLDER), never a switch: the server's shared
-    store then goes into the work directory, so a check never shares generations and article states
-    with a `make serve` or `make run` of this tree, whose database holds other articles under the same ids.
-    """
-    text = (config.ROOT / "config" / "settings.py").read_text()
-    names = set(re.findall(r"""["']([A-Z][A-Z0-9_]*)["']""", text))
-    return sorted(n for n in names if "CACHE" in n and re.search(r"DIR|PATH|ROOT|LOCATION|FOLDER", n))
-
-
 def server_env(workdir: Path) -> dict[str, str]:
     """`make serve` in production on a SQLite file in ``workdir``: DEBUG off, no REDIS_URL.
 
-    Nothing is inherited but PATH, HOME and the locale, so neither the test suite's DATABASE_URL
-    (PostgreSQL in CI's second run) nor a REDIS_URL reaches the server. bench.settings is
-    config.settings with the collected static files in ``workdir``. The session and CSRF cookies
-    are sent over plain HTTP (loopback, no TLS proxy), so the admin can be used as a browser does.
-    The cache keys get a prefix of their own (``CACHE_KEY_PREFIX``, a namespace only), and a cache
-    directory variable, if config/settings.py has one, points into ``workdir``: either keeps the
-    check's keys apart from another server's in a store they might share.
+    Nothing is inherited but PATH, HOME and the locale, so neither the test suite's DATABASE_URL nor a
+    REDIS_URL reaches the server; cookies go over plain HTTP (loopback), as a browser sends them; the
+    cache keys get a prefix and a cache directory of their own.
     """
     env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
     env.update(
@@ -149,10 +122,9 @@ def server_env(workdir: Path) -> dict[str, str]:
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "CACHE_KEY_PREFIX": "multiworker-" + secrets.token_hex(4),
             "PYTHONPATH": str(config.ROOT),
+            SHARED_CACHE_VARIABLE: str(workdir / "shared-cache"),
         }
     )
-    for name in shared_cache_variables():
-        env[name] = str(workdir / "shared-cache")
     return env
 
 
@@ -221,9 +193,7 @@ class Site:
         self.server = Server(
             self.env, NAME, port=port, workdir=workdir, extra_args=("--access-logformat", ACCESS_FORMAT)
         )
-        self._probes = itertools.count()
         self._exiting: list[tuple[subprocess.Popen, threading.Timer, list[str]]] = []
-        self._probe_lock = threading.Lock()
 
     # ------------------------------------------------------------------ processes
 
@@ -336,27 +306,9 @@ class Site:
     def path(self, key: str) -> str:
         return f"/ency/article/{self.articles[key]['public_id']}.htm"
 
-    def probe(self, tag: str) -> str:
-        with self._probe_lock:
-            return f"{tag}.{next(self._probes)}"
-
-    def get(self, path: str, *, cookie: bool, probe: str) -> tuple[int, bytes]:
-        """One reader's request on a new connection (gunicorn's sync workers close each one)."""
-        headers = {"X-Probe": probe}
-        if cookie:
-            headers["Cookie"] = SESSION_COOKIE
-        connection = http.client.HTTPConnection(config.HOST, self.port, timeout=10)
-        try:
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            return response.status, response.read()
-        except (OSError, http.client.HTTPException):
-            return 0, b""
-        finally:
-            connection.close()
-
-    def workers_of(self, probes: set[str], wait: float = 3.0) -> dict[str, int]:
+    def workers_of(self, answers: list[Answer], wait: float = 3.0) -> dict[str, int]:
         """probe -> the pid of the worker that answered it, from the access log (written just after)."""
+        probes = {a.probe for a in answers if a.status}
         deadline = time.monotonic() + wait
         while True:
             found = {probe: int(pid) for pid, probe in ACCESS_PROBE.findall(log_text(self.server.access_log))}
@@ -364,30 +316,38 @@ class Site:
                 return {probe: found[probe] for probe in probes if probe in found}
             time.sleep(0.05)
 
+    def read(self, tag: str, path: str, check: Check, threads: int, limit: float = math.inf) -> Reading:
+        """``threads`` readers of ``path`` until ``limit`` requests were sent or ``Reading.stop``."""
+        reading = Reading(threads)
+        numbers = itertools.count()
+
+        def reader(index: int) -> None:
+            while not reading.stopped.is_set():
+                with reading.lock:
+                    number = next(numbers)
+                    if number >= limit:
+                        return
+                    sent = reading.in_flight[index] = time.time()
+                probe, cookie = f"{tag}.{number}", number % 2 == 1
+                headers = {"X-Probe": probe, **({"Cookie": SESSION_COOKIE} if cookie else {})}
+                status, body = get(path, headers, port=self.port, timeout=10)
+                with reading.lock:
+                    reading.answers.append(Answer(sent, status, check(status, body), probe, cookie))
+                    reading.in_flight[index] = math.inf
+
+        reading.threads = [threading.Thread(target=reader, args=(i,), daemon=True) for i in range(threads)]
+        for thread in reading.threads:
+            thread.start()
+        return reading
+
     def warm(self, tag: str, path: str, is_old: Check) -> dict:
         """``WARM_REQUESTS`` reads from ``WARM_THREADS`` threads, so both workers cache the page as it is."""
-        answers: list[Answer] = []
-        lock = threading.Lock()
-
-        def read(thread: int) -> None:
-            for number in range(thread, WARM_REQUESTS, WARM_THREADS):
-                probe = self.probe(f"{tag}-warm")
-                sent = time.time()
-                status, body = self.get(path, cookie=number % 2 == 1, probe=probe)
-                with lock:
-                    answers.append(Answer(sent, status, is_old(status, body), probe, number % 2 == 1))
-
-        threads = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(WARM_THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        workers = self.workers_of({a.probe for a in answers if a.status})
+        answers = self.read(f"{tag}-warm", path, is_old, WARM_THREADS, WARM_REQUESTS).stop(wait=True)
         return {
             "requests": len(answers),
             "old": sum(a.new for a in answers),  # here ``new`` is ``is_old``: the state before the write
             "statuses": dict(collections.Counter(str(a.status) for a in answers)),
-            "workers": sorted(set(workers.values())),
+            "workers": sorted(set(self.workers_of(answers).values())),
         }
 
     def watch(self, tag: str, path: str, is_new: Check, since: float, watch_s: float) -> dict:
@@ -396,34 +356,14 @@ class Site:
         Gives up ``watch_s`` after ``since``. An answer takes its place in the order of sending only once
         every request sent before it has been answered, so a slow old answer cannot hide in a streak.
         """
-        lock = threading.Lock()
-        answers: list[Answer] = []
-        in_flight = [math.inf] * READERS
-        stop = threading.Event()
-
-        def read(index: int) -> None:
-            number = index
-            while not stop.is_set():
-                probe = self.probe(tag)
-                cookie = number % 2 == 1
-                with lock:
-                    sent = in_flight[index] = time.time()
-                status, body = self.get(path, cookie=cookie, probe=probe)
-                with lock:
-                    answers.append(Answer(sent, status, is_new(status, body), probe, cookie))
-                    in_flight[index] = math.inf
-                number += 1
-
-        threads = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(READERS)]
-        for thread in threads:
-            thread.start()
+        reading = self.read(tag, path, is_new, READERS)
         held_since: float | None = None
         try:
             while time.time() < since + watch_s:
                 time.sleep(0.01)
-                with lock:
-                    horizon = min(in_flight)
-                    known = sorted((a for a in answers if a.sent < horizon), key=lambda a: a.sent)
+                with reading.lock:
+                    horizon = min(reading.in_flight)
+                    known = sorted((a for a in reading.answers if a.sent < horizon), key=lambda a: a.sent)
                 if settled_from(known) is None:
                     held_since = None
                 elif held_since is None:
@@ -431,46 +371,58 @@ class Site:
                 elif time.time() - held_since >= HOLD_S:
                     break
         finally:
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=15)
-        answers.sort(key=lambda a: a.sent)
+            answers = sorted(reading.stop(), key=lambda a: a.sent)
         settled = settled_from(answers)
-        first_streak = streak_start(answers)
-        workers = self.workers_of({a.probe for a in answers if a.status})
+        workers = self.workers_of(answers)
         after = [a for a in answers if settled is not None and a.sent >= settled]
-        by_worker: dict[str, dict[str, int]] = {}
-        for answer in answers:
-            worker = str(workers.get(answer.probe, "?"))
-            counts = by_worker.setdefault(worker, {"new": 0, "old": 0})
-            counts["new" if answer.new else "old"] += 1
-        first_new = next((a.sent for a in answers if a.new), None)
-        last_old = next((a.sent for a in reversed(answers) if not a.new), None)
+
+        def counts(group: list[Answer]) -> dict[str, int]:
+            return {"new": sum(a.new for a in group), "old": sum(not a.new for a in group)}
 
         def since_write(moment: float | None) -> float | None:
             return None if moment is None else round(moment - since, 3)
 
+        by_worker = collections.defaultdict(list)
+        for answer in answers:
+            by_worker[str(workers.get(answer.probe, "?"))].append(answer)
         return {
             "seconds": since_write(settled),
             "watched_s": watch_s,
             "first_read_s": since_write(answers[0].sent if answers else None),
-            "first_new_s": since_write(first_new),
-            "first_streak_s": since_write(first_streak),
-            "last_old_s": since_write(last_old),
+            "first_new_s": since_write(next((a.sent for a in answers if a.new), None)),
             "answers": len(answers),
             "old_answers": sum(not a.new for a in answers),
             "answers_after_settled": len(after),
             "workers_after_settled": len({workers[a.probe] for a in after if a.probe in workers}),
-            "by_worker": by_worker,
+            "by_worker": {worker: counts(group) for worker, group in by_worker.items()},
             "by_reader": {
-                kind: {"new": sum(a.new for a in group), "old": sum(not a.new for a in group)}
-                for kind, group in (
-                    ("anonymous", [a for a in answers if not a.cookie]),
-                    ("session cookie", [a for a in answers if a.cookie]),
-                )
+                "anonymous": counts([a for a in answers if not a.cookie]),
+                "session cookie": counts([a for a in answers if a.cookie]),
             },
             "statuses": dict(collections.Counter(str(a.status) for a in answers)),
         }
+
+
+@dataclass
+class Reading:
+    """The answers of a set of reader threads, as they come in."""
+
+    readers: int
+    answers: list[Answer] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stopped: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.in_flight = [math.inf] * self.readers  # when each reader's pending request was sent
+
+    def stop(self, *, wait: bool = False) -> list[Answer]:
+        """The answers, once the readers have finished (``wait``: their requests) or been told to stop."""
+        if not wait:
+            self.stopped.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+        return list(self.answers)
 
 
 def settled_from(answers: list[Answer]) -> float | None:
@@ -481,16 +433,6 @@ def settled_from(answers: list[Answer]) -> float | None:
             break
         tail += 1
     return answers[-tail].sent if tail >= STREAK else None
-
-
-def streak_start(answers: list[Answer]) -> float | None:
-    """When the first run of ``STREAK`` consecutive new answers was sent, or None."""
-    run = 0
-    for index, answer in enumerate(answers):
-        run = run + 1 if answer.new else 0
-        if run == STREAK:
-            return answers[index - STREAK + 1].sent
-    return None
 
 
 # ---------------------------------------------------------------------- the scenarios
@@ -595,26 +537,25 @@ def warmed(result: dict) -> bool:
 
 def describe(result: dict) -> str:
     """One line: the figure, or how stale the workers still were when the watch gave up."""
-    workers = "; ".join(
+    warm, seconds = result["warm"], result["seconds"]
+    counts = [
         f"worker {pid}: {c['old']} old, {c['new']} new" for pid, c in sorted(result["by_worker"].items())
-    )
-    readers = ", ".join(f"{kind} {c['old']} old/{c['new']} new" for kind, c in result["by_reader"].items())
-    warm = result["warm"]
+    ]
+    counts += [f"{kind} {c['old']} old/{c['new']} new" for kind, c in result["by_reader"].items()]
     before = f"warm-up {warm['old']}/{warm['requests']} as before on workers {warm['workers']}"
     if not warmed(result):
         before = f"NOT MEASURED: the warm-up did not show the state before the write everywhere ({before})"
-    if result["seconds"] is None:
-        where = "on every worker" if result["first_new_s"] is None else "on some worker"
-        return (
-            f"{result['scenario']}: STILL OLD {where} {result['watched_s']:.1f} s after the write: "
-            f"{result['old_answers']} of {result['answers']} answers old (statuses {result['statuses']}); "
-            f"{workers}; {readers}; {before}"
+    if seconds is None:
+        where = "every worker" if result["first_new_s"] is None else "some worker"
+        figure = f"STILL OLD on {where} {result['watched_s']:.1f} s after the write (statuses {result['statuses']})"
+    else:
+        figure = (
+            f"{seconds:.3f} s to {STREAK} consecutive new answers (limit {LIMIT_S:.1f} s; first read at "
+            f"{result['first_read_s']:.3f} s, first new at {result['first_new_s']:.3f} s), "
+            f"{result['answers_after_settled']} new answers from then on from {result['workers_after_settled']} workers"
         )
-    return (
-        f"{result['scenario']}: {result['seconds']:.3f} s to {STREAK} consecutive new answers (limit {LIMIT_S:.1f} s; "
-        f"first read at {result['first_read_s']:.3f} s, first new at {result['first_new_s']:.3f} s); {result['answers_after_settled']} new answers from then on, "
-        f"from {result['workers_after_settled']} workers; {workers}; {readers}; {before}"
-    )
+    old = f"{result['old_answers']} of {result['answers']} answers old"
+    return "; ".join([f"{result['scenario']}: {figure}", old, *counts, before])
 
 
 # ---------------------------------------------------------------------- the soak phase
@@ -634,8 +575,8 @@ def run(code: dict | None = None, watch_s: float = SOAK_WATCH_S) -> dict:
     try:
         site.start()
         workers = site.server.workers()
-        for name in SCENARIOS:
-            result = STEPS[name](site, watch_s)
+        for step in STEPS.values():
+            result = step(site, watch_s)
             result["passed"], result["warmed"] = passed(result), warmed(result)
             results.append(result)
             print(f"[soak] {describe(result)}", file=sys.stderr, flush=True)
@@ -645,12 +586,8 @@ def run(code: dict | None = None, watch_s: float = SOAK_WATCH_S) -> dict:
     return {
         "phase": NAME,
         "started": started.isoformat(timespec="seconds"),
-        "limit_s": LIMIT_S,
-        "streak": STREAK,
-        "readers": READERS,
-        "hold_s": HOLD_S,
-        "warm_requests": WARM_REQUESTS,
-        "warm_threads": WARM_THREADS,
+        **{"limit_s": LIMIT_S, "streak": STREAK, "readers": READERS, "hold_s": HOLD_S},
+        **{"warm_requests": WARM_REQUESTS, "warm_threads": WARM_THREADS},
         "watch_s": watch_s,
         "prepare_s": round(prepared - began, 1),
         "total_s": round(time.monotonic() - began, 1),
@@ -658,7 +595,7 @@ def run(code: dict | None = None, watch_s: float = SOAK_WATCH_S) -> dict:
         "load_after": [round(v, 2) for v in os.getloadavg()],
         "command": shlex.join(site.server.command),
         "database": site.env["DATABASE_URL"],
-        "shared_cache_variables": shared_cache_variables(),
+        "shared_cache_variables": [SHARED_CACHE_VARIABLE],
         "workers": {"before": workers, "after": workers_after},
         "code": code or {},
         "scenarios": results,

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from soak.config import MARKER_PATTERN
+from soak.config import HOST, MARKER_PATTERN, PORT, Plan
 
 MARKER = re.compile(MARKER_PATTERN.encode())
 SECTION = re.compile(rb'<section class="article-section".*?</section>', re.S)
@@ -33,15 +33,11 @@ class ReaderJob:
     process: int
     first_reader: int
     readers: int
-    signed_in_below: int  # readers numbered below this send a session cookie
-    host: str
-    port: int
+    plan: Plan  # readers numbered below its signed_in_readers send a session cookie
     hot_ids: list[str]
     all_ids: list[str]
-    hot_share: float
     start: float  # wall-clock time.time() of the phase's start
     deadline: float
-    timeout: float
     out: str
 
 
@@ -78,18 +74,18 @@ def _read(job: ReaderJob, number: int, records: list, lock: threading.Lock) -> N
     """
     rng = random.Random(number * 7919 + int(job.start))
     headers = {"X-Forwarded-Proto": "https", "Connection": "keep-alive"}
-    signed_in = number < job.signed_in_below
+    signed_in = number < job.plan.signed_in_readers
     if signed_in:
         headers["Cookie"] = "sessionid=soak-not-a-session"  # skips the shared page cache
     connection: http.client.HTTPConnection | None = None
     mine = []
     while time.time() < job.deadline:
-        public_id = rng.choice(job.hot_ids) if rng.random() < job.hot_share else rng.choice(job.all_ids)
+        public_id = rng.choice(job.hot_ids) if rng.random() < job.plan.hot_share else rng.choice(job.all_ids)
         started = time.time()
         status, error, body = 0, "", b""
         try:
             if connection is None:
-                connection = http.client.HTTPConnection(job.host, job.port, timeout=job.timeout)
+                connection = http.client.HTTPConnection(HOST, PORT, timeout=job.plan.request_timeout)
             connection.request("GET", f"/ency/article/{public_id}.htm", headers=headers)
             response = connection.getresponse()
             body = response.read()
@@ -106,21 +102,8 @@ def _read(job: ReaderJob, number: int, records: list, lock: threading.Lock) -> N
         marker, modified, whole, reason = None, None, None, ""
         if status == 200:
             marker, modified, whole, reason = check_page(body)
-        mine.append(
-            [
-                number,
-                round(started - job.start, 4),
-                round(finished - job.start, 4),
-                public_id,
-                status,
-                error,
-                marker,
-                modified,
-                whole,
-                reason,
-                signed_in,
-            ]
-        )
+        times = [round(started - job.start, 4), round(finished - job.start, 4)]
+        mine.append([number, *times, public_id, status, error, marker, modified, whole, reason, signed_in])
         if error:
             time.sleep(0.05)  # a refused connection fails at once: do not spin
     if connection is not None:
@@ -129,19 +112,8 @@ def _read(job: ReaderJob, number: int, records: list, lock: threading.Lock) -> N
         records.extend(mine)
 
 
-FIELDS = [
-    "reader",
-    "t0",
-    "t1",
-    "public_id",
-    "status",
-    "error",
-    "marker",
-    "modified",
-    "whole",
-    "reason",
-    "signed_in",
-]
+FIELDS = ["reader", "t0", "t1", "public_id", "status", "error"]  # of each record, in order
+FIELDS += ["marker", "modified", "whole", "reason", "signed_in"]
 
 
 def run_process(job: ReaderJob) -> None:
@@ -157,5 +129,5 @@ def run_process(job: ReaderJob) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=max(1.0, job.deadline - time.time()) + job.timeout + 5)
+        thread.join(timeout=max(1.0, job.deadline - time.time()) + job.plan.request_timeout + 5)
     Path(job.out).write_text(json.dumps({"fields": FIELDS, "records": records}))

@@ -13,7 +13,7 @@ import json
 
 from bench import common
 from bench.report import fill, table
-from soak import config
+from soak import config, outages
 
 PHASES = {  # the phases of the traffic table, in report order, with their column titles
     "steady": lambda plan: f"Steady, {plan['duration']:.0f} s",
@@ -345,8 +345,8 @@ class Report:
             f"- Run at {run['started']} ({code_text(run.get('code') or {})}); {run['total_s']:.0f} s in all "
             f"({run['prepare_s']:.0f} s of collectstatic, migrate and set-up).",
             f"- Server, the Makefile's `serve` line with the worker's pid added to the access log: `{run['command']}`, "
-            f"with `DATABASE_URL={run['database']}` (cache directory variables found in config/settings.py and pointed "
-            f"into the work directory: {store}). Workers {run['workers']['before']} throughout: "
+            f"with `DATABASE_URL={run['database']}` (the shared cache's directory variable pointed into the work "
+            f"directory: {store}). Workers {run['workers']['before']} throughout: "
             f"{yes(run['workers']['before'] == run['workers']['after'])}.",
             f"- Each change: {run['warm_requests']} requests from {run['warm_threads']} threads first; then "
             f"{run['readers']} threads read the page back to back. The figure needs at least {run['streak']} answers "
@@ -413,6 +413,7 @@ BLOCKS = {
     "restart": Report.restart,
     "idle-drop": Report.idle_drop,
     "multiworker": Report.multiworker_run,
+    "outages": lambda _report: outages.report_lines(),
 }
 
 

@@ -1,27 +1,23 @@
 """Run the soak: set up, then each phase, then write RELIABILITY.md; always clean up.
 
-    python -m soak [--phases steady,restart,idle-drop,multiworker] [--keep] [--duration 60]
+    python -m soak [--phases steady,restart,idle-drop,multiworker,redis-outage,smtp-outage] [--keep] [--duration 60]
                    [--articles 1000] [--readers 50] [--conn-max-age N] [--conn-health-checks]
                    [--report-only]
 
-1. Drop and create PostgreSQL database ``soak_encyclopedia`` on 127.0.0.1:5432, flush Redis db 5,
-   and generate the articles with bench/generate.py's generator (collectstatic and migrate first,
-   as `make serve` does).
-2. Prime: approve one update of each "hot" article through the workflow, so every page the
-   approver will change carries a revision marker.
-3. Each phase: start `make serve`'s gunicorn (2 workers, 127.0.0.1:8051), run the readers and the
-   approver for ``--duration`` seconds, stop the server, check everything against the database.
-   ``steady`` does only that; ``restart`` also restarts PostgreSQL halfway (at 30 s).
-   ``idle-drop`` (soak/idle.py, about 10 s) drops idle workers' database connections and counts
-   the 500s that follow: the case the restart under load cannot show.
-   ``multiworker`` (soak/multiworker.py, under a minute) needs neither PostgreSQL nor Redis: on a
-   SQLite file of its own and without REDIS_URL, it times how long a withdrawal (in the admin and by
-   command), a restore, a publication and a site-data change take to show on both workers. Run
-   alone, the database above is not created.
-4. Write soak/out/<phase>.json and RELIABILITY.md; drop the database unless ``--keep``.
+1. Create PostgreSQL database ``soak_encyclopedia`` (127.0.0.1:5432) anew, flush Redis db 5, generate
+   the articles with bench/generate.py, and approve one update of each "hot" article (``prime``), so
+   every page the approver changes carries a revision marker.
+2. ``steady`` and ``restart`` (PostgreSQL restarted at half time): `make serve`'s gunicorn (2 workers,
+   127.0.0.1:8051), the readers and the approver for ``--duration`` seconds, then every check against
+   the database. ``idle-drop`` (soak/idle.py) drops idle workers' connections and counts the 500s.
+   ``multiworker`` (soak/multiworker.py) needs neither PostgreSQL nor Redis: alone, the database above
+   is not created.
+   ``redis-outage`` and ``smtp-outage`` (soak/outages.py, about 2 minutes each) also run on a SQLite
+   file of their own, with a Redis and a mail server of their own: Redis stopped at 20 s and started
+   again at 40 s under load; the mail server refusing while approvals go on, then recovering.
+3. Write soak/out/<phase>.json and RELIABILITY.md; drop the database unless ``--keep``.
 
-Everything is bounded: the readers, the approver's retries, the restart and the server's stop all
-have deadlines, a watchdog ends a soak that overruns, and Ctrl-C or SIGTERM still stops the
+Everything is bounded (deadlines everywhere, a watchdog), and Ctrl-C or SIGTERM still stops the
 server, starts PostgreSQL again if a restart left it down, and drops the database.
 """
 
@@ -41,13 +37,14 @@ import threading
 import time
 from pathlib import Path
 
-from soak import config, data, idle, multiworker, report, verify
+from bench import common
+from soak import config, data, idle, multiworker, outages, report, verify
 from soak.approver import EDITOR, REVIEWER, Approver, approve_to_live
 from soak.config import Plan
 from soak.readers import ReaderJob, run_process
 from soak.server import Server, log_text
 
-PHASES = ("steady", "restart", "idle-drop", "multiworker")
+PHASES = ("steady", "restart", "idle-drop", "multiworker", *outages.PHASES)
 ON_POSTGRES = ("steady", "restart", "idle-drop")  # the phases that need the database and articles above
 WATCHDOG_S = 30 * 60
 log = data.log
@@ -189,29 +186,11 @@ def run_phase(
         deadline = start + plan.duration
         per_process = -(-plan.readers // plan.reader_processes)
         jobs = []
-        for number in range(plan.reader_processes):
-            first = number * per_process
-            count = min(per_process, plan.readers - first)
-            if count <= 0:
-                continue
-            jobs.append(
-                ReaderJob(
-                    process=number,
-                    first_reader=first,
-                    readers=count,
-                    signed_in_below=plan.signed_in_readers,
-                    host=config.HOST,
-                    port=config.PORT,
-                    hot_ids=hot,
-                    all_ids=ids,
-                    hot_share=plan.hot_share,
-                    start=start,
-                    deadline=deadline,
-                    timeout=plan.request_timeout,
-                    out=str(config.WORKDIR / f"{name}-readers-{number}.json"),
-                )
-            )
-            Path(jobs[-1].out).unlink(missing_ok=True)
+        for number, first in enumerate(range(0, plan.readers, per_process)):
+            out = config.WORKDIR / f"{name}-readers-{number}.json"
+            out.unlink(missing_ok=True)
+            readers = min(per_process, plan.readers - first)
+            jobs.append(ReaderJob(number, first, readers, plan, hot, ids, start, deadline, str(out)))
         processes = run_readers(jobs)
         server.sample_pids(start)
         approver = Approver(hot, seq, start, plan)
@@ -290,15 +269,8 @@ def code_state() -> dict:
     """The commit the server ran, and how many tracked files differed from it (others work in this tree)."""
 
     def git(*words: str) -> str:
-        result = subprocess.run(  # noqa: S603 - fixed git commands, read-only
-            ["git", *words],  # noqa: S607
-            cwd=config.ROOT,
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        )
-        return result.stdout.strip()
+        command = ["git", "-C", str(config.ROOT), *words]  # read-only
+        return subprocess.run(command, capture_output=True, text=True, timeout=20, check=False).stdout.strip()  # noqa: S603, S607
 
     changed = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line]
     return {"commit": git("rev-parse", "--short", "HEAD"), "changed_files": len(changed)}
@@ -324,9 +296,7 @@ def prime(hot: list[str], seq: int) -> tuple[list[dict], int]:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m soak", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--phases", default=",".join(PHASES), help="steady,restart,idle-drop,multiworker (default: all)"
-    )
+    parser.add_argument("--phases", default=",".join(PHASES), help=",".join(PHASES) + " (default: all)")
     parser.add_argument("--keep", action="store_true", help="keep database soak_encyclopedia at the end")
     parser.add_argument("--articles", type=int, default=Plan.articles)
     parser.add_argument("--duration", type=float, default=Plan.duration)
@@ -383,7 +353,7 @@ def main() -> None:
             data.setup_django(plan)
             data.flush_redis()
             timings = data.generate(plan.articles)
-            ids = data.article_ids()
+            ids = common.live_ids()
             hot = data.pick_hot(ids, plan.hot_articles)
             primed, seq = prime(hot, 1)
             setup = {
@@ -421,6 +391,10 @@ def main() -> None:
             result = multiworker.run(code_state())
             (config.OUT / "multiworker.json").write_text(json.dumps(result, indent=2, default=str))
             log(f"multiworker: {'pass' if result['passed'] else 'FAIL'} in {result['total_s']} s")
+        for phase in (phase for phase in args.phases if phase in outages.PHASES):
+            log(f"{phase}: soak/outages.py, a SQLite file, a Redis and a mail server of its own")
+            result = outages.run(phase)
+            log(f"{phase}: {json.dumps({k: v for k, v in result.items() if not isinstance(v, dict | list)})}")
         if args.phases == list(PHASES):  # how long a whole `make soak` takes, for the report
             (config.OUT / "run.json").write_text(
                 json.dumps({"phases": args.phases, "total_s": round(time.monotonic() - began, 1)}, indent=2)

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import functools
+import http.client
 
 from bench import server
 from bench.server import log_text
 from soak import config
 
-__all__ = ["Server", "log_text"]
+__all__ = ["Server", "get", "log_text"]
 
 
-class Server(server.Server):
-    """`make serve`'s gunicorn on 127.0.0.1:8051 (or the caller's port), logs in the soak's work directory."""
+Server = functools.partial(server.Server, port=config.PORT, workdir=config.WORKDIR)
 
-    def __init__(
-        self,
-        env: dict[str, str],
-        name: str,
-        *,
-        port: int = config.PORT,
-        workdir: Path = config.WORKDIR,
-        extra_args: tuple[str, ...] = (),
-    ):
-        super().__init__(env, name, port=port, workdir=workdir, extra_args=extra_args)
+
+def get(
+    path: str, headers: dict[str, str], *, port: int = config.PORT, timeout: float = 15
+) -> tuple[int, bytes]:
+    """One GET on a new connection (gunicorn's sync workers close each one): status (0: failed) and body."""
+    connection = http.client.HTTPConnection(config.HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    except (OSError, http.client.HTTPException):
+        return 0, b""
+    finally:
+        connection.close()

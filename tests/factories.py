@@ -182,6 +182,8 @@ def article_form(**overrides) -> dict:
         "images-INITIAL_FORMS": "0",
         "related_links-TOTAL_FORMS": "0",
         "related_links-INITIAL_FORMS": "0",
+        "codes-TOTAL_FORMS": "0",
+        "codes-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

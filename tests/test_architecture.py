@@ -1,7 +1,7 @@
 """The shape of the code, read from the source: no module imports another in a cycle, and the public
 site (encyclopedia) never imports the editorial tools (editorial), which are built on it.
 
-Every .py file under encyclopedia/, editorial/ and config/ (migrations aside) is parsed with
+Every .py file under encyclopedia/, editorial/, infobutton/ and config/ (migrations aside) is parsed with
 ``ast``. Each import of a project module is an edge of the graph, wherever it is written: an
 import inside a function still ties the two modules together, it only hides the cycle until that
 function runs. ``from package import name`` imports the submodule ``package.name`` when there is
@@ -16,7 +16,7 @@ from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("encyclopedia", "editorial", "config")
+PACKAGES = ("encyclopedia", "editorial", "infobutton", "config")
 
 Edges = dict[tuple[str, str], str]  # (importer, imported) -> where: "path:line" of the first import
 
@@ -286,3 +286,16 @@ def test_the_public_site_never_imports_the_editorial_tools():
             if name == "editorial" or name.startswith("editorial."):
                 offenders.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
     assert offenders == [], "encyclopedia must not import editorial:\n" + "\n".join(offenders)
+
+
+def test_the_infobutton_service_is_built_on_the_encyclopedia_and_nothing_imports_it():
+    """``infobutton`` reads what ``encyclopedia`` publishes; neither the public site nor the
+    editorial tools depend on it, so it can be left out of a site that does not offer it."""
+    offenders = []
+    for module, path in project_modules(ROOT, ("encyclopedia", "editorial")).items():
+        for name, line in imported_names(path, module):
+            if name == "infobutton" or name.startswith("infobutton."):
+                offenders.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    assert offenders == [], "nothing but config may import infobutton:\n" + "\n".join(offenders)
+    _, edges = import_graph()
+    assert ("infobutton.matching", "encyclopedia.models") in edges

@@ -31,7 +31,7 @@ def cdn(settings, monkeypatch):
     _Recorder.received = []
     settings.CDN_PURGE_URL = f"http://127.0.0.1:{server.server_port}{{path}}"
     settings.CDN_PURGE_HEADERS = {"X-Purge-Key": "secret"}
-    monkeypatch.setattr(purge, "_send_later", purge.send)  # send at once, so the test can look
+    monkeypatch.setattr(purge, "_send_later", purge.send_pending)  # send at once, so the test can look
     yield _Recorder.received
     server.shutdown()
 

@@ -60,7 +60,7 @@ def test_two_reviewers_approving_at_once_publish_exactly_once(make_article):
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1, results
     assert isinstance(errors[0], EditorialError)
-    assert "not possible while the article is published" in str(errors[0])
+    assert "not possible while the article is “Live”" in str(errors[0])
     assert Publication.objects.filter(article=article).count() == 1
     assert Article.objects.get(pk=article.pk).state == "published"
 

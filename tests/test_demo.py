@@ -9,11 +9,17 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from reversion.models import Version
 
-from encyclopedia.models import AccreditationNotice, Article, Citation, PolicyPage, Publication
+from encyclopedia.models import AccreditationNotice, Article, Citation, PolicyPage, Publication, Section
 from tests.conftest import sign_in
 from tests.factories import form_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """The demo draws its sample illustrations into MEDIA_ROOT: a temporary one here."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def load(**kwargs) -> str:
@@ -130,8 +136,8 @@ def test_demo_review_schedule_shows_on_the_dashboard_and_in_one_digest(client, s
     load()
     sign_in(client, "reviewer", "reviewer-demo-2026")
     html = client.get("/admin/").content.decode()
-    overdue = html[html.index('id="panel-overdue"') : html.index('id="panel-due_30"')]
-    due_soon = html[html.index('id="panel-due_30"') : html.index('id="panel-due_60"')]
+    overdue = html[html.index('id="panel-my_overdue"') : html.index('id="panel-my_due_soon"')]
+    due_soon = html[html.index('id="panel-my_due_soon"') :]
     assert "Hiccups" in overdue
     assert "Common cold" in due_soon
     out = StringIO()
@@ -139,3 +145,58 @@ def test_demo_review_schedule_shows_on_the_dashboard_and_in_one_digest(client, s
     assert out.getvalue().count("To: ") == 1
     assert "To: reviewer@example.org" in out.getvalue()
     assert "Hiccups" in out.getvalue() and "Common cold" in out.getvalue()
+
+
+def test_the_demo_has_25_sample_articles_of_every_type_that_link_to_each_other(client):
+    import re
+
+    from encyclopedia.models import ArticleType, RelatedArticle
+
+    load()
+    samples = Article.objects.filter(public_id__gte="900000")
+    live = samples.filter(live_publication__isnull=False)
+    assert live.count() >= 25
+    assert {a.article_type for a in live} == set(ArticleType.values), "every article type"
+    ids = set(samples.values_list("public_id", flat=True))
+    for article in samples:
+        assert article.summary.startswith("*Sample content"), article.public_id
+    linked = {
+        target
+        for body in [
+            *samples.values_list("summary", flat=True),
+            *Section.objects.values_list("body", flat=True),
+        ]
+        for target in re.findall(r"\(article:(\d{6})\)", body)
+    }
+    assert len(linked) >= 15 and linked <= ids, "they link to each other, never to a missing id"
+    assert RelatedArticle.objects.filter(article__in=samples).count() >= 20
+    illustrated = live.filter(images__isnull=False).distinct()
+    assert illustrated.count() >= 3
+    page = client.get(f"/ency/article/{illustrated.first().public_id}.htm").content.decode()
+    assert "Sample illustration" in page and "<img" in page
+
+
+def test_every_letter_of_the_a_to_z_bar_has_a_sample_article(client):
+    from encyclopedia.paths import LETTERS
+    from encyclopedia.search.a_to_z import index_page
+
+    load()
+    empty = [letter for letter in LETTERS if letter.isalpha() and not index_page(letter)]
+    assert empty == []
+
+
+def test_every_panel_of_the_demo_editor_and_reviewer_has_something_in_it(settings):
+    from django.utils import timezone
+
+    from editorial import dashboard
+
+    settings.DEBUG = True
+    load()
+    today = timezone.localdate()
+    for username in ("editor", "reviewer"):
+        user = User.objects.get(username=username)
+        empty = [panel.key for panel in dashboard.panels(user, today) if not panel.count]
+        assert empty == [], username
+    director = User.objects.get(username="director")
+    site = [panel for panel in dashboard.panels(director, today) if panel.group == dashboard.DIRECTORS_GROUP]
+    assert [panel.key for panel in site if not panel.count] == []

@@ -385,10 +385,11 @@ def test_export_to_standard_output(rich):
 
 
 def test_every_model_is_exported_or_rebuilt():
-    covered = set(export.CONTENT_MODELS) | set(export.DERIVED_MODELS)
+    covered = set(export.CONTENT_MODELS) | set(export.DERIVED_MODELS) | set(export.OPERATIONAL_MODELS)
     for app in ("encyclopedia", "editorial"):
         for model in apps.get_app_config(app).get_models():
             assert model in covered, f"{model._meta.label} is neither exported nor rebuilt on restore"
+    assert not set(export.OPERATIONAL_MODELS) & set(export.CONTENT_MODELS)
 
 
 # ---------------------------------------------------------------- refusals

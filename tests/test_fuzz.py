@@ -13,19 +13,22 @@ import os
 import re
 from functools import cache as memoize
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nh3
 import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
-from hypothesis import HealthCheck, event, example, given, settings
+from django.test import override_settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from editorial.actions.import_article import import_page
 from editorial.errors import EditorialError
 from editorial.importer.parser import ParseError, parse_citation, parse_page
 from encyclopedia import markup, references
+from encyclopedia.models import Article
 from tests.conftest import SEED, active_content
 from tests.factories import seed_sections, to_markdown
 
@@ -468,6 +471,51 @@ def test_random_pages_import_or_are_refused_whole(client, text):
     event(import_or_refuse(text, client))
 
 
+# Small limits, so that generated pages cross them often (encyclopedia.limits reads the settings).
+SMALL_LIMITS = {"ARTICLE_SUMMARY_MAX_CHARS": 60, "ARTICLE_SECTION_MAX_CHARS": 80, "ARTICLE_MAX_CHARS": 200}
+# Plain words and odd characters that stay as they are through the reader: lengths are predictable.
+limit_text = st.lists(
+    st.sampled_from(["cramp", "night", " ", "é", "e\u0301", "\U0001f9b5", "&lt;b&gt;", "\u202e", "x" * 30]),
+    min_size=1,
+    max_size=40,
+).map(lambda words: "a" + "".join(words).strip())
+
+
+@pytest.mark.django_db
+@fuzz(150)
+@given(summary=limit_text, bodies=st.lists(limit_text, max_size=5))
+def test_texts_around_the_limits_import_exactly_or_are_refused_with_the_limit(summary, bodies):
+    text = f"# Night cramps\n\n{summary}\n\n" + "".join(
+        f"## Part {number}\n\n{body}\n\n" for number, body in enumerate(bodies, start=1)
+    )
+    limits = SMALL_LIMITS
+    too_long = (
+        len(summary) > limits["ARTICLE_SUMMARY_MAX_CHARS"]
+        or any(len(body) > limits["ARTICLE_SECTION_MAX_CHARS"] for body in bodies)
+        or len(summary) + sum(map(len, bodies)) > limits["ARTICLE_MAX_CHARS"]
+    )
+    cache.clear()
+    with override_settings(**SMALL_LIMITS), transaction.atomic():
+        before = content_counts()
+        try:
+            result = import_page(parse_page(text), source="fuzz.txt")
+        except ParseError as error:
+            assert too_long, f"refused within the limits: {error}"
+            assert re.search(
+                r"is [0-9,]+ characters long; the limit is [0-9,]+ characters \([0-9,]+ too many\)",
+                error.message,
+            )
+            assert error.line > 0 and str(error).startswith(f"line {error.line}: ")
+            assert content_counts() == before, "refused, but rows were saved"
+        else:
+            assert not too_long, "a text over its limit was saved"
+            article = Article.objects.get(public_id=result.public_id)
+            assert article.summary == summary
+            assert [section.body for section in article.sections.order_by("position")] == bodies
+        finally:
+            transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
 def test_the_seed_itself_imports_under_the_fuzz_harness(client):
     """The harness does reach the success path: an unchanged seed imports and its page loads."""
@@ -515,3 +563,257 @@ def test_control_characters_in_an_import_file_are_refused_with_their_line(charac
 
 def test_tabs_are_not_control_characters_to_refuse():
     assert parse_page("Title\n\nA\tsummary.\n").summary == "A\tsummary."
+
+
+# ---------------------------------------------------------------- (4) saved HTML pages and any file
+
+_HTML_PAGE = Path(__file__).parent / "pages" / "morning_finger_stiffness.html"
+_HTML_ANCHORS = ("<p>A cold bedroom", "can make the feeling stronger.</p>", "<li>Wear of the joint", "</ul>",
+                 "<div class=\"section-body\" id=\"section-Alt-body\">", "<h1 class", "<div id=\"ency_summary\"")  # fmt: skip
+HTML_PIECES = [
+    "<script>window.__pwned=1</script>", "<a href='javascript:window.__pwned=1'>", "<a href=\" data:text/html,x\">",
+    "</a>", "<img src=x onerror=window.__pwned=1>", "<p onclick=window.__pwned=1>", "</p>", "<ul><li>", "</li>",
+    "</ul>", "<ol start=3><li>", "</ol>", "<em>", "</em>", "<strong>", "<b>", "<div class='section'>", "</div>",
+    "<h2>", "</h2>", "&lt;script&gt;", "&amp;", "&#0;", "&#x202e;", "<!--", "-->", "<style>", "</style>", "<br>",
+    "<svg onload=x>", "<iframe src=//evil.example>", "<a href='/ency/article/000431.htm'>", "<a href='#top'>",
+    "*", "_", "[", "](javascript:x)", "- ", "1. ", "\n", " ", "<", ">", "\"", "'",
+]  # fmt: skip
+
+
+@fuzz(300)
+@given(
+    pieces=st.lists(st.sampled_from(HTML_PIECES) | st.text(max_size=8), max_size=15).map("".join),
+    anchor=st.sampled_from(_HTML_ANCHORS),
+)
+def test_any_markup_in_a_saved_page_is_read_safely_or_refused_clearly(pieces, anchor):
+    from editorial.importer.html import parse_html
+
+    page_html = _HTML_PAGE.read_text(encoding="utf-8").replace(anchor, pieces + anchor, 1)
+    try:
+        page = parse_html(page_html)
+    except ParseError as error:
+        assert error.message.strip(), "a refusal says why"
+        return
+    texts = [page.summary, *(section.body for section in page.sections)]
+    for text in texts:
+        assert active_content(markup.render(text).html) == [], text
+        assert not re.search(r"\]\(\s*(?:javascript|data|vbscript):", text, re.IGNORECASE), text
+    for plain in [page.title, *page.alternative_names, *(s.heading for s in page.sections)]:
+        assert "<script" not in plain.lower() and "onerror" not in plain.lower()
+    for image in page.images:
+        assert image.source_url == "" or image.source_url.startswith(("http://", "https://"))
+
+
+@fuzz(300)
+@given(data=st.binary(max_size=300) | st.text(max_size=300).map(lambda text: text.encode("utf-8")))
+@example(data=b"")
+@example(data=b"\xef\xbb\xbf<!DOCTYPE html>")
+@example(data=b"%PDF-1.4")
+def test_any_file_is_a_page_or_a_clear_refusal(data):
+    from editorial.importer.sniff import parse_file
+
+    try:
+        parse_file(data, frozenset({"Causes"}))
+    except ParseError as error:
+        assert error.message.strip(), "a refusal says why"
+
+
+# ---------------------------------------------------------------- the Infobutton service
+
+_CODE_SYSTEMS = ["2.16.840.1.113883.6.90", "2.16.840.1.113883.6.103", "2.16.840.1.113883.6.96",
+                 "2.16.840.1.113883.6.1", "2.16.840.1.113883.6.12"]  # fmt: skip
+infobutton_values = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(HOSTILE),
+    st.sampled_from([*_CODE_SYSTEMS, "E11.65", "e1165", "4548-4", "44054006", "99213", "250.00", "en", "es-MX"]),
+    st.sampled_from(["text/xml", "application/json", "text/javascript", "cb", "a.b_$1"]),
+).filter(lambda value: not re.search("[\ud800-\udfff]", value))  # a URL cannot carry a lone surrogate
+infobutton_queries = st.dictionaries(
+    st.sampled_from(
+        [
+            "mainSearchCriteria.v.cs",
+            "mainSearchCriteria.v.c",
+            "mainSearchCriteria.v.dn",
+            "informationRecipient.languageCode.c",
+            "knowledgeResponseType",
+            "callback",
+        ]
+    ),
+    infobutton_values,
+)
+
+
+@pytest.mark.django_db
+@fuzz(300)
+@given(query=infobutton_queries)
+@example(query={"mainSearchCriteria.v.cs": "2.16.840.1.113883.6.90", "mainSearchCriteria.v.c": "E11.65"})
+def test_any_infobutton_request_is_answered_or_refused_with_400(client, query):
+    from xml.etree import ElementTree
+
+    from encyclopedia import coding
+
+    cache.clear()
+    response = client.get("/infobutton/service", query)
+    assert response.status_code in (200, 400), response.status_code
+    kind = response["Content-Type"].split(";")[0]
+    if kind == "text/xml":
+        ElementTree.fromstring(response.content)
+    elif kind == "application/json":
+        assert response.json()
+    else:
+        assert kind == "text/javascript" and response.content.startswith(b"/**/")
+    event(f"{response.status_code} {kind}")
+    system = query.get("mainSearchCriteria.v.cs", "")
+    code = coding.normalize(system, query.get("mainSearchCriteria.v.c", ""))
+    assert coding.problem(system, code) is None or coding.problem(system, code).strip()
+
+
+# ---------------------------------------------------------------- citation identifiers (year, PMID, DOI, URL)
+
+_JOURNAL_CITATION = {
+    "kind": "journal_article",
+    "authors": "Doe A",
+    "title": "Night cramps in runners",
+    "container_title": "Example Journal",
+    "year": "2024",
+}
+identifier_values = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "2024",
+            " 2024a ",
+            "2020 Mar 15",
+            "abcd",
+            "٢٠٢٤",
+            "31234567",
+            "0123",
+            "PMID: 123",
+            "10.1000/xyz123",
+            "10.1000/a b",
+            "doi:10.1000/x",
+            "10.1000/x\u202e",
+            "https://example.org/a",
+            "example.org",
+            "javascript:alert(1)",
+            "https://exa mple.org",
+        ]
+    ),
+    st.from_regex(r"[12][0-9]{3}[a-z]?( [A-Z][a-z]{2}( [0-9]{1,2})?)?", fullmatch=True),
+    st.from_regex(r"10\.[0-9]{4,5}/[!-~]{1,12}", fullmatch=True),
+    st.from_regex(r"[0-9]{1,11}", fullmatch=True),
+    st.text(max_size=24),
+    page_text_pieces,
+)
+
+
+def _as_the_form_keeps_it(field: str, value: str) -> str:
+    """``value`` as the admin's form hands it to the model: stripped (a URL given its https://
+    scheme), without direction controls."""
+    from django import forms
+
+    from encyclopedia.fields import strip_direction_controls
+
+    if field == "url":
+        return forms.URLField(assume_scheme="https", required=False).clean(value)
+    return strip_direction_controls(value.strip())
+
+
+@pytest.mark.django_db
+@fuzz(150)
+@given(
+    field=st.sampled_from(["year", "pmid", "doi", "url"]),
+    value=identifier_values.filter(lambda value: not re.search("[\ud800-\udfff]", value)),  # no browser sends one
+)
+@example(field="url", value="https://exa mple.org")
+@example(field="year", value="\x00")
+def test_any_citation_identifier_is_refused_on_its_field_or_stored_exactly(superuser_client, field, value):
+    """The admin's citation form: the refusal on the field alone (no "needs this" elsewhere), and
+    nothing saved; or the value kept as typed. Never a 500."""
+    from encyclopedia.models import Citation
+
+    with transaction.atomic():
+        try:
+            data = {**_JOURNAL_CITATION, field: value}
+            response = superuser_client.post("/admin/encyclopedia/citation/add/", data)
+            if response.status_code == 302:
+                stored = Citation.objects.get()
+                assert getattr(stored, field) == _as_the_form_keeps_it(field, value)
+                if field != "url":  # a year, PMID or DOI the form keeps, the page format reads back
+                    assert getattr(parse_citation(stored.as_text()), field) == getattr(stored, field)
+                event("stored")
+                return
+            assert response.status_code == 200
+            html = response.content.decode()
+            lists = re.findall(r'<ul class="errorlist[^>]*>', html)
+            assert lists == [f'<ul class="errorlist" id="id_{field}_error">'], "messages on the field alone"
+            assert not Citation.objects.exists()
+            event("refused")
+        finally:
+            transaction.set_rollback(True)
+
+
+_PAGE_WITH_A_REFERENCE = (
+    "Night cramps\n\nCramps come and go.\n\nReferences\n\nREFERENCE\n\nReview Date 3/31/2024\n\n"
+    "Updated by: Rae Viewer, MD, Department of Medicine, Example University, Springfield, IL.\n"
+)
+_REFERENCE_LINE = 7
+# References that import as they are: the identifiers drawn replace theirs.
+_GOOD_REFERENCES = [
+    {"kind": "journal_article", **_JOURNAL_CITATION, "volume": "3", "issue": "2", "pages": "10-12"},
+    {
+        "kind": "book",
+        "title": "A book on cramps",
+        "place": "Springfield",
+        "publisher": "Example Press",
+        "year": "2024",
+    },
+    {
+        "kind": "website",
+        "title": "Night cramps",
+        "container_title": "Example Society",
+        "url": "https://example.org/a",
+    },
+]
+
+
+@pytest.mark.django_db
+@fuzz(150)
+@given(
+    fields=st.sampled_from(_GOOD_REFERENCES) | citation_fields,
+    identifiers=st.dictionaries(st.sampled_from(["year", "pmid", "doi", "url"]), identifier_values),
+)
+def test_any_reference_in_a_page_is_imported_exactly_or_refused_on_its_line(client, fields, identifiers):
+    """Whatever a reference's identifiers are, the importer stores the reference as the page
+    reads it, or refuses the page naming the reference's line, with nothing saved."""
+    from editorial.importer.parser import CitationData
+    from encyclopedia.fields import strip_direction_controls
+    from encyclopedia.models import Citation
+
+    reference = references.render_text(CitationData(**{**fields, **identifiers})).strip()
+    assume(reference and not re.search(r"[\r\n]", reference))
+    assume(
+        not re.match(r"(?i)(review date\b|updated by:|learn how to cite this page$|references$)", reference)
+    )
+    cache.clear()
+    with transaction.atomic():
+        before = content_counts()
+        try:
+            result = import_page(
+                parse_page(_PAGE_WITH_A_REFERENCE.replace("REFERENCE", reference)), source="fuzz.txt"
+            )
+        except ParseError as error:
+            assert error.line == _REFERENCE_LINE, str(error)
+            assert content_counts() == before, f"refused ({error}) but rows were saved"
+            event("refused")
+        else:
+            expected = {
+                name: strip_direction_controls(value)
+                for name, value in parse_citation(reference).as_dict().items()
+            }
+            stored = Citation.objects.get()
+            assert {name: getattr(stored, name) for name in expected} == expected
+            assert client.get(f"/ency/article/{result.public_id}.htm").status_code == 200
+            event("imported")
+        finally:
+            transaction.set_rollback(True)

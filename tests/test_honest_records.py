@@ -235,7 +235,7 @@ def test_the_reminder_digest_links_absolutely_in_text_and_html(
     [message] = mailoutbox
     link = f"https://encyclopedia.example.org/admin/encyclopedia/article/{article.pk}/change/"
     assert message.body.startswith("Dear Dr Richard Roe,\n")
-    assert f"- Overdue page ({article.public_id}), due 2026-05-29: {link}" in message.body
+    assert f"- Overdue page ({article.public_id}), due 5/29/2026: {link}" in message.body
     assert f'<a href="{link}">Overdue page</a>' in _html(message)
 
 

@@ -14,6 +14,7 @@ import json
 import re
 from html.parser import HTMLParser
 from io import StringIO
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -437,10 +438,11 @@ def test_a_hostile_import_file_imports_as_inert_text(client, tmp_path, payload):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "the file has no title"),
-        (b"\n\n   \n", "the file has no title"),
-        (b"Title\n\nA summary\xff\xfe.\n", "cannot read the file"),  # not UTF-8
-        (b"Title\n\nHalf a pair \xed\xa0\x80.\n", "cannot read the file"),  # a lone surrogate
+        (b"", "but this is an empty file"),
+        (b"\n\n   \n", "but this is an empty file"),
+        (b"\xef\xbb\xbfTitle\n\nA summary\xff.\n", ":3: the file is not UTF-8 text: byte 20 (0xFF, column 10)"),
+        (b"Title\n\nA summary\xff\xfe.\n", ":3: the file is not UTF-8 text: byte 17 (0xFF, column 10)"),
+        (b"Title\n\nHalf a pair \xed\xa0\x80.\n", ":3: the file is not UTF-8 text: byte 20"),  # surrogate
         (b"Title\n\nA NUL\x00 byte.\n", ":3: the line holds a control character or an invalid one (U+0000)"),
         (
             b"Title\n\nAn escape\x1b[31m.\n",
@@ -468,15 +470,26 @@ def test_a_refused_import_file_names_file_and_line_and_saves_nothing(tmp_path, c
     assert not Article.objects.exists()
 
 
-def test_a_very_long_summary_imports_whole(client, tmp_path):
-    summary = " ".join(["Cramps come and go."] * 5_000)
+def test_a_summary_at_its_limit_imports_whole_and_a_longer_one_is_refused(client, tmp_path):
+    summary = " ".join(["Cramps come and go."] * 150)  # 2,999 characters: the limit is 3,000
     review = "Review Date 3/31/2026\n\nUpdated by: Rae Viewer, MD, Internal Medicine, Example Clinic, Springfield, IL.\n"
     call_command(
         "import_articles", write_page(tmp_path, f"Long page\n\n{summary}\n\n{review}"), stdout=StringIO()
     )
     article = Article.objects.get(title="Long page")
+    assert article.summary == summary
     html = client.get(article.get_absolute_url()).content.decode()
-    assert page_text(html).count("Cramps come and go.") >= 5_000
+    assert page_text(html).count("Cramps come and go.") == 150
+
+    path = write_page(tmp_path, f"Longer page\n\n{summary} Twice.\n\n{review}", name="longer.txt")
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_articles", path, stdout=StringIO(), stderr=err)
+    assert (
+        f"error: {path}:3: The summary is 3,006 characters long; the limit is 3,000 characters"
+        in err.getvalue()
+    )
+    assert not Article.objects.filter(title="Longer page").exists()
 
 
 # ---------------------------------------------------------------- the admin's refusals
@@ -519,6 +532,39 @@ def test_the_article_form_says_what_is_refused_and_where(superuser_client, field
     assert re.search(r"Please correct the errors? below\.", html)
     assert field_error(html, field) == message
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refusal"),
+    [
+        ("summary", "S" * 3_000, ""),
+        ("summary", "\U0001f9b5" * 3_000, ""),  # characters, not bytes: 12,000 bytes, 3,000 characters
+        (
+            "summary",
+            "S" * 3_001,
+            "The summary is 3,001 characters long; the limit is 3,000 characters (1 too many).",
+        ),
+        ("summary", "\U0001f9b5" * 3_001, "The summary is 3,001 characters long; the limit is 3,000"),
+        ("summary", "S." * 500_000, "The summary is 1,000,000 characters long; the limit is 3,000"),
+        ("sections-0-body", "B" * 20_000, ""),
+        ("sections-0-body", "B\r\n" * 10_000, ""),  # CRLF is stored as LF: 20,000 characters
+        ("sections-0-body", "B" * 20_001, "This section is 20,001 characters long; the limit is 20,000"),
+        ("sections-0-body", PAYLOADS["script"] * 60_000, "This section is 1,980,000 characters long"),
+    ],
+)
+def test_text_of_any_size_is_stored_exactly_or_refused_with_the_limit(
+    superuser_client, field, value, refusal
+):
+    response = superuser_client.post("/admin/encyclopedia/article/add/", article_form(**{field: value}))
+    if refusal:
+        assert response.status_code == 200
+        assert field_error(response.content.decode(), field).startswith(refusal)
+        assert not Article.objects.exists()
+        return
+    assert response.status_code == 302
+    article = Article.objects.get()
+    stored = article.summary if field == "summary" else article.sections.order_by("position")[0].body
+    assert stored == value.replace("\r\n", "\n").strip()  # as a form stores any text: LF, trimmed
 
 
 @pytest.mark.parametrize(
@@ -644,7 +690,7 @@ def test_an_article_with_only_a_title_and_summary_shows_no_empty_parts(client, m
 
 def test_the_longest_values_the_admin_accepts_reach_the_page(client, make_article, publish_article):
     title = "Z" + "x" * 199  # one unbroken word, 200 characters
-    article = make_article(title, summary="S " * 50_000)
+    article = make_article(title, summary="S " * 1_500)  # the summary's limit: 3,000 characters
     article.alternative_names.create(name="N" * 200, position=1)
     publish_article(article)
     response = client.get(article.get_absolute_url())
@@ -750,3 +796,178 @@ def test_direction_overrides_are_stripped_from_titles_names_citations_credits_an
         *imported.live_publication.references,
     ]
     assert not [value for value in map(str, stored) if set(value) & set(map(chr, DIRECTION_CONTROLS))]
+
+
+# ---------------------------------------------------------------- citation identifiers
+
+
+_JOURNAL = {
+    "kind": "journal_article",
+    "authors": "Doe A",
+    "title": "Night cramps in runners",
+    "container_title": "Example Journal",
+    "year": "2024",
+}
+_IDENTIFIER_MESSAGES = {
+    "year": "Enter the year as four digits, like 2024",
+    "pmid": "Enter the PubMed id alone, in digits",
+    "doi": "Enter the DOI alone, without spaces",
+    "url": "Enter a valid URL.",
+}
+
+
+@pytest.mark.parametrize("field", list(_IDENTIFIER_MESSAGES))
+@pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))
+def test_hostile_citation_identifiers_get_one_message_on_their_field(superuser_client, field, payload):
+    response = superuser_client.post("/admin/encyclopedia/citation/add/", {**_JOURNAL, field: payload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    message = field_error(html, field)
+    assert message.startswith((_IDENTIFIER_MESSAGES[field], "Ensure this value has at most")), message
+    lists = re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', html, re.S)
+    assert len(lists) == 1 and lists[0].count("<li>") == 1, "one message, on the field"
+    assert executable(html) == []
+    assert not Citation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "identifiers",
+    [
+        "doi:<script>alert(1)</script>.",
+        'doi:10.1000/"><svg/onload=alert(1)>.',
+        "PMID: ١٢٣.",
+        "doi:10.1000/x. PMID: 0.",
+    ],
+)
+def test_hostile_identifiers_in_an_import_file_are_refused_on_their_line_or_imported_inert(
+    client, tmp_path, identifiers
+):
+    reference = f"Doe A. Night cramps in runners. *Example Journal*. 2024;3(2):10-12. {identifiers}"
+    page = IMPORT_PAGE.format(id="004321", p="x").replace(
+        "Example Society website. Page x title. example.org/page. Accessed March 31, 2024.", reference
+    )
+    path = write_page(tmp_path, page)
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_articles", path, stdout=out, stderr=err)
+    except SystemExit:
+        assert f"error: {path}:21: " in err.getvalue()
+        assert not Article.objects.exists() and not Citation.objects.exists()
+    else:
+        assert "Imported 004321" in out.getvalue()
+        assert Citation.objects.get().as_text() == reference
+        html = client.get("/ency/article/004321.htm").content.decode()
+        assert executable(html) == []
+
+
+# ---------------------------------------------------------------- saved HTML pages
+
+
+_HTML_PAGE = Path(__file__).parent / "pages" / "morning_finger_stiffness.html"
+_HTML_MARKUP_PAYLOADS = {
+    **PAYLOADS,
+    "javascript link": '<a href="javascript:window.__pwned=1">see</a> <a href=" jAvAsCrIpT:x">too</a>',
+    "event handlers": '<p onclick="window.__pwned=1" onmouseover="x()">text</p><body onload="y()">',
+    "huge attribute": f'<a href="https://example.org/{"a" * 100_000}" title="{"t" * 100_000}">long</a>',
+    "deep nesting": "<b>" * 3000 + "deep" + "</b>" * 3000,
+    "form and frame": '<form action="https://evil.example"><input name=x></form><iframe src="//evil.example">',
+}
+
+
+@pytest.mark.parametrize("payload", list(_HTML_MARKUP_PAYLOADS.values()), ids=list(_HTML_MARKUP_PAYLOADS))
+def test_hostile_markup_in_a_saved_html_page_is_dropped_or_refused(client, tmp_path, payload):
+    page = _HTML_PAGE.read_text(encoding="utf-8").replace(
+        "<p>A cold bedroom can make the feeling stronger.</p>", f"<p>A cold bedroom {payload} stronger.</p>"
+    )
+    path = write_page(tmp_path, page, "hostile.html")
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_articles", path, stdout=out, stderr=err)
+    except SystemExit:
+        assert f"error: {path}" in err.getvalue() and "Nothing from this file was saved." in err.getvalue()
+        assert not Article.objects.exists()
+        return
+    article = Article.objects.get(public_id="007731")
+    stored = "\n".join([article.summary, *article.sections.values_list("body", flat=True)])
+    for trace in ("<script", "<svg", "<style", "<iframe", "<form", "onerror", "onload", "onclick", "aaaaaaaaaa",
+                  "tttttttttt"):  # fmt: skip
+        assert trace not in stored.lower(), trace
+    # Markdown link syntax written as text on the page stays text: escaped, never a link.
+    assert not re.search(r"(?<!\\)\]\(\s*(?:javascript|data|vbscript):", stored, re.IGNORECASE)
+    html = client.get("/ency/article/007731.htm").content.decode()
+    assert executable(html) == []
+
+
+# ---------------------------------------------------------------- the Infobutton service
+
+_INFOBUTTON_PARAMETERS = (
+    "mainSearchCriteria.v.cs",
+    "mainSearchCriteria.v.c",
+    "mainSearchCriteria.v.dn",
+    "informationRecipient.languageCode.c",
+    "knowledgeResponseType",
+    "callback",
+)
+_GOOD_REQUEST = {
+    "mainSearchCriteria.v.cs": "2.16.840.1.113883.6.90",
+    "mainSearchCriteria.v.c": "E11.65",
+    "mainSearchCriteria.v.dn": "Type 2 diabetes",
+}
+
+
+def _infobutton_answer_is_well_formed(response, kind: str) -> None:
+    """An answer or a refusal, never a crash, in a shape its reader can parse."""
+    assert response.status_code in (200, 400), response.status_code
+    body = response.content.decode()
+    if response["Content-Type"].startswith("text/xml"):
+        ElementTree.fromstring(response.content)
+    elif response["Content-Type"].startswith("application/json"):
+        json.loads(body)
+    else:
+        assert kind == "text/javascript"
+        match = re.fullmatch(r"/\*\*/([A-Za-z_$][A-Za-z0-9_$.]{0,63})\((.*)\);", body, re.S)
+        assert match, body[:80]
+        json.loads(match.group(2))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("parameter", _INFOBUTTON_PARAMETERS)
+@pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))
+@pytest.mark.parametrize("kind", ["text/xml", "application/json", "text/javascript"])
+def test_hostile_infobutton_parameters_get_an_answer_or_a_400_never_a_500(client, parameter, payload, kind):
+    query = {**_GOOD_REQUEST, "knowledgeResponseType": kind, "callback": "showResults", parameter: payload}
+    response = client.get("/infobutton/service", query)
+    _infobutton_answer_is_well_formed(response, kind)
+    # A display name is only searched for; a callback is read for JSONP only.
+    if parameter != "mainSearchCriteria.v.dn" and (parameter != "callback" or kind == "text/javascript"):
+        assert response.status_code == 400
+        assert parameter in response.content.decode()
+    page = client.get("/infobutton/application", query)
+    assert page.status_code in (200, 400)
+    assert executable(page.content.decode()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=%00",
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=%ED%A0%80",
+        "mainSearchCriteria.v.cs=%FF%FE&mainSearchCriteria.v.c=E11",
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=" + "E" * 20_000,
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11&mainSearchCriteria.v.dn="
+        + "a" * 20_000,
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11&mainSearchCriteria.v.dn=%uD800",
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11&knowledgeResponseType=text/javascript&callback=%E2%80%A8",
+        "mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11&knowledgeResponseType=text/javascript&callback=a&callback=alert(1)",
+        "%zz%",
+        "",
+    ],
+)
+def test_any_infobutton_query_string_gets_a_400_or_an_answer(client, query_string):
+    for kind in ("text/xml", "application/json", "text/javascript"):
+        response = client.get(f"/infobutton/service?{query_string}&knowledgeResponseType={kind}")
+        _infobutton_answer_is_well_formed(response, kind)
+    page = client.get(f"/infobutton/application?{query_string}")
+    assert page.status_code in (200, 400)
+    assert executable(page.content.decode()) == []

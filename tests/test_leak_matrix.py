@@ -3,12 +3,13 @@
 For each action that writes what the public sees (import, re-import, confirm, restore after a
 cancelled schedule, merge, scheduled publish, correction, revert, recover) and each kind of draft
 change (title, summary, section text, alternative names, citations, images with their alt text and
-captions, related articles, credits, review organization, reviewer), article A is live, gets a
-draft holding a marker word, and the action runs. Every public surface is then fetched: A's page
-with and without a session cookie, A–Z, search and suggest, the feed, the sitemap and the index's
-recent updates, the API list and detail, RIS and BibTeX, A's image pages, and the pages of the
-articles that list or link to A. The marker must be on none of them, before the action (with the
-pages then cached, so a stale cache shows too) and after it.
+captions, related articles, credits, review organization, reviewer, coded concepts), article A is
+live, gets a draft holding a marker word, and the action runs. Every public surface is then
+fetched: A's page with and without a session cookie, A–Z, search and suggest, the feed, the
+sitemap and the index's recent updates, the API list and detail, RIS and BibTeX, A's image pages,
+the Infobutton service and page (for A's live code and for the code only the draft gives A), and
+the pages of the articles that list or link to A. The marker must be on none of them, before the
+action (with the pages then cached, so a stale cache shows too) and after it.
 
 A positive control per kind proves the marker is found once the draft is approved, and every cell
 checks first that the draft really holds the marker (the editor's preview shows it) and afterwards
@@ -73,6 +74,11 @@ D_TITLE = "Night leg pain"  # D, imported by the "import" action, links to A
 E_TITLE = "Night cramps"  # E is merged into A by the "merge" action
 LETTERS = ("C", "L", "M", "Z")  # A's title and names, B's title, the marker's
 ONE_HOUR = datetime.timedelta(hours=1)
+# The Infobutton requests of A's live code and of the code only the "codes" draft gives A.
+INFOBUTTON = "/infobutton/service?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&knowledgeResponseType=application/json"
+LIVE_CODE_REQUEST = f"{INFOBUTTON}&mainSearchCriteria.v.c=R25.2"
+DRAFT_CODE_REQUEST = f"{INFOBUTTON}&mainSearchCriteria.v.c=M62.831"
+DRAFT_CODE_PAGE = "/infobutton/application?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=M62.831"
 
 CREDIT = (
     "Updated by: Joan Example, MD, Example University Hospital, Springfield, IL. "
@@ -97,6 +103,8 @@ Stretch the muscle gently and drink fluids.
 Alternative Names
 
 Leg cramps; Charley horse
+
+Codes: ICD-10-CM R25.2 Cramp and spasm
 
 References
 
@@ -336,6 +344,12 @@ def _reviewer(w: World, article: Article) -> None:
     article.reviewer = w.approver.reviewer_profile
 
 
+def _codes(w: World, article: Article) -> None:
+    # The code's name is shown nowhere public; what only this draft says is that A explains
+    # M62.831: an Infobutton request for it answering with A is the leak to look for.
+    article.codes.create(system="2.16.840.1.113883.6.90", code="M62.831", display_name=f"{MARKER} calf spasm")
+
+
 KINDS: dict[str, Callable[[World, Article], None]] = {
     "title": _title,
     "summary": _summary,
@@ -347,6 +361,7 @@ KINDS: dict[str, Callable[[World, Article], None]] = {
     "credits": _credits,
     "organization": _organization,
     "reviewer": _reviewer,
+    "codes": _codes,
 }
 CREDIT_KINDS = {"credits", "organization", "reviewer"}
 
@@ -375,6 +390,7 @@ def draft_in_working_copy(w: World) -> bool:
         *a.credit_links.values_list("credit__name", flat=True),
         a.review_organization.name if a.review_organization else "",
         a.reviewer.name if a.reviewer else "",
+        *a.codes.values_list("display_name", flat=True),
     ]
     return (C_ID if w.kind == "related" else MARKER) in " ".join(parts)
 
@@ -384,6 +400,9 @@ def preview_shows_draft(w: World) -> bool:
     public page would show it, has the marker (for related articles: C)."""
     staff = Client()
     staff.force_login(w.editor)
+    if w.kind == "codes":  # codes are not on the page: the editor's "Changes since live" shows them
+        changes = staff.get(f"/admin/encyclopedia/article/{Article.objects.get(public_id=A_ID).pk}/changes/")
+        return changes.status_code == 200 and MARKER in changes.content.decode()
     preview = staff.get(f"/admin/encyclopedia/article/{Article.objects.get(public_id=A_ID).pk}/preview/")
     assert preview.status_code == 200
     html = preview.content.decode().lower()
@@ -395,6 +414,8 @@ def preview_shows_draft(w: World) -> bool:
 
 def forbidden(w: World, surface: Surface) -> list[str]:
     """What ``surface`` must not show while the draft is unapproved."""
+    if surface.whose == "draft code":
+        return [A_TITLE, f"/ency/article/{A_ID}.htm", MARKER]
     if w.kind == "related":
         if surface.whose == "A":
             return [C_TITLE, f"/ency/article/{C_ID}.htm"]
@@ -426,6 +447,9 @@ def surfaces(w: World) -> list[Surface]:
         Surface("RIS of A", f"{a}.ris", "A"),
         Surface("BibTeX of A", f"{a}.bib", "A"),
         Surface("RIS of A's references", f"{a}-references.ris", "A"),
+        Surface("Infobutton for A's live code", LIVE_CODE_REQUEST),
+        Surface("Infobutton for the draft's code", DRAFT_CODE_REQUEST, "draft code"),
+        Surface("Infobutton page for the draft's code", DRAFT_CODE_PAGE, "draft code"),
         *w.extra,
         *(Surface(f"image page {i:06d}", f"/ency/imagepages/{i:06d}.htm", "A") for i in sorted(w.image_ids)),
     ]
@@ -468,6 +492,7 @@ def assert_a_is_live(pages: dict[str, tuple[int, str]], title: str = A_TITLE) ->
         assert title in pages[name][1], f"{name} does not list A's live title"
     assert f"/ency/article/{A_ID}.htm" in pages["search for A"][1], "search does not find live A"
     assert title in pages["suggest A"][1], "suggest does not offer live A"
+    assert title in pages["Infobutton for A's live code"][1], "the Infobutton does not answer with live A"
 
 
 # ---------------------------------------------------------------- the actions
@@ -673,6 +698,10 @@ def test_the_marker_is_found_once_its_draft_is_approved(kind, tmp_path, make_art
     check_surfaces(w, "before approval (the pages now cached)")
     submit(w.a, w.editor)
     approve(w.a, w.approver)
+    if kind == "codes":
+        body = w.anonymous.get(DRAFT_CODE_REQUEST).content.decode()
+        assert A_TITLE in body, "approved, the codes draft answers the Infobutton request with A"
+        return
     for signed_in in (False, True):
         body = (w.signed_in if signed_in else w.anonymous).get(f"/ency/article/{A_ID}.htm").content.decode()
         for word in forbidden(w, Surface("A's page", "", "A")):

@@ -37,8 +37,9 @@ def site(make_article, publish_article):
 def test_sitemap_lists_live_articles_with_their_dates(client, site):
     root = ET.fromstring(client.get("/sitemap.xml").content)
     entries = {
-        url.find(f"{SITEMAP}loc").text: url.find(f"{SITEMAP}lastmod").text
+        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod")
         for url in root.iter(f"{SITEMAP}url")
+        if "/ency/article/" in url.findtext(f"{SITEMAP}loc")  # the index and letter pages: test_validators
     }
     live = site["live"]
     assert entries[f"http://testserver/ency/article/{live.public_id}.htm"] == (

@@ -66,7 +66,7 @@ from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import parse_page
-from editorial.models import AuditEvent, ReviewRecord
+from editorial.models import AuditEvent, OutgoingMail, ReviewRecord
 from editorial.views import TRANSITION_VIEWS
 from encyclopedia.models import (
     AccreditationNotice,
@@ -74,6 +74,7 @@ from encyclopedia.models import (
     ArticleCitation,
     Citation,
     EditorialCredit,
+    ImageAwaitingUpload,
     PolicyPage,
     Publication,
     Reviewer,
@@ -119,7 +120,7 @@ SECRETS = (DRAFT_TITLE, DRAFT_WORDS, PENDING_WORDS, WAITING_WORDS, LATER_TITLE, 
 # fmt: off
 PUBLIC_URLS = [
     # name                                    url                                                  everyone
-    ("root",                                  "/",                                                 302),
+    ("root",                                  "/",                                                 301),
     ("front page",                            "/ency/",                                            200),
     ("letter page",                           "/ency/encyclopedia_L.htm",                          200),
     ("letter page of the draft's letter",     "/ency/encyclopedia_Z.htm",                          200),
@@ -202,6 +203,9 @@ ADMIN_URLS = [
     ("article: recover deleted",            "/admin/encyclopedia/article/recover/{w.deleted_article}/",             LOGIN, 403,  403,  200,  200),
     ("article: review queue",               "/admin/encyclopedia/article/queue/",                                   LOGIN, 200,  200,  200,  200),
     ("article: preview a draft",            "/admin/encyclopedia/article/{w.draft.pk}/preview/",                    LOGIN, 200,  200,  200,  200),
+    ("article: review workspace",          "/admin/encyclopedia/article/{w.in_review.pk}/workspace/",              LOGIN, 200,  200,  200,  200),
+    ("editor: preview a field (POST only)", "/admin/encyclopedia/article/editor/preview/",                          LOGIN, 405,  405,  405,  405),
+    ("editor: link picker",                 "/admin/encyclopedia/article/editor/link-search/?q=le",                 LOGIN, 200,  200,  200,  200),
     ("article: changes since live",         "/admin/encyclopedia/article/{w.live_draft.pk}/changes/",               LOGIN, 200,  200,  200,  200),
     ("article: compare versions",           "/admin/encyclopedia/article/{w.live_draft.pk}/compare/?old={w.oldest}&new={w.newest}", LOGIN, 200, 200, 200, 200),
     ("article: revert by GET",              "/admin/encyclopedia/article/{w.live_draft.pk}/revert/{w.oldest}/",     LOGIN, 405,  405,  405,  405),
@@ -296,12 +300,25 @@ ADMIN_URLS = [
     ("publication: short url",              "/admin/encyclopedia/publication/{w.live.live_publication_id}/",        LOGIN, 302,  302,  302,  302),
     ("publication: history",                "/admin/encyclopedia/publication/{w.live.live_publication_id}/history/", LOGIN, 200, 200,  200,  200),
     ("publication: delete",                 "/admin/encyclopedia/publication/{w.live.live_publication_id}/delete/", LOGIN, 403,  403,  403,  403),
+    ("awaiting upload: list",               "/admin/encyclopedia/imageawaitingupload/",                             LOGIN, 200,  200,  200,  200),
+    ("awaiting upload: add",                "/admin/encyclopedia/imageawaitingupload/add/",                         LOGIN, 403,  403,  403,  403),
+    ("awaiting upload: change",             "/admin/encyclopedia/imageawaitingupload/{w.obj.imageawaitingupload.pk}/change/", LOGIN, VIEW, VIEW, VIEW, VIEW),
+    ("awaiting upload: short url",          "/admin/encyclopedia/imageawaitingupload/{w.obj.imageawaitingupload.pk}/", LOGIN, 302, 302,  302,  302),
+    ("awaiting upload: history",            "/admin/encyclopedia/imageawaitingupload/{w.obj.imageawaitingupload.pk}/history/", LOGIN, 200, 200, 200, 200),
+    ("awaiting upload: delete",             "/admin/encyclopedia/imageawaitingupload/{w.obj.imageawaitingupload.pk}/delete/", LOGIN, 200, 403, 200, 200),
     ("audit event: list",                   "/admin/editorial/auditevent/",                                         LOGIN, 200,  200,  200,  200),
     ("audit event: add",                    "/admin/editorial/auditevent/add/",                                     LOGIN, 403,  403,  403,  403),
     ("audit event: change",                 "/admin/editorial/auditevent/{w.obj.auditevent.pk}/change/",            LOGIN, VIEW, VIEW, VIEW, VIEW),
     ("audit event: short url",              "/admin/editorial/auditevent/{w.obj.auditevent.pk}/",                   LOGIN, 302,  302,  302,  302),
     ("audit event: history",                "/admin/editorial/auditevent/{w.obj.auditevent.pk}/history/",           LOGIN, 200,  200,  200,  200),
     ("audit event: delete",                 "/admin/editorial/auditevent/{w.obj.auditevent.pk}/delete/",            LOGIN, 403,  403,  403,  403),
+    # -- the mail outbox: directors see what the mail server has not taken; nobody edits it
+    ("outgoing email: list",                "/admin/editorial/outgoingmail/",                                       LOGIN, 403,  403,  200,  200),
+    ("outgoing email: add",                 "/admin/editorial/outgoingmail/add/",                                   LOGIN, 403,  403,  403,  403),
+    ("outgoing email: change",              "/admin/editorial/outgoingmail/{w.obj.outgoingmail.pk}/change/",        LOGIN, 403,  403,  VIEW, VIEW),
+    ("outgoing email: short url",           "/admin/editorial/outgoingmail/{w.obj.outgoingmail.pk}/",               LOGIN, 302,  302,  302,  302),
+    ("outgoing email: history",             "/admin/editorial/outgoingmail/{w.obj.outgoingmail.pk}/history/",       LOGIN, 403,  403,  200,  200),
+    ("outgoing email: delete",              "/admin/editorial/outgoingmail/{w.obj.outgoingmail.pk}/delete/",        LOGIN, 403,  403,  403,  403),
     ("review record: list",                 "/admin/editorial/reviewrecord/",                                       LOGIN, 200,  200,  200,  200),
     ("review record: add",                  "/admin/editorial/reviewrecord/add/",                                   LOGIN, 403,  403,  403,  403),
     ("review record: change",               "/admin/editorial/reviewrecord/{w.obj.reviewrecord.pk}/change/",        LOGIN, VIEW, VIEW, VIEW, VIEW),
@@ -611,6 +628,14 @@ class World:
             "user": lambda: self.writer,
             "group": lambda: Group.objects.get(name=roles.EDITORS),
             "auditevent": lambda: AuditEvent.objects.filter(article=self.live).first(),
+            "outgoingmail": lambda: OutgoingMail.objects.create(
+                kind="submitted",
+                subject="Review requested",
+                from_email="encyclopedia@example.org",
+                recipients=["reviewer@example.org"],
+                body_text="Please review.",
+                message_id="<permissions-check@encyclopedia>",
+            ),
             "reviewrecord": lambda: ReviewRecord.objects.create(
                 article=self.live,
                 reviewed_on=datetime.date.today(),
@@ -620,6 +645,9 @@ class World:
                 **access, path_info="/admin/login/", get_data="", post_data="", failures_since_start=1
             ),
             "accesslog": lambda: AccessLog.objects.create(**access, path_info="/admin/login/"),
+            "imageawaitingupload": lambda: ImageAwaitingUpload.objects.create(
+                article=self.live, alt_text="A hand", caption="Hand", source_url="https://example.org/hand.jpg"
+            ),
             "accessfailurelog": lambda: AccessFailureLog.objects.create(**access, path_info="/admin/login/"),
         }
         if name in others:

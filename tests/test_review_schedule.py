@@ -171,23 +171,24 @@ def test_a_new_affiliation_appears_on_the_next_review_only(
 
 
 def test_the_dashboard_shows_what_needs_attention(client, make_article, publish_article, reviewer_user):
-    overdue = due_on(make_article, publish_article, "Overdue one", TODAY - datetime.timedelta(days=1))
-    soon = due_on(make_article, publish_article, "Due soon one", TODAY + datetime.timedelta(days=20))
-    later = due_on(make_article, publish_article, "Due in two months", TODAY + datetime.timedelta(days=45))
+    mine = {"reviewer": reviewer_user.reviewer_profile}
+    overdue = due_on(make_article, publish_article, "Overdue one", TODAY - datetime.timedelta(days=1), **mine)
+    soon = due_on(make_article, publish_article, "Due soon one", TODAY + datetime.timedelta(days=20), **mine)
+    due_on(make_article, publish_article, "Due in two months", TODAY + datetime.timedelta(days=45), **mine)
     waiting = make_article("Waiting for me")
     submit(waiting, make_user("ed", "Editors"), reviewer=reviewer_user)
     client.force_login(reviewer_user)
     with at(TODAY):
         html = client.get("/admin/").content.decode()
-    assert "Review dashboard" in html
+    assert "Your dashboard" in html
     with at(TODAY):
         panels = {p.key: p for p in dashboard.panels(reviewer_user, TODAY)}
-    assert [a.pk for a in panels["overdue"].first] == [overdue.pk]
-    assert [a.pk for a in panels["due_30"].first] == [soon.pk]
-    assert [a.pk for a in panels["due_60"].first] == [later.pk]
+    assert [a.pk for a in panels["my_overdue"].first] == [overdue.pk]
+    assert [a.pk for a in panels["my_due_soon"].first] == [soon.pk]
     assert [a.pk for a in panels["awaiting_me"].first] == [waiting.pk]
-    for title in ("Overdue one", "Due soon one", "Due in two months", "Waiting for me"):
+    for title in ("Overdue one", "Due soon one", "Waiting for me"):
         assert title in html
+    assert "Due in two months" not in html, "a reviewer's panels are the overdue and the due soon"
 
 
 def test_the_dashboard_warns_before_a_notice_expires_and_when_none_is_valid():
@@ -203,7 +204,7 @@ def test_the_dashboard_warns_before_a_notice_expires_and_when_none_is_valid():
     )
     assert dashboard.notice_warnings(TODAY - datetime.timedelta(days=1)) == []
     assert dashboard.notice_warnings(TODAY) == [
-        "The Example Council notice (Health Content Provider) expires on 02/22/2027, in 90 days, and no renewal is entered."
+        "The Example Council notice (Health Content Provider) expires on 2/22/2027, in 90 days, and no renewal is entered."
     ]
     AccreditationNotice.objects.create(
         body="Example Council",

@@ -260,7 +260,7 @@ def test_a_stale_form_is_refused_naming_who_saved_and_nothing_is_overwritten(cli
     html = response.content.decode()
     assert response.status_code == 200
     assert re.search(
-        r"colleague saved this article at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d after you opened it", html
+        r"colleague saved this article at \d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d [AP]M \w+ after you opened it", html
     )
     assert Article.objects.get(pk=article.pk).summary == "The colleague's summary."
 

@@ -38,11 +38,33 @@ def shot():
     SHOTS.mkdir(parents=True, exist_ok=True)
     taken = []
 
-    def take(page, name: str) -> None:
+    def take(page, name: str, full_page: bool = True) -> None:
         path = SHOTS / f"{len(taken) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)  # a modal dialog shows in the viewport only
         taken.append(path)
 
     yield take
     for path in taken:
         print(f"screenshot: {path}")
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe():
+    """A function: the serious and critical axe-core violations on a page (injected into it, so the
+    page's context needs ``bypass_csp=True``)."""
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed: make test-e2e runs `npm ci` first.")
+
+    def violations(page) -> list[str]:
+        page.add_script_tag(content=AXE.read_text())
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} element(s), e.g. {v['nodes'][0]['target']}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return violations

@@ -11,7 +11,7 @@ from django.utils import timezone
 from editorial import notifications, publishing, workflow
 from editorial.errors import EditorialError
 from editorial.models import ReviewRecord
-from encyclopedia import snapshot
+from encyclopedia import dates, snapshot
 from encyclopedia.models import Article, Reviewer, WorkflowState
 
 
@@ -63,7 +63,7 @@ def approve(
             notes=notes.strip(),
         )
 
-    comment = "Approved" + (f" to go live at {go_live_at:%Y-%m-%d %H:%M}" if scheduled else " and published")
+    comment = "Approved" + (f" to go live at {dates.moment(go_live_at)}" if scheduled else " and published")
     if notes.strip():
         comment += f": {notes.strip()}"
     with transaction.atomic():

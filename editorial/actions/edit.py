@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from editorial import audit, workflow
 from editorial.errors import EditorialError, NotAllowed
+from encyclopedia import dates
 from encyclopedia.models import Article, WorkflowState
 
 # How the refusal names each locked state; which states lock is Article.is_locked's rule.
@@ -47,7 +48,7 @@ def check_editable(article: Article, user: Any, loaded_at: datetime.datetime | N
             who = revision.user.get_username() if revision.user else "the system"
             when = timezone.localtime(revision.date_created)
         raise StaleEdit(
-            f"{who} saved this article at {when:%Y-%m-%d %H:%M:%S} after you opened it. "
+            f"{who} saved this article at {dates.moment(when)} after you opened it. "
             "Nothing was saved, so their changes are kept: copy your edits, reload the article and apply them again."
         )
     return locked

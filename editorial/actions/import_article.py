@@ -42,8 +42,18 @@ from reversion.signals import post_revision_commit
 from editorial import audit, publishing, workflow
 from editorial.actions.publish import can_publish
 from editorial.errors import EditorialError, NotAllowed
-from editorial.importer.parser import CitationData, CreditData, ParsedPage, ParseError, ReviewerData
+from editorial.importer.parser import (
+    CitationData,
+    CodeData,
+    CreditData,
+    ImageData,
+    ParsedPage,
+    ParseError,
+    ReviewerData,
+    check_lengths,
+)
 from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia import dates
 from encyclopedia.caching import publication_cache
 from encyclopedia.models import (
     AlternativeName,
@@ -52,8 +62,10 @@ from encyclopedia.models import (
     ArticleCredit,
     ArticleType,
     Citation,
+    CodedConcept,
     EditorialCredit,
     HeadingPlacement,
+    ImageAwaitingUpload,
     Publication,
     Reviewer,
     ReviewOrganization,
@@ -193,6 +205,7 @@ def import_page(
     """
     if not can_publish(user):
         raise NotAllowed("You may not import articles: importing publishes them.")
+    check_lengths(page)  # a page read by any reader, or built by a caller, is held to the limits
     alone = batch is None
     batch = batch or ImportBatch()
     try:
@@ -228,9 +241,13 @@ def _import(
     article.summary = page.summary
     article.review_date = page.review_date
     article.article_type = article_type or article.article_type or infer_article_type(page, batch.lookups)
-    article.reviewer = _reviewer(page.reviewer, batch) if page.reviewer else None
-    article.review_organization = _organization(page.review_organization, batch)
-    _validate(article, exclude=[*_ARTICLE_RELATIONS, *([] if new else ["public_id"])])
+    article.reviewer = _reviewer(page.reviewer, batch, page.credit_line) if page.reviewer else None
+    article.review_organization = _organization(page.review_organization, batch, page.credit_line)
+    _validate(
+        article,
+        exclude=[*_ARTICLE_RELATIONS, *([] if new else ["public_id"])],
+        lines={"public_id": page.public_id_line, "summary": page.summary_line},
+    )
     try:
         article.save()
     except ValidationError as error:  # no id left to issue, or one taken since it was checked
@@ -241,10 +258,12 @@ def _import(
     written = {
         "sections": _replace_sections(article, page, batch.lookups, new),
         "alternative_names": _replace_names(article, page.alternative_names, page.name_lines, new),
-        "citation_links": _replace_citations(article, page.citations, new),
-        "credit_links": _replace_credits(article, page.also_reviewed_by, new),
+        "citation_links": _replace_citations(article, page.citations, page.citation_lines, new),
+        "credit_links": _replace_credits(article, page.also_reviewed_by, page.credit_line, new),
+        "codes": _replace_codes(article, page.codes, new),
         **({"images": [], "related_links": []} if new else {}),
     }
+    _record_images_awaiting_upload(article, page.images, new)
     # An updated article is frozen once: to tell whether it changed, then to publish it.
     frozen = None if new else freeze(article)
     if not new and reviewed and is_current(article, frozen):
@@ -276,7 +295,7 @@ def _pending_draft(article: Article, user: Any, replace_draft: bool) -> str:
         )
         when = timezone.localtime(revision.date_created)
     status = workflow.status_text(article).lower()
-    described = f"a draft ({status}) last changed by {who} on {when:%Y-%m-%d %H:%M}"
+    described = f"a draft ({status}) last changed by {who} on {dates.moment(when)}"
     if not replace_draft:
         raise EditorialError(
             f"article {article.public_id} “{article.title}” has {described}: import it once that "
@@ -417,6 +436,7 @@ def _frozen(
         credit_rows=EditorialCredit.shown(
             [link.credit for link in written["credit_links"]], standing_credits
         ),
+        codes=written["codes"],
     )
 
 
@@ -456,7 +476,11 @@ def infer_article_type(page: ParsedPage, lookups: ImportLookups) -> str:
     return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def _validate(obj: Any, line: int = 0, exclude: list[str] | None = None) -> None:
+def _validate(
+    obj: Any, line: int = 0, exclude: list[str] | None = None, lines: dict[str, int] | None = None
+) -> None:
+    """``obj.full_clean`` as a ``ParseError`` at ``line``, or at the line ``lines`` gives the first
+    refused field (an article's id is on its "URL of this page" line, not at the whole file)."""
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
@@ -464,10 +488,11 @@ def _validate(obj: Any, line: int = 0, exclude: list[str] | None = None) -> None
             f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
             for name, messages in error.message_dict.items()
         )
-        raise ParseError(f"{obj._meta.verbose_name}: {details}", line) from None
+        named = [(lines or {}).get(name, 0) for name in error.message_dict]
+        raise ParseError(f"{obj._meta.verbose_name}: {details}", next(filter(None, named), line)) from None
 
 
-def _reviewer(data: ReviewerData, batch: ImportBatch) -> Reviewer:
+def _reviewer(data: ReviewerData, batch: ImportBatch, line: int) -> Reviewer:
     known = batch.reviewer(data.name, data.credentials)
     if known is not None and _same(known, data.__dict__):
         return known  # as an earlier page of the run left it
@@ -477,7 +502,7 @@ def _reviewer(data: ReviewerData, batch: ImportBatch) -> Reviewer:
     reviewer = reviewer or Reviewer(name=data.name, credentials=data.credentials)
     for name, value in data.__dict__.items():
         setattr(reviewer, name, value)
-    _validate(reviewer, exclude=["user"])  # the page names no login: the row keeps its own
+    _validate(reviewer, line, exclude=["user"])  # the page names no login: the row keeps its own
     reviewer.save()
     return reviewer
 
@@ -486,7 +511,7 @@ def _same(obj: models.Model, values: dict[str, Any]) -> bool:
     return all(getattr(obj, name) == value for name, value in values.items())
 
 
-def _organization(name: str, batch: ImportBatch) -> ReviewOrganization | None:
+def _organization(name: str, batch: ImportBatch, line: int) -> ReviewOrganization | None:
     if not name:
         return None
     known = batch.organization(name)
@@ -494,7 +519,7 @@ def _organization(name: str, batch: ImportBatch) -> ReviewOrganization | None:
         return known
     organization = ReviewOrganization.objects.filter(name=name).first() or ReviewOrganization(name=name)
     if organization.pk is None:
-        _validate(organization)
+        _validate(organization, line)
         organization.save()
     return organization
 
@@ -517,6 +542,19 @@ def _replace_sections(article: Article, page: ParsedPage, lookups: ImportLookups
     return Section.objects.bulk_create(rows)
 
 
+def _record_images_awaiting_upload(article: Article, images: list[ImageData], new: bool) -> None:
+    """The images a saved HTML page showed, listed for an editor to upload (never fetched, never
+    shown): the page's list replaces what an earlier import of it recorded."""
+    if not new:
+        article.images_awaiting_upload.all().delete()
+    rows = []
+    for position, data in enumerate(images, start=1):
+        row = ImageAwaitingUpload(article=article, position=position, **dataclasses.asdict(data))
+        _validate(row, exclude=["article"])
+        rows.append(row)
+    ImageAwaitingUpload.objects.bulk_create(rows)
+
+
 def _replace_names(
     article: Article, names: list[str], lines: dict[str, int], new: bool
 ) -> list[AlternativeName]:
@@ -528,6 +566,24 @@ def _replace_names(
         _validate(row, lines.get(name, 0), exclude=["article"])
         rows.append(row)
     return AlternativeName.objects.bulk_create(rows)
+
+
+def _replace_codes(article: Article, codes: list[CodeData], new: bool) -> list[CodedConcept]:
+    """The page's "Codes:" replace the article's codes, as its Alternative Names replace its names."""
+    if not new:
+        article.codes.all().delete()
+    rows = []
+    for position, data in enumerate(codes, start=1):
+        row = CodedConcept(
+            article=article,
+            system=data.system,
+            code=data.code,
+            display_name=data.display_name,
+            position=position,
+        )
+        _validate(row, data.line, exclude=["article"])
+        rows.append(row)
+    return CodedConcept.objects.bulk_create(rows)
 
 
 def _first_matches(
@@ -549,35 +605,38 @@ def _first_matches(
     return found
 
 
-def _citations(items: list[CitationData]) -> list[Citation]:
-    """Each reference's citation: an existing one with exactly its fields, or a new one."""
+def _citations(items: list[CitationData], lines: list[int]) -> list[Citation]:
+    """Each reference's citation: an existing one with exactly its fields, or a new one (checked,
+    a refusal naming the reference's line in ``lines``, where the reader gave it)."""
     keys = [tuple(getattr(data, name) for name in _CITATION_FIELDS) for data in items]
     found = _first_matches(Citation, _CITATION_FIELDS, keys, by="title", order=("authors", "title", "pk"))
     out = []
-    for data, key in zip(items, keys, strict=True):
+    for index, (data, key) in enumerate(zip(items, keys, strict=True)):
         citation = found.get(key)
         if citation is None:
             citation = Citation(**data.as_dict())
-            _validate(citation)
+            _validate(citation, lines[index] if index < len(lines) else 0)
             citation.save()
             found[key] = citation
         out.append(citation)
     return out
 
 
-def _replace_citations(article: Article, items: list[CitationData], new: bool) -> list[ArticleCitation]:
+def _replace_citations(
+    article: Article, items: list[CitationData], lines: list[int], new: bool
+) -> list[ArticleCitation]:
     if not new:
         article.citation_links.all().delete()
     seen: set[int] = set()
     links = []
-    for position, citation in enumerate(_citations(items), start=1):
+    for position, citation in enumerate(_citations(items, lines), start=1):
         if citation.pk not in seen:
             seen.add(citation.pk)
             links.append(ArticleCitation(article=article, citation=citation, position=position))
     return ArticleCitation.objects.bulk_create(links)
 
 
-def _replace_credits(article: Article, items: list[CreditData], new: bool) -> list[ArticleCredit]:
+def _replace_credits(article: Article, items: list[CreditData], line: int, new: bool) -> list[ArticleCredit]:
     if not new:
         article.credit_links.all().delete()
     fields = ("name", "credentials", "role")
@@ -589,7 +648,7 @@ def _replace_credits(article: Article, items: list[CreditData], new: bool) -> li
         credit = found.get(key)
         if credit is None:
             credit = EditorialCredit(**dict(zip(fields, key, strict=True)), standing=False)
-            _validate(credit)
+            _validate(credit, line)
             credit.save()
             found[key] = credit
         if credit.pk not in seen:  # a credit named twice keeps its first place

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from editorial import audit, publishing
 from editorial.workflow import scheduled_publication
+from encyclopedia import dates
 from encyclopedia.models import Article, WorkflowState
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def publish_due(now: datetime.datetime | None = None) -> list[Article]:
                 article,
                 "publish_scheduled",
                 None,
-                f"Published as scheduled for {go_live_at:%Y-%m-%d %H:%M}",
+                f"Published as scheduled for {dates.moment(go_live_at)}",
                 from_state=WorkflowState.APPROVED,
                 publication=publication.pk,
             )

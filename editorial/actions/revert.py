@@ -9,6 +9,7 @@ from reversion.models import Version
 
 from editorial import workflow
 from editorial.errors import EditorialError
+from encyclopedia import dates
 from encyclopedia.models import Article, WorkflowState
 
 
@@ -25,5 +26,5 @@ def revert(article: Article, user: Any, *, version: Version) -> Article:
         locked.refresh_from_db()
         locked.state = WorkflowState.DRAFT
 
-    comment = f"Reverted to the version of {when:%Y-%m-%d %H:%M} by {who}"
+    comment = f"Reverted to the version of {dates.moment(when)} by {who}"
     return workflow.run("revert", article, user, comment=comment, change=change, data={"version": version.pk})

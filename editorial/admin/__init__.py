@@ -4,7 +4,7 @@
 - ``inlines.py``     the article form's inlines
 - ``filters.py``     the article list's filters
 - ``changelist.py``  the article list's speed-ups
-- ``records.py``     the read-only logs: audit events and review records
+- ``records.py``     the read-only logs: audit events, review records and the mail outbox
 
 The site data's admins (citations, reviewers, notices...) are encyclopedia's, registered there;
 their changes are audited from the admin's log (``editorial.audit.record_admin_change``).
@@ -13,12 +13,13 @@ their changes are audited from the admin's log (``editorial.audit.record_admin_c
 from django.contrib import admin
 
 from editorial.admin.article import ArticleAdmin
-from editorial.admin.records import AuditEventAdmin, ReviewRecordAdmin
-from editorial.models import AuditEvent, ReviewRecord
+from editorial.admin.records import AuditEventAdmin, OutgoingMailAdmin, ReviewRecordAdmin
+from editorial.models import AuditEvent, OutgoingMail, ReviewRecord
 from encyclopedia.models import Article
 
 admin.site.register(Article, ArticleAdmin)
 admin.site.register(AuditEvent, AuditEventAdmin)
 admin.site.register(ReviewRecord, ReviewRecordAdmin)
+admin.site.register(OutgoingMail, OutgoingMailAdmin)
 
-__all__ = ["ArticleAdmin", "AuditEventAdmin", "ReviewRecordAdmin"]
+__all__ = ["ArticleAdmin", "AuditEventAdmin", "OutgoingMailAdmin", "ReviewRecordAdmin"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -11,18 +12,19 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from editorial import views, workflow
+from editorial import editor_views, readability, views, workflow
 from editorial.actions.delete import delete as delete_article
 from editorial.actions.edit import check_editable, record_edit
 from editorial.actions.reassign import PERMISSION as REASSIGN_PERMISSION
 from editorial.actions.recover import PERMISSION as RECOVER_PERMISSION
 from editorial.admin.changelist import FastArticleList
-from editorial.admin.filters import ReviewDueFilter, SpecialtyFilter, StatusFilter
+from editorial.admin.filters import DashboardFilter, ReviewDueFilter, SpecialtyFilter, StatusFilter
 from editorial.admin.inlines import (
     AlternativeNameInline,
     ArticleCitationInline,
     ArticleCreditInline,
     ArticleImageInline,
+    CodedConceptInline,
     RelatedArticleInline,
     SectionInline,
 )
@@ -30,6 +32,8 @@ from editorial.errors import EditorialError
 from editorial.links import unpublished_links
 from editorial.models import ReviewRecord
 from editorial.review_schedule import review_schedule_csv
+from encyclopedia import limits
+from encyclopedia.admin_widgets import LabelledAutocompleteAdmin
 from encyclopedia.forms import NormalizedTextAdmin
 from encyclopedia.models import Article, CrossReference, Publication
 
@@ -67,7 +71,7 @@ class ArticleForm(forms.ModelForm):
         return cleaned
 
 
-class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
+class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleList, VersionAdmin):
     form = ArticleForm
     list_display = [
         "public_id",
@@ -80,7 +84,15 @@ class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
         "specialty",
     ]
     list_display_links = ["public_id", "title"]
-    list_filter = [StatusFilter, ReviewDueFilter, "state", "article_type", "reviewer", SpecialtyFilter]
+    list_filter = [
+        DashboardFilter,
+        StatusFilter,
+        ReviewDueFilter,
+        "state",
+        "article_type",
+        "reviewer",
+        SpecialtyFilter,
+    ]
     list_select_related = ["reviewer"]  # the status needs live_publication_id only, not the page it names
     actions = ["export_review_schedule", "reassign_reviewer"]
     search_fields = ["public_id", "title", "alternative_names__name"]
@@ -88,6 +100,7 @@ class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
     inlines = [
         SectionInline,
         AlternativeNameInline,
+        CodedConceptInline,
         ArticleCitationInline,
         ArticleCreditInline,
         ArticleImageInline,
@@ -97,6 +110,7 @@ class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
         "review_date",
         "next_review_due",
         "live_page",
+        "reading_grade",
         "conventional_order",
         "created_at",
         "updated_at",
@@ -104,8 +118,11 @@ class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
     history_latest_first = True
     change_form_template = "admin/editorial/article/change_form.html"
     change_list_template = "admin/editorial/article/change_list.html"
+    # Deleting says what readers will get and how to undo it, as withdrawing and merging do.
+    delete_confirmation_template = "admin/editorial/article/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/editorial/article/delete_selected_confirmation.html"
     fieldsets = [
-        (None, {"fields": ["public_id", "title", "slug", "article_type", "summary", "loaded_at"]}),
+        (None, {"fields": ["public_id", "title", "slug", "article_type", "summary", "reading_grade"]}),
         (
             "Review",
             {
@@ -121,6 +138,15 @@ class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
         ),
         ("Status", {"fields": ["live_page", "conventional_order", "created_at", "updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "summary":
+            kwargs["help_text"] = limits.summary_help()  # the limit is a setting: read it now
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["form_max_bytes"] = settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # form_size.js checks it
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -145,6 +171,9 @@ class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("queue/", wrap(views.review_queue), name="editorial_review_queue"),
+            path("editor/preview/", wrap(editor_views.preview_text), name="editorial_preview_text"),
+            path("editor/link-search/", wrap(editor_views.link_search), name="editorial_link_search"),
+            path("<int:pk>/workspace/", wrap(views.workspace), name="editorial_workspace"),
             path("<int:pk>/preview/", wrap(views.preview), name="editorial_preview"),
             path("<int:pk>/changes/", wrap(views.changes), name="editorial_changes"),
             path("<int:pk>/compare/", wrap(views.compare), name="editorial_compare"),
@@ -217,6 +246,13 @@ class ArticleAdmin(NormalizedTextAdmin, FastArticleList, VersionAdmin):
         if obj.pk and obj.is_live:
             return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.get_absolute_url())
         return "Not live: the public sees a 404 until the article is published."
+
+    @admin.display(description="Reading grade of the whole article")
+    def reading_grade(self, obj: Article) -> str:
+        """The plain-language hint for the summary and all sections as saved: a hint, never a block."""
+        if not obj.pk:
+            return "Shown once the article is saved."
+        return readability.grade([obj.summary, *obj.sections.values_list("body", flat=True)]).message
 
     @admin.display(description="Conventional section order")
     def conventional_order(self, obj: Article) -> str:

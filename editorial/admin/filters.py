@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from editorial import dashboard
 from encyclopedia.models import GONE, LIVE, Article, WorkflowState
 
 
@@ -104,3 +105,25 @@ class SpecialtyFilter(ConditionFilter):
 
     def condition(self, value: str) -> Q | None:
         return Q(specialty=value)
+
+
+class DashboardFilter(admin.SimpleListFilter):
+    """The dashboard's panels (``editorial.dashboard``): each count links here, to exactly its articles.
+
+    The panels of editors and reviewers depend on who is looking ("my drafts"), so the condition
+    is the signed-in user's.
+    """
+
+    title = "dashboard"
+    parameter_name = "panel"
+
+    def lookups(self, request, model_admin):
+        return [(kind.key, kind.title) for kind in dashboard.kinds_for(request.user)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        condition = dashboard.condition(self.value(), request.user)
+        if condition is None:
+            return queryset.none()
+        return queryset.filter(condition)

@@ -6,7 +6,9 @@ on its own. ``editorial.actions.import_article`` saves what it returns.
 The plain-text format is the one of the reference page: a breadcrumb, a "URL of this
 page" line, the title, the summary, each section under its heading, "Alternative
 Names", "References", "Review Date M/D/YYYY" and the "Updated by:" credit. The
-Markdown format is the same page with ``# Title`` and ``## Heading`` lines.
+Markdown format is the same page with ``# Title`` and ``## Heading`` lines. In either,
+the "URL of this page" line may also follow the title, anywhere before the first section
+heading: pages converted from the public site put it there.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import enum
 import re
 from dataclasses import dataclass, field, fields
 
-from encyclopedia import credits, references
+from encyclopedia import coding, credits, limits, references
 from encyclopedia.text import normalize_text
 
 
@@ -91,6 +93,25 @@ class SectionData:
 
 
 @dataclass
+class ImageData:
+    """An image a saved HTML page showed: recorded as awaiting upload, never fetched or shown."""
+
+    alt_text: str
+    caption: str = ""
+    source_url: str = ""
+
+
+@dataclass
+class CodeData:
+    """A coded concept of a "Codes:" line: the system's OID, the code (normalized), its name."""
+
+    system: str
+    code: str
+    display_name: str = ""
+    line: int = 0
+
+
+@dataclass
 class ParsedPage:
     title: str
     summary: str
@@ -104,6 +125,12 @@ class ParsedPage:
     also_reviewed_by: list[CreditData] = field(default_factory=list)
     article_links: list[str] = field(default_factory=list)
     name_lines: dict[str, int] = field(default_factory=dict)  # alternative name -> its line
+    citation_lines: list[int] = field(default_factory=list)  # the line of each of ``citations``
+    public_id_line: int = 0  # the "URL of this page" line the id comes from
+    credit_line: int = 0  # the "Updated by:" line: the reviewer, the organization and the credits
+    summary_line: int = 0  # the summary's first line
+    images: list[ImageData] = field(default_factory=list)  # from an HTML page: awaiting upload
+    codes: list[CodeData] = field(default_factory=list)  # from the "Codes:" lines
 
 
 ALTERNATIVE_NAMES = "alternative names"
@@ -120,6 +147,11 @@ class _Block(enum.Enum):
 _URL_LINE = re.compile(r"^URL of this page:", re.IGNORECASE)
 _ARTICLE_URL = re.compile(r"(?:https?:)?(?://[^/\s)]+)?/ency/article/([0-9]{6})\.htm")  # ASCII digits only
 _REVIEW_DATE = re.compile(r"^Review Date\b:?\s*(.*?)\s*$", re.IGNORECASE)
+_CODES_LINE = re.compile(r"^Codes:\s*(?P<codes>.*?)\s*$", re.IGNORECASE)
+_CODE_ITEM = re.compile(
+    r"^(?P<system>ICD-?10-?CM|ICD-?9-?CM|SNOMED[ -]?CT|LOINC|CPT|[0-9]+(?:\.[0-9]+)+)\s+(?P<code>\S+)(?:\s+(?P<name>.+))?$",
+    re.IGNORECASE,
+)
 _UPDATED_BY = re.compile(
     r"^Updated by:\s*(?P<credit>.+?)\.(?: Review provided by (?P<org>.+?)\.)?"
     r"(?: Also reviewed by (?P<also>.+?)\.)?\s*$"
@@ -129,6 +161,23 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # NUL and the other C0 controls but tab (XML, the feed, cannot hold them), DEL, and the halves
 # of UTF-16 surrogate pairs (not text: they cannot be encoded).
 _INVALID_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def decode_page(data: bytes) -> str:
+    """The text of a page file, which must be UTF-8; a refusal names the line, column and byte
+    where decoding fails (lines counted as the parser counts them)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line_start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+        line = len(re.split(rb"\r\n|\r|\n", before))
+        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        raise ParseError(
+            f"the file is not UTF-8 text: byte {error.start + 1} (0x{data[error.start]:02X}, column {column}) "
+            "cannot be read; save the file as UTF-8 and import it again",
+            line,
+        ) from None
 
 
 def parse_page(text: str, known_headings: set[str] | frozenset[str] = frozenset()) -> ParsedPage:
@@ -153,9 +202,12 @@ class _Reader:
         self.lines = lines
         self.known = known
         self.is_markdown = is_markdown
+        self.url_line: tuple[int, str] | None = None  # a "URL of this page" line after the title
+        self.code_lines: list[tuple[int, str]] = []  # the "Codes:" lines, wherever they stand
 
     def read(self) -> ParsedPage:
         public_id: str | None = None
+        public_id_line = 0
         title = ""
         title_line = 0
         index = 0
@@ -165,10 +217,7 @@ class _Reader:
             if not line or _is_breadcrumb(line):
                 continue
             if _URL_LINE.match(line):
-                match = _ARTICLE_URL.search(line)
-                if not match:
-                    raise ParseError("the “URL of this page” line names no /ency/article/NNNNNN.htm", index)
-                public_id = match.group(1)
+                public_id, public_id_line = _public_id(line, index), index
                 continue
             if line.startswith("#") and not line.lstrip("#").strip():
                 raise ParseError("the title is empty: write it after the “#”", index)
@@ -190,11 +239,22 @@ class _Reader:
             )
 
         blocks = self._blocks(index)
-        page = ParsedPage(title=title, summary="", public_id=public_id)
+        if self.url_line is not None:  # after the title, before the first section: converted pages
+            number, line = self.url_line
+            found = _public_id(line, number)
+            if public_id is not None and found != public_id:
+                raise ParseError(
+                    f"this “URL of this page” line names article {found}, but the one before the "
+                    f"title names {public_id}: keep one",
+                    number,
+                )
+            public_id, public_id_line = found, number
+        page = ParsedPage(title=title, summary="", public_id=public_id, public_id_line=public_id_line)
         summary_lines = blocks.pop(0)[2] if blocks and blocks[0][0] is None else []
         page.summary = self._markdown(summary_lines, page)
         if not page.summary.strip():
             raise ParseError("expected a summary paragraph after the title", title_line + 1)
+        page.summary_line = next((number for number, text in summary_lines if text.strip()), title_line + 1)
         for heading, heading_line, body in blocks:
             if heading is _Block.REVIEW:
                 self._review(body, page)
@@ -203,17 +263,19 @@ class _Reader:
             if key == ALTERNATIVE_NAMES:
                 page.alternative_names, page.name_lines = _alternative_names(body)
             elif key == REFERENCES:
+                items = [(number, text) for number, text in body if text.strip()]
                 page.citations = [
-                    parse_citation(_LIST_ITEM.sub("", text, count=1), number)
-                    for number, text in body
-                    if text.strip()
+                    parse_citation(_LIST_ITEM.sub("", text, count=1), number) for number, text in items
                 ]
+                page.citation_lines = [number for number, _text in items]
             else:
                 markdown = self._markdown(body, page)
                 if not markdown.strip():
                     raise ParseError(f"the section “{heading}” has no text", heading_line)
                 page.sections.append(SectionData(heading=heading or "", body=markdown, line=heading_line))
         page.article_links = list(dict.fromkeys(page.article_links))
+        page.codes = parse_codes(self.code_lines)
+        check_lengths(page)
         return page
 
     def _heading(self, index: int, current: str | None) -> str | None:
@@ -248,7 +310,8 @@ class _Reader:
         """Split the rest of the page into (heading, line, [(line, text)]) blocks.
 
         The first block has no heading (the summary); review lines form a block of
-        their own, last, in place of a heading ``_Block.REVIEW``.
+        their own, last, in place of a heading ``_Block.REVIEW``. A "URL of this page" line
+        in the first block is not summary: it is kept in ``url_line`` (the first one only).
         """
         blocks: list[tuple[str | _Block | None, int, list[tuple[int, str]]]] = [(None, start, [])]
         review: list[tuple[int, str]] = []
@@ -258,11 +321,22 @@ class _Reader:
             number = index + 1
             if line.lower() in _END_MARKERS:
                 break
+            if _CODES_LINE.match(line):
+                self.code_lines.append((number, line))
+                continue
             if _REVIEW_DATE.match(line) or line.startswith("Updated by:"):
                 review.append((number, line))
                 continue
             if review and line:
                 break  # the credits end the article's own content
+            if len(blocks) == 1 and _URL_LINE.match(line):
+                if self.url_line is not None:
+                    raise ParseError(
+                        f"a second “URL of this page” line (the first is line {self.url_line[0]}): keep one",
+                        number,
+                    )
+                self.url_line = (number, line)
+                continue
             heading = self._heading(index, blocks[-1][0]) if line else None
             if heading is not None:
                 blocks.append((heading, number, []))
@@ -292,6 +366,77 @@ class _Reader:
                 page.review_date = _us_date(date_match.group(1), number)
                 continue
             _credits(line, number, page)
+
+
+def check_lengths(page: ParsedPage) -> None:
+    """Refuse a page whose summary, a section or the whole is longer than an article may be
+    (``encyclopedia.limits``: the admin's forms say the same), naming the line."""
+    too_long = limits.summary_error(page.summary)
+    if too_long:
+        raise ParseError(too_long.rstrip("."), page.summary_line)  # the importer ends the sentence
+    for section in page.sections:
+        too_long = limits.section_error(section.body, section.heading)
+        if too_long:
+            raise ParseError(too_long.rstrip("."), section.line)
+    too_long = limits.article_error(page.summary, (section.body for section in page.sections))
+    if too_long:  # named at the section that passes the limit
+        size, line = len(page.summary), page.summary_line
+        for section in page.sections:
+            if size > limits.article_limit():
+                break
+            size, line = size + len(section.body), section.line
+        raise ParseError(too_long.rstrip("."), line)
+
+
+def _public_id(line: str, number: int) -> str:
+    """The article id a "URL of this page" line names."""
+    match = _ARTICLE_URL.search(line)
+    if not match:
+        raise ParseError("the “URL of this page” line names no /ency/article/NNNNNN.htm", number)
+    return match.group(1)
+
+
+def parse_codes(lines: list[tuple[int, str]]) -> list[CodeData]:
+    """The coded concepts of "Codes:" lines: items separated by semicolons, each a system (its
+    name or OID), a code and optionally the code's display name; each code checked by its
+    system's rules, and none twice."""
+    found: dict[tuple[str, str], int] = {}
+    codes = []
+    for number, line in lines:
+        text = _CODES_LINE.match(line).group("codes")
+        items = [item.strip() for item in text.split(";")]
+        if not any(items):
+            raise ParseError(
+                "the “Codes:” line names no code: write “Codes: ICD-10-CM E11.9; LOINC 4548-4”", number
+            )
+        for item in filter(None, items):
+            match = _CODE_ITEM.match(item)
+            system = coding.by_name(match.group("system")) if match else None
+            if system is None:
+                raise ParseError(
+                    f"“{item[:60]}” in the “Codes:” line is not a code system and a code: start each "
+                    "item with ICD-10-CM, ICD-9-CM, SNOMED CT, LOINC or CPT (or its OID), then the code",
+                    number,
+                )
+            code = coding.normalize(system, match.group("code"))
+            problem = coding.problem(system, code)
+            if problem:
+                raise ParseError(f"in the “Codes:” line, {problem}", number)
+            name = (match.group("name") or "").strip()
+            if len(name) > coding.DISPLAY_NAME_MAX_LENGTH:
+                raise ParseError(
+                    f"the name of {coding.label(system)} {code} is longer than "
+                    f"{coding.DISPLAY_NAME_MAX_LENGTH} characters",
+                    number,
+                )
+            if (system, code) in found:
+                raise ParseError(
+                    f"{coding.label(system)} {code} is listed twice (first on line {found[system, code]})",
+                    number,
+                )
+            found[system, code] = number
+            codes.append(CodeData(system=system, code=code, display_name=name, line=number))
+    return codes
 
 
 def _is_breadcrumb(line: str) -> bool:
@@ -401,10 +546,24 @@ def parse_credits(text: str, line: int) -> list[CreditData]:
     return items
 
 
+def read_review_line(text: str, line: int, page: ParsedPage) -> bool:
+    """Read a "Review Date M/D/YYYY" or "Updated by:" line into ``page``; False for any other line
+    (the HTML reader's ``#section-version`` holds other lines too)."""
+    date_match = _REVIEW_DATE.match(text)
+    if date_match:
+        page.review_date = _us_date(date_match.group(1), line)
+        return True
+    if text.startswith("Updated by:"):
+        _credits(text, line, page)
+        return True
+    return False
+
+
 def _credits(text: str, line: int, page: ParsedPage) -> None:
     match = _UPDATED_BY.match(text)
     if not match:
         raise ParseError("cannot read the “Updated by:” credit", line)
+    page.credit_line = line
     page.reviewer = parse_reviewer(match.group("credit"), line)
     page.review_organization = (match.group("org") or "").strip()
     if match.group("also"):

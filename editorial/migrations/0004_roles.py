@@ -17,9 +17,10 @@ def create_roles(apps, schema_editor):
         group, _ = Group.objects.get_or_create(name=name)
         for label in permissions:
             app_label, codename = label.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            # A model a later migration creates has no permission yet: that migration adds it.
+            if permission is not None:
+                group.permissions.add(permission)
 
 
 class Migration(migrations.Migration):

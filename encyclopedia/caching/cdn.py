@@ -14,24 +14,31 @@ changed at once: the article, its downloads, the pages it links to and those lin
 the index and letter pages, the feed, the sitemap and the API. A change of site data (notices,
 policy pages, settings) drops the index and letter pages; other pages follow within five minutes.
 
-The requests are sent after the transaction commits, from a background thread, so an approval
-never waits on the CDN; a failed purge is logged and the page expires on its own.
+The paths to purge are kept in the database (``PendingPurge``) in the transaction of the change,
+and sent after it commits, from a background thread, so an approval never waits on the CDN. What
+the CDN does not accept (down, slow: ``CDN_PURGE_TIMEOUT``, an error status) stays there and is
+sent again with back-off by ``manage.py retry_cdn_purges`` (cron, every minute); ``/healthz``
+counts what is pending. A page's own ``max-age`` bounds how long the CDN can show it stale, so a
+purge older than that is dropped rather than sent: the CDN's copy has expired by itself.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from encyclopedia import paths
-from encyclopedia.caching import generations, keys
-from encyclopedia.models import Article, CrossReference, Publication, RelatedArticle
+from encyclopedia.caching import generations, keys, page_cache
+from encyclopedia.models import Article, CrossReference, PendingPurge, Publication, RelatedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +47,21 @@ def enabled() -> bool:
     return bool(getattr(settings, "CDN_PURGE_URL", ""))
 
 
+FIRST_RETRY = datetime.timedelta(seconds=30)
+LONGEST_RETRY = datetime.timedelta(minutes=2)
+# Longer than one attempt can take (one timeout: the first one ends it), so no other process
+# sends the same purge meanwhile.
+CLAIM = datetime.timedelta(minutes=1)
+# A CDN keeps no public page longer than this (Cache-Control: max-age).
+PAGE_MAX_AGE = datetime.timedelta(seconds=page_cache.MAX_AGE)
+
+
 def purge(page_paths: Iterable[str]) -> None:
-    """Ask the CDN to drop ``page_paths`` once the current transaction commits."""
+    """Ask the CDN to drop ``page_paths``: kept with the current transaction, sent once it commits."""
     if not enabled():
         return
-    chosen = sorted(set(page_paths))
-    transaction.on_commit(lambda: _send_later(chosen))
+    pending = PendingPurge.objects.create(paths=sorted(set(page_paths)))
+    transaction.on_commit(lambda: _send_later(pending.pk))
 
 
 def site_paths() -> list[str]:
@@ -135,24 +151,98 @@ def site_data_changed() -> None:
         purge(site_paths())
 
 
-def _send_later(page_paths: list[str]) -> None:
-    threading.Thread(target=send, args=(page_paths,), name="cdn-purge", daemon=True).start()
+def _send_later(pk: int) -> None:
+    threading.Thread(target=_send_in_background, args=(pk,), name="cdn-purge", daemon=True).start()
+
+
+def _send_in_background(pk: int) -> None:
+    try:
+        send_pending(pk)
+    except Exception:
+        logger.exception("CDN purge %s could not be sent; retry_cdn_purges sends it", pk)
+    finally:
+        connections.close_all()  # this thread's own database connections
+
+
+def retry_after(attempts: int) -> datetime.timedelta:
+    """The back-off after ``attempts`` failed attempts: 30 s, 1 min, then every 2 minutes."""
+    return min(FIRST_RETRY * 2 ** max(0, attempts - 1), LONGEST_RETRY)
+
+
+def send_pending(pk: int, *, ignore_back_off: bool = False) -> int:
+    """Send the pending purge ``pk`` if it is due and no other process has it; returns how many
+    of its paths are still pending (0 once the CDN accepted them all, and the row is gone)."""
+    now = timezone.now()
+    claim = PendingPurge.objects.filter(pk=pk).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+    if not ignore_back_off:
+        claim = claim.filter(next_attempt_at__lte=now)
+    if not claim.update(claimed_until=now + CLAIM):
+        return 0
+    pending = PendingPurge.objects.get(pk=pk)
+    failed, error = _attempt(pending.paths)
+    if not failed:
+        pending.delete()
+        return 0
+    attempts = pending.attempts + 1
+    PendingPurge.objects.filter(pk=pk).update(
+        paths=failed,
+        attempts=attempts,
+        next_attempt_at=timezone.now() + retry_after(attempts),
+        claimed_until=None,
+        last_error=error[:2000],
+    )
+    return len(failed)
+
+
+def retry_pending(*, ignore_back_off: bool = False) -> tuple[int, int, int]:
+    """Send every due purge again; drop those older than a page's max-age (the CDN's copy has
+    expired by itself). Returns (paths still pending, purges sent in full, purges dropped)."""
+    expired = PendingPurge.objects.filter(created_at__lt=timezone.now() - PAGE_MAX_AGE)
+    dropped, _ = expired.delete()
+    if dropped:
+        logger.warning("Dropped %d CDN purges older than a page's max-age: those pages have expired", dropped)
+    due = PendingPurge.objects.all()
+    if not ignore_back_off:
+        due = due.filter(next_attempt_at__lte=timezone.now())
+    done = 0
+    for pk in due.values_list("pk", flat=True):
+        done += send_pending(pk, ignore_back_off=ignore_back_off) == 0
+    still = sum(len(paths) for paths in PendingPurge.objects.values_list("paths", flat=True))
+    return still, done, dropped
 
 
 def send(page_paths: list[str]) -> int:
     """Send one purge request per path; returns how many the CDN accepted."""
-    accepted = 0
+    failed, _ = _attempt(page_paths)
+    return len(page_paths) - len(failed)
+
+
+def _attempt(page_paths: list[str]) -> tuple[list[str], str]:
+    """Purge each path; returns those the CDN did not accept and the last error. A CDN that does
+    not answer (refused, timed out) ends the attempt: the rest would only wait on it too."""
     headers = dict(getattr(settings, "CDN_PURGE_HEADERS", {}))
     method = getattr(settings, "CDN_PURGE_METHOD", "PURGE")
-    for page_path in page_paths:
+    timeout = getattr(settings, "CDN_PURGE_TIMEOUT", 5)
+    failed: list[str] = []
+    error_text = ""
+    for index, page_path in enumerate(page_paths):
         url = settings.CDN_PURGE_URL.format(path=page_path)
         if not url.startswith(("http://", "https://")):
             logger.warning("CDN_PURGE_URL must be an http(s) URL, not %s", url)
-            return accepted
+            return list(page_paths[index:]), f"not an http(s) URL: {url}"
         request = urllib.request.Request(url, method=method, headers=headers)  # noqa: S310 - http(s) only
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - URL from settings
-                accepted += 200 <= response.status < 300
-        except Exception as error:  # noqa: BLE001 - a failed purge only delays the page by max-age
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - URL from settings
+                if not 200 <= response.status < 300:
+                    failed.append(page_path)
+                    error_text = f"HTTP {response.status}"
+        except urllib.error.HTTPError as error:  # the CDN answered: only this path failed
             logger.warning("CDN purge of %s failed: %s", url, error)
-    return accepted
+            failed.append(page_path)
+            error_text = f"{url}: HTTP {error.code}"
+        except Exception as error:  # noqa: BLE001 - refused, timed out, reset: the CDN is not answering
+            logger.warning("CDN purge of %s failed: %s; the rest wait for retry_cdn_purges", url, error)
+            return [*failed, *page_paths[index:]], f"{url}: {type(error).__name__}: {error}"
+    return failed, error_text

@@ -85,7 +85,9 @@ def exact(query: str) -> str | None:
     key = sort_key(text)  # the same folding of case, accents and punctuation as the index
     if not key:
         return None
-    return IndexEntry.objects.filter(sort_key=key).order_by("see").values_list("public_id", flat=True).first()
+    # The letter follows from the key: with it, the (letter, sort_key) index finds the line.
+    found = IndexEntry.objects.filter(letter=letter(text), sort_key=key).order_by("see")
+    return found.values_list("public_id", flat=True).first()
 
 
 def suggestions(query: str, limit: int = 5) -> list[IndexEntry]:

@@ -2,8 +2,8 @@
 
 ``on_publication_changed`` listens to ``publication_changed`` (sent by every publish, approval,
 confirmation, withdrawal, merge, restore, deletion and import) and rewrites those articles'
-search entries and index lines in the same transaction; ``forget_deleted`` listens to an
-article's ``pre_delete``. Both are connected in ``encyclopedia/apps.py``. ``rebuild`` writes
+search entries, index lines and Infobutton code entries (``code_entries``) in the same
+transaction; ``forget_deleted`` listens to an article's ``pre_delete``. Both are connected in ``encyclopedia/apps.py``. ``rebuild`` writes
 everything again (``manage.py rebuild_search_index``, after a restore from backup).
 
 PostgreSQL keeps a stored, weighted ``tsvector`` on each entry (title A, names B, summary C,
@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Value
 
 from encyclopedia import markup
-from encyclopedia.models import Article, IndexEntry, SearchEntry
+from encyclopedia.models import Article, CodeEntry, IndexEntry, SearchEntry
 from encyclopedia.search.a_to_z import index_lines
 from encyclopedia.search.query import fold
 
@@ -41,13 +41,14 @@ def sync_many(articles: list[Article]) -> None:
     pks = list(dict.fromkeys(article.pk for article in articles))
     if not pks:
         return
-    found = Article.objects.select_related("live_publication").in_bulk(pks)
+    found = Article.objects.select_related("live_publication", "taken_down_publication").in_bulk(pks)
     if len(found) != len(pks):
         raise Article.DoesNotExist(f"No article with id {sorted(set(pks) - set(found))}.")
     fresh = [found[pk] for pk in pks]
     _remove(pks)
-    entries, lines = [], []
+    entries, lines, codes = [], [], []
     for article in fresh:
+        codes += code_entries(article)
         publication = article.live_publication
         if publication is None or article.withdrawn_at is not None or article.merged_into_id is not None:
             continue
@@ -66,6 +67,25 @@ def sync_many(articles: list[Article]) -> None:
     SearchEntry.objects.bulk_create(entries)
     _index_text(entries)
     IndexEntry.objects.bulk_create(lines)
+    CodeEntry.objects.bulk_create(codes)
+
+
+def code_entries(article: Article) -> list[CodeEntry]:
+    """The Infobutton lookup rows of ``article``: the codes of its live publication; for a
+    merged article, those of the publication live at the merge (they answer with the article
+    it was merged into); none for a withdrawn one or a draft."""
+    if article.merged_into_id is not None:
+        publication = article.taken_down_publication
+    elif article.withdrawn_at is None:
+        publication = article.live_publication
+    else:
+        publication = None
+    if publication is None:
+        return []
+    return [
+        CodeEntry(article=article, system=code["system"], code=code["code"], position=position)
+        for position, code in enumerate(publication.codes)
+    ]
 
 
 def on_publication_changed(sender, articles: list[Article], **kwargs) -> None:
@@ -84,7 +104,7 @@ def rebuild() -> int:
     """Rebuild everything from the live publications (after a restore from backup, say)."""
     _remove(None)
     count = 0
-    for article in Article.objects.live().only("pk"):
+    for article in (Article.objects.live() | Article.objects.filter(merged_into__isnull=False)).only("pk"):
         sync(article)
         count += 1
     return count
@@ -94,6 +114,7 @@ def _remove(pks: list[int] | None) -> None:
     """Drop the entries and lines of the articles ``pks`` (``None``: of every article)."""
     entries = SearchEntry.objects.all() if pks is None else SearchEntry.objects.filter(pk__in=pks)
     lines = IndexEntry.objects.all() if pks is None else IndexEntry.objects.filter(article_id__in=pks)
+    codes = CodeEntry.objects.all() if pks is None else CodeEntry.objects.filter(article_id__in=pks)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             if pks is None:
@@ -103,6 +124,7 @@ def _remove(pks: list[int] | None) -> None:
                 cursor.execute(f"DELETE FROM encyclopedia_search_fts WHERE rowid IN ({marks})", pks)  # noqa: S608 - placeholders only
     entries.delete()
     lines.delete()
+    codes.delete()
 
 
 def _folded(entry: SearchEntry) -> tuple[str, str, str, str]:

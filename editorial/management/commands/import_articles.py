@@ -7,10 +7,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, transaction
+from tqdm import tqdm
 
 from editorial.actions.import_article import ImportBatch, ImportLookups, ImportResult, import_page
 from editorial.errors import EditorialError
-from editorial.importer.parser import ParseError, parse_page
+from editorial.importer.parser import ParseError
+from editorial.importer.sniff import page_files, read_page
 from encyclopedia.models import Article, ArticleType
 
 # Files per transaction. Each file is imported in its own savepoint, so a refused file leaves
@@ -23,14 +25,15 @@ Outcome = tuple[ImportResult | None, str]  # the result, or None and the error l
 
 class Command(BaseCommand):
     help = (
-        "Import encyclopedia pages (the plain-text page format, or Markdown with ## headings). "
-        "Each file is imported atomically. A page with its review (a review date and an “Updated by” "
+        "Import encyclopedia pages (the plain-text page format, Markdown with ## headings, or an "
+        "article page saved from the public site as HTML); a folder is walked for .html, .htm, .txt "
+        "and .md files. Each file is imported atomically. A page with its review (a review date and an “Updated by” "
         "credit) is published with it; a page without is kept as a draft for medical review. An "
         "article with someone's draft is refused unless --replace-draft is given."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="A page file or a folder of them.")
         parser.add_argument("--dry-run", action="store_true", help="Read and check every file; save nothing.")
         parser.add_argument(
             "--type",
@@ -59,20 +62,25 @@ class Command(BaseCommand):
         self.replace_draft = replace_draft
         results: list[ImportResult] = []
         failed = 0
+        paths = page_files(paths)
+        # A progress bar only for a person watching a terminal; a log or a pipe gets the lines alone.
+        progress = tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not self.stdout.isatty())
         for start in range(0, len(paths), BATCH_SIZE):
             chunk = paths[start : start + BATCH_SIZE]
             outcomes = self._one_by_one(chunk, dry_run) if dry_run else self._batch(chunk)
-            for path, (result, error) in zip(chunk, outcomes, strict=True):
-                if result is None:
-                    failed += 1
-                    self.stderr.write(error)
-                    continue
-                results.append(result)
-                verb = "Would import" if dry_run else "Imported"
-                self.stdout.write(
-                    f"{verb} {result.public_id} “{result.title}” ({result.outcome}) from {path}"
-                )
-
+            with progress.external_write_mode():
+                for path, (result, error) in zip(chunk, outcomes, strict=True):
+                    if result is None:
+                        failed += 1
+                        self.stderr.write(error)
+                        continue
+                    results.append(result)
+                    verb = "Would import" if dry_run else "Imported"
+                    self.stdout.write(
+                        f"{verb} {result.public_id} “{result.title}” ({result.outcome}) from {path}"
+                    )
+            progress.update(len(chunk))
+        progress.close()
         self.stdout.write(self._summary(results, failed, dry_run))
         if failed:
             sys.exit(1)
@@ -114,8 +122,7 @@ class Command(BaseCommand):
         """Import one file into ``batch``, all or nothing (``import_page`` holds a savepoint).
         A refusal is an outcome; with ``refuse=False`` a database error is raised instead."""
         try:
-            text = path.read_text(encoding="utf-8")
-            page = parse_page(text, self.known_headings)
+            page = read_page(path, self.known_headings)  # text, Markdown or HTML; anything else refused
             result = import_page(
                 page,
                 source=path.name,
@@ -127,7 +134,7 @@ class Command(BaseCommand):
         except ParseError as error:
             where = f"{path}:{error.line}" if error.line else str(path)
             return None, f"error: {where}: {error.message}. Nothing from this file was saved."
-        except (OSError, UnicodeDecodeError) as error:
+        except OSError as error:
             return None, f"error: {path}: cannot read the file ({error}). Nothing was saved."
         except DatabaseError as error:
             if not refuse:

@@ -11,26 +11,35 @@ import datetime
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import reversion
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 
 from editorial import demo_content as demo
-from editorial import roles
+from editorial import demo_library as library
+from editorial import roles, sample_image
+from editorial.actions.approve import approve
+from editorial.actions.edit import record_edit
 from editorial.actions.publish import publish
+from editorial.actions.request_changes import request_changes
+from editorial.actions.submit import submit
 from encyclopedia import reviews
 from encyclopedia.models import (
     AccreditationNotice,
     AlternativeName,
     Article,
     ArticleCitation,
+    ArticleImage,
     Citation,
     EditorialCredit,
     PolicyPage,
+    RelatedArticle,
     Reviewer,
     ReviewOrganization,
     Section,
@@ -38,6 +47,8 @@ from encyclopedia.models import (
     SiteSettings,
     sample_ids_allowed,
 )
+
+SCHEDULED_IN = datetime.timedelta(days=3)
 
 GROUP_EDITORS = roles.EDITORS
 GROUP_REVIEWERS = roles.MEDICAL_REVIEWERS
@@ -49,13 +60,15 @@ class DemoLogin:
     username: str
     password: str
     group: str | None  # None: a superuser, who needs no group
+    first_name: str = ""  # shown wherever the admin names a person ("Assigned to", the audit log)
+    last_name: str = ""
 
 
 # Fixed, publicly known passwords: these logins exist only when DEBUG is on.
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
-    DemoLogin("editor", "editor-demo-2026", GROUP_EDITORS),
-    DemoLogin("reviewer", "reviewer-demo-2026", GROUP_REVIEWERS),
-    DemoLogin("director", "director-demo-2026", GROUP_DIRECTORS),
+    DemoLogin("editor", "editor-demo-2026", GROUP_EDITORS, "Noor", "Haddad"),
+    DemoLogin("reviewer", "reviewer-demo-2026", GROUP_REVIEWERS, "Dana", "Whitfield"),
+    DemoLogin("director", "director-demo-2026", GROUP_DIRECTORS, "Jonah", "Brennan"),
     DemoLogin("admin", "admin-demo-2026", None),
 )
 
@@ -90,8 +103,8 @@ class Command(BaseCommand):
         self.tally = Tally()
         with transaction.atomic():
             SiteSettings.load()
-            citations = {c.title: self._citation(c) for c in demo.CITATIONS}
-            reviewers = {r.name: self._reviewer(r) for r in demo.REVIEWERS}
+            citations = {c.title: self._citation(c) for c in (*demo.CITATIONS, *library.CITATIONS)}
+            reviewers = {r.name: self._reviewer(r) for r in (*demo.REVIEWERS, *library.REVIEWERS)}
             organization = self._upsert(ReviewOrganization, {"name": demo.REVIEW_ORGANIZATION}, {})
             for position, credit in enumerate(demo.EDITORIAL_CREDITS, start=1):
                 self._upsert(
@@ -109,10 +122,27 @@ class Command(BaseCommand):
                 for p in demo.POLICIES
             }
             self._accreditation(policies)
-            with sample_ids_allowed():  # the sample articles are the ones that take sample ids
-                for data in demo.ARTICLES:
-                    self._article(data, citations, reviewers[data.reviewer], organization)
             logins = self._logins(reviewers[demo.REVIEWER_LOGIN_NAME]) if settings.DEBUG else []
+            with sample_ids_allowed():  # the sample articles are the ones that take sample ids
+                created = [
+                    (data, article)
+                    for data in (*demo.ARTICLES, *library.ARTICLES)
+                    if (article := self._article(data, citations, reviewers, organization)) is not None
+                ]
+            # Published once all exist, so that related articles and links find their targets.
+            for data, article in created:
+                self._related(article, data.related)
+                if data.image is not None:
+                    self._image(article, data.image)
+                if data.live:
+                    article.refresh_from_db()
+                    publish(article, None, comment="Demo content")
+                    self.tally.published += 1
+            team = self._team() if settings.DEBUG else None
+            if team is not None:
+                for data, article in created:
+                    if data.step:
+                        self._step(Article.objects.get(pk=article.pk), data, *team)
         self.stdout.write(self.tally.line())
         self._print_logins(logins)
 
@@ -169,19 +199,20 @@ class Command(BaseCommand):
         self,
         data: demo.ArticleData,
         citations: dict[str, Citation],
-        reviewer: Reviewer,
+        reviewers: dict[str, Reviewer],
         organization: ReviewOrganization,
-    ) -> None:
+    ) -> Article | None:
         """Create a sample article once; after that it belongs to the editors, and is left alone.
 
         Its review date is set on creation so that the dashboard has overdue, due-soon and
-        current articles to show.
+        current articles to show. Returns the new article, or None when it was there already.
         """
         if Article.objects.filter(public_id=data.public_id).exists():
             self.tally.unchanged += 1
-            return
+            return None
         interval = reviews.interval_months(data.article_type)
         due = timezone.localdate() + datetime.timedelta(days=data.due_in_days)
+        reviewer = reviewers[data.reviewer] if data.reviewer else None
         article = self._upsert(
             Article,
             {"public_id": data.public_id},
@@ -189,18 +220,66 @@ class Command(BaseCommand):
                 "title": data.title,
                 "article_type": data.article_type,
                 "summary": data.summary,
-                "review_date": due - relativedelta(months=interval),
+                "review_date": (due - relativedelta(months=interval)) if data.live else None,
                 "reviewer": reviewer,
-                "specialty": reviewer.specialty,
+                "specialty": reviewer.specialty if reviewer else data.queue,
                 "review_organization": organization,
             },
         )
         self._sections(article, data.sections)
         self._names(article, data.alternative_names)
         self._citation_links(article, [citations[title] for title in data.citations])
-        article.refresh_from_db()
-        publish(article, None, comment="Demo content")
-        self.tally.published += 1
+        return article
+
+    def _related(self, article: Article, public_ids: tuple[str, ...]) -> None:
+        targets = Article.objects.in_bulk(public_ids, field_name="public_id")
+        RelatedArticle.objects.bulk_create(
+            RelatedArticle(article=article, related=targets[public_id], position=position)
+            for position, public_id in enumerate(public_ids, start=1)
+        )
+
+    def _image(self, article: Article, data: demo.SampleImage) -> None:
+        """An illustration drawn now (nothing is downloaded), through the admin's own checks."""
+        image = ArticleImage(
+            article=article,
+            image=SimpleUploadedFile(f"sample-{article.public_id}.png", sample_image.draw(data), "image/png"),
+            alt_text=data.alt,
+            caption=data.caption,
+            position=1,
+        )
+        image.full_clean()
+        image.save()
+
+    def _team(self) -> tuple[Any, Any] | None:
+        """The demo editor and reviewer logins, if they can act: the reviewer needs a profile to approve."""
+        User = get_user_model()
+        editor = User.objects.filter(username="editor").first()
+        reviewer = User.objects.filter(username="reviewer", reviewer_profile__isnull=False).first()
+        if editor is None or reviewer is None:
+            return None
+        return editor, reviewer
+
+    def _step(self, article: Article, data: demo.ArticleData, editor: Any, reviewer: Any) -> None:
+        """Take the article where ``data.step`` says (``demo_content.STEPS``), as the demo team would."""
+        previous = article.state
+        with reversion.create_revision():
+            section = article.sections.order_by("position", "id").first()
+            section.body = f"{section.body}\n\n{demo.DRAFT_SENTENCE}"
+            section.save()
+            article.save()
+            reversion.set_user(editor)
+            reversion.set_comment("Edited: body (demo)")
+        record_edit(article, editor, previous, f"Edited: Body of section “{section.heading_text}”")
+        if data.step == "draft":
+            return
+        assigned = None if data.step == "in_review_any" else reviewer
+        submit(article, editor, note=demo.SUBMISSION_NOTE, reviewer=assigned)
+        if data.step == "changes_requested":
+            request_changes(article, reviewer, comment=demo.CHANGES_COMMENT)
+        elif data.step == "scheduled":
+            approve(article, reviewer, notes=demo.REVIEW_NOTES, go_live_at=timezone.now() + SCHEDULED_IN)
+        elif data.step == "published_update":
+            approve(article, reviewer, notes=demo.REVIEW_NOTES)
 
     def _sections(self, article: Article, sections: tuple[demo.SectionData, ...]) -> bool:
         """Replace the sections only when they differ, so a reload writes nothing."""
@@ -263,6 +342,8 @@ class Command(BaseCommand):
                 "is_active": True,
                 "is_superuser": login.group is None,
                 "email": f"{login.username}@example.org",
+                "first_name": login.first_name,
+                "last_name": login.last_name,
             }
             changed = created or any(getattr(user, k) != v for k, v in wanted.items())
             if changed:

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from editorial.models import OutgoingMail
 from editorial.reminders import already_sent, digests, send_digests, unreachable
 
 
@@ -38,6 +39,12 @@ class Command(BaseCommand):
             for digest in skipped:
                 self.stdout.write(f"Skipped {digest.email}: already reminded today")
             self.stdout.write(f"{len(sent)} digests sent, {len(skipped)} skipped (already sent today).")
+            waiting = OutgoingMail.objects.filter(sent_at__isnull=True, kind="review_reminder").count()
+            if waiting:
+                self.stdout.write(
+                    f"{waiting} digests wait in the outbox: the mail server did not take them; "
+                    "send_queued_mail sends them again (no digest is sent twice)."
+                )
         nobody = unreachable(today)
         if nobody:
             listed = ", ".join(f"{a.public_id} “{a.title}”" for a in nobody)

@@ -1,0 +1,187 @@
+"""The Infobutton service's speed: p95 of uncached requests at 10,000 live articles with 30,000 codes.
+
+Run on PostgreSQL (the target is p95 ≤ 20 ms there)::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/encyclopedia SECRET_KEY=x \\
+        .venv/bin/python -m bench.infobutton [--articles 10000] [--requests 600]
+
+It creates its own database (``test_`` + the name in DATABASE_URL + ``_infobutton``), fills it
+with live articles, each with three codes (ICD-10-CM, SNOMED CT, LOINC) in its live publication
+and the search and code indexes as publishing writes them, then times requests through the whole
+stack (the test client, every middleware), each at a new address so the page cache misses: exact
+codes, ICD parents (E11.65 answered by E11.6), codes that match nothing, and display names that
+fall back to search (an alternative name, found in the A–Z index). It prints the p50, p95 and
+max of each kind, and of an uncached syndication API page for comparison (the machine's speed at
+that moment), and drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("SECRET_KEY", "infobutton-bench")
+
+ICD10 = "2.16.840.1.113883.6.90"
+SNOMED = "2.16.840.1.113883.6.96"
+LOINC = "2.16.840.1.113883.6.1"
+TARGET_MS = 20.0
+# The same machine's speed at the same moment: an uncached page of the syndication API (one
+# article's publication as JSON), through the same stack. Not part of the service's figures.
+BASELINE = "baseline: API"
+
+
+def _codes(number: int) -> list[dict[str, str]]:
+    """Three valid codes for article ``number``: distinct for every article."""
+    from stdnum import luhn, verhoeff
+
+    letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[number % 26]
+    stem = f"{letter}{(number // 26) % 100:02d}"
+    icd = f"{stem}.{number // 2600 % 10}{number // 26000 % 10}"
+    snomed_base = str(100000 + number * 100)
+    loinc_base = str(10000 + number)
+    return [
+        {"system": ICD10, "code": icd, "display": f"Condition {number}"},
+        {"system": SNOMED, "code": snomed_base + verhoeff.calc_check_digit(snomed_base), "display": ""},
+        {"system": LOINC, "code": f"{loinc_base}-{luhn.calc_check_digit(loinc_base)}", "display": ""},
+    ]
+
+
+def fill(count: int) -> None:
+    """``count`` live articles, as publishing leaves them: publications, search and code indexes."""
+    from django.db import transaction
+
+    from encyclopedia.models import Article, Publication
+    from encyclopedia.search.indexing import sync_many
+
+    words = ["pain", "fever", "swelling", "rash", "cough", "infection", "deficiency", "disorder"]
+    chunk = 1000
+    for start in range(0, count, chunk):
+        with transaction.atomic():
+            numbers = range(start, min(start + chunk, count))
+            articles = Article.objects.bulk_create(
+                Article(
+                    public_id=f"{number + 1:06d}",
+                    title=f"Topic {number} {words[number % len(words)]}",
+                    slug=f"topic-{number}",
+                    article_type="disease",
+                    summary=f"Topic {number} is a sample condition.",
+                    state="published",
+                )
+                for number in numbers
+            )
+            publications = Publication.objects.bulk_create(
+                Publication(
+                    article=article,
+                    title=article.title,
+                    slug=article.slug,
+                    article_type="disease",
+                    summary_html=f"<p>{article.summary}</p>",
+                    sections=[{"heading": "Causes", "html": "<p>Many causes.</p>"}],
+                    alternative_names=[f"Sample {number}"],
+                    codes=_codes(number),
+                )
+                for number, article in zip(numbers, articles, strict=True)
+            )
+            for article, publication in zip(articles, publications, strict=True):
+                article.live_publication = publication
+            Article.objects.bulk_update(articles, ["live_publication"])
+            sync_many(articles)
+
+
+def measure(count: int, requests: int) -> dict[str, list[float]]:
+    from django.test import Client
+
+    client = Client()
+    rng = random.Random(16)
+    kinds = {
+        "exact code": lambda n: {
+            "mainSearchCriteria.v.cs": ICD10,
+            "mainSearchCriteria.v.c": _codes(n)[0]["code"],
+        },
+        "ICD parent": lambda n: {
+            "mainSearchCriteria.v.cs": ICD10,
+            "mainSearchCriteria.v.c": _codes(n)[0]["code"] + "9",
+        },
+        "SNOMED CT, JSON": lambda n: {
+            "mainSearchCriteria.v.cs": SNOMED,
+            "mainSearchCriteria.v.c": _codes(n)[1]["code"],
+            "knowledgeResponseType": "application/json",
+        },
+        "no match": lambda n: {"mainSearchCriteria.v.cs": LOINC, "mainSearchCriteria.v.c": "2345-7"},
+        "display name": lambda n: {
+            "mainSearchCriteria.v.cs": ICD10,
+            "mainSearchCriteria.v.c": "Z99.89",
+            "mainSearchCriteria.v.dn": f"Sample {n}",  # an alternative name: the A–Z index has it
+        },
+    }
+    timings: dict[str, list[float]] = {name: [] for name in [*kinds, BASELINE]}
+    for name, query in [*kinds.items(), (BASELINE, None)]:
+        for i in range(requests // len(kinds) + 10):
+            # A parameter the service ignores makes each address new: the page cache misses every
+            # time, while the site data and the generations stay cached as on a running site.
+            number = rng.randrange(count)
+            path = "/infobutton/service" if query else f"/api/v1/articles/{number + 1:06d}/"
+            params = {**(query(number) if query else {}), "requestId": f"{name}-{i}"}
+            started = time.perf_counter()
+            response = client.get(path, params, secure=True)  # as behind TLS
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {response.status_code} {response.content[:200]!r}")
+            if i >= 10:  # the first few warm the connection and the code paths
+                timings[name].append(elapsed)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=600)
+    arguments = parser.parse_args()
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    if connection.vendor != "postgresql":
+        print("Note: not PostgreSQL; the target is for PostgreSQL.", file=sys.stderr)
+    database = settings.DATABASES["default"]
+    database["TEST"]["NAME"] = f"test_{database['NAME']}_infobutton"
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        started = time.perf_counter()
+        fill(arguments.articles)
+        from encyclopedia.models import CodeEntry
+
+        print(
+            f"{arguments.articles} live articles, {CodeEntry.objects.count()} codes indexed "
+            f"in {time.perf_counter() - started:.0f} s on {connection.vendor}"
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would have them
+        timings = measure(arguments.articles, arguments.requests)
+        every = [t for name, values in timings.items() if name != BASELINE for t in values]
+        for name, values in [*timings.items(), ("all but baseline", every)]:
+            p95 = statistics.quantiles(values, n=20)[-1]
+            print(
+                f"{name:16} n={len(values):4}  p50 {statistics.median(values):6.2f} ms  "
+                f"p95 {p95:6.2f} ms  max {max(values):6.2f} ms"
+            )
+        p95_all = statistics.quantiles(every, n=20)[-1]
+        verdict = "meets" if p95_all <= TARGET_MS else "misses"
+        print(f"p95 of all requests {p95_all:.2f} ms: {verdict} the target of {TARGET_MS:.0f} ms")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
