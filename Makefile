@@ -4,10 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-# Developer defaults, for `make run` only; production sets its own environment.
-DEV_ENV := DEBUG=$${DEBUG:-1} SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost}
-
 PORT ?= 8000
+
+# Developer defaults, for `make run` only; production sets its own environment. SITE_URL makes the
+# links in emails (sent to the console here) open the development server.
+DEV_ENV := DEBUG=$${DEBUG:-1} SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)}
 
 .PHONY: run serve test test-e2e lint format import publish-scheduled clean
 

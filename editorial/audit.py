@@ -146,17 +146,17 @@ STATE_NAMES = {**dict(WorkflowState.choices), "deleted": "Deleted"}
 
 
 def action_name(action: str) -> str:
-    """"Submitted for review" for "submit"; an action not named here reads as its words."""
+    """The action in words ("Submitted for review" for "submit"); an unnamed one reads as its words."""
     return ACTION_NAMES.get(action) or action.replace("_", " ").capitalize()
 
 
 def state_name(state: str) -> str:
-    """"In review" for "in_review"."""
+    """The state in words: "In review" for "in_review"."""
     return STATE_NAMES.get(state) or state.replace("_", " ").capitalize()
 
 
 def state_change(event: AuditEvent) -> str:
-    """"In review → Published"; one name when the state stayed, nothing for site data."""
+    """The change of state in words ("In review → Published"); one name when it stayed, none for site data."""
     if not event.to_state:
         return ""
     if not event.from_state or event.from_state == event.to_state:

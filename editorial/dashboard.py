@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from editorial.models import AuditEvent, OutgoingMail
 from editorial.workflow import FREEZES
@@ -300,6 +301,11 @@ def delivery_warnings(user: Any) -> list[str]:
     last = waiting.exclude(last_error="").order_by("-next_attempt_at").first()
     why = f" The mail server said: {last.last_error}" if last else ""
     return [
-        f"{count} email{'s' if count != 1 else ''} not sent yet: they are sent again by send_queued_mail "
-        f"(Editorial workflow → Outgoing emails).{why}"
+        ngettext(
+            "%(count)d email not sent yet: it is sent again by send_queued_mail",
+            "%(count)d emails not sent yet: they are sent again by send_queued_mail",
+            count,
+        )
+        % {"count": count}
+        + f" (Editorial workflow → Outgoing emails).{why}"
     ]

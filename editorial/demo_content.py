@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from editorial.importer.parser import CitationData
+from encyclopedia.coding import CodeSystem
 
 SAMPLE_NOTE = "Sample content for demonstration; not medical advice."
 
@@ -68,6 +69,8 @@ class ArticleData:
     queue: str = ""  # with no reviewer: the specialty queue that reviews it ("" and no reviewer: unassigned)
     related: tuple[str, ...] = ()  # public ids of its related articles
     image: SampleImage | None = None
+    # Coded concepts (code system OID, code, display name), for the Infobutton service.
+    codes: tuple[tuple[str, str, str], ...] = ()
     live: bool = True  # False: a new article that was never published
     # What the demo team does with it once loaded (DEBUG only, with the demo logins): see STEPS.
     step: str = ""
@@ -277,6 +280,9 @@ advertising.
 """
 
 HICCUPS = "900001"
+# The code systems' OIDs (encyclopedia.coding.CodeSystem), for the sample articles' codes.
+ICD10CM, ICD9CM, SNOMEDCT, LOINC, CPT = (system.value for system in CodeSystem)
+
 COMMON_COLD = "900002"
 BLOOD_GLUCOSE_TEST = "900003"
 
@@ -401,6 +407,11 @@ you have a high fever or trouble breathing.
             ),
         ),
         alternative_names=("Cold", "Upper respiratory infection - viral", "Head cold"),
+        codes=(
+            (ICD10CM, "J00", "Acute nasopharyngitis [common cold]"),
+            (ICD9CM, "460", "Acute nasopharyngitis [common cold]"),
+            (SNOMEDCT, "82272006", "Common cold"),
+        ),
         citations=(
             "Home care advice for adults with mild upper respiratory infections: a narrative review",
             "Caring for a cold at home",
@@ -461,6 +472,10 @@ small bruise afterward. Fainting or infection where the needle went in is rare.
             ),
         ),
         alternative_names=("Blood sugar test", "Fasting blood glucose", "Glucose level - blood"),
+        codes=(
+            (LOINC, "2345-7", "Glucose [Mass/volume] in Serum or Plasma"),
+            (CPT, "82947", "Glucose; quantitative, blood"),
+        ),
         citations=(
             "Measuring glucose in blood and plasma",
             "Recommendations for blood glucose testing in adults",

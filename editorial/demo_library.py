@@ -12,7 +12,10 @@ from editorial.demo_content import (
     BLOOD_GLUCOSE_TEST,
     CITATION_ACCESSED,
     COMMON_COLD,
+    ICD9CM,
+    ICD10CM,
     SAMPLE_NOTE,
+    SNOMEDCT,
     ArticleData,
     ReviewerData,
     SampleImage,
@@ -384,6 +387,11 @@ ARTICLES: tuple[ArticleData, ...] = (
     ArticleData(
         public_id=MIGRAINE,
         title="Migraine",
+        codes=(
+            (ICD10CM, "G43.909", "Migraine, unspecified, not intractable, without status migrainosus"),
+            (ICD9CM, "346.90", "Migraine, unspecified"),
+            (SNOMEDCT, "37796009", "Migraine"),
+        ),
         article_type="disease",
         reviewer="Dana R. Whitfield",
         summary=_summary(
@@ -779,6 +787,10 @@ ARTICLES: tuple[ArticleData, ...] = (
     ArticleData(
         public_id=GOUT,
         title="Gout",
+        codes=(
+            (ICD10CM, "M10.9", "Gout, unspecified"),
+            (SNOMEDCT, "90560007", "Gout"),
+        ),
         article_type="disease",
         reviewer="Dana R. Whitfield",
         summary=_summary(

@@ -118,7 +118,8 @@ class DocumentDiff:
 
 
 def from_working_copy(article: Article) -> Document:
-    return _document(freeze(article))
+    """The draft as an approval would publish it (its credits included before a first review)."""
+    return _document(freeze(article, as_approved=True))
 
 
 def from_publication(publication: Publication) -> Document:

@@ -50,7 +50,9 @@ class CommentForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    notes = NormalizedTextField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
+    notes = NormalizedTextField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes"
+    )
     go_live_at = forms.DateTimeField(
         required=False,
         label="Go live at",
@@ -58,7 +60,12 @@ class ApproveForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     # snapshot.fingerprint of the draft as this page showed it: approval refuses if it changed.
-    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    seen = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This page did not say what you were shown: open the draft again and review it."
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +89,9 @@ class ApproveForm(forms.Form):
 
 
 class NotesForm(forms.Form):
-    notes = NormalizedTextField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes")
+    notes = NormalizedTextField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Review notes"
+    )
 
 
 class ReasonForm(forms.Form):

@@ -49,6 +49,12 @@ def render_email(name: str, context: dict[str, Any]) -> tuple[str, str]:
     return text, html
 
 
+def subject(what: str, article: Article) -> str:
+    """An email's Subject about ``article``: one line whatever the title holds (a header with a
+    line break is refused by the mail library, and would stop the email)."""
+    return " ".join(f"{what}: {article.title} ({article.public_id})".split())
+
+
 def _send_later(name: str, subject: str, context: dict[str, Any], recipients: list[str]) -> None:
     if any(recipients):
         text, html = render_email(name, context)
@@ -67,7 +73,7 @@ def submitted(article: Article, user: Any) -> None:
         )
     _send_later(
         "submitted",
-        f"Review requested: {article.title} ({article.public_id})",
+        subject("Review requested", article),
         {
             "article": article,
             "who": person_name(user),
@@ -83,7 +89,7 @@ def approved(article: Article, author: Any, user: Any) -> None:
         return
     _send_later(
         "approved",
-        f"Approved: {article.title} ({article.public_id})",
+        subject("Approved", article),
         {
             "article": article,
             "who": person_name(user),
@@ -99,7 +105,7 @@ def changes_requested(article: Article, author: Any, user: Any, comment: str) ->
         return
     _send_later(
         "changes_requested",
-        f"Changes requested: {article.title} ({article.public_id})",
+        subject("Changes requested", article),
         {"article": article, "who": person_name(user), "comment": comment, "url": admin_url(article)},
         [author.email],
     )

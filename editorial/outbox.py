@@ -27,6 +27,7 @@ from django.core.mail.message import make_msgid
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from editorial.models import OutgoingMail
 
@@ -107,11 +108,25 @@ def _claim(pk: int, now: datetime.datetime, *, ignore_back_off: bool) -> bool:
     return bool(free.update(claimed_until=now + CLAIM))
 
 
+def _failed(mail: OutgoingMail, error: Exception, delivery: Delivery) -> None:
+    """Keep ``mail`` with the reason it was not sent, for the next attempt after its back-off."""
+    delivery.failed.append(mail.pk)
+    delivery.error = f"{type(error).__name__}: {error}"
+    attempts = mail.attempts + 1
+    OutgoingMail.objects.filter(pk=mail.pk).update(
+        attempts=attempts,
+        next_attempt_at=timezone.now() + retry_after(attempts),
+        claimed_until=None,
+        last_error=delivery.error[:2000],
+    )
+
+
 def deliver(pks: list[int] | None = None, *, ignore_back_off: bool = False) -> Delivery:
     """Send what is due (or the emails ``pks``), oldest first; what the server refuses waits.
 
     A failure to reach the server ends the run (the rest would fail the same way, each after a
-    timeout); a refusal of one email (a recipient refused) only that email's attempt.
+    timeout); a refusal of one email (a recipient refused), or an email that cannot be made (a
+    header Django refuses), only that email's attempt: it waits with its error, the rest go.
     """
     global _server_down_until
     now = timezone.now()
@@ -127,23 +142,18 @@ def deliver(pks: list[int] | None = None, *, ignore_back_off: bool = False) -> D
             if not _claim(pk, now, ignore_back_off=ignore_back_off or pks is not None):
                 continue
             mail = OutgoingMail.objects.get(pk=pk)
-            email = message(mail)
-            email.connection = connection
             try:
+                email = message(mail)
+                email.connection = connection
                 email.send()
             except (smtplib.SMTPException, OSError) as error:
-                delivery.failed.append(pk)
-                delivery.error = f"{type(error).__name__}: {error}"
-                attempts = mail.attempts + 1
-                OutgoingMail.objects.filter(pk=pk).update(
-                    attempts=attempts,
-                    next_attempt_at=timezone.now() + retry_after(attempts),
-                    claimed_until=None,
-                    last_error=delivery.error[:2000],
-                )
+                _failed(mail, error, delivery)
                 if not isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
                     _server_down_until = time.monotonic() + settings.MAIL_RETRY_INTERVAL
                     break
+            except Exception as error:  # one email that cannot be made must not hold up the rest
+                logger.exception("Outgoing email %d cannot be sent", pk)
+                _failed(mail, error, delivery)
             else:
                 delivery.sent.append(pk)
                 OutgoingMail.objects.filter(pk=pk).update(
@@ -156,7 +166,11 @@ def deliver(pks: list[int] | None = None, *, ignore_back_off: bool = False) -> D
             logger.debug("Closing the SMTP connection failed", exc_info=True)
     if delivery.failed:
         logger.warning(
-            "Mail server refused %d emails (%s); they wait in the outbox for send_queued_mail",
+            ngettext(
+                "Mail server refused %d email (%s); it waits in the outbox for send_queued_mail",
+                "Mail server refused %d emails (%s); they wait in the outbox for send_queued_mail",
+                len(delivery.failed),
+            ),
             len(delivery.failed),
             delivery.error,
         )

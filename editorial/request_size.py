@@ -17,7 +17,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -43,6 +43,8 @@ class RequestTooLargeMiddleware:
                 return too_large(request)
             except TooManyFieldsSent:
                 return too_many_fields(request)
+            except ValueError:  # a Content-Length that is not a number (gunicorn refuses it itself)
+                return HttpResponseBadRequest("The request's Content-Length header is not a number.")
         return self.get_response(request)
 
 

@@ -109,7 +109,10 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft exactly as the public page would show it, marked as a preview."""
     article = _article(request, pk)
     return render_article(
-        request, SimpleNamespace(**freeze(article)), public_id=article.public_id, preview=True
+        request,
+        SimpleNamespace(**freeze(article, as_approved=True)),
+        public_id=article.public_id,
+        preview=True,
     )
 
 
@@ -261,7 +264,7 @@ TRANSITION_VIEWS = {
     ),
     "approve": (
         ApproveForm,
-        lambda a, u, d: approve(a, u, notes=d["notes"], go_live_at=d["go_live_at"], seen=d["seen"] or None),
+        lambda a, u, d: approve(a, u, notes=d["notes"], go_live_at=d["go_live_at"], seen=d["seen"]),
         "Approved.",
     ),
     "confirm": (
@@ -440,7 +443,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             workflow.check(name, article, request.user)
         except EditorialError as error:
             refusals[name] = str(error)
-    draft = SimpleNamespace(**freeze(article))
+    draft = SimpleNamespace(**freeze(article, as_approved=True))
     return render(
         request,
         "admin/editorial/workspace.html",

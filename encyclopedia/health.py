@@ -4,7 +4,8 @@ The database is the one part the site cannot serve without: it down answers 503,
 balancer should take the server out. A cache down (Redis, or the disk cache) costs speed, not
 pages: the answer is 200 with ``"status": "degraded"`` and ``"cache": "down"``, and the server
 should stay in (README.md, "When a part is down"). The answer also counts the work waiting for
-a part that was down: CDN purges not yet accepted.
+a part that was down: the page paths the CDN has not accepted a purge of yet
+(``cdn_purge_paths_pending``, the count ``retry_cdn_purges`` prints; 0 without ``CDN_PURGE_URL``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from encyclopedia.caching import keys
-from encyclopedia.models import PendingPurge
+from encyclopedia.caching import cdn, keys
 
 
 def _probe(cache) -> str:
@@ -41,7 +41,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         checks["database"] = "ok"
-        checks["cdn_purges_pending"] = PendingPurge.objects.count()
+        checks["cdn_purge_paths_pending"] = cdn.paths_pending()
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy, and says why
         checks["database"] = f"error: {type(error).__name__}"
     for name, alias in (("cache", "default"), ("shared_cache", "shared")):

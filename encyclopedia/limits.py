@@ -4,7 +4,11 @@ A real section is a few thousand characters and a long article some tens of thou
 defaults are generous; they exist so that a pasted log or a runaway paste (a 2 MB paragraph
 once went live and slowed every search matching it to seconds) is refused with a message
 instead. Settings override them: ``ARTICLE_SECTION_MAX_CHARS``, ``ARTICLE_SUMMARY_MAX_CHARS``,
-``ARTICLE_MAX_CHARS`` (the summary and all sections together).
+``ARTICLE_MAX_CHARS`` (the summary and all sections together), ``ARTICLE_MAX_SECTIONS``.
+
+A file to import is refused before it is read when it is larger than any article could need
+(``FILE_BYTES_PER_CHAR`` bytes of markup for each character the article may have) or, for a
+saved HTML page, has more sections than an article may: a 100,000-section page once took minutes.
 
 Sizes are counted in characters of the text as stored (``encyclopedia.text.normalize_text``).
 The admin's forms, the model's ``clean`` and the page importer all use the messages below, so a
@@ -20,6 +24,9 @@ from django.conf import settings
 SECTION_DEFAULT = 20_000
 SUMMARY_DEFAULT = 3_000
 ARTICLE_DEFAULT = 150_000
+SECTIONS_DEFAULT = 200
+# A saved page's markup, scripts and styles around its text: generous, a real page is 2-4 times.
+FILE_BYTES_PER_CHAR = 10
 
 
 def section_limit() -> int:
@@ -35,6 +42,36 @@ def summary_limit() -> int:
 def article_limit() -> int:
     """The most characters the summary and all the sections' bodies may have together."""
     return int(getattr(settings, "ARTICLE_MAX_CHARS", ARTICLE_DEFAULT))
+
+
+def sections_limit() -> int:
+    """The most sections an article may have."""
+    return int(getattr(settings, "ARTICLE_MAX_SECTIONS", SECTIONS_DEFAULT))
+
+
+def file_limit() -> int:
+    """The most bytes a file to import may have: the longest article, with its markup."""
+    return FILE_BYTES_PER_CHAR * article_limit()
+
+
+def file_error(size: int) -> str | None:
+    """Why a file of ``size`` bytes is too large to be a page, or None if it is not."""
+    if size <= file_limit():
+        return None
+    return (
+        f"the file is {size:,} bytes; a page is at most {file_limit():,} bytes (an article is at most "
+        f"{article_limit():,} characters, with its markup). Split it into several articles."
+    )
+
+
+def sections_error(count: int) -> str | None:
+    """Why a page of ``count`` sections has too many, or None if it has not."""
+    if count <= sections_limit():
+        return None
+    return (
+        f"the page has {count:,} sections; an article has at most {sections_limit():,}. "
+        "Split it into several articles."
+    )
 
 
 def _too_long(what: str, size: int, limit: int, advice: str) -> str | None:

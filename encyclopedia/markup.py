@@ -73,10 +73,17 @@ def render(text: str) -> Rendered:
     return Rendered(html=clean.strip(), article_ids=list(dict.fromkeys(article_ids)))
 
 
+# Tags inside a line of text: they go without a trace, so "a <em>fever</em>, then" stays
+# "a fever, then". Every other tag (paragraphs, list items, breaks) separates words.
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^>]*>", re.I)
+
+
 def plain_text(fragment: str) -> str:
-    """Rendered HTML as one line of plain text: tags become spaces, entities characters, runs of
-    white space one space (for search, meta descriptions and feed summaries)."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
+    """Rendered HTML as one line of plain text: inline tags dropped, block tags become spaces,
+    entities characters, runs of white space one space (for search, meta descriptions and feed
+    summaries)."""
+    text = re.sub(r"<[^>]+>", " ", _INLINE_TAG.sub("", fragment))
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def article_links(text: str) -> list[str]:

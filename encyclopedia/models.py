@@ -298,11 +298,13 @@ class Citation(models.Model):
         UNSTRUCTURED = "unstructured", "As printed: to be structured (needs review)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    authors = PlainTextField(blank=True, help_text="Comma-separated, in NLM form: “Chonchol M, Yu ASL”.")
-    title = PlainTextField()
-    editors = PlainTextField(blank=True, help_text="Comma-separated, in NLM form.")
+    authors = PlainTextField(
+        blank=True, one_line=True, help_text="Comma-separated, in NLM form: “Chonchol M, Yu ASL”."
+    )
+    title = PlainTextField(one_line=True)
+    editors = PlainTextField(blank=True, one_line=True, help_text="Comma-separated, in NLM form.")
     container_title = PlainTextField(
-        blank=True, help_text="The book (for a chapter), journal or website name."
+        blank=True, one_line=True, help_text="The book (for a chapter), journal or website name."
     )
     edition = PlainCharField(max_length=20, blank=True, help_text="e.g. 11th")
     place = PlainCharField(max_length=100, blank=True, help_text="e.g. Philadelphia, PA")
@@ -964,7 +966,10 @@ class ImageAwaitingUpload(models.Model):
     alt_text = PlainCharField("alt text", max_length=250, blank=True)
     caption = PlainCharField(max_length=500, blank=True)
     source_url = models.URLField(
-        "source address", max_length=2000, blank=True, help_text="Where the saved page showed it (not fetched)."
+        "source address",
+        max_length=2000,
+        blank=True,
+        help_text="Where the saved page showed it (not fetched).",
     )
     position = models.PositiveSmallIntegerField(default=0)
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -11,12 +11,13 @@ from encyclopedia import credits, markup
 from encyclopedia.models import Article, ArticleImage, Citation, CodedConcept, EditorialCredit, Section
 
 
-def freeze(article: Article) -> dict[str, Any]:
+def freeze(article: Article, *, as_approved: bool = False) -> dict[str, Any]:
     """The fields of a Publication of ``article`` as it stands now.
 
     Text is rendered and sanitized once, here, so the public page only reads it.
     The reviewer credit is frozen as it stands: a later change to a reviewer's
-    affiliation does not rewrite this page.
+    affiliation does not rewrite this page. ``as_approved``: as an approval would publish it,
+    with its credits even before its first review date (what a reviewer is shown and vouches for).
     """
     sections = list(article.sections.select_related("heading").order_by("position", "id"))
     names = list(article.alternative_names.order_by("position", "id").values_list("name", flat=True))
@@ -39,6 +40,7 @@ def freeze(article: Article) -> dict[str, Any]:
         related=related,
         credit_rows=EditorialCredit.shown(credit_rows),
         codes=list(article.codes.order_by("position", "id")),
+        as_approved=as_approved,
     )
 
 
@@ -52,6 +54,7 @@ def freeze_rows(
     related: Iterable[str],
     credit_rows: Iterable[EditorialCredit],
     codes: Iterable[CodedConcept] = (),
+    as_approved: bool = False,
 ) -> dict[str, Any]:
     """What ``freeze`` makes of ``article`` with these rows, each in its order; it reads nothing,
     so a caller that holds the rows already (the importer) freezes without reading them back.
@@ -83,7 +86,7 @@ def freeze_rows(
         "review_organization": article.review_organization.name if article.review_organization else "",
         # Credits vouch for a review: without a review date there is none to credit.
         "also_reviewed_by": credits.join_credits([c.credit() for c in credit_rows])
-        if article.review_date
+        if article.review_date or as_approved
         else "",
     }
 
@@ -96,7 +99,8 @@ def fingerprint(article: Article) -> str:
     """A digest of what the working copy would publish, as a reviewer is shown it (the review's
     own date and reviewer credit left out): the approve form carries it, and approval refuses if the
     draft, or a reference, credit or heading it uses, changed since."""
-    fields = {name: value for name, value in freeze(article).items() if name not in _SET_BY_REVIEW}
+    frozen = freeze(article, as_approved=True)
+    fields = {name: value for name, value in frozen.items() if name not in _SET_BY_REVIEW}
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -39,7 +39,7 @@ def application(request: HttpRequest) -> HttpResponse:
     try:
         asked = kr.read(query)
     except kr.BadParameter as problem:
-        return render(request, "infobutton/application.html", {"problem": str(problem)}, status=400)
+        return render(request, "infobutton/application.html", _problem(request, problem), status=400)
     context = {
         "asked": asked,
         "matches": matching.find(asked),
@@ -49,3 +49,15 @@ def application(request: HttpRequest) -> HttpResponse:
     response = render(request, "infobutton/application.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _problem(request: HttpRequest, problem: kr.BadParameter) -> dict[str, object]:
+    """What the patient's page says about a bad link: in plain words, without the parameters'
+    names (those are for the EHR's developers, in the service's 400), and a search box."""
+    code = request.GET.get(kr.CODE, "").strip() if problem.parameter == kr.CODE else ""
+    query = " ".join(request.GET.get(kr.DISPLAY_NAME, "").split())
+    return {
+        "problem": True,
+        "unrecognised_code": code[:60] if code.isprintable() else "",
+        "query": query[: kr.MAX_DISPLAY_NAME] if query.isprintable() else "",
+    }

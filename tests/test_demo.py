@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from encyclopedia.models import AccreditationNotice, Article, Citation, PolicyPage, Publication, Section
 from tests.conftest import sign_in
-from tests.factories import form_data
+from tests.factories import form_data, seen_on
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,9 @@ def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_c
     assert review.count("<ins>") == 2, "the legend and the one added sentence: nothing else changed"
     with django_capture_on_commit_callbacks(execute=True):
         approved = client.post(
-            f"/admin/encyclopedia/article/{article.pk}/workflow/approve/", {"notes": "Fine"}, follow=True
+            f"/admin/encyclopedia/article/{article.pk}/workflow/approve/",
+            {"notes": "Fine", "seen": seen_on(review)},
+            follow=True,
         )
         assert "Approved." in approved.content.decode(), [str(m) for m in approved.context["messages"]]
         text = page_text(client.get(public_url).content.decode())
@@ -200,3 +202,19 @@ def test_every_panel_of_the_demo_editor_and_reviewer_has_something_in_it(setting
     director = User.objects.get(username="director")
     site = [panel for panel in dashboard.panels(director, today) if panel.group == dashboard.DIRECTORS_GROUP]
     assert [panel.key for panel in site if not panel.count] == []
+
+
+def test_the_readme_infobutton_example_answers_on_the_demo(client):
+    """The demo carries codes, so the README's example request finds the common cold page."""
+    load()
+    response = client.get(
+        "/infobutton/service",
+        {
+            "mainSearchCriteria.v.cs": "2.16.840.1.113883.6.90",
+            "mainSearchCriteria.v.c": "J00",
+            "knowledgeResponseType": "application/json",
+        },
+    )
+    assert response.status_code == 200
+    entries = response.json()["feed"]["entry"]
+    assert [entry["title"]["_value"] for entry in entries] == ["Common cold"]

@@ -215,6 +215,23 @@ def test_the_workspace_shows_note_diff_draft_history_and_old_references(client, 
     assert html.index('id="changes"') < html.index('id="decision"')  # decide after seeing
 
 
+def test_the_workspace_names_people_by_full_name_not_login(client, reviewer, editor, submitted):
+    User.objects.filter(pk=editor.pk).update(first_name="Noor", last_name="Haddad")
+    ReviewRecord.objects.create(
+        article=submitted,
+        reviewed_on=datetime.date(2024, 3, 1),
+        outcome=ReviewRecord.Outcome.APPROVED,
+        user=editor,
+    )
+    Article.objects.filter(pk=submitted.pk).update(assigned_reviewer=editor)
+    client.force_login(reviewer)
+    text = page_text(client.get(workspace_url(submitted)).content.decode())
+    assert re.search(r"Submitted .+ by Noor Haddad Assigned to Noor Haddad", text), text
+    history = text[text.index("Review history") :]
+    assert "Approved Noor Haddad" in history
+    assert "by editor" not in text and "to editor" not in text
+
+
 def test_approving_from_the_workspace_publishes_what_it_showed(client, reviewer, submitted):
     client.force_login(reviewer)
     html = client.get(workspace_url(submitted)).content.decode()

@@ -336,7 +336,9 @@ def assert_parses_or_is_refused_clearly(text: str) -> None:
         parsed = parse_citation(text, 7)
     except ParseError as error:
         assert error.line == 7
-        assert str(error).startswith("line 7: cannot read this reference as a book chapter, book,")
+        assert str(error).startswith(
+            ("line 7: cannot read this reference as a book chapter, book,", "line 7: reference: ")
+        )
     else:
         assert references.render_text(parsed) == text.strip(), (
             "a reference is read only if it reads back the same"
@@ -625,7 +627,9 @@ _CODE_SYSTEMS = ["2.16.840.1.113883.6.90", "2.16.840.1.113883.6.103", "2.16.840.
 infobutton_values = st.one_of(
     st.text(max_size=80),
     st.sampled_from(HOSTILE),
-    st.sampled_from([*_CODE_SYSTEMS, "E11.65", "e1165", "4548-4", "44054006", "99213", "250.00", "en", "es-MX"]),
+    st.sampled_from(
+        [*_CODE_SYSTEMS, "E11.65", "e1165", "4548-4", "44054006", "99213", "250.00", "en", "es-MX"]
+    ),
     st.sampled_from(["text/xml", "application/json", "text/javascript", "cb", "a.b_$1"]),
 ).filter(lambda value: not re.search("[\ud800-\udfff]", value))  # a URL cannot carry a lone surrogate
 infobutton_queries = st.dictionaries(
@@ -723,7 +727,9 @@ def _as_the_form_keeps_it(field: str, value: str) -> str:
 @fuzz(150)
 @given(
     field=st.sampled_from(["year", "pmid", "doi", "url"]),
-    value=identifier_values.filter(lambda value: not re.search("[\ud800-\udfff]", value)),  # no browser sends one
+    value=identifier_values.filter(
+        lambda value: not re.search("[\ud800-\udfff]", value)
+    ),  # no browser sends one
 )
 @example(field="url", value="https://exa mple.org")
 @example(field="year", value="\x00")

@@ -252,7 +252,11 @@ def test_site_data_and_workflow_forms_store_text_as_the_page_shows_it(client, ma
     assert page.body == "First line.\n\n- a\n- b"
     client.post(
         f"/admin/encyclopedia/policypage/{page.pk}/change/",
-        {"slug": "editorial-policy", "title": "Editorial policy", "body": "First line.\r\n\r\n- a\r\n- b\r\n"},
+        {
+            "slug": "editorial-policy",
+            "title": "Editorial policy",
+            "body": "First line.\r\n\r\n- a\r\n- b\r\n",
+        },
     )
     assert Version.objects.get_for_object(page).first().revision.get_comment() == "No fields changed."
 

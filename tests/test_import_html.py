@@ -377,3 +377,120 @@ def test_each_role_sees_the_images_awaiting_upload_and_editors_strike_them_off(c
         assert client.get("/admin/encyclopedia/imageawaitingupload/").status_code == 200, name
         deleting = client.get(f"/admin/encyclopedia/imageawaitingupload/{row.pk}/delete/")
         assert (deleting.status_code == 200) is may_delete, name
+
+
+# ---------------------------------------------------------------- the article id and inline images
+
+
+def test_the_canonical_link_in_head_gives_the_id(known_headings):
+    """A saved page whose only id is its canonical link (in <head>, which is chrome) keeps it."""
+    with_canonical = VARIANT.replace(
+        "<title>x</title>",
+        '<title>x</title><link rel="canonical" href="https://example.org/ency/article/007741.htm">',
+    ).replace(' itemid="//example.org/ency/article/007740.htm"', "")
+    page = parse_html(with_canonical)
+    assert page.public_id == "007741"
+    assert page.public_id_line == 2
+
+
+def test_a_page_whose_canonical_link_and_itemid_disagree_is_refused_naming_both(tmp_path, make_article):
+    make_article("Knuckle cracking", public_id="007740")  # the same title: never matched by it
+    both = VARIANT.replace(
+        "<title>x</title>",
+        '<title>x</title><link rel="canonical" href="https://example.org/ency/article/007741.htm">',
+    )
+    out, err, status = import_files(write_page(tmp_path, both, "both.html"))
+    assert status == 1
+    assert "canonical link …/ency/article/007741.htm" in err and "itemid …/ency/article/007740.htm" in err
+    assert "Nothing from this file was saved." in err
+    assert list(Article.objects.values_list("public_id", flat=True)) == ["007740"]
+
+
+INLINE_FIGURE = """
+      <figure class="inline-image"><img alt="A hand flexing its fingers" src="/images/ency/flex.jpg">
+        <figcaption>Flexing the fingers</figcaption></figure>
+      <p>Move each finger slowly.</p>
+"""
+
+
+def test_an_image_in_a_section_awaits_upload_and_its_caption_stays_out_of_the_text(tmp_path):
+    with_figure = html_fixture().replace('<div class="section-body" id="section-1-body">',
+                                         '<div class="section-body" id="section-1-body">' + INLINE_FIGURE)  # fmt: skip
+    page = parse_html(with_figure)
+    assert "Flexing the fingers" not in page.sections[0].body
+    assert page.sections[0].body.startswith("Move each finger slowly.")
+    assert [(i.alt_text, i.caption, i.source_url) for i in page.images][0] == (
+        "A hand flexing its fingers",
+        "Flexing the fingers",
+        "https://example.org/images/ency/flex.jpg",
+    )
+    out, err, status = import_files(write_page(tmp_path, with_figure, "figure.html"))
+    assert status == 0, err
+    assert "Imported 007731 “Morning finger stiffness” (new) from" in out
+    assert "; 3 images await upload" in out
+    summary = out.splitlines()[-1]
+    assert "3 images await upload" in summary
+    assert Article.objects.get(public_id="007731").images_awaiting_upload.count() == 3
+
+
+def _page_with_sections(count: int) -> str:
+    """VARIANT with ``count`` sections of one short paragraph each, one section a line."""
+    sections = "".join(
+        f'<div class="section"><div class="section-title"><h2>Part {number}</h2></div>'
+        f'<div class="section-body"><p>What part {number} says.</p></div></div>\n'
+        for number in range(1, count + 1)
+    )
+    return VARIANT.replace("</article>", sections + "</article>")
+
+
+def test_a_page_with_more_sections_than_an_article_may_have_is_refused_before_it_is_read(tmp_path):
+    """100,000 sections (8 MB) kept the importer busy for minutes."""
+    long = _page_with_sections(10_000)
+    with pytest.raises(ParseError) as refusal:
+        parse_html(long)
+    assert "the page has 10,003 sections; an article has at most 200" in str(refusal.value)
+    assert "<h2>Part 198</h2>" in long.splitlines()[refusal.value.line - 1]  # the first one too many
+    out, err, status = import_files(write_page(tmp_path, long, "long.html"))
+    assert status == 1
+    assert "long.html" in err and "10,003 sections" in err and "Nothing from this file was saved." in err
+    assert not Article.objects.exists()
+
+
+def test_a_page_of_150_sections_imports_whole(tmp_path):
+    out, err, status = import_files(write_page(tmp_path, _page_with_sections(150), "long.html"))
+    assert status == 0, err
+    article = Article.objects.get(public_id="007740")
+    assert article.sections.count() == 151  # "Why It Happens" and the 150
+    assert article.sections.order_by("-position").first().body == "What part 150 says."
+
+
+def test_a_file_larger_than_any_article_could_need_is_refused_unread_naming_its_size(tmp_path, settings):
+    settings.ARTICLE_MAX_CHARS = 2_000  # so a file of more than 20,000 bytes is too large
+    padded = VARIANT.replace("</body>", "<!-- " + "x" * 20_000 + " --></body>")
+    out, err, status = import_files(write_page(tmp_path, padded, "padded.html"))
+    assert status == 1
+    refusal = next(line for line in err.splitlines() if "padded.html" in line)
+    assert f"the file is {len(padded.encode()):,} bytes; a page is at most 20,000 bytes" in refusal
+    assert not Article.objects.exists()
+    assert import_files(write_page(tmp_path, VARIANT, "variant.html"))[2] == 0  # 1,700 bytes: read
+
+
+def test_text_that_opens_like_a_list_marker_reads_as_text_with_no_stray_backslash(
+    client, tmp_path, publish_article
+):
+    """``<li>- item</li>`` was stored as ``- -\\ item``, and readers saw the backslash."""
+    items = "<ul><li>- not a sublist</li><li>+ plus</li><li>* star</li><li>1. first</li></ul><p>- dash</p>"
+    page = VARIANT.replace('<div class="section-body"><ul>', f'<div class="section-body">{items}<ul>', 1)
+    body = parse_html(page).sections[0].body
+    assert body.startswith("- \\- not a sublist\n- \\+ plus\n- \\* star\n- 1\\. first\n\n\\- dash\n\n")
+    assert import_files(write_page(tmp_path, page, "markers.html"))[2] == 0
+    publish_article(Article.objects.get(public_id="007740"))
+    lines = article_content(client, "007740")
+    assert lines[lines.index("Why It Happens") + 1 :][:5] == [
+        "- not a sublist",
+        "+ plus",
+        "* star",
+        "1. first",
+        "- dash",
+    ]
+    assert not [line for line in lines if "\\" in line]

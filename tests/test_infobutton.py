@@ -17,6 +17,7 @@ from editorial.diff import compare, from_publication, from_working_copy
 from editorial.importer.parser import ParseError, parse_page
 from encyclopedia import coding
 from encyclopedia.models import Article, CodedConcept, CodeEntry
+from tests.conftest import page_text
 from tests.factories import export_text, restore_text, wipe
 
 pytestmark = pytest.mark.django_db
@@ -374,7 +375,23 @@ def test_the_application_page_offers_a_search_box_when_nothing_matches(client, d
     html = response.content.decode()
     assert 'role="search"' in html and 'value="Asthma"' in html
     bad = client.get("/infobutton/application", {"mainSearchCriteria.v.c": "E11"})
-    assert bad.status_code == 400 and "mainSearchCriteria.v.cs" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "This link does not say which health topic to show." in bad.content.decode()
+    assert "mainSearchCriteria" not in page_text(bad.content.decode())
+
+
+def test_the_application_page_says_a_bad_code_plainly_and_the_service_names_the_parameter(client):
+    asked = {"mainSearchCriteria.v.cs": ICD10, "mainSearchCriteria.v.c": "E1"}
+    page = client.get("/infobutton/application", {**asked, "mainSearchCriteria.v.dn": "Diabetes"})
+    assert page.status_code == 400
+    text = page_text(page.content.decode())
+    assert "“E1” is not a code we recognise. Search the encyclopedia instead:" in text
+    assert "mainSearchCriteria" not in text and ".)." not in text and ".." not in text
+    assert 'role="search"' in page.content.decode() and 'value="Diabetes"' in page.content.decode()
+    service = client.get("/infobutton/service", {**asked, "knowledgeResponseType": "application/json"})
+    assert service.status_code == 400
+    answered = json.dumps(service.json(), ensure_ascii=False)
+    assert "mainSearchCriteria.v.c: “E1” is not an ICD-10-CM code" in answered
 
 
 # ---------------------------------------------------------------- the working copy

@@ -131,7 +131,16 @@ def test_the_citation_form_keeps_good_identifiers_exactly(superuser_client, year
     [
         (
             "Doe A. Night cramps in runners. *Example Journal*. 2024;3(2):10-12. doi:10.1000 /x.",
-            "cannot read this reference",  # a DOI with a space is no DOI the page format can hold
+            "reference: DOI “10.1000 /x”: Enter the DOI alone, without spaces",  # the format cannot hold it
+        ),
+        (
+            "Doe A. Night cramps in runners. *Example Journal*. 2024;3(2):10-12. PMID: 12ab34. doi: 11.1/xx",
+            "reference: PMID “12ab34”: Enter the PubMed id alone, in digits, like 31234567 (without “PMID:”); "
+            "DOI “11.1/xx”: Enter the DOI alone",
+        ),
+        (
+            "Doe A. Night cramps in runners. *Example Journal*. 20x4;3(2):10-12.",
+            "reference: year “20x4”: Enter the year as four digits",
         ),
         (
             "Doe A. Night cramps in runners. *Example Journal*. 2024;3(2):10-12. doi:not-a-doi.",
@@ -364,3 +373,12 @@ def test_a_badge_is_re_encoded_without_its_comment_and_fits_the_badge_box(superu
     large.save()
     with Image.open(large.badge.path) as image:
         assert image.size == (images.BADGE_BOX[0], images.BADGE_BOX[0] // 2)
+
+
+def test_a_bad_code_is_refused_in_one_sentence(tmp_path):
+    page = PAGE.format(**GOOD).replace("Review Date", "Codes: ICD-10-CM E1\n\nReview Date")
+    err, path = refusal(tmp_path, page)
+    assert f"error: {path}:15: in the “Codes:” line, “E1” is not an ICD-10-CM code" in err
+    assert "(E11 or E11.65). Nothing from this file was saved." in err
+    assert ".." not in err
+    assert_nothing_imported()

@@ -78,7 +78,9 @@ ONE_HOUR = datetime.timedelta(hours=1)
 INFOBUTTON = "/infobutton/service?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&knowledgeResponseType=application/json"
 LIVE_CODE_REQUEST = f"{INFOBUTTON}&mainSearchCriteria.v.c=R25.2"
 DRAFT_CODE_REQUEST = f"{INFOBUTTON}&mainSearchCriteria.v.c=M62.831"
-DRAFT_CODE_PAGE = "/infobutton/application?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=M62.831"
+DRAFT_CODE_PAGE = (
+    "/infobutton/application?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=M62.831"
+)
 
 CREDIT = (
     "Updated by: Joan Example, MD, Example University Hospital, Springfield, IL. "

@@ -284,3 +284,15 @@ def test_a_form_with_too_many_fields_gets_the_admins_page(superuser_client, sett
     assert response.status_code == 413
     assert "The form you sent has more than 20 fields" in page_text(response.content.decode())
     assert not Article.objects.exists()
+
+
+def test_an_admin_post_with_a_content_length_that_is_no_number_is_a_400(client):
+    response = client.generic(
+        "POST",
+        "/admin/login/",
+        b"a=b",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH="abc",
+    )
+    assert response.status_code == 400
+    assert b"Content-Length" in response.content

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from encyclopedia import markup
 from encyclopedia.markup import render, unlink_articles
 from tests.conftest import active_content
 
@@ -74,3 +75,12 @@ def test_malformed_article_link_is_plain_text():
 def test_links_to_articles_that_are_not_live_become_text():
     html = render("[a](article:000001) and [b](article:000002)").html
     assert unlink_articles(html, {"000002"}) == '<p>a and <a href="/ency/article/000002.htm">b</a></p>'
+
+
+def test_plain_text_keeps_punctuation_against_links_and_emphasis():
+    """Meta descriptions and feed summaries read as written: no space before a comma after a link
+    or an emphasised word, and no word split by markup inside it; paragraphs still separate words."""
+    html = render(
+        "Gout is a *type* of [arthritis](https://example.org/a). It is **un**usual.\n\n- one\n- two"
+    ).html
+    assert markup.plain_text(html) == "Gout is a type of arthritis. It is unusual. one two"

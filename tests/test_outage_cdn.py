@@ -87,7 +87,12 @@ def test_publishing_never_waits_on_a_cdn_that_does_not_answer(
     assert article.get_absolute_url() in pending.paths
     assert "timed out" in pending.last_error
     assert pending.attempts == 1
-    assert client.get("/healthz").json()["cdn_purges_pending"] == 1
+    # /healthz counts what retry_cdn_purges counts: the paths waiting, not the batches.
+    health = client.get("/healthz").json()
+    assert health["cdn_purge_paths_pending"] == len(pending.paths) > 1
+    out = io.StringIO()
+    call_command("retry_cdn_purges", stdout=out)  # not due yet: counts only
+    assert f"{len(pending.paths)} paths pending." in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -131,3 +136,37 @@ def test_a_purge_older_than_a_pages_max_age_is_dropped_not_sent(
     with time_machine.travel(timezone.now() + cdn.PAGE_MAX_AGE + datetime.timedelta(seconds=1)):
         assert cdn.retry_pending(ignore_back_off=True) == (0, 0, 1)
     assert PendingPurge.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_without_a_cdn_nothing_is_queued_and_nothing_is_reported_pending(
+    settings, make_article, publish_article, client, django_capture_on_commit_callbacks
+):
+    settings.CDN_PURGE_URL = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_article(make_article("No CDN"))
+    assert PendingPurge.objects.count() == 0
+    assert client.get("/healthz").json()["cdn_purge_paths_pending"] == 0
+
+
+@pytest.mark.django_db
+def test_purges_queued_before_the_cdn_was_unset_are_dropped_not_pending_forever(settings, client):
+    PendingPurge.objects.create(paths=["/a/", "/b/"])
+    settings.CDN_PURGE_URL = ""
+    assert client.get("/healthz").json()["cdn_purge_paths_pending"] == 0
+    out = io.StringIO()
+    call_command("retry_cdn_purges", stdout=out)
+    assert out.getvalue().strip() == (
+        "CDN_PURGE_URL is not set: nothing to purge. Dropped 1 purge queued while it was set."
+    )
+    assert PendingPurge.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_retry_cdn_purges_says_one_purge_and_one_path_in_the_singular(down_cdn):
+    PendingPurge.objects.create(paths=["/a/"])
+    out = io.StringIO()
+    call_command("retry_cdn_purges", "--all", stdout=out)
+    assert out.getvalue().strip() == (
+        "0 purges sent, 0 purges dropped (older than a page's max-age), 1 path pending."
+    )

@@ -13,8 +13,10 @@ import threading
 import time
 from collections.abc import Iterator
 from email import message_from_bytes
+from io import StringIO
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.test import override_settings
@@ -124,11 +126,13 @@ def draft(make_article, publish_article, people):
 
 
 def test_a_submission_and_an_approval_succeed_while_mail_is_refused_and_their_email_is_sent_once_later(
-    refusing, draft, people, django_capture_on_commit_callbacks
+    refusing, draft, people, django_capture_on_commit_callbacks, caplog
 ):
     editor, reviewer = people
     with django_capture_on_commit_callbacks(execute=True):
         submit(draft, editor)
+    assert "Mail server refused 1 email (" in caplog.text
+    assert "it waits in the outbox" in caplog.text
     with django_capture_on_commit_callbacks(execute=True):
         approve(Article.objects.get(pk=draft.pk), reviewer, notes="Accurate.")
     assert Article.objects.get(pk=draft.pk).state == "published"
@@ -156,7 +160,9 @@ def test_the_outbox_is_sent_after_the_server_recovers_and_never_twice(
     collector = request.getfixturevalue("recovered")
     call_command("send_queued_mail")  # not due yet: the back-off holds it
     assert collector.messages == []
-    call_command("send_queued_mail", "--all")
+    out = StringIO()
+    call_command("send_queued_mail", "--all", stdout=out)
+    assert out.getvalue() == "1 email sent, 0 refused, 0 waiting.\n"
     call_command("send_queued_mail", "--all")
     assert len(collector.messages) == 1
     sent = collector.messages[0]
@@ -219,7 +225,7 @@ def test_directors_see_unsent_email_in_the_admin(
     director = make_user("director", roles.EDITORIAL_DIRECTORS)
     client.force_login(director)
     start = client.get("/admin/").content.decode()
-    assert "1 email not sent yet" in start
+    assert "1 email not sent yet: it is sent again by send_queued_mail" in start
     assert "554" in start
     listing = client.get("/admin/editorial/outgoingmail/?delivery=waiting")
     assert listing.status_code == 200
@@ -243,3 +249,39 @@ def test_an_email_another_process_is_sending_is_not_sent_again_even_with_all(
     call_command("send_queued_mail", "--all")
     call_command("send_queued_mail", "--all")
     assert len(collector.messages) == 1
+
+
+def test_an_email_that_cannot_be_made_waits_with_its_reason_and_the_others_are_sent(recovered):
+    """A line break in a Subject (Django refuses the header) stopped ``send_queued_mail`` at that
+    email, so every email queued after it was never sent, on every cron run."""
+    common = {"from_email": "ency@example.org", "body_text": "Body.", "recipients": ["a@example.org"]}
+    broken = OutgoingMail.objects.create(
+        kind="submitted", subject="Review requested: Leg\r\nBcc: x@example.org", message_id="<1@x>", **common
+    )
+    later = OutgoingMail.objects.create(
+        kind="approved", subject="Approved: Leg cramps", message_id="<2@x>", **common
+    )
+    call_command("send_queued_mail", stdout=StringIO(), stderr=StringIO())
+    assert [m["Subject"] for m in recovered.messages] == ["Approved: Leg cramps"]
+    assert OutgoingMail.objects.get(pk=later.pk).sent_at is not None
+    broken.refresh_from_db()
+    assert broken.sent_at is None and broken.attempts == 1
+    assert "BadHeaderError" in broken.last_error and "newlines" in broken.last_error
+    assert broken.next_attempt_at >= timezone.now() + datetime.timedelta(seconds=50)
+
+
+def test_review_reminders_report_one_digest_and_one_article_in_the_singular(
+    refusing, make_article, publish_article
+):
+    user = make_user("reviewer", roles.MEDICAL_REVIEWERS)
+    profile = Reviewer.objects.create(name="Rae Viewer", credentials="MD", user=user)
+    publish_article(make_article("Overdue page", review_date=datetime.date(2023, 5, 29), reviewer=profile))
+    out = StringIO()
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)):
+        call_command("send_review_reminders", "--dry-run", stdout=out)
+        call_command("send_review_reminders", stdout=out)
+    text = out.getvalue()
+    assert "Dry run: 1 digest would be sent; nothing was sent." in text
+    assert f"Sent to {user.email}: 1 article\n" in text
+    assert "1 digest sent, 0 skipped (already sent today)." in text
+    assert "1 digest waits in the outbox: the mail server did not take it;" in text

@@ -159,6 +159,9 @@ PUBLIC_URLS = [
     ("api: the draft",                        "/api/v1/articles/{w.draft.public_id}/",             404),
     ("api: article approved for later",       "/api/v1/articles/{w.later.public_id}/",             404),
     ("health check",                          "/healthz",                                          200),
+    ("infobutton: service",                   "/infobutton/service?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11.65", 200),
+    ("infobutton: service without a code",    "/infobutton/service?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90", 400),
+    ("infobutton: page for patients",         "/infobutton/application?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11.65", 200),
 ]
 
 # ----------------------------------------------------------------------------- the admin
@@ -646,7 +649,10 @@ class World:
             ),
             "accesslog": lambda: AccessLog.objects.create(**access, path_info="/admin/login/"),
             "imageawaitingupload": lambda: ImageAwaitingUpload.objects.create(
-                article=self.live, alt_text="A hand", caption="Hand", source_url="https://example.org/hand.jpg"
+                article=self.live,
+                alt_text="A hand",
+                caption="Hand",
+                source_url="https://example.org/hand.jpg",
             ),
             "accessfailurelog": lambda: AccessFailureLog.objects.create(**access, path_info="/admin/login/"),
         }

@@ -303,3 +303,29 @@ def test_the_approve_page_approves_only_what_it_showed(client, make_article, pub
     fresh = re.search(r'name="seen" value="([0-9a-f]{64})"', response.content.decode())[1]
     client.post(url, {"notes": "", "go_live_at": "", "seen": fresh})
     assert Article.objects.get(pk=article.pk).state == "published"
+
+
+def test_a_first_review_approves_only_the_credits_it_showed(client, make_article, reviewer_user):
+    """An article never reviewed shows its credits in the review (they go live with the approval),
+    and a credit changed after the page was shown stops the approval; an approve form that does not
+    say what it showed approves nothing."""
+    import re
+
+    article = make_article("First review", review_date=None)
+    credit = EditorialCredit.objects.create(name="Pat Credit", role="Editor", standing=False)
+    ArticleCredit.objects.create(article=article, credit=credit, position=1)
+    submit(article, make_user("ed", "Editors"))
+    client.force_login(reviewer_user)
+    url = f"/admin/encyclopedia/article/{article.pk}/workflow/approve/"
+    page = client.get(url).content.decode()
+    assert "Pat Credit" in client.get(f"/admin/encyclopedia/article/{article.pk}/preview/").content.decode()
+    seen = re.search(r'name="seen" value="([0-9a-f]{64})"', page)[1]
+    credit.name = "Dr. Quack"
+    credit.save()
+
+    response = client.post(url, {"notes": "", "go_live_at": "", "seen": seen}, follow=True)
+    assert "The draft changed after you opened it" in response.content.decode()
+    response = client.post(url, {"notes": "", "go_live_at": ""}, follow=True)
+    assert "open the draft again" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).state == "in_review", "nothing was approved"
+    assert client.get(article.get_absolute_url()).status_code == 404

@@ -76,7 +76,7 @@ def test_healthz_checks_database_and_cache(redis_cache, client):
     assert response.json() == {
         "status": "ok",
         "database": "ok",
-        "cdn_purges_pending": 0,
+        "cdn_purge_paths_pending": 0,
         "cache": "ok",
         "shared_cache": "ok",
     }

@@ -270,7 +270,7 @@ def test_one_digest_per_reviewer_once_a_day(make_article, publish_article, revie
         call_command("send_review_reminders", "--dry-run", stdout=dry)
         assert mailoutbox == [] and not ReminderLog.objects.exists()
         assert "To: reviewer@example.org" in dry.getvalue()
-        assert "Dry run: 1 digests would be sent" in dry.getvalue()
+        assert "Dry run: 1 digest would be sent" in dry.getvalue()
 
         call_command("send_review_reminders", stdout=StringIO())
         call_command("send_review_reminders", stdout=StringIO())

@@ -122,6 +122,20 @@ def test_queue_lists_assigned_articles_first(client, make_article):
     assert order == sorted(order)
 
 
+def test_queue_names_people_by_full_name_not_login(client, make_article):
+    editor = make_user("ed", "Editors")
+    User.objects.filter(pk=editor.pk).update(first_name="Noor", last_name="Haddad")
+    me = make_user("me", "Medical reviewers")
+    other = make_user("other", "Medical reviewers")
+    User.objects.filter(pk=other.pk).update(first_name="Sam", last_name="Okafor")
+    submit(make_article("Night cramps"), editor, reviewer=other)
+    client.force_login(me)
+    html = client.get("/admin/encyclopedia/article/queue/").content.decode()
+    row = next(row for row in html.split("<tr")[1:] if "Night cramps" in row)
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)]
+    assert cells[2:4] == ["Noor Haddad", "Sam Okafor"], cells
+
+
 # ---------------------------------------------------------------- history, compare, revert
 
 
@@ -260,7 +274,8 @@ def test_a_stale_form_is_refused_naming_who_saved_and_nothing_is_overwritten(cli
     html = response.content.decode()
     assert response.status_code == 200
     assert re.search(
-        r"colleague saved this article at \d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d [AP]M \w+ after you opened it", html
+        r"colleague saved this article at \d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d\d [AP]M \w+ after you opened it",
+        html,
     )
     assert Article.objects.get(pk=article.pk).summary == "The colleague's summary."
 

@@ -25,7 +25,7 @@ from editorial.errors import EditorialError, NotAllowed
 from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia.models import Article, Publication, Reviewer, WorkflowState
 from tests.conftest import page_text
-from tests.factories import edit, make_user, with_profile
+from tests.factories import edit, make_user, seen_on, with_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -358,7 +358,9 @@ def test_the_whole_round_trip_through_the_admin(
     assert "<del>Paragraph 1.</del><ins>Updated paragraph about night cramps.</ins>" in review_page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/", {"notes": "Fine"}, follow=True
+            f"/admin/encyclopedia/article/{live_article.pk}/workflow/approve/",
+            {"notes": "Fine", "seen": seen_on(review_page)},
+            follow=True,
         )
     assert Article.objects.get(pk=live_article.pk).state == WorkflowState.PUBLISHED
     assert mailoutbox[-1].to == ["editor@example.org"]

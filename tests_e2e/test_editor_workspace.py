@@ -84,6 +84,13 @@ def test_editor_uses_toolbar_preview_and_link_picker_then_submits(browser, live_
         "document.querySelector('#id_sections-0-body ~ .markdown-preview')"
         ".innerHTML.includes('/ency/article/900002.htm')"
     )
+    # Right after a word, the link is inserted with a space before it, not glued to the word.
+    body.type(" Or here.")
+    toolbar.get_by_role("button", name="Link to an article").click()
+    dialog.get_by_label("Title or alternative name").fill("common co")
+    choice.wait_for()
+    choice.click()
+    assert re.search(r"Or here\. \[[^\]]*[Cc]old[^\]]*\]\(article:900002\)$", body.input_value())
     assert (
         "Reading grade"
         in editor.locator("#id_sections-0-body ~ .markdown-preview .reading-hint").inner_text()

@@ -88,3 +88,34 @@ def test_a_form_sent_anyway_gets_the_admins_page_and_back_keeps_the_text(editor_
     page.wait_for_url(re.compile(r"/admin/encyclopedia/article/add/$"))
     assert page.locator("#id_title").input_value() == "Night cramps"
     assert page.locator("#id_summary").input_value() == PARAGRAPH, "Back returns to the form with the text"
+
+
+def test_a_section_too_large_is_named_by_its_heading_not_its_buttons(editor_page, live_server):
+    """The note names a section's body as the editor reads the form, not with the text of the
+    Collapse / Move buttons the editor's script puts in the section's heading."""
+    from encyclopedia.models import Article, Section, SectionHeading
+
+    page = editor_page
+    article = Article.objects.create(
+        title="Leg cramps", article_type="symptom", summary="Cramps in the calf at night."
+    )
+    Section.objects.create(
+        article=article,
+        position=1,
+        heading=SectionHeading.objects.get(name="Treatment"),
+        body="Stretch the calf.",
+    )
+    page.goto(f"{live_server.url}/admin/encyclopedia/article/{article.pk}/change/")
+    body = page.locator("#id_sections-0-body")
+    body.wait_for()
+    page.locator(".section-controls").first.wait_for()  # editor.js has added the buttons
+    body.evaluate("(area, text) => { area.value = text; }", PARAGRAPH)
+    page.click("input[name=_save]")
+    note = page.locator("#form-size-error")
+    note.wait_for(state="visible")
+    text = note.inner_text()
+    assert f"The largest text is “Body” of section “Treatment”, {len(PARAGRAPH):,} characters." in text
+    assert "Move up" not in text and "Collapse" not in text
+    assert "2.6 MB" in text, "the same unit as the README and the server's page"
+    assert page.evaluate("document.activeElement.id") == "id_sections-0-body"
+    assert page.script_errors == []

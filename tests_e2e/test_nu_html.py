@@ -109,6 +109,8 @@ def test_the_admin_pages_this_project_templates_have_no_nu_errors(client, demo, 
     base = f"/admin/encyclopedia/article/{article.pk}"
     versions = [version.pk for version in Version.objects.get_for_object(article)]
     deleted = Version.objects.get_deleted(Article).first()
+    withdrawn = Article.objects.get(public_id="900003")
+    never_published = Article.objects.get(public_id="900028")
     for name, path in [
         ("dashboard", "/admin/"),
         ("article-list", "/admin/encyclopedia/article/"),
@@ -120,6 +122,10 @@ def test_the_admin_pages_this_project_templates_have_no_nu_errors(client, demo, 
         ("preview", f"{base}/preview/"),
         ("queue", "/admin/encyclopedia/article/queue/"),
         ("withdraw", f"{base}/workflow/withdraw/"),
+        ("merge", f"{base}/workflow/merge/"),
+        ("restore", f"/admin/encyclopedia/article/{withdrawn.pk}/workflow/restore/"),
+        ("delete", f"/admin/encyclopedia/article/{never_published.pk}/delete/"),
+        ("audit-log", "/admin/editorial/auditevent/"),
         ("approve", f"/admin/encyclopedia/article/{demo['hiccups'].pk}/workflow/approve/"),
         ("recover-list", "/admin/encyclopedia/article/recover/"),
         ("recover", f"/admin/encyclopedia/article/recover/{deleted.pk}/"),
@@ -140,5 +146,5 @@ def test_the_admin_pages_this_project_templates_have_no_nu_errors(client, demo, 
     for _ in range(5):
         client.post("/admin/login/", wrong)
     save(client, pages, "locked-out", "/admin/login/", 429, **wrong)
-    assert len(list(pages.iterdir())) == 18
+    assert len(list(pages.iterdir())) == 22
     assert nu_errors(pages) == []

@@ -89,6 +89,7 @@ class ImportResult:
     title: str
     outcome: str  # "new", "updated" (both live), "draft" (waits for review) or "unchanged"
     article_links: list[str] = field(default_factory=list)
+    images_awaiting_upload: int = 0  # the page's images listed for an editor to upload
 
 
 @dataclass
@@ -219,7 +220,11 @@ def import_page(
     except _Unchanged as unchanged:
         article, outcome = unchanged.args[0], "unchanged"
     return ImportResult(
-        public_id=article.public_id, title=page.title, outcome=outcome, article_links=page.article_links
+        public_id=article.public_id,
+        title=page.title,
+        outcome=outcome,
+        article_links=page.article_links,
+        images_awaiting_upload=article.images_awaiting_upload.count(),
     )
 
 

@@ -33,6 +33,7 @@ from editorial.importer.parser import (
     parse_citation,
     read_review_line,
 )
+from encyclopedia import limits
 from encyclopedia.text import normalize_text
 
 MAX_DEPTH = 200  # elements nested deeper are refused (libxml2 itself stops at 256)
@@ -46,7 +47,8 @@ _INVALID_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _WHITESPACE = re.compile(r"\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]`])")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
-_LEADING_MARKER = re.compile(r"^(\s*)([-+]|\d+(?=[.)]))(?=[.)]?\s)")
+# A list marker ("- ", "+ ", "* ", "1. ", "1) ") opening a paragraph or item, with its last character.
+_LEADING_MARKER = re.compile(r"^(\s*|\s*\d{1,9}(?=[.)]))([-+*]|(?<=\d)[.)])(?=\s|$)")
 
 # Never content: dropped with everything inside them.
 _DROPPED_TAGS = {
@@ -60,6 +62,7 @@ _CHROME = re.compile(
     r"banner|subscribe|feedback)(?:[-_\s]|$)",
     re.IGNORECASE,
 )
+_CANONICAL_HREF = "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]"
 _CHROME_HEADING = re.compile(r"^(related\b|learn how to cite|browse\b|share\b|images?$)", re.IGNORECASE)
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "blockquote", "figure", "figcaption", "dl", "dt", "dd",
@@ -97,8 +100,9 @@ class _PageReader:
     def __init__(self, document: lxml.html.HtmlElement):
         self.document = document
         self.base = _base_url(document)
+        public_id, line = _public_id(document)  # before the chrome goes: the canonical link is in <head>
         _drop_chrome(document)
-        self.page = ParsedPage(title="", summary="")
+        self.page = ParsedPage(title="", summary="", public_id=public_id, public_id_line=line)
 
     def read(self) -> ParsedPage:
         page = self.page
@@ -113,8 +117,9 @@ class _PageReader:
         if len(title) > MAX_TITLE_LENGTH:
             raise ParseError(f"the title is longer than {MAX_TITLE_LENGTH} characters", heading.sourceline)
         page.title = title
-        page.public_id = self._public_id()
         summary = _by_id(self.document, "ency_summary")
+        if summary is not None:
+            page.images.extend(self._inline_images(summary))
         page.summary = self._markdown(summary) if summary is not None else ""
         page.summary_line = summary.sourceline or 0 if summary is not None else 0
         if not page.summary:
@@ -122,24 +127,15 @@ class _PageReader:
                 "an HTML article page without a summary: expected it in the element with id “ency_summary”",
                 heading.sourceline,
             )
-        for section in _sections(self.document):
+        sections = _sections(self.document)
+        too_many = limits.sections_error(len(sections))
+        if too_many:  # before any is read: the work grows with their number
+            raise ParseError(too_many, sections[limits.sections_limit()].sourceline or 0)
+        for section in sections:
             self._section(section)
         page.article_links = list(dict.fromkeys(page.article_links))
         check_lengths(page)
         return page
-
-    def _public_id(self) -> str | None:
-        candidates = [
-            *self.document.xpath(
-                "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"
-            ),
-            *self.document.xpath("//@itemid"),
-        ]
-        for href in candidates:
-            match = _ARTICLE_PATH.search(urlsplit(str(href).strip()).path)
-            if match:
-                return match.group(1)
-        return None
 
     def _section(self, section: lxml.html.HtmlElement) -> None:
         """One ``div.section``: the alternative names, references, review, thumbnails or a section."""
@@ -165,6 +161,7 @@ class _PageReader:
             page.citation_lines = [number for number, _text in references]
         elif heading and not _CHROME_HEADING.match(heading):
             _check_characters(heading, line)
+            page.images.extend(self._inline_images(body))
             markdown = self._markdown(body)
             if markdown:
                 page.sections.append(SectionData(heading=heading, body=markdown, line=line))
@@ -196,6 +193,26 @@ class _PageReader:
             for value in (alt, caption):
                 _check_characters(value, image.sourceline)
             yield ImageData(alt_text=alt[:250], caption=caption[:500], source_url=source)
+
+    def _inline_images(self, body: lxml.html.HtmlElement) -> list[ImageData]:
+        """The images shown in the text (a ``<figure>`` with its caption, or a lone ``<img>``),
+        taken out of it: each awaits upload like a thumbnail, its caption never a loose paragraph."""
+        found = []
+        for image in list(body.iter("img")):
+            figures = [a for a in image.iterancestors() if _tag(a) == "figure" and body in a.iterancestors()]
+            holder = figures[-1] if figures else image
+            captions = holder.xpath(".//figcaption")
+            caption = _clean_text(" ".join(c.text_content() for c in captions))
+            alt = _clean_text(image.get("alt") or "") or caption
+            source = self._address(image.get("src") or "")
+            if holder.getparent() is not None:
+                holder.drop_tree()
+            if not (alt or caption or source):
+                continue
+            for value in (alt, caption):
+                _check_characters(value, image.sourceline)
+            found.append(ImageData(alt_text=alt[:250], caption=caption[:500], source_url=source))
+        return found
 
     def _address(self, href: str) -> str:
         """``href`` made absolute against the page's own address, if its scheme is one we link to."""
@@ -343,8 +360,9 @@ def _paragraph(run: list[str]) -> str:
 
 
 def _escape_marker(text: str) -> str:
-    """A paragraph or item that opens like a list marker ("- ", "1. ") stays text."""
-    return _LEADING_MARKER.sub(r"\1\2\\", text, count=1) if _LEADING_MARKER.match(text) else text
+    """A paragraph or item that opens like a list marker ("- ", "1. ") stays text: the marker's
+    last character escaped ("\\- ", "1\\. "), which the renderer shows as the character alone."""
+    return _LEADING_MARKER.sub(r"\1\\\2", text, count=1)
 
 
 def _wrap(inner: str, mark: str) -> str:
@@ -394,9 +412,31 @@ def _drop_chrome(document: lxml.html.HtmlElement) -> None:
             element.drop_tree()
 
 
+def _public_id(document: lxml.html.HtmlElement) -> tuple[str | None, int]:
+    """The article id the page names in its canonical link or its ``itemid``, and its line. A page naming two
+    different articles is refused: importing it under either could overwrite the wrong article."""
+    named: dict[str, tuple[str, int]] = {}  # id -> where it was first named, and the line
+    for where, path in (("canonical link", _CANONICAL_HREF), ("itemid", "//*[@itemid]")):
+        for element in document.xpath(path):
+            href = element.get("href") if where == "canonical link" else element.get("itemid")
+            match = _ARTICLE_PATH.search(urlsplit((href or "").strip()).path)
+            if match:
+                named.setdefault(match.group(1), (where, element.sourceline or 0))
+    if len(named) > 1:
+        (first, (first_where, _)), (second, (second_where, line)) = list(named.items())[:2]
+        raise ParseError(
+            f"the page names two articles: its {first_where} …/ency/article/{first}.htm and its "
+            f"{second_where} …/ency/article/{second}.htm; correct the one that is wrong and import it again",
+            line,
+        )
+    for public_id, (_where, line) in named.items():
+        return public_id, line
+    return None, 0
+
+
 def _base_url(document: lxml.html.HtmlElement) -> str:
     for href in (
-        *document.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href"),
+        *document.xpath(_CANONICAL_HREF + "/@href"),
         *document.xpath("//base/@href"),
         *document.xpath("//@itemid"),
     ):
@@ -417,22 +457,26 @@ def _has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
+# Compiled once. The section's own look-ups search only the section, first match only, so the
+# work for a page grows with its size, not with its size times its number of sections.
+_SECTIONS = etree.XPath(f"//*[{_has_class('section')}][not(ancestor::*[{_has_class('section')}])]")
+_SECTION_TITLE = etree.XPath(f"(.//*[{_has_class('section-title')}])[1]")
+_SECTION_HEADING = etree.XPath("(.//*[self::h2 or self::h3])[1]")
+_SECTION_BODY = etree.XPath(f"(.//*[{_has_class('section-body')}])[1]")
+
+
 def _sections(document: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """The ``div.section`` elements (or any element of class ``section``), outermost only."""
-    found = document.xpath(f"//*[{_has_class('section')}][not(ancestor::*[{_has_class('section')}])]")
-    return list(found)
+    return list(_SECTIONS(document))
 
 
 def _heading(section: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    titled = section.xpath(f".//*[{_has_class('section-title')}]")
-    if titled:
-        return titled[0]
-    headings = section.xpath(".//h2 | .//h3")
-    return headings[0] if headings else None
+    found = _SECTION_TITLE(section) or _SECTION_HEADING(section)
+    return found[0] if found else None
 
 
 def _body(section: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    bodies = section.xpath(f".//*[{_has_class('section-body')}]")
+    bodies = _SECTION_BODY(section)
     return bodies[0] if bodies else section
 
 

@@ -18,6 +18,9 @@ import enum
 import re
 from dataclasses import dataclass, field, fields
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from encyclopedia import coding, credits, limits, references
 from encyclopedia.text import normalize_text
 
@@ -640,10 +643,49 @@ def parse_citation(text: str, line: int = 0) -> CitationData:
         citation = _citation(kind, found)
         if citation is not None and references.render_text(citation) == text:
             return citation
+    problems = _identifier_problems(text)
+    if problems:
+        raise ParseError("reference: " + "; ".join(problems), line)
     raise ParseError(
         f"cannot read this reference as a book chapter, book, journal article, website or guideline: “{text[:120]}”",
         line,
     )
+
+
+# A reference's identifiers, found loosely (any order, any spacing) so that one the page format
+# cannot read is named with the check it fails, the admin's citation form's.
+_LOOSE_IDENTIFIERS = [
+    (
+        "year",
+        references.year_validator,
+        # a journal's "*Journal*. 2020;12(3)": not a book's "*Book*. 6th ed." edition
+        re.compile(r"^[^*]+?\. [^*]+?[.?!] \*[^*]+\*\. (?P<value>[^;:.]*\d[^;:.]*)(?<! ed)(?=[;:.])"),
+    ),
+    (
+        "PMID",
+        references.pmid_validator,
+        re.compile(r"\bPMID:?\s*(?P<value>.+?)\.?(?=\s+(?:PMID|doi|https?://|Updated|Accessed)|\s*$)"),
+    ),
+    (
+        "DOI",
+        references.doi_validator,
+        re.compile(r"\bdoi:\s*(?P<value>.+?)\.?(?=\s+(?:PMID|doi|https?://|Updated|Accessed)|\s*$)"),
+    ),
+    ("URL", URLValidator(), re.compile(r"(?P<value>https?://\S+?)\.?(?=\s|$)")),
+]
+
+
+def _identifier_problems(text: str) -> list[str]:
+    """Each year, PMID, DOI or URL of an unreadable reference that its field's check refuses."""
+    problems = []
+    for name, validator, pattern in _LOOSE_IDENTIFIERS:
+        for match in pattern.finditer(text):
+            value = match.group("value").strip()
+            try:
+                validator(value)
+            except ValidationError as error:
+                problems.append(f"{name} “{value[:60]}”: {' '.join(error.messages).rstrip('.')}")
+    return problems
 
 
 def _citation(kind: str, found: dict[str, str]) -> CitationData | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from editorial.importer.html import looks_like_html, parse_html
 from editorial.importer.parser import ParsedPage, ParseError, decode_page, parse_page
+from encyclopedia import limits
 
 # The files a folder is walked for.
 PAGE_SUFFIXES = (".html", ".htm", ".txt", ".md")
@@ -62,11 +63,13 @@ def page_files(paths: Iterable[Path]) -> list[Path]:
 
 def read_page(path: Path, known_headings: set[str] | frozenset[str] = frozenset()) -> ParsedPage:
     """The page in the file at ``path``; a ``ParseError`` says why it is not one."""
+    _check_size(path.stat().st_size)  # before reading it: a huge file is never read into memory
     return parse_file(path.read_bytes(), known_headings)
 
 
 def parse_file(data: bytes, known_headings: set[str] | frozenset[str] = frozenset()) -> ParsedPage:
     """The page in ``data``, read as HTML or as the text format (Markdown included)."""
+    _check_size(len(data))
     text = decode(data)
     if looks_like_html(text):
         return parse_html(text)
@@ -79,6 +82,12 @@ def parse_file(data: bytes, known_headings: set[str] | frozenset[str] = frozense
         else:
             raise ParseError(f"{EXPECTED}, but this is JSON data")
     return parse_page(text, known_headings)
+
+
+def _check_size(size: int) -> None:
+    error = limits.file_error(size)
+    if error:
+        raise ParseError(error)
 
 
 def decode(data: bytes) -> str:

@@ -18,7 +18,8 @@ The paths to purge are kept in the database (``PendingPurge``) in the transactio
 and sent after it commits, from a background thread, so an approval never waits on the CDN. What
 the CDN does not accept (down, slow: ``CDN_PURGE_TIMEOUT``, an error status) stays there and is
 sent again with back-off by ``manage.py retry_cdn_purges`` (cron, every minute); ``/healthz``
-counts what is pending. A page's own ``max-age`` bounds how long the CDN can show it stale, so a
+counts the paths pending (``paths_pending``). Without ``CDN_PURGE_URL`` nothing is queued, and
+``retry_cdn_purges`` drops what was queued while it was set. A page's own ``max-age`` bounds how long the CDN can show it stale, so a
 purge older than that is dropped rather than sent: the CDN's copy has expired by itself.
 """
 
@@ -209,8 +210,24 @@ def retry_pending(*, ignore_back_off: bool = False) -> tuple[int, int, int]:
     done = 0
     for pk in due.values_list("pk", flat=True):
         done += send_pending(pk, ignore_back_off=ignore_back_off) == 0
-    still = sum(len(paths) for paths in PendingPurge.objects.values_list("paths", flat=True))
-    return still, done, dropped
+    return paths_pending(), done, dropped
+
+
+def paths_pending() -> int:
+    """How many page paths wait for the CDN: the one count ``/healthz`` and ``retry_cdn_purges``
+    report. Without ``CDN_PURGE_URL`` nothing is queued, and nothing waits."""
+    if not enabled():
+        return 0
+    return sum(len(page_paths) for page_paths in PendingPurge.objects.values_list("paths", flat=True))
+
+
+def drop_unsendable() -> int:
+    """Drop the purges queued while ``CDN_PURGE_URL`` was set, now that it is not: nothing would
+    ever send them. Returns how many were dropped."""
+    if enabled():
+        return 0
+    dropped, _ = PendingPurge.objects.all().delete()
+    return dropped
 
 
 def send(page_paths: list[str]) -> int:

@@ -33,7 +33,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="A page file or a folder of them.")
+        parser.add_argument(
+            "paths", nargs="+", type=Path, metavar="PATH", help="A page file or a folder of them."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Read and check every file; save nothing.")
         parser.add_argument(
             "--type",
@@ -76,8 +78,10 @@ class Command(BaseCommand):
                         continue
                     results.append(result)
                     verb = "Would import" if dry_run else "Imported"
+                    images = _images_awaiting(result.images_awaiting_upload)
                     self.stdout.write(
                         f"{verb} {result.public_id} “{result.title}” ({result.outcome}) from {path}"
+                        + (f"; {images}" if images else "")
                     )
             progress.update(len(chunk))
         progress.close()
@@ -133,7 +137,7 @@ class Command(BaseCommand):
             return result, ""
         except ParseError as error:
             where = f"{path}:{error.line}" if error.line else str(path)
-            return None, f"error: {where}: {error.message}. Nothing from this file was saved."
+            return None, f"error: {where}: {_sentence(error.message)} Nothing from this file was saved."
         except OSError as error:
             return None, f"error: {path}: cannot read the file ({error}). Nothing was saved."
         except DatabaseError as error:
@@ -141,7 +145,7 @@ class Command(BaseCommand):
                 raise
             return None, self._refused(path, error)
         except EditorialError as error:
-            return None, f"error: {path}: {error}. Nothing from this file was saved."
+            return None, f"error: {path}: {_sentence(str(error))} Nothing from this file was saved."
 
     @staticmethod
     def _refused(path: Path, error: DatabaseError) -> str:
@@ -169,6 +173,22 @@ class Command(BaseCommand):
             summary += (
                 f" Links to articles not imported yet, shown as plain text until they are live: {listed}."
             )
+        images = _images_awaiting(sum(r.images_awaiting_upload for r in results))
+        if images:
+            summary += f" {images}: see “Images awaiting upload” in the admin."
         if dry_run:
             summary += " Dry run: nothing was saved."
         return summary
+
+
+def _images_awaiting(count: int) -> str:
+    """ "2 images await upload" ("" for none): pages saved as HTML show images we never fetch."""
+    if not count:
+        return ""
+    return "1 image awaits upload" if count == 1 else f"{count} images await upload"
+
+
+def _sentence(message: str) -> str:
+    """The message ended with one full stop, whether or not it came with its own."""
+    message = message.rstrip()
+    return message if message.endswith((".", "?", "!")) else message + "."

@@ -37,6 +37,7 @@ from encyclopedia.models import (
     ArticleCitation,
     ArticleImage,
     Citation,
+    CodedConcept,
     EditorialCredit,
     PolicyPage,
     RelatedArticle,
@@ -229,6 +230,12 @@ class Command(BaseCommand):
         self._sections(article, data.sections)
         self._names(article, data.alternative_names)
         self._citation_links(article, [citations[title] for title in data.citations])
+        for position, (system, code, display_name) in enumerate(data.codes, start=1):
+            concept = CodedConcept(
+                article=article, system=system, code=code, display_name=display_name, position=position
+            )
+            concept.full_clean()
+            concept.save()
         return article
 
     def _related(self, article: Article, public_ids: tuple[str, ...]) -> None:

@@ -1,6 +1,7 @@
 """python manage.py send_queued_mail [--all] : send the email the mail server did not take yet."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from editorial import outbox
 
@@ -21,8 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args, all: bool, **options) -> None:
         delivery = outbox.deliver(ignore_back_off=all)
         waiting = delivery.waiting
+        sent, refused = len(delivery.sent), len(delivery.failed)
         self.stdout.write(
-            f"{len(delivery.sent)} emails sent, {len(delivery.failed)} refused, {waiting} waiting."
+            ngettext("%(count)d email sent", "%(count)d emails sent", sent) % {"count": sent}
+            + f", {refused} refused, {waiting} waiting."
         )
         if delivery.failed:
             self.stderr.write(f"The mail server refused: {delivery.error}")

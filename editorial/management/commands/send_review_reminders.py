@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from editorial.models import OutgoingMail
 from editorial.reminders import already_sent, digests, send_digests, unreachable
@@ -31,19 +32,39 @@ class Command(BaseCommand):
                     f"To: {digest.email}{note}\nSubject: {digest.subject()}\n\n{digest.body()}\n{'-' * 60}"
                 )
             waiting = sum(digest.reviewer.pk not in sent_today for digest in planned)
-            self.stdout.write(f"Dry run: {waiting} digests would be sent; nothing was sent.")
+            self.stdout.write(
+                ngettext(
+                    "Dry run: %(count)d digest would be sent; nothing was sent.",
+                    "Dry run: %(count)d digests would be sent; nothing was sent.",
+                    waiting,
+                )
+                % {"count": waiting}
+            )
         else:
             sent, skipped = send_digests(today)
             for digest in sent:
-                self.stdout.write(f"Sent to {digest.email}: {digest.count} articles")
+                self.stdout.write(
+                    f"Sent to {digest.email}: "
+                    + ngettext("%(count)d article", "%(count)d articles", digest.count)
+                    % {"count": digest.count}
+                )
             for digest in skipped:
                 self.stdout.write(f"Skipped {digest.email}: already reminded today")
-            self.stdout.write(f"{len(sent)} digests sent, {len(skipped)} skipped (already sent today).")
+            self.stdout.write(
+                ngettext("%(count)d digest sent", "%(count)d digests sent", len(sent)) % {"count": len(sent)}
+                + f", {len(skipped)} skipped (already sent today)."
+            )
             waiting = OutgoingMail.objects.filter(sent_at__isnull=True, kind="review_reminder").count()
             if waiting:
                 self.stdout.write(
-                    f"{waiting} digests wait in the outbox: the mail server did not take them; "
-                    "send_queued_mail sends them again (no digest is sent twice)."
+                    ngettext(
+                        "%(count)d digest waits in the outbox: the mail server did not take it; "
+                        "send_queued_mail sends it again (no digest is sent twice).",
+                        "%(count)d digests wait in the outbox: the mail server did not take them; "
+                        "send_queued_mail sends them again (no digest is sent twice).",
+                        waiting,
+                    )
+                    % {"count": waiting}
                 )
         nobody = unreachable(today)
         if nobody:

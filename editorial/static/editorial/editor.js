@@ -132,8 +132,11 @@
       var area = picker.area;
       dialog.close();
       area.setSelectionRange(picker.start, picker.end);
+      /* A link inserted at the caret right after a word ("here.") would otherwise be glued to it. */
+      var before = picker.start > 0 ? area.value.charAt(picker.start - 1) : "";
+      var space = before && !/[\s(\[{"'“‘]/.test(before) ? " " : "";
       replaceSelection(area, function (selected) {
-        if (!selected) { return { text: target.markdown }; }
+        if (!selected) { return { text: space + target.markdown }; }
         var label = selected.replace(/([\\[\]])/g, "\\$1");
         return { text: "[" + label + "](article:" + target.public_id + ")" };
       });

@@ -17,18 +17,39 @@
   }
   const form = note.closest("form");
   const encoder = new TextEncoder();
+  // MB of 1,000,000 bytes, as browsers, the server's "too large" page and the README say.
   const megabytes = (size) => `${(size / 1e6).toFixed(1)} MB`;
 
   function bytes(text) {
     return encoder.encode(text).length + (text.match(/\n/g) || []).length;
   }
 
+  // The heading a section shows now: the standard heading chosen, else the custom one, else the
+  // saved one. Never the heading's whole text: editor.js puts the section's buttons in it.
+  function sectionHeading(row) {
+    const chosen = row.querySelector("select[name$='-heading'] option:checked");
+    const custom = row.querySelector("input[name$='-custom_heading']");
+    const saved = row.querySelector("h3 .inline_label");
+    for (const text of [chosen?.value ? chosen.textContent : "", custom?.value, saved?.textContent]) {
+      const heading = (text || "").replace(/\s+/g, " ").trim();
+      if (heading && !/^#\d+$/.test(heading)) {
+        return heading;
+      }
+    }
+    return "";
+  }
+
+  // A field as the editor reads it on the form: “Summary”, “Body” of section “Treatment”.
   function name(field) {
     const label = field.id ? form.querySelector(`label[for="${field.id}"]`) : null;
     const what = label ? label.textContent.replace(/:\s*$/, "").trim() : field.name;
-    const heading = field.closest(".inline-related")?.querySelector("h3");
-    const row = heading ? heading.textContent.replace(/\s+/g, " ").trim() : "";
-    return row ? `${what} (${row})` : what;
+    const row = field.closest(".inline-related");
+    const kind = row?.querySelector("h3 > b")?.textContent.replace(/:\s*$/, "").trim().toLowerCase();
+    if (!kind) {
+      return `“${what}”`;
+    }
+    const heading = sectionHeading(row);
+    return heading ? `“${what}” of ${kind} “${heading}”` : `“${what}” of a new ${kind}`;
   }
 
   form.addEventListener("submit", (event) => {
@@ -58,7 +79,7 @@
     note.textContent =
       `Nothing was sent: this form holds ${megabytes(total)} of text, and the server reads at most ` +
       `${megabytes(most)} of one form (${megabytes(total - most)} too much). The largest text is ` +
-      `“${name(largest)}”, ${characters} characters. Your text is still here: shorten it, then save again.`;
+      `${name(largest)}, ${characters} characters. Your text is still here: shorten it, then save again.`;
     note.hidden = false;
     note.scrollIntoView({ block: "center" });
     largest.focus();

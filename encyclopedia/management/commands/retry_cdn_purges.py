@@ -1,6 +1,7 @@
 """python manage.py retry_cdn_purges [--all] : send again the CDN purges that failed."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from encyclopedia.caching import cdn
 
@@ -18,9 +19,29 @@ class Command(BaseCommand):
 
     def handle(self, *args, all: bool, **options) -> None:
         if not cdn.enabled():
-            self.stdout.write("CDN_PURGE_URL is not set: nothing to purge.")
+            dropped = cdn.drop_unsendable()
+            left = (
+                ngettext(
+                    " Dropped %(count)d purge queued while it was set.",
+                    " Dropped %(count)d purges queued while it was set.",
+                    dropped,
+                )
+                % {"count": dropped}
+                if dropped
+                else ""
+            )
+            self.stdout.write(f"CDN_PURGE_URL is not set: nothing to purge.{left}")
             return
         still, done, dropped = cdn.retry_pending(ignore_back_off=all)
         self.stdout.write(
-            f"{done} purges sent, {dropped} dropped (older than a page's max-age), {still} paths pending."
+            ngettext("%(count)d purge sent", "%(count)d purges sent", done) % {"count": done}
+            + ", "
+            + ngettext(
+                "%(count)d purge dropped (older than a page's max-age)",
+                "%(count)d purges dropped (older than a page's max-age)",
+                dropped,
+            )
+            % {"count": dropped}
+            + ", "
+            + ngettext("%(count)d path pending.", "%(count)d paths pending.", still) % {"count": still}
         )
