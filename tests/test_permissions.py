@@ -84,6 +84,7 @@ from encyclopedia.models import (
     SiteSettings,
     WorkflowState,
 )
+from encyclopedia.snapshot import fingerprint
 from tests.factories import (
     add_image,
     admin_form_data,
@@ -907,7 +908,11 @@ STEPS: dict[str, Step] = {
     "approve": Step(
         setup=lambda w: SimpleNamespace(article=w.in_review),
         call=lambda c, user: approve(c.article, user),
-        post=_workflow("approve", notes="", go_live_at=""),
+        # The approve page's form carries the fingerprint of the draft it showed.
+        post=lambda c: (
+            f"/admin/encyclopedia/article/{c.article.pk}/workflow/approve/",
+            {"notes": "", "go_live_at": "", "seen": fingerprint(_fresh(c.article))},
+        ),
         done=lambda c: "Knee wording changed" in str(_fresh(c.article).live_publication.sections),
     ),
     "confirm": Step(
