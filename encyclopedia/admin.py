@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models as db_models
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from encyclopedia import images, models
+from encyclopedia import images, media, models
 from encyclopedia.admin_widgets import LabelledAutocompleteAdmin
 from encyclopedia.forms import NormalizedTextAdmin
 
@@ -137,6 +138,19 @@ class AccreditationNoticeAdmin(SiteDataAdmin):
     }
     list_display = ["body", "program", "valid_from", "valid_until"]
     list_filter = ["body"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The form refuses a badge upload before anything is saved when the media folder takes no file."""
+        form = super().get_form(request, obj, **kwargs)
+
+        class BadgeForm(form):
+            def clean_badge(self):
+                badge = self.cleaned_data.get("badge")
+                if isinstance(badge, UploadedFile):
+                    media.check_writable("badges")
+                return badge
+
+        return BadgeForm
 
 
 @admin.register(models.SiteSettings)

@@ -423,9 +423,13 @@ class AccreditationNotice(models.Model):
         within ``images.BADGE_BOX``: every page shows it, so no upload reaches a page as sent."""
         if self.badge and not self.badge._committed:
             badge = images.prepare_badge(self.badge)
-            self.badge.save(
-                f"{secrets.token_hex(8)}.{badge.extension}", ContentFile(badge.content), save=False
-            )
+            # The file and the row, or neither: a full or unwritable disk refuses the upload.
+            with media.kept_with_row() as written:
+                written.store(
+                    self.badge, f"{secrets.token_hex(8)}.{badge.extension}", ContentFile(badge.content)
+                )
+                super().save(*args, **kwargs)
+            return
         super().save(*args, **kwargs)
 
     @property

@@ -9,6 +9,9 @@ Everything here needs the database (``pytest.mark.django_db``) except ``picture`
 from __future__ import annotations
 
 import io
+import re
+import struct
+import zlib
 from typing import Any
 
 import reversion
@@ -20,6 +23,7 @@ from editorial import export
 from editorial.actions.edit import record_edit
 from editorial.actions.restore_content import restore_content
 from encyclopedia.models import Article, ArticleImage, Reviewer, SectionHeading, SiteSettings
+from tests.conftest import page_text
 
 # ---------------------------------------------------------------- users
 
@@ -246,3 +250,42 @@ def seen_on(page: str) -> str:
     import re
 
     return re.search(r'name="(?:approve-)?seen" value="([0-9a-f]{64})"', page)[1]
+
+
+def notice_form(badge) -> dict:
+    """The accreditation notice admin's add form, with ``badge`` as its upload."""
+    return {
+        "body": "Example Council",
+        "body_url": "https://example.org",
+        "program": "Health Content",
+        "program_url": "",
+        "valid_from": "2020-01-01",
+        "valid_until": "2099-01-01",
+        "statement": "Accredited.",
+        "badge": badge,
+    }
+
+
+def field_error(html: str, name: str) -> str:
+    """The error shown for the input ``name``: the list the input points at (aria-describedby)."""
+    found = re.search(rf'<ul class="errorlist" id="id_{re.escape(name)}_error">(.*?)</ul>', html, re.S)
+    if not found:
+        return ""
+    tag = re.search(rf'<(?:input|textarea|select)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    assert tag and f"id_{name}_error" in tag.group(0), f"the {name} input does not point at its error"
+    return page_text(found.group(1)).strip()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` × ``height`` pixels (a decompression bomb's header)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0"))
+        + chunk(b"IEND", b"")
+    )

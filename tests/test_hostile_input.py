@@ -36,7 +36,7 @@ from encyclopedia.models import (
     SiteSettings,
 )
 from tests.conftest import attribute_values, page_text
-from tests.factories import article_form, form_data, make_user, picture, upload, write_page
+from tests.factories import article_form, field_error, form_data, make_user, picture, upload, write_page
 
 pytestmark = pytest.mark.django_db
 
@@ -498,16 +498,6 @@ def test_a_summary_at_its_limit_imports_whole_and_a_longer_one_is_refused(client
 
 
 # ---------------------------------------------------------------- the admin's refusals
-
-
-def field_error(html: str, name: str) -> str:
-    """The error shown for the input ``name``: the list the input points at (aria-describedby)."""
-    found = re.search(rf'<ul class="errorlist" id="id_{re.escape(name)}_error">(.*?)</ul>', html, re.S)
-    if not found:
-        return ""
-    tag = re.search(rf'<(?:input|textarea|select)\b[^>]*\bname="{re.escape(name)}"[^>]*>', html)
-    assert tag and f"id_{name}_error" in tag.group(0), f"the {name} input does not point at its error"
-    return page_text(found.group(1)).strip()
 
 
 @pytest.mark.parametrize(

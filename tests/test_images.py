@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
 import pytest
 import reversion
@@ -16,7 +14,7 @@ from encyclopedia import images
 from encyclopedia.models import ArticleImage
 from encyclopedia.snapshot import is_current
 from tests.conftest import attribute_values, executable_scripts, page_text
-from tests.factories import add_image, form_data, picture, upload
+from tests.factories import add_image, form_data, picture, png_header_only, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -44,21 +42,6 @@ def refusal(data: bytes, name: str = "photo.png") -> str:
     with pytest.raises(ValidationError) as caught:
         images.check_upload(upload(data, name))
     return " ".join(caught.value.messages)
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose header claims ``width`` × ``height`` pixels (a decompression bomb's header)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\0"))
-        + chunk(b"IEND", b"")
-    )
 
 
 # ---------------------------------------------------------------- resizing

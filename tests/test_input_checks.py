@@ -23,9 +23,15 @@ from encyclopedia.models import (
     ReviewOrganization,
 )
 from tests.conftest import page_text
-from tests.factories import article_form, picture, upload, write_page
-from tests.test_hostile_input import field_error
-from tests.test_images import png_header_only
+from tests.factories import (
+    article_form,
+    field_error,
+    notice_form,
+    picture,
+    png_header_only,
+    upload,
+    write_page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -310,19 +316,6 @@ def test_two_url_lines_naming_different_articles_are_refused(tmp_path):
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-def notice_form(badge) -> dict:
-    return {
-        "body": "Example Council",
-        "body_url": "https://example.org",
-        "program": "Health Content",
-        "program_url": "",
-        "valid_from": "2020-01-01",
-        "valid_until": "2099-01-01",
-        "statement": "Accredited.",
-        "badge": badge,
-    }
 
 
 def gif_with_a_script_comment() -> bytes:

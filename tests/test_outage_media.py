@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from reversion.models import Version
 
-from encyclopedia.models import ArticleImage
-from tests.factories import form_data, picture, upload
+from encyclopedia.models import AccreditationNotice, ArticleImage
+from tests.factories import form_data, notice_form, picture, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +68,14 @@ def test_a_row_that_cannot_be_inserted_leaves_no_file_behind(settings, tmp_path,
     with pytest.raises(IntegrityError):
         image.save()  # the database's check refuses a negative position, after both files were written
     assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+
+def test_a_badge_upload_to_an_unwritable_disk_is_refused_and_nothing_is_saved(
+    unwritable_media, superuser_client
+):
+    response = superuser_client.post(
+        "/admin/encyclopedia/accreditationnotice/add/", notice_form(upload(picture((200, 200)), "badge.png"))
+    )
+    assert response.status_code == 200
+    assert REFUSED in response.content.decode()
+    assert not AccreditationNotice.objects.exists()
