@@ -69,7 +69,7 @@ def _purge_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "cdn-purge"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_publishing_never_waits_on_a_cdn_that_does_not_answer(
     hung_cdn, make_article, publish_article, client
 ):
