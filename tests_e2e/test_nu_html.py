@@ -23,7 +23,7 @@ from editorial.actions.withdraw import withdraw
 from encyclopedia.models import Article, PolicyPage, SectionHeading
 from tests.factories import add_image, picture
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 VNU = Path(__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
