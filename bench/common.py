@@ -20,6 +20,7 @@ PG_PORT = 5432
 PG_ADMIN_DSN = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=postgres"
 BENCH_PASSWORD = "bench-only-password-2026"
 PORT = int(os.environ.get("BENCH_PORT", "8041"))  # 8040-8049 only
+REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6390"))  # the production setup's own Redis
 DEFAULT_ARTICLES = 10_000
 # The article pages the cached load and measure runs rotate through, and those the uncached ones
 # read. An article page keeps about seven entries in the cache (its state, publication, body, linked
@@ -57,6 +58,7 @@ def bench_env(db: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DATABASE_URL": database_url(db),
         "BENCH_STATIC_ROOT": str(WORKDIR / "static"),
+        "SHARED_CACHE_DIR": str(WORKDIR / f"shared-cache-{db}"),  # the embedded default's shared store
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         # Production sits behind a TLS-terminating proxy; the load generator and the test client
         # send X-Forwarded-Proto: https (or a secure request), so SECURE_SSL_REDIRECT stays on.
@@ -65,10 +67,12 @@ def bench_env(db: str) -> dict[str, str]:
     }
 
 
-def setup_django(db: str) -> None:
-    """Configure this process as the benchmark's server is configured (no REDIS_URL)."""
+def setup_django(db: str, redis_url: str = "") -> None:
+    """Configure this process as the benchmark's server is configured (REDIS_URL only if given)."""
     os.environ.update(bench_env(db))
     os.environ.pop("REDIS_URL", None)
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
@@ -98,12 +102,21 @@ def drop_database(db: str, *, create: bool = False) -> None:
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{sqlite_path()}{suffix}").unlink(missing_ok=True)
         return
+    pg_admin(
+        f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", *([f"CREATE DATABASE {PG_DB}"] if create else [])
+    )
+
+
+def pg_admin(*statements: str, params: list | None = None) -> object:
+    """Run statements on PostgreSQL's maintenance database (CREATE/DROP DATABASE need autocommit);
+    the first value of the last one's first row, if it has one."""
     import psycopg
 
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        if create:
-            conn.execute(f"CREATE DATABASE {PG_DB}")
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=10) as conn:
+        for statement in statements:
+            cursor = conn.execute(statement, params)
+        row = cursor.fetchone() if cursor.description else None
+        return row[0] if row else None
 
 
 def summarize(samples_s: list[float]) -> dict:

@@ -1,7 +1,7 @@
 """Deterministic, made-up article content for the benchmark data set, and its pages as files.
 
-The text is generated from small word lists; it reads like an encyclopedia page in shape
-(title, summary, six sections with paragraphs and bullet lists, alternative names,
+The text is generated from small word lists (bench/words.toml); it reads like an encyclopedia page
+in shape (title, summary, six sections with paragraphs and bullet lists, alternative names,
 references) but says nothing medically meaningful. Nothing is copied from any source.
 """
 
@@ -9,278 +9,47 @@ from __future__ import annotations
 
 import datetime
 import random
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+
+_LISTS = tomllib.loads((Path(__file__).parent / "words.toml").read_text(encoding="utf-8"))
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-def _phrases(text: str) -> list[str]:
+def _phrases(name: str) -> list[str]:
     """Phrases separated by semicolons (the line breaks inside one are spaces)."""
-    return [" ".join(phrase.split()) for phrase in text.split(";")]
+    return [" ".join(phrase.split()) for phrase in _LISTS[name].split(";")]
 
 
-def _mapping(text: str) -> dict[str, list[str]]:
+def _words(name: str) -> list[str]:
+    return _LISTS[name].split()
+
+
+def _mapping(name: str) -> dict[str, list[str]]:
     """``key: a, b; key2: c, d`` as a dict of lists."""
-    pairs = (phrase.split(":", 1) for phrase in _phrases(text))
+    pairs = (phrase.split(":", 1) for phrase in _phrases(name))
     return {key: [value.strip() for value in values.split(",")] for key, values in pairs}
 
 
-def _pairs(text: str) -> list[tuple[str, str]]:
-    """``Springfield IL; Riverton WY`` as (city, state) pairs."""
-    return [tuple(phrase.rsplit(" ", 1)) for phrase in _phrases(text)]
+MODIFIERS, SITES, SYMPTOMS, GENERAL = (_words(n) for n in ("modifiers", "sites", "symptoms", "general"))
+FIRST_NAMES, LAST_NAMES = _words("first_names"), _words("last_names")
+CONDITIONS, HEADINGS = _mapping("conditions"), _mapping("headings")
+ANALYTES, PROCEDURES, NUTRIENTS = _phrases("analytes"), _phrases("procedures"), _phrases("nutrients")
+NUTRITION_TOPICS, TOPICS, VERBS = _phrases("nutrition_topics"), _phrases("topics"), _phrases("verbs")
+OPENERS, SPECIALTIES, INSTITUTIONS = _phrases("openers"), _phrases("specialties"), _phrases("institutions")
+JOURNALS, BOOKS, SEARCH_QUERIES = _phrases("journals"), _phrases("books"), _phrases("search_queries")
+CITIES = [tuple(phrase.rsplit(" ", 1)) for phrase in _phrases("cities")]
+TESTS, IMAGING, INJURIES = _phrases("tests"), _phrases("imaging"), _words("injuries")
 
-
-MODIFIERS = _words(
-    """
-    Acute Chronic Congenital Benign Hereditary Juvenile Recurrent Secondary Primary Severe Mild
-    Infectious Allergic Drug-induced Exercise-induced Late-onset Adult-onset Viral Bacterial Fungal
-    Neonatal Postpartum Seasonal Occupational Idiopathic Toxic Traumatic Localized Diffuse Uncomplicated
-    Transient Nodular
-    """
-)
-
-CONDITIONS = _mapping(
-    """
-    diabetes: high blood sugar, glucose disorder; asthma: reactive airway disease, bronchial
-    hyperreactivity; hypertension: high blood pressure, raised blood pressure; arthritis: joint
-    inflammation, arthropathy; bronchitis: chest cold, airway inflammation; dermatitis: skin rash,
-    eczema; hepatitis: liver inflammation, liver infection; gastritis: stomach inflammation, stomach
-    lining irritation; anemia: low red blood cell count, low hemoglobin; migraine: severe headache,
-    vascular headache; pneumonia: lung infection, chest infection; sinusitis: sinus infection,
-    rhinosinusitis; tendinitis: tendon inflammation, tendon pain; thyroiditis: thyroid inflammation,
-    thyroid swelling; nephritis: kidney inflammation, renal inflammation; colitis: colon inflammation,
-    bowel inflammation; pancreatitis: pancreas inflammation, pancreatic pain; cystitis: bladder
-    infection, urinary tract infection; conjunctivitis: pink eye, eye inflammation; otitis: ear
-    infection, middle ear inflammation; neuropathy: nerve damage, nerve pain; myopathy: muscle disease,
-    muscle weakness; cardiomyopathy: heart muscle disease, enlarged heart; arrhythmia: irregular
-    heartbeat, heart rhythm disorder; angina: chest pain, cardiac chest pain; heart failure: weak heart,
-    cardiac failure; stroke: brain attack, cerebrovascular accident; epilepsy: seizure disorder,
-    convulsions; insomnia: trouble sleeping, sleeplessness; depression: low mood, depressive disorder;
-    anxiety: nervousness, anxiety disorder; obesity: excess body weight, overweight; osteoporosis:
-    thinning bones, low bone density; gout: uric acid arthritis, gouty arthritis; psoriasis: scaly skin
-    patches, plaque skin disease; acne: pimples, skin blemishes; cataract: cloudy lens, lens opacity;
-    glaucoma: raised eye pressure, optic nerve damage; tonsillitis: sore throat, throat infection;
-    laryngitis: hoarse voice, voice box inflammation; vertigo: dizziness, spinning sensation; tinnitus:
-    ringing in the ears, ear noise; hernia: bulge in the abdomen, abdominal wall weakness; appendicitis:
-    appendix inflammation, appendix infection; gallstones: gallbladder stones, cholelithiasis; kidney
-    stones: renal calculi, urinary stones; ulcer: sore, open sore; scoliosis: curved spine, spinal
-    curvature; sciatica: leg nerve pain, lower back nerve pain; bursitis: bursa inflammation, joint sac
-    swelling; cellulitis: skin infection, deep skin infection; lymphedema: lymph swelling, limb
-    swelling; thrombosis: blood clot, clotting in a vein; embolism: blocked artery, traveling blood
-    clot; vasculitis: blood vessel inflammation, angiitis; lupus: systemic autoimmune disease,
-    autoimmune inflammation; celiac disease: gluten intolerance, gluten enteropathy; lactose
-    intolerance: milk intolerance, lactase deficiency; rickets: soft bones, vitamin D deficiency bone
-    disease; scurvy: vitamin C deficiency, ascorbic acid deficiency; measles: rubeola, red measles;
-    mumps: parotid swelling, epidemic parotitis; influenza: flu, seasonal flu; tuberculosis: TB, lung
-    tuberculosis; malaria: mosquito-borne fever, plasmodium infection; sepsis: blood infection,
-    septicemia; dehydration: fluid loss, low body water; hypothermia: low body temperature, cold
-    exposure illness; heat stroke: heat illness, sunstroke; pregnancy nausea: morning sickness, nausea
-    in pregnancy; preeclampsia: high blood pressure in pregnancy, toxemia; endometriosis: endometrial
-    implants, pelvic pain disorder; prostatitis: prostate inflammation, prostate infection;
-    incontinence: bladder leakage, loss of bladder control; constipation: hard stools, infrequent bowel
-    movements; diarrhea: loose stools, frequent bowel movements; reflux: heartburn, acid reflux;
-    dementia: memory loss, cognitive decline; tremor: shaking, involuntary trembling; palsy: paralysis,
-    muscle paralysis; fibromyalgia: widespread pain, chronic pain syndrome; carpal tunnel syndrome:
-    wrist nerve compression, median nerve entrapment; sleep apnea: breathing pauses in sleep,
-    obstructive apnea; rosacea: facial redness, adult acne; warts: verrucae, skin growths; shingles:
-    herpes zoster, zoster; chickenpox: varicella, varicella infection
-    """
-)
-
-SITES = _words(
-    """
-    knee hip ankle wrist elbow shoulder neck back chest abdomen pelvis foot hand finger toe jaw eye ear
-    nose throat skin scalp spine heart lung liver kidney bladder colon stomach thyroid breast prostate
-    uterus ovary brain bone muscle tooth gum
-    """
-)
-
-SYMPTOMS = _words(
-    """
-    pain swelling numbness stiffness redness itching weakness lump bleeding tenderness cramps spasms
-    """
-)
-
-ANALYTES = _phrases(
-    """
-    glucose; calcium; potassium; sodium; magnesium; iron; ferritin; albumin; bilirubin; creatinine; urea
-    nitrogen; cholesterol; triglycerides; insulin; cortisol; thyroxine; prolactin; testosterone;
-    estradiol; vitamin B12; folate; vitamin D; lactate; ammonia; amylase; lipase; troponin; fibrinogen;
-    platelet count; white blood cell count; hemoglobin; hematocrit; uric acid; phosphorus; chloride;
-    copper; zinc; lead; alcohol; antibody
-    """
-)
-
-TESTS = ["blood test", "urine test", "level", "screening", "panel"]
-
-IMAGING = ["MRI scan", "CT scan", "ultrasound", "x-ray", "biopsy", "endoscopy"]
-
-PROCEDURES = _phrases(
-    """
-    replacement; repair; removal; surgery; arthroscopy; reconstruction; transplant; drainage; fusion;
-    laser surgery
-    """
-)
-
-INJURIES = ["fracture", "sprain", "dislocation", "bruise", "burn", "cut", "strain", "bite"]
-
-NUTRIENTS = _phrases(
-    """
-    Vitamin A; Vitamin C; Vitamin E; Vitamin K; Thiamin; Riboflavin; Niacin; Biotin; Iodine; Selenium;
-    Manganese; Fluoride; Protein; Fiber; Omega-3 fats; Carbohydrates; Calcium; Iron; Zinc; Potassium;
-    Sodium; Magnesium; Caffeine; Water; Folic acid
-    """
-)
-
-NUTRITION_TOPICS = _phrases(
-    """
-    in diet; deficiency; and children; supplements; and pregnancy; in older adults; food sources
-    """
-)
-
-TOPICS = _phrases(
-    """
-    Caring for; Safety tips for; Preparing for; Living with; Talking to your provider about; Questions
-    to ask about; Traveling with; Exercise and; Nutrition and; Sleep and
-    """
-)
-
-GENERAL = _words(
-    """
-    treatment symptoms risk health care provider medicine pain infection exercise diet fever fatigue
-    weakness swelling breathing sleep appetite weight rest fluids antibiotics vaccine screening exam
-    doctor nurse hospital clinic emergency causes prevention outlook children adults pregnancy family
-    history lifestyle smoking alcohol stress nausea vomiting dizziness rash cough surgery therapy
-    recovery complications diagnosis imaging hormones insulin cholesterol vitamins minerals hydration
-    mobility posture hygiene allergies immunity genetics inflammation circulation digestion metabolism
-    nutrition counseling monitoring follow-up medication dosage side effects relapse remission
-    rehabilitation physiotherapy bandages compression elevation ice heat massage stretching braces
-    splints crutches wheelchair hearing vision speech memory mood anxiety depression confusion seizures
-    tremor numbness tingling bruising bleeding clotting anemia dehydration constipation diarrhea
-    heartburn bloating cramps itching dryness sweating chills thirst urination incontinence menstruation
-    menopause fertility breastfeeding infancy adolescence aging caregivers telehealth referrals
-    insurance
-    """
-)
-
-VERBS = _phrases(
-    """
-    can cause; may lead to; often improves; is linked to; can worsen; usually affects; may reduce; is
-    treated with; is checked by; rarely causes; helps control; can prevent
-    """
-)
-
-OPENERS = _phrases(
-    """
-    In most cases,; Sometimes; Often; For many people,; In some cases,; Usually; In older adults,; Over
-    time,; At first,; Rarely,; Later on,; If untreated,
-    """
-)
-
-SPECIALTIES = _phrases(
-    """
-    Cardiology; Dermatology; Endocrinology; Gastroenterology; Internal medicine; Nephrology; Neurology;
-    Obstetrics; Oncology; Ophthalmology; Orthopedics; Otolaryngology; Pediatrics; Psychiatry;
-    Pulmonology; Rheumatology; Urology; Family medicine; Emergency medicine; Nutrition
-    """
-)
-
-FIRST_NAMES = _words(
-    """
-    Alex Jordan Sam Taylor Morgan Casey Robin Jamie Avery Riley Quinn Drew Harper Rowan Emerson Sasha
-    Noa Kai Elliot Dana
-    """
-)
-
-LAST_NAMES = _words(
-    """
-    Fernwood Halvorsen Okafor Lindqvist Moreau Takeda Varga Castellan Brightwater Ashdown Kowalczyk
-    Delacroix Nakamura Osei Petrov Quayle Rinaldi Sorensen Thornbury Umarov Valdés Whitcombe Yilmaz
-    Zeller
-    """
-)
-
-INSTITUTIONS = _phrases(
-    """
-    Lakeside University School of Medicine; Northfield Medical College; Riverbend University Hospital;
-    Westbrook Health Institute; Eastgate Medical Center
-    """
-)
-
-JOURNALS = _phrases(
-    """
-    Journal of Clinical Examples; Annals of Sample Medicine; Archives of Illustrative Care; Review of
-    Placeholder Therapeutics; Bulletin of Generic Health
-    """
-)
-
-BOOKS = _phrases(
-    """
-    Textbook of Example Medicine; Principles of Sample Practice; Handbook of Illustrative Care; Manual
-    of Made-up Therapeutics
-    """
-)
-
-SEARCH_QUERIES = _phrases(
-    """
-    diabetes symptoms; chest pain breathing; high blood pressure treatment; asthma children; knee
-    replacement risk; potassium test results; migraine headache treatment; nausea pregnancy; skin rash
-    itching; thyro*
-    """
-)
-
-HEADINGS = _mapping(
-    """
-    disease: Causes, Symptoms, Exams and Tests, Treatment, Outlook (Prognosis), When to Contact a
-    Medical Professional; symptom: Considerations, Causes, Home Care, When to Contact a Medical
-    Professional, What to Expect at Your Office Visit, Prevention; test: How the Test is Performed, How
-    to Prepare for the Test, How the Test will Feel, Why the Test is Performed, Normal Results, What
-    Abnormal Results Mean; surgery: Description, Why the Procedure is Performed, Risks, Before the
-    Procedure, After the Procedure, Outlook (Prognosis); injury: Considerations, Causes, Symptoms, First
-    Aid, Do Not, Prevention; nutrition: Function, Food Sources, Side Effects, Recommendations,
-    Considerations, When to Contact a Medical Professional; special_topic: Information, Considerations,
-    Causes, Prevention, Treatment, When to Contact a Medical Professional
-    """
-)
-
-CITIES = _pairs(
-    """
-    Springfield IL; Riverton WY; Fairview OR; Greenville SC; Franklin TN; Clinton IA; Madison WI;
-    Georgetown TX
-    """
-)
-
-
-QUALIFIERS = [
-    "",
-    "",
-    "",
-    *(
-        " " + q
-        for q in _phrases(
-            "in children; in pregnancy; in older adults; - discharge; - aftercare; - self-care; of the newborn"
-        )
-    ),
-]
-PUBLISHERS = [
-    ("Philadelphia, PA", "Sample Press"),
-    ("New York, NY", "Example House"),
-    ("Boston, MA", "Placeholder Books"),
-]
+QUALIFIERS = ["", "", "", *(f" {q}" for q in _phrases("qualifiers"))]
+PUBLISHERS = [tuple(pair) for pair in _LISTS["publishers"]]
 ZIPF = [1.0 / rank for rank in range(1, len(GENERAL) + 1)]
 # Domain terms, drawn uniformly: each names a condition, body part, test or nutrient.
 DOMAIN = sorted(
-    {
-        *(word for condition in CONDITIONS for word in condition.split()),
-        *SITES,
-        *SYMPTOMS,
-        *(a.split()[0] for a in ANALYTES),
-        *INJURIES,
-        *(p.split()[0] for p in PROCEDURES),
-        *(n.split()[0].lower() for n in NUTRIENTS),
-    }
+    {*(word for condition in CONDITIONS for word in condition.split()), *SITES, *SYMPTOMS, *INJURIES}
+    | {a.split()[0] for a in ANALYTES}
+    | {p.split()[0] for p in PROCEDURES}
+    | {n.split()[0].lower() for n in NUTRIENTS}
 )
 
 

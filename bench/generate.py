@@ -107,11 +107,12 @@ def create_users() -> dict[str, Any]:
             "bench-admin", "bench-admin@example.org", common.BENCH_PASSWORD
         )
     }
-    for key, group in (
-        ("editor", roles.EDITORS),
-        ("reviewer", roles.MEDICAL_REVIEWERS),
-        ("director", roles.EDITORIAL_DIRECTORS),
-    ):
+    groups = {
+        "editor": roles.EDITORS,
+        "reviewer": roles.MEDICAL_REVIEWERS,
+        "director": roles.EDITORIAL_DIRECTORS,
+    }
+    for key, group in groups.items():
         users[key] = User.objects.create_user(
             f"bench-{key}", f"bench-{key}@example.org", common.BENCH_PASSWORD, is_staff=True
         )
@@ -215,13 +216,14 @@ def history(public_id: str, users: dict[str, Any], revisions: int) -> None:
     def article() -> Article:
         return Article.objects.get(public_id=public_id)
 
+    editor, reviewer = users["editor"], users["reviewer"]
     steps = {
-        "edit": lambda n: edit(public_id, users["editor"], n),
-        "submit": lambda n: submit(article(), users["editor"], note="Please review."),
+        "edit": lambda n: edit(public_id, editor, n),
+        "submit": lambda n: submit(article(), editor, note="Please review."),
         "request_changes": lambda n: request_changes(
-            article(), users["reviewer"], comment="Please update the treatment section."
+            article(), reviewer, comment="Please update the treatment section."
         ),
-        "approve": lambda n: approve(article(), users["reviewer"], notes="Checked."),
+        "approve": lambda n: approve(article(), reviewer, notes="Checked."),
         "publish_correction": lambda n: publish_correction(
             article(), users["director"], reason="Fixed a typo."
         ),
@@ -238,20 +240,15 @@ def history(public_id: str, users: dict[str, Any], revisions: int) -> None:
 def counts() -> dict[str, int]:
     from django.apps import apps
 
-    models = {
-        "articles": "encyclopedia.Article",
-        "sections": "encyclopedia.Section",
-        "alternative_names": "encyclopedia.AlternativeName",
-        "citations": "encyclopedia.Citation",
-        "publications": "encyclopedia.Publication",
-        "revisions": "reversion.Revision",
-        "versions": "reversion.Version",
-        "audit_events": "editorial.AuditEvent",
-        "review_records": "editorial.ReviewRecord",
-        "index_entries": "encyclopedia.IndexEntry",
-        "search_entries": "encyclopedia.SearchEntry",
+    models = "encyclopedia.Article encyclopedia.Section encyclopedia.AlternativeName encyclopedia.Citation"
+    models += " encyclopedia.Publication reversion.Revision reversion.Version editorial.AuditEvent"
+    models += " editorial.ReviewRecord encyclopedia.IndexEntry encyclopedia.SearchEntry"
+    keys = "articles sections alternative_names citations publications revisions versions audit_events"
+    keys += " review_records index_entries search_entries"
+    return {
+        key: apps.get_model(label).objects.count()
+        for key, label in zip(keys.split(), models.split(), strict=True)
     }
-    return {key: apps.get_model(label).objects.count() for key, label in models.items()}
 
 
 if __name__ == "__main__":

@@ -101,26 +101,19 @@ def measure(count: int, requests: int) -> dict[str, list[float]]:
 
     client = Client()
     rng = random.Random(16)
+
+    def code(system: str, value: str, **more: str) -> dict[str, str]:
+        return {"mainSearchCriteria.v.cs": system, "mainSearchCriteria.v.c": value, **more}
+
     kinds = {
-        "exact code": lambda n: {
-            "mainSearchCriteria.v.cs": ICD10,
-            "mainSearchCriteria.v.c": _codes(n)[0]["code"],
-        },
-        "ICD parent": lambda n: {
-            "mainSearchCriteria.v.cs": ICD10,
-            "mainSearchCriteria.v.c": _codes(n)[0]["code"] + "9",
-        },
-        "SNOMED CT, JSON": lambda n: {
-            "mainSearchCriteria.v.cs": SNOMED,
-            "mainSearchCriteria.v.c": _codes(n)[1]["code"],
-            "knowledgeResponseType": "application/json",
-        },
-        "no match": lambda n: {"mainSearchCriteria.v.cs": LOINC, "mainSearchCriteria.v.c": "2345-7"},
-        "display name": lambda n: {
-            "mainSearchCriteria.v.cs": ICD10,
-            "mainSearchCriteria.v.c": "Z99.89",
-            "mainSearchCriteria.v.dn": f"Sample {n}",  # an alternative name: the A–Z index has it
-        },
+        "exact code": lambda n: code(ICD10, _codes(n)[0]["code"]),
+        "ICD parent": lambda n: code(ICD10, _codes(n)[0]["code"] + "9"),
+        "SNOMED CT, JSON": lambda n: code(
+            SNOMED, _codes(n)[1]["code"], knowledgeResponseType="application/json"
+        ),
+        "no match": lambda n: code(LOINC, "2345-7"),
+        # An alternative name: the A–Z index has it.
+        "display name": lambda n: code(ICD10, "Z99.89", **{"mainSearchCriteria.v.dn": f"Sample {n}"}),
     }
     timings: dict[str, list[float]] = {name: [] for name in [*kinds, BASELINE]}
     for name, query in [*kinds.items(), (BASELINE, None)]:

@@ -4,19 +4,28 @@
 
 Starts gunicorn exactly as the Makefile's ``serve`` target does (bench/server.py: 2 workers,
 whitenoise, access log, max-requests), with DEBUG off and the benchmark's database, on
-127.0.0.1:$BENCH_PORT (8041). Puts a static HTML file with the same bytes as an article page
-into the collected static directory, then measures, interleaved, in three rounds:
+127.0.0.1:$BENCH_PORT (8041). On PostgreSQL it is the production setup: ``REDIS_URL`` names a
+private redis-server (bench/server.py, port $BENCH_REDIS_PORT, 6390); on SQLite the embedded
+default: no Redis, the shared store a disk cache in the work directory. Puts a static HTML file
+with the same bytes as an article page into the collected static directory, then measures,
+interleaved, in three rounds (wrk; each thread walks its share of the scenario's list, ``LUA``):
 
 * ``static``: that file, served by whitenoise through the same server;
-* ``article_cached``: 50 article pages in rotation, anonymous (page cache warm: 50 pages with their
-  "links here" and citation entries fit in the local-memory cache's 1,000 entries);
-* ``article_uncached``: 100 article pages with a ``sessionid`` cookie (the page cache is skipped);
-* ``article_cached_wide``: 2,000 article pages in rotation, anonymous (more pages than the
-  local-memory cache holds: what the page cache does for a wide working set).
+* ``article_cached``: 50 article pages in rotation, anonymous (page cache warm);
+* ``article_uncached``: 100 article pages as a signed-in reader (a real session cookie: the page
+  cache is skipped);
+* ``long_tail``: every generated article once, in a new random order each run, anonymous, after
+  the shared caches are emptied (Redis, or the disk store) and without a warm-up;
+* ``search``: 20 common queries in rotation, as the signed-in reader (the page cache skipped).
 
-Every run is bounded (wrk -d). Resident memory of each worker is sampled during the load and
-read once more after it. A throughput target that is missed is profiled with py-spy on both
-workers. Then a diagnostic run without ``--max-requests``. Results go to bench/out/<db>/load.json.
+Redis round trips per request are the private Redis's replies written (``INFO stats``) during a
+run over the requests wrk completed; SQL queries per request are counted in-process beforehand,
+through Django's test client with the server's settings (``sql_per_request``).
+
+Every run is bounded (wrk -d). Resident memory of each worker is sampled during the load, read
+after each long-tail run and once more after the load. A throughput target that is missed is
+profiled with py-spy on both workers. Then a diagnostic run without ``--max-requests``. Results
+go to bench/out/<db>/load.json.
 """
 
 from __future__ import annotations
@@ -29,37 +38,36 @@ import re
 import shutil
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
-from bench import common
+from bench import common, content
 from bench.machine_load import ForeignCpu
 from bench.profiling import pyspy_summary
-from bench.server import Server, log_text, rss_mb
+from bench.server import RedisServer, Server, get, log_text, rss_mb
 from bench.targets import evaluate
 
-THREADS = 2
-CONNECTIONS = 16
-ROUNDS = 3
+THREADS, CONNECTIONS, ROUNDS, WARMUP_S, PYSPY_RATE = 2, 16, 3, 2, 250
 BUSY = 0.25  # cores used by other processes during a run above which it is run once more
-WARMUP_S = 2
-SCENARIOS = ("static", "article_cached", "article_uncached", "article_cached_wide")
-PYSPY_RATE = 250
+SCENARIOS = ("static", "article_cached", "article_uncached", "long_tail", "search")
+SIGNED_IN = ("article_uncached", "search")  # with the reader's session cookie
+LUA = """local paths = {%s}
+local counter, made = 0, 0
+wrk.headers["X-Forwarded-Proto"] = "https"
+%s
+setup = function(thread) thread:set("first", made); made = made + 1 end
+init = function(args) counter = first or 0 end
+request = function()
+  local path = paths[(counter %% #paths) + 1]
+  counter = counter + %d
+  return wrk.format("GET", path)
+end
+done = function(summary, latency, requests) io.write(string.format("p95_us %%d\\n", latency:percentile(95))) end
+"""
 
 
 def log(message: str) -> None:
     common.log("load", message)
-
-
-def lua_script(paths: list[str], cookie: bool) -> str:
-    listed = ", ".join(f'"{p}"' for p in paths)
-    cookie_line = f'wrk.headers["Cookie"] = "{common.SESSION_COOKIE}"\n' if cookie else ""
-    return (
-        f"local paths = {{{listed}}}\nlocal counter = 0\n"
-        f'wrk.headers["X-Forwarded-Proto"] = "https"\n{cookie_line}'
-        "request = function()\n  counter = counter + 1\n"
-        '  return wrk.format("GET", paths[(counter % #paths) + 1])\nend\n'
-    )
 
 
 def parse_wrk(text: str) -> dict:
@@ -74,30 +82,60 @@ def parse_wrk(text: str) -> dict:
         "socket_errors": found(r"Socket errors:(.*)", "", str).strip(),
     }
     units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+    if match := re.search(r"^p95_us (\d+)", text, re.MULTILINE):
+        out["latency_p95_ms"] = round(int(match.group(1)) / 1000, 2)
     for pct in ("50", "90", "99"):
-        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.MULTILINE)
-        if match:
+        if match := re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.MULTILINE):
             out[f"latency_p{pct}_ms"] = round(float(match.group(1)) * units[match.group(2)], 2)
     return out
 
 
-def _mean(values: list) -> float | None:
-    values = [v for v in values if v is not None]
-    return round(sum(values) / len(values), 2) if values else None
+def summary(results: list[dict]) -> dict:
+    """A scenario's rounds: the median round's rate, the mean latencies, all errors, the Redis
+    round trips per request."""
+    rates = sorted(r["rps"] for r in results if r.get("rps"))
+    counted = [r for r in results if r.get("redis_round_trips") is not None and r.get("requests")]
+    requests = sum(r["requests"] for r in counted)
+
+    def mean(key: str) -> float | None:
+        values = [r[key] for r in results if r.get(key) is not None]
+        return round(sum(values) / len(values), 2) if values else None
+
+    return {
+        "rps": round(rates[len(rates) // 2], 1) if rates else None,
+        "foreign_cores_max": max(r["foreign_cores"] for r in results),
+        "rounds": results,
+        "latency_p50_ms": mean("latency_p50_ms"),
+        "latency_p95_ms": mean("latency_p95_ms"),
+        "latency_p99_ms": mean("latency_p99_ms"),
+        "non_2xx_3xx": sum(r.get("non_2xx_3xx", 0) for r in results),
+        "first_views": mean("first_views"),
+        "redis_round_trips_per_request": round(sum(r["redis_round_trips"] for r in counted) / requests, 2)
+        if requests
+        else None,
+    }
+
+
+def ratios(scenarios: dict[str, dict]) -> None:
+    """Each scenario's rate as a share of the static file's (the headline figure)."""
+    static = scenarios["static"].get("rps")
+    for result in scenarios.values():
+        rps = result.get("rps")
+        result["ratio_to_static"] = round(rps / static, 3) if rps and static else None
 
 
 class LoadBench:
     def __init__(self, db: str, duration: int):
-        self.db = db
-        self.duration = duration
-        self.base = f"http://127.0.0.1:{common.PORT}"
+        self.db, self.duration, self.tracker = db, duration, ForeignCpu()
         self.env = {**os.environ, **common.bench_env(db)}
         self.env.pop("REDIS_URL", None)
-        self.tracker = ForeignCpu()
+        self.redis = RedisServer(common.REDIS_PORT, common.WORKDIR) if db == "postgresql" else None
+        self.shuffle = random.Random(15)
 
     def prepare(self) -> dict:
         """Pick the article paths, and write the same-size static file (before the server starts)."""
-        common.setup_django(self.db)
+        common.setup_django(self.db, self.env.get("REDIS_URL", ""))
+        from django.contrib.auth import get_user_model
         from django.core.management import call_command
         from django.db import connections
         from django.test import Client
@@ -106,62 +144,138 @@ class LoadBench:
         call_command("migrate", interactive=False, verbosity=0)
         ids = common.live_ids()
         random.Random(6).shuffle(ids)
-        sizes = {"article_cached": common.HOT_ARTICLES, "article_uncached": common.SAMPLE_ARTICLES}
-        self.paths = {
-            scenario: [f"/ency/article/{i}.htm" for i in ids[:count]]
-            for scenario, count in {**sizes, "article_cached_wide": 2000}.items()
+        sizes = {
+            "article_cached": common.HOT_ARTICLES,
+            "article_uncached": common.SAMPLE_ARTICLES,
         }
+        self.paths = {
+            scenario: [f"/ency/article/{i}.htm" for i in ids[:count]] for scenario, count in sizes.items()
+        }
+        self.paths["long_tail"] = [f"/ency/article/{i}.htm" for i in ids]
+        self.paths["search"] = ["/ency/search/?" + urlencode({"q": q}) for q in content.SEARCH_QUERIES]
+        reader = Client()
+        reader.force_login(get_user_model().objects.get_or_create(username="bench-reader")[0])
+        self.cookie = f"sessionid={reader.cookies['sessionid'].value}"
         page = Client().get(self.paths["article_cached"][0], secure=True)
         target = Path(self.env["BENCH_STATIC_ROOT"]) / "bench" / "article.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page.content)
         self.paths["static"] = ["/static/bench/article.html"]
+        sql = self.sql_per_request()
         connections.close_all()
         return {
             "article_bytes": len(page.content),
             "static_file": str(target),
             "static_bytes": len(page.content),
+            "long_tail_articles": len(ids),
+            "sql_per_request": sql,
         }
 
-    def fetch(self, path: str, cookie: bool = False) -> tuple[int, bytes]:
-        request = urllib.request.Request(self.base + path, headers={"X-Forwarded-Proto": "https"})
-        if cookie:
-            request.add_header("Cookie", common.SESSION_COOKIE)
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
-            return response.status, response.read()
+    def sql_per_request(self) -> dict:
+        """In-process, through Django's test client with the server's settings and caches: the SQL
+        queries per request of each scenario (up to 100 of its requests), after the same warm-up as
+        the load run (the long tail: after emptying the shared caches, none); and the paths answered
+        with a redirect (a search that names an article exactly)."""
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        anonymous, reader, out = Client(), Client(), {}
+        reader.cookies["sessionid"] = self.cookie.split("=", 1)[1]
+        for scenario in SCENARIOS:
+            client, paths = reader if scenario in SIGNED_IN else anonymous, self.paths[scenario][:100]
+            if scenario == "long_tail":
+                self.flush()
+            else:
+                for path in paths:
+                    client.get(path, secure=True)
+            with CaptureQueriesContext(connection) as captured:
+                statuses = {path: client.get(path, secure=True).status_code for path in paths}
+            if set(statuses.values()) - {200, 302}:
+                raise RuntimeError(f"{scenario} in-process: HTTP {sorted(set(statuses.values()))}")
+            out.setdefault("redirected", []).extend(p for p, status in statuses.items() if status == 302)
+            out[scenario] = round(len(captured.captured_queries) / len(paths), 2)
+        log(f"answered with a redirect: {out['redirected'] or 'none'}")
+        log("SQL queries per request: " + ", ".join(f"{s} {out[s]}" for s in SCENARIOS))
+        return out
+
+    def flush(self) -> None:
+        """Empty the caches every worker reads: Redis (production), or the shared disk store (the
+        embedded default), whose generations, once gone, give every key a new value."""
+        from django.core.cache import caches
+
+        for name in ("default", "shared"):
+            caches[name].clear()
 
     def wrk(self, scenario: str, duration: int) -> dict:
-        script = common.WORKDIR / f"wrk-{scenario}.lua"
-        script.write_text(lua_script(self.paths[scenario], cookie=scenario == "article_uncached"))
-        options = f"-t{THREADS} -c{CONNECTIONS} -d{duration}s --timeout 5s --latency".split()
-        command = ["wrk", *options, "-s", str(script), self.base]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30)
-        return parse_wrk(result.stdout)
+        script, paths = common.WORKDIR / f"wrk-{scenario}.lua", self.paths[scenario]
+        if scenario == "long_tail":  # a new order each run
+            paths = self.shuffle.sample(paths, len(paths))
+        cookie = f'wrk.headers["Cookie"] = "{self.cookie}"' if scenario in SIGNED_IN else ""
+        script.write_text(LUA % (", ".join(f'"{p}"' for p in paths), cookie, THREADS))
+        options = f"-t{THREADS} -c{CONNECTIONS} -d{duration}s --timeout 5s --latency -s {script}".split()
+        result = subprocess.run(
+            ["wrk", *options, f"http://127.0.0.1:{common.PORT}"],
+            capture_output=True,
+            text=True,
+            timeout=duration + 30,
+        )
+        out = parse_wrk(result.stdout)
+        if scenario == "long_tail" and out.get("requests"):  # the share of requests that were first views
+            out["first_views"] = round(min(1.0, len(paths) / out["requests"]), 3)
+        return out
 
     def measured_run(self, scenario: str, warmup: bool = True) -> dict:
         """One bounded wrk run, after waiting (at most 90 s) for the other processes to go quiet,
         and after a short unmeasured run of the same scenario (the previous scenario may have
-        emptied the page cache, or a worker may just have been replaced)."""
+        emptied the page cache, or a worker may just have been replaced); the long tail instead
+        after emptying the shared caches. With Redis, its round trips during the run."""
         quiet = self.tracker.wait_quiet()
-        if warmup:
+        if scenario == "long_tail":
+            self.flush()
+        elif warmup:
             self.wrk(scenario, WARMUP_S)
+        before = self.redis.round_trips() if self.redis else None
         self.tracker.mark()
         result = self.wrk(scenario, self.duration)
+        if before:
+            after = self.redis.round_trips()  # less the one reply to the question itself
+            result.update(redis_round_trips=after[0] - before[0] - 1, redis_commands=after[1] - before[1] - 1)
         return {**result, "foreign_cores": self.tracker.window(), "foreign_cores_before": quiet}
 
+    def server(self, name: str, **options) -> Server:
+        return Server(
+            self.env, f"gunicorn-{self.db}{name}", port=common.PORT, workdir=common.WORKDIR, **options
+        )
+
     def run(self) -> dict:
+        """The load runs, with the production setup's private Redis up throughout (PostgreSQL)."""
+        if self.redis is None:
+            return self.load()
+        self.redis.start()
+        self.env["REDIS_URL"] = self.redis.url
+        try:
+            return self.load()
+        finally:
+            self.redis.stop()
+
+    def load(self) -> dict:
         out: dict = {"db": self.db, "threads": THREADS, "connections": CONNECTIONS, "rounds": ROUNDS}
+        out["redis_url"] = self.env.get("REDIS_URL")
         out.update(duration_s=self.duration, **self.prepare())
-        server = Server(self.env, f"gunicorn-{self.db}", port=common.PORT, workdir=common.WORKDIR)
+        server = self.server("")
         self.tracker.start()
         try:
             server.start()
             out["command"] = " ".join([*(f"{k}={v}" for k, v in server.serve_env.items()), *server.command])
             server.sample_pids(time.time())
             for scenario in SCENARIOS:
-                status, body = self.fetch(self.paths[scenario][0], cookie=scenario == "article_uncached")
+                cookie = {"Cookie": self.cookie} if scenario in SIGNED_IN else {}
+                status, body = get(
+                    self.paths[scenario][0], {"X-Forwarded-Proto": "https", **cookie}, port=common.PORT
+                )
                 out.setdefault("response_bytes", {})[scenario] = len(body)
-                if status != 200:
+                if status not in (200, 302):
                     raise RuntimeError(f"{scenario}: HTTP {status}")
                 self.wrk(scenario, WARMUP_S)
             runs: dict[str, list[dict]] = {s: [] for s in SCENARIOS}
@@ -175,16 +289,19 @@ class LoadBench:
                         }
                         result = min(result, again, key=lambda r: r["foreign_cores"])
                     runs[scenario].append(result)
+                    if scenario == "long_tail":
+                        long_tail_rss = {str(pid): round(rss_mb(pid) or 0, 1) for pid in server.workers()}
                     log(f"round {round_number + 1} {scenario}: {result.get('rps')} req/s")
             out["scenarios"] = {scenario: summary(results) for scenario, results in runs.items()}
             ratios(out["scenarios"])
             out["profiles"] = self.profile_misses(out, server)
             time.sleep(1)
-            after = {pid: rss_mb(pid) for pid in server.workers()}
+            after = {pid: value for pid in server.workers() if (value := rss_mb(pid)) is not None}
             server.stop_sampling()
             out["memory"] = {
-                "worker_rss_after_mb": {str(pid): round(v, 1) for pid, v in after.items() if v is not None},
-                "max_worker_rss_after_mb": round(max(v for v in after.values() if v is not None), 1),
+                "worker_rss_after_mb": {str(pid): round(v, 1) for pid, v in after.items()},
+                "max_worker_rss_after_mb": round(max(after.values()), 1),
+                "worker_rss_after_long_tail_mb": long_tail_rss,
                 "master_rss_mb": round(rss_mb(server.pid) or 0, 1),
                 "peak_worker_rss_mb": round(max(server.peak_rss.values()), 1) if server.peak_rss else None,
                 "workers_seen": len({pid for _, pids in server.pid_samples for pid in pids}),
@@ -198,16 +315,10 @@ class LoadBench:
 
     def no_recycling(self) -> dict:
         """Diagnostic: the same server without --max-requests, so no worker (and no page cache) is replaced."""
-        server = Server(
-            self.env,
-            f"gunicorn-{self.db}-no-recycling",
-            port=common.PORT,
-            workdir=common.WORKDIR,
-            drop_options=("--max-requests", "--max-requests-jitter"),
-        )
+        server = self.server("-no-recycling", drop_options=("--max-requests", "--max-requests-jitter"))
         try:
             server.start()
-            scenarios = {s: self.measured_run(s) for s in ("static", "article_cached", "article_uncached")}
+            scenarios = {s: self.measured_run(s) for s in SCENARIOS[:3]}
             ratios(scenarios)
             log("no recycling: " + ", ".join(f"{s} {r.get('rps')} req/s" for s, r in scenarios.items()))
             rss = {str(pid): round(rss_mb(pid) or 0, 1) for pid in server.workers()}
@@ -217,8 +328,7 @@ class LoadBench:
 
     def profile_misses(self, out: dict, server: Server) -> dict:
         """py-spy on both workers during another run of a scenario whose throughput target is missed."""
-        profiles = {}
-        pyspy = common.ROOT / ".venv" / "bin" / "py-spy"
+        profiles, pyspy = {}, common.ROOT / ".venv" / "bin" / "py-spy"
         missed = [
             t for t, _, met in evaluate({"http": out}) if met is False and t.profile.startswith("http:")
         ]
@@ -228,13 +338,9 @@ class LoadBench:
             raw = common.out_dir(self.db) / f"pyspy-{scenario}.txt"
             self.wrk(scenario, WARMUP_S)
             # On the master, following its workers: --max-requests replaces workers during the run.
-            options = ["--subprocesses", "--rate", str(PYSPY_RATE), "--duration", str(self.duration + 1)]
-            options += ["--format", "raw", "--nonblocking", "--output", str(raw)]
-            spy = subprocess.Popen(
-                [str(pyspy), "record", "--pid", str(server.pid), *options],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            options = f"--subprocesses --rate {PYSPY_RATE} --duration {self.duration + 1} --format raw --nonblocking"
+            command = [str(pyspy), "record", "--pid", str(server.pid), *options.split(), "--output", str(raw)]
+            spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
             run = self.measured_run(scenario, warmup=False)
             try:
@@ -242,34 +348,9 @@ class LoadBench:
             except subprocess.TimeoutExpired:
                 spy.kill()
                 spy.wait()
-            profiles[scenario] = {
-                **pyspy_summary([raw], PYSPY_RATE),
-                "rps_while_profiled": run.get("rps"),
-                "foreign_cores": run.get("foreign_cores"),
-                "file": raw.name,
-            }
+            profiles[scenario] = {**pyspy_summary([raw], PYSPY_RATE), "rps_while_profiled": run.get("rps")}
+            profiles[scenario].update(foreign_cores=run.get("foreign_cores"), file=raw.name)
         return profiles
-
-
-def summary(results: list[dict]) -> dict:
-    """A scenario's rounds: the median round's rate, the mean latencies, all errors."""
-    rates = sorted(r["rps"] for r in results if r.get("rps"))
-    return {
-        "rps": round(rates[len(rates) // 2], 1) if rates else None,
-        "foreign_cores_max": max(r["foreign_cores"] for r in results),
-        "rounds": results,
-        "latency_p50_ms": _mean([r.get("latency_p50_ms") for r in results]),
-        "latency_p99_ms": _mean([r.get("latency_p99_ms") for r in results]),
-        "non_2xx_3xx": sum(r.get("non_2xx_3xx", 0) for r in results),
-    }
-
-
-def ratios(scenarios: dict[str, dict]) -> None:
-    """Each scenario's rate as a share of the static file's (the headline figure)."""
-    static = scenarios["static"].get("rps")
-    for result in scenarios.values():
-        rps = result.get("rps")
-        result["ratio_to_static"] = round(rps / static, 3) if rps and static else None
 
 
 def main() -> None:

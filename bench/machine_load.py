@@ -1,10 +1,9 @@
 """How busy the machine is with work that is not the benchmark's (others' tests, editors, ...).
 
-The benchmark shares a 2-core machine. A tracker samples /proc every half second and adds up
-the CPU time of processes that are not the benchmark's own (not this process and its
-children, not the gunicorn tree, not wrk, not PostgreSQL serving the benchmark's database);
-a run can then say how many cores others used meanwhile, and the load step waits for a quiet
-moment before each run.
+The benchmark shares a 2-core machine. A tracker samples /proc every half second and adds up the CPU
+time of processes that are not the benchmark's own (not this process and its children, so not the
+gunicorn tree, wrk or py-spy; not kernel threads; not PostgreSQL serving the benchmark's database);
+a run can then say how many cores others used meanwhile, and wait for a quiet moment before it starts.
 """
 
 from __future__ import annotations
@@ -21,21 +20,13 @@ HZ = os.sysconf("SC_CLK_TCK")
 _BACKEND = re.compile(r"^postgres: \S+ (\S+) [\d.:a-f\[\]]+\(\d+\)")
 
 
-def _stat(pid: int) -> tuple[int, int] | None:
+def _stat(pid: str) -> tuple[int, int] | None:
     """(ppid, utime + stime in clock ticks) of a process."""
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
+        rest = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    rest = text.rsplit(")", 1)[1].split()
     return int(rest[1]), int(rest[11]) + int(rest[12])
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-    except OSError:
-        return ""
 
 
 class ForeignCpu(threading.Thread):
@@ -43,53 +34,41 @@ class ForeignCpu(threading.Thread):
 
     def __init__(self, interval: float = 0.5):
         super().__init__(daemon=True)
-        self.interval = interval
-        self.me = os.getpid()
-        self.last: dict[int, int] = {}
-        self.foreign_ticks = 0
-        self.lock = threading.Lock()
-        self.stop_event = threading.Event()
-        self._mark = (time.monotonic(), 0)
-        self._classified: dict[int, bool] = {}
+        self.interval, self.me, self.last, self.foreign_ticks = interval, os.getpid(), {}, 0
+        self.lock, self.stop_event = threading.Lock(), threading.Event()
+        self._mark, self._postgres = (time.monotonic(), 0), {}
 
-    def _is_ours(self, pid: int, ppid: int, parents: dict[int, int]) -> bool:
-        seen = 0
+    def _is_ours(self, pid: int, parents: dict[int, int]) -> bool:
         node = pid
-        while node and seen < 20:
-            if node == self.me:  # this process's tree: gunicorn, wrk, py-spy
+        for _ in range(20):  # this process's tree: gunicorn, wrk, py-spy
+            if node == self.me:
                 return True
             node = parents.get(node, 0)
-            seen += 1
-        if ppid == 2 or pid == 2:  # kernel threads (softirq work for our sockets among them)
+        if pid == 2 or parents.get(pid) == 2:  # kernel threads (softirq work for our sockets among them)
             return True
-        cmd = self._classified.get(pid)
-        if cmd is None:
-            line = _cmdline(pid)
+        if pid not in self._postgres:  # PostgreSQL's background processes, or a backend of our database
+            try:
+                line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                line = ""
             backend = _BACKEND.match(line)
-            if line.startswith("postgres:") or line.startswith("/usr/lib/postgresql"):
-                cmd = backend is None or backend.group(1) == PG_DB  # background processes, or our database
-            else:
-                cmd = False
-            self._classified[pid] = cmd
-        return cmd
+            ours = line.startswith(("postgres:", "/usr/lib/postgresql")) and (
+                not backend or backend[1] == PG_DB
+            )
+            self._postgres[pid] = ours
+        return self._postgres[pid]
 
     def sample(self) -> None:
-        stats = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                got = _stat(int(entry))
-                if got:
-                    stats[int(entry)] = got
+        stats = {int(pid): got for pid in os.listdir("/proc") if pid.isdigit() and (got := _stat(pid))}
         parents = {pid: ppid for pid, (ppid, _) in stats.items()}
-        foreign = 0
-        current = {}
-        for pid, (ppid, ticks) in stats.items():
-            current[pid] = ticks
-            if pid in self.last and not self._is_ours(pid, ppid, parents):
-                foreign += max(0, ticks - self.last[pid])
+        foreign = sum(
+            max(0, ticks - self.last[pid])
+            for pid, (_, ticks) in stats.items()
+            if pid in self.last and not self._is_ours(pid, parents)
+        )
         with self.lock:
             self.foreign_ticks += foreign
-            self.last = current
+            self.last = {pid: ticks for pid, (_, ticks) in stats.items()}
 
     def run(self) -> None:
         self.sample()
@@ -113,8 +92,7 @@ class ForeignCpu(threading.Thread):
         while True:
             self.mark()
             time.sleep(window)
-            used = self.window()
-            if used < threshold or time.monotonic() > deadline:
+            if (used := self.window()) < threshold or time.monotonic() > deadline:
                 return used
 
     def stop(self) -> None:

@@ -20,7 +20,6 @@ import json
 import random
 import re
 import time
-from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -30,8 +29,7 @@ from bench.generate import HISTORY_ARTICLE, PageWriter, edit
 from bench.machine_load import ForeignCpu
 from bench.targets import evaluate
 
-APPROVALS = 20
-IMPORTS = 1000
+APPROVALS, IMPORTS = 20, 1000
 PARTS = ("article", "letter", "search", "machine_readable", "admin_pages", "approvals", "imports")
 # Calls per pyinstrument profile of a missed target; approve and import consume prepared work.
 PROFILE_REPEAT = {"article_uncached": 100, "article_cached": 500, "search": 30, "approve": 8, "import": 1}
@@ -44,24 +42,21 @@ def log(message: str) -> None:
 class Bench:
     def __init__(self, db: str):
         from django.contrib.auth import get_user_model
-        from django.db import connection
         from django.test import Client
 
         self.db = db
-        self.connection = connection
         self.users = {
             name: get_user_model().objects.get(username=f"bench-{name}")
-            for name in ("admin", "editor", "reviewer", "director")
+            for name in ("admin", "editor", "reviewer")
         }
         self.anonymous, self.uncached, self.admin = Client(), Client(), Client()
         self.uncached.cookies["sessionid"] = common.SESSION_COOKIE.split("=", 1)[1]
         self.admin.force_login(self.users["admin"])
         ids = common.live_ids()
-        self.n = len(ids)
+        self.n, sample = len(ids), common.SAMPLE_ARTICLES
         random.Random(6).shuffle(ids)
-        self.sample = ids[: common.SAMPLE_ARTICLES]
-        self.approve_ids = ids[common.SAMPLE_ARTICLES : common.SAMPLE_ARTICLES + APPROVALS + 10]
-        self.diff_id = ids[common.SAMPLE_ARTICLES + APPROVALS + 10]
+        self.sample, self.approve_ids = ids[:sample], ids[sample : sample + APPROVALS + 10]
+        self.diff_id = ids[sample + APPROVALS + 10]
         self.results: dict = {"articles": self.n}
         self.scenarios: dict[str, Callable[[], object]] = {}  # what a missed target's profile repeats
         self.repeat: dict[str, int] = dict(PROFILE_REPEAT)
@@ -72,12 +67,16 @@ class Bench:
             raise RuntimeError(f"GET {path}: {response.status_code}")
         return response
 
-    def queries(self, client, path: str, expect=(200,)) -> int:
+    def queries(self, client, path: str, expect=(200,)) -> tuple[int, float]:
+        """The SQL queries of one request, and its seconds."""
+        from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(self.connection) as captured:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
             self.get(client, path, expect)
-        return len(captured.captured_queries)
+            elapsed = time.perf_counter() - started
+        return len(captured.captured_queries), elapsed
 
     def fresh_cache(self) -> None:
         """An empty cache but the site data (footer, headings), as always in service."""
@@ -89,27 +88,24 @@ class Bench:
     def page(self, name: str, path: str, uncached_repeat: int = 20, cached_repeat: int = 50) -> dict:
         """Uncached (sessionid cookie) and cached (anonymous, after one fill) timings of one URL."""
         self.fresh_cache()
-        out = {
-            "path": path,
-            "size_bytes": len(self.get(self.anonymous, path).content),
-            "queries_uncached": self.queries(self.uncached, path),
-            "queries_cached": self.queries(self.anonymous, path),
-            "uncached": summarize(timed(lambda: self.get(self.uncached, path), uncached_repeat)),
-            "cached": summarize(timed(lambda: self.get(self.anonymous, path), cached_repeat)),
-        }
+        out = {"path": path, "size_bytes": len(self.get(self.anonymous, path).content)}
+        out["queries_uncached"] = self.queries(self.uncached, path)[0]
+        out["queries_cached"] = self.queries(self.anonymous, path)[0]
+        out["uncached"] = summarize(timed(lambda: self.get(self.uncached, path), uncached_repeat))
+        out["cached"] = summarize(timed(lambda: self.get(self.anonymous, path), cached_repeat))
         self.scenarios[name] = lambda: self.get(self.uncached, path)
         log(f"{name}: uncached p95 {out['uncached']['p95_ms']} ms, {out['queries_uncached']} queries")
         return out
 
     def admin_page(self, name: str, path: str, repeat: int = 10) -> dict:
-        response = self.get(self.admin, path)
+        body = self.get(self.admin, path).content
         out = {
             "path": path,
-            "size_bytes": len(response.content),
-            "rows": len(re.findall(rb'name="_selected_action"', response.content)),
-            "queries": self.queries(self.admin, path),
-            **summarize(timed(lambda: self.get(self.admin, path), repeat)),
+            "size_bytes": len(body),
+            "rows": len(re.findall(rb'name="_selected_action"', body)),
         }
+        out["queries"] = self.queries(self.admin, path)[0]
+        out.update(summarize(timed(lambda: self.get(self.admin, path), repeat)))
         self.scenarios[name] = lambda: self.get(self.admin, path)
         log(f"{name}: p95 {out['p95_ms']} ms, {out['queries']} queries")
         return out
@@ -117,48 +113,33 @@ class Bench:
     def article(self) -> None:
         """The article page. The cache is emptied between phases so that no phase culls another's
         entries (the local-memory cache keeps at most 1,000 entries per process)."""
-        from django.test.utils import CaptureQueriesContext
-
         paths = [f"/ency/article/{pid}.htm" for pid in self.sample]
-        hot = paths[: common.HOT_ARTICLES]
-        queries: dict[str, Counter] = {}
+        hot, queries = paths[: common.HOT_ARTICLES], {}
 
-        def timed_pass(client, name: str, pass_paths: list[str]) -> list[float]:
-            samples, counter = [], queries.setdefault(name, Counter())
-            for path in pass_paths:
-                with CaptureQueriesContext(self.connection) as captured:
-                    started = time.perf_counter()
-                    self.get(client, path)
-                    samples.append(time.perf_counter() - started)
-                counter[len(captured.captured_queries)] += 1
-            return samples
+        def timed_pass(client, name: str, pass_paths: list[str]) -> dict:
+            counts, samples = zip(*(self.queries(client, path) for path in pass_paths), strict=True)
+            queries[name] = max(counts)
+            return summarize(list(samples))
 
         self.fresh_cache()
-        first = timed_pass(self.uncached, "first", paths)  # nothing of the article cached yet
-        repeat = timed_pass(self.uncached, "repeat", paths)
+        out = {
+            "uncached_first": timed_pass(self.uncached, "first", paths)
+        }  # nothing of the article cached yet
+        out["uncached"] = timed_pass(self.uncached, "cookie", paths)
         self.fresh_cache()
         timed_pass(self.uncached, "fill", hot)  # the article's data cached, the page not
-        anonymous_miss = timed_pass(self.anonymous, "anonymous_miss", hot)
-        cached = timed_pass(self.anonymous, "cached", hot * 3)
+        out["anonymous_miss"] = timed_pass(self.anonymous, "anonymous", hot)
+        out["cached"] = timed_pass(self.anonymous, "cached", hot * 3)
         sizes = sorted(len(self.get(self.anonymous, path).content) for path in hot[:20])
-        self.results["article"] = {
-            "sample_articles": len(paths),
-            "hot_articles": len(hot),
-            "size_bytes_median": sizes[len(sizes) // 2],
-            "queries_uncached_first": max(queries["first"]),
-            "queries_uncached_cookie": max(queries["repeat"]),
-            "queries_uncached_anonymous": max(queries["anonymous_miss"]),
-            "queries_cached": max(queries["cached"]),
-            "query_distributions": {name: dict(counter) for name, counter in queries.items()},
-            "uncached_first": summarize(first),
-            "uncached": summarize(repeat),
-            "anonymous_miss": summarize(anonymous_miss),
-            "cached": summarize(cached),
-        }
+        out.update(
+            sample_articles=len(paths), hot_articles=len(hot), size_bytes_median=sizes[len(sizes) // 2]
+        )
+        out.update({f"queries_uncached_{key}": queries[key] for key in ("first", "cookie", "anonymous")})
+        self.results["article"] = {**out, "queries_cached": queries["cached"]}
         cycle = itertools.cycle(paths)
         self.scenarios["article_uncached"] = lambda: self.get(self.uncached, next(cycle))
         self.scenarios["article_cached"] = lambda: self.get(self.anonymous, hot[0])
-        log(f"article: uncached p95 {self.results['article']['uncached']['p95_ms']} ms")
+        log(f"article: uncached p95 {out['uncached']['p95_ms']} ms")
 
     def letter(self) -> None:
         from django.db.models import Count
@@ -172,23 +153,22 @@ class Bench:
     def search(self) -> None:
         from encyclopedia import search
 
+        def get(query: str):
+            return self.get(self.uncached, "/ency/search/?" + urlencode({"q": query}), expect=(200, 302))
+
         per_query, everything = {}, []
         for query in content.SEARCH_QUERIES:
-            path = "/ency/search/?" + urlencode({"q": query})
-            status = self.get(self.uncached, path, expect=(200, 302)).status_code
-            samples = timed(lambda path=path: self.get(self.uncached, path, expect=(200, 302)), 10, warmup=1)
+            status = get(query).status_code
+            samples = timed(lambda q=query: get(q), 10, warmup=1)
             everything += samples
-            per_query[query] = {
-                "status": status,
-                "results": search.search(query).total,
-                "queries": self.queries(self.uncached, path, expect=(200, 302)),
-                **summarize(samples),
-            }
+            count = self.queries(
+                self.uncached, "/ency/search/?" + urlencode({"q": query}), expect=(200, 302)
+            )[0]
+            per_query[query] = {"status": status, "results": search.search(query).total, "queries": count}
+            per_query[query].update(summarize(samples))
         self.results["search"] = {"queries": per_query, "all": summarize(everything)}
         cycle = itertools.cycle(content.SEARCH_QUERIES)
-        self.scenarios["search"] = lambda: self.get(
-            self.uncached, "/ency/search/?" + urlencode({"q": next(cycle)}), expect=(200, 302)
-        )
+        self.scenarios["search"] = lambda: get(next(cycle))
         log(f"search: p95 {self.results['search']['all']['p95_ms']} ms")
 
     def machine_readable(self) -> None:
@@ -206,11 +186,10 @@ class Bench:
 
         from encyclopedia.models import Article
 
-        articles = "/admin/encyclopedia/article/"
-        reviewer = self.users["reviewer"].reviewer_profile
+        articles, reviewer = "/admin/encyclopedia/article/", self.users["reviewer"].reviewer_profile
         history = Article.objects.get(public_id=HISTORY_ARTICLE)
         versions = list(Version.objects.get_for_object(history).values_list("pk", flat=True))
-        draft = self.make_draft(self.diff_id)
+        draft = edit(self.diff_id, self.users["editor"], 0)
         pages = {
             "changelist": articles,
             "changelist_filtered": f"{articles}?status=live&article_type__exact=disease&review=overdue&o=1",
@@ -223,16 +202,14 @@ class Bench:
             "dashboard": "/admin/",
         }
         out = {
-            key: self.admin_page(f"admin_{key}", path, repeat=5 if key == "change_form" else 10)
+            key: self.admin_page(f"admin_{key}", path, 5 if key == "change_form" else 10)
             for key, path in pages.items()
         }
         out["history"]["versions"] = len(versions)
         self.results["admin"] = out
 
-    def make_draft(self, public_id: str):
-        return edit(public_id, self.users["editor"], 0)
-
     def approvals(self) -> None:
+        from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         from editorial.actions.approve import approve
@@ -242,7 +219,7 @@ class Bench:
         editor, reviewer = self.users["editor"], self.users["reviewer"]
         submitted, submit_times, approve_times, approve_queries = [], [], [], []
         for public_id in self.approve_ids:
-            self.make_draft(public_id)
+            edit(public_id, editor, 0)
             article = Article.objects.get(public_id=public_id)
             started = time.perf_counter()
             submit(article, editor, note="Please review.")
@@ -250,19 +227,20 @@ class Bench:
             submitted.append(Article.objects.get(public_id=public_id))
         prepared, spare = submitted[:APPROVALS], submitted[APPROVALS:]  # the spare ones for a profile
         for article in prepared:
-            with CaptureQueriesContext(self.connection) as captured:
+            with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 approve(article, reviewer, notes="Checked.")
                 approve_times.append(time.perf_counter() - started)
             approve_queries.append(len(captured.captured_queries))
-        self.results.setdefault("writes", {})["approve"] = {
+        out = {
             **summarize(approve_times),
             "queries": max(approve_queries),
             "submit": summarize(submit_times[:APPROVALS]),
         }
+        self.results.setdefault("writes", {})["approve"] = out
         self.scenarios["approve"] = lambda: approve(spare.pop(), reviewer) if spare else None
         self.repeat["approve"] = len(spare)
-        log(f"approve: p95 {self.results['writes']['approve']['p95_ms']} ms, {max(approve_queries)} queries")
+        log(f"approve: p95 {out['p95_ms']} ms, {out['queries']} queries")
 
     def import_files(self, count: int, offset: int) -> list[str]:
         """``count`` new pages (no id: the importer issues one) after the generated articles."""
@@ -292,8 +270,7 @@ class Bench:
     def imports(self) -> None:
         from encyclopedia.models import Article
 
-        paths = self.import_files(IMPORTS, 0)
-        before = Article.objects.count()
+        paths, before = self.import_files(IMPORTS, 0), Article.objects.count()
         elapsed, summary = self.run_import(paths)
         imported = Article.objects.count() - before
         self.results.setdefault("writes", {})["import"] = {
@@ -317,11 +294,8 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the admin's files, as served
-    started = time.perf_counter()
-    bench = Bench(args.db)
-    tracker = ForeignCpu()
+    started, bench, tracker, foreign = time.perf_counter(), Bench(args.db), ForeignCpu(), {}
     tracker.start()
-    foreign = {}
     for part in PARTS:
         tracker.wait_quiet(limit=30)
         tracker.mark()
@@ -331,20 +305,18 @@ def main() -> None:
     results = {**bench.results, "foreign_cores": foreign, "profiles": {}}
     load_file = common.out_dir(args.db) / "load.json"
     http = json.loads(load_file.read_text()) if load_file.exists() else {}
-    if importlib.util.find_spec("pyinstrument"):
-        from bench.profiling import pyinstrument_profile
+    missed = evaluate({**results, "http": http}) if importlib.util.find_spec("pyinstrument") else []
+    for target, _value, met in missed:
+        name = target.profile.removeprefix("http:")
+        if met is False and name in bench.scenarios and name not in results["profiles"]:
+            from bench.profiling import pyinstrument_profile
 
-        for target, _value, met in evaluate({**results, "http": http}):
-            name = target.profile.removeprefix("http:")
-            if met is False and name in bench.scenarios and name not in results["profiles"]:
-                log(f"profiling {name} in-process ({target.key} missed)")
-                results["profiles"][name] = pyinstrument_profile(
-                    bench.scenarios[name],
-                    bench.repeat.get(name, 10),
-                    f"{args.db}-{name}",
-                    common.out_dir(args.db),
-                    warmup=0 if name in ("approve", "import") else 1,
-                )
+            log(f"profiling {name} in-process ({target.key} missed)")
+            warmup, outdir = 0 if name in ("approve", "import") else 1, common.out_dir(args.db)
+            repeat = bench.repeat.get(name, 10)
+            results["profiles"][name] = pyinstrument_profile(
+                bench.scenarios[name], repeat, f"{args.db}-{name}", outdir, warmup
+            )
     results["seconds"] = round(time.perf_counter() - started, 1)
     (common.out_dir(args.db) / "measure.json").write_text(json.dumps(results, indent=2, default=str))
     log(f"done in {results['seconds']} s")

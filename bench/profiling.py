@@ -1,9 +1,8 @@
-"""Timing statistics, and the two profilers: pyinstrument in-process, py-spy for gunicorn workers.
+"""The two profilers: pyinstrument in-process, py-spy for gunicorn workers.
 
-A profile is summarised the same way from either profiler: the functions with the most
-self time, and the project's own functions (under encyclopedia/, editorial/, config/,
-templates/) with the most inclusive time, so a missed target can be traced to a
-file:function.
+A profile is summarised the same way from either profiler: the functions with the most self time,
+and the project's own functions (under encyclopedia/, editorial/, config/, templates/) with the most
+inclusive time, so a missed target can be traced to a file:function.
 """
 
 from __future__ import annotations
@@ -30,14 +29,34 @@ def _short(path: str) -> str:
     return path.removeprefix(str(ROOT) + "/")
 
 
-def _tables(self_time: Counter, inclusive: Counter, total: float) -> dict:
-    def rows(counter: Counter, limit: int) -> list[dict]:
-        return [
-            {"function": name, "seconds": round(value, 4), "share": round(value / total, 3) if total else 0}
-            for name, value in counter.most_common(limit)
-        ]
+class Summary:
+    """Self and inclusive time per function; inclusive counted once per stack."""
 
-    return {"total_s": round(total, 4), "self": rows(self_time, 15), "project_inclusive": rows(inclusive, 15)}
+    def __init__(self) -> None:
+        self.self_time, self.inclusive = Counter(), Counter()
+
+    def add_inclusive(self, path: str, function: str, seconds: float, on_stack: set[str]) -> None:
+        project = _project_path(path)
+        if project and (key := f"{project}:{function}") not in on_stack:
+            on_stack.add(key)
+            self.inclusive[key] += seconds
+
+    def tables(self, total: float) -> dict:
+        def rows(counter: Counter) -> list[dict]:
+            return [
+                {
+                    "function": name,
+                    "seconds": round(value, 4),
+                    "share": round(value / total, 3) if total else 0,
+                }
+                for name, value in counter.most_common(15)
+            ]
+
+        return {
+            "total_s": round(total, 4),
+            "self": rows(self.self_time),
+            "project_inclusive": rows(self.inclusive),
+        }
 
 
 def pyinstrument_profile(
@@ -52,64 +71,42 @@ def pyinstrument_profile(
     profiler.start()
     for _ in range(repeat):
         fn()
-    session = profiler.stop()
+    root = profiler.stop().root_frame()
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / f"profile-{name}.txt").write_text(
         profiler.output_text(unicode=False, color=False, show_all=False)
     )
-    root = session.root_frame()
-    self_time: Counter = Counter()
-    inclusive: Counter = Counter()
+    summary = Summary()
 
-    def walk(frame, on_path: frozenset) -> None:
-        label = f"{_short(frame.file_path)}:{frame.function}"
+    def walk(frame, on_stack: frozenset) -> None:
+        stack = set(on_stack)
         if frame.function and not frame.function.startswith("[self]") and frame.function != "[await]":
-            self_time[label] += frame.total_self_time
-            project = _project_path(frame.file_path)
-            key = f"{project}:{frame.function}" if project else None
-            if key and key not in on_path:
-                inclusive[key] += frame.time
-                on_path = on_path | {key}
+            summary.self_time[f"{_short(frame.file_path)}:{frame.function}"] += frame.total_self_time
+            summary.add_inclusive(frame.file_path, frame.function, frame.time, stack)
         for child in frame.children:
-            walk(child, on_path)
+            walk(child, frozenset(stack))
 
     if root is not None:
         walk(root, frozenset())
-    return {
-        "profiler": "pyinstrument",
-        "repeat": repeat,
-        "file": f"profile-{name}.txt",
-        **_tables(self_time, inclusive, root.time if root else 0.0),
-    }
+    tables = summary.tables(root.time if root else 0.0)
+    return {"profiler": "pyinstrument", "repeat": repeat, "file": f"profile-{name}.txt", **tables}
 
 
 def pyspy_summary(raw_files: list[Path], rate: int) -> dict:
     """Summarise py-spy ``--format raw`` (collapsed stacks) output of one or more workers."""
-    self_time: Counter = Counter()
-    inclusive: Counter = Counter()
-    samples = 0
-    for raw in raw_files:
-        if not raw.exists():
-            continue
+    summary, samples = Summary(), 0
+    for raw in (raw for raw in raw_files if raw.exists()):
         for line in raw.read_text(errors="replace").splitlines():
             stack, _, count_text = line.rpartition(" ")
-            try:
-                count = int(count_text)
-            except ValueError:
+            if not count_text.isdigit():
                 continue
+            count, on_stack = int(count_text), set()
             samples += count
             frames = [f for f in stack.split(";") if not f.startswith("process ")]
-            seen = set()
             for index, frame in enumerate(frames):
                 function, _, where = frame.partition(" (")
                 path = where.rstrip(")").rsplit(":", 1)[0]
-                label = f"{_short(path)}:{function}"
                 if index == len(frames) - 1:
-                    self_time[label] += count / rate
-                project = _project_path(path)
-                if project:
-                    key = f"{project}:{function}"
-                    if key not in seen:
-                        seen.add(key)
-                        inclusive[key] += count / rate
-    return {"profiler": "py-spy", "samples": samples, **_tables(self_time, inclusive, samples / rate)}
+                    summary.self_time[f"{_short(path)}:{function}"] += count / rate
+                summary.add_inclusive(path, function, count / rate, on_stack)
+    return {"profiler": "py-spy", "samples": samples, **summary.tables(samples / rate)}

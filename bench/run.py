@@ -20,7 +20,7 @@ import time
 
 from bench import common, report
 
-STEP_TIMEOUT = {"generate": 3600, "load": 900, "measure": 3600}
+STEP_TIMEOUT = {"generate": 3600, "load": 1800, "measure": 3600}
 
 
 def step(name: str, db: str, extra: list[str]) -> float:

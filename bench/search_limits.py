@@ -1,6 +1,6 @@
 """Search on PostgreSQL with the largest article the limits allow live (issue #13).
 
-    python -m bench.search_limits [--articles 1000] [--repeat 20] [--compare] [--keep] [--reuse]
+    python -m bench.search_limits [--articles 1000] [--repeat 20] [--keep] [--reuse]
 
 Creates the database ``bench_search_limits`` on 127.0.0.1:5432 (dropped first, and at the end
 unless --keep), migrates it and imports ``--articles`` ordinary generated pages (bench.content)
@@ -8,10 +8,8 @@ plus one of the largest size allowed (``encyclopedia.limits``: a full summary an
 the article limit), all live. Then it requests the search page (uncached: a session cookie skips
 the page cache) for 20 queries, 10 of which match the largest article, ``--repeat`` times each
 after two unmeasured requests, and prints the median and p95 per query and over all. It runs
-with ``config.test_settings`` (the production settings, static files read from the apps).
-
-``--compare`` also measures the snippets as they were made before the limits (ts_headline over
-the whole summary and body), request by request in turn with today's. Prints JSON on the last line.
+with ``config.test_settings`` (the production settings, static files read from the apps). Prints
+JSON on the last line.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench import common
 
@@ -43,39 +42,6 @@ LARGE_ARTICLE_QUERIES = [
     "stretching calf",
     "zygomycosis",
 ]
-# What search made of a page of results before the limits: ts_headline over the whole texts.
-UNBOUNDED_SEARCH = """
-WITH ranked AS (
-    SELECT article_id, title,
-           ts_rank('{0.1,0.2,0.5,1.0}', vector, query) AS rank,
-           count(*) OVER () AS total
-    FROM encyclopedia_searchentry, to_tsquery('english', %(query)s) AS query
-    WHERE vector @@ query
-    ORDER BY rank DESC, title
-    LIMIT %(limit)s OFFSET %(offset)s
-)
-SELECT e.public_id, e.title, e.names,
-       ts_headline('english', e.summary, to_tsquery('english', %(query)s), %(options)s),
-       ts_headline('english', e.body, to_tsquery('english', %(query)s), %(options)s),
-       ranked.total
-FROM ranked JOIN encyclopedia_searchentry e ON e.article_id = ranked.article_id
-ORDER BY ranked.rank DESC, ranked.title
-"""
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(common.PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(common.PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
 
 
 def largest_page(review: str, credit: str) -> str:
@@ -135,70 +101,51 @@ def write_pages(folder: Path, count: int) -> int:
     return limits.article_size(parsed.summary, [section.body for section in parsed.sections])
 
 
-def measure(repeat: int, modes: dict[str, str]) -> dict:
-    """Per query and mode (the snippet SQL): the search page's and ``search.search``'s times.
-
-    The modes take turns request by request, so that whatever else runs on the machine weighs
-    on each alike.
-    """
+def measure(repeat: int) -> dict:
+    """Per query: the search page's and ``search.search``'s times, ``repeat`` times after two unmeasured."""
     from django.test import Client
 
     from bench.content import SEARCH_QUERIES
     from encyclopedia import search
-    from encyclopedia.search import backends
 
     client = Client()
     client.cookies["sessionid"] = common.SESSION_COOKIE.split("=", 1)[1]
-    pages = {mode: [] for mode in modes}
-    calls = {mode: [] for mode in modes}
-    per_query = {}
+    pages, calls, per_query = [], [], {}
     for query in [*LARGE_ARTICLE_QUERIES, *SEARCH_QUERIES]:
-        path = "/ency/search/?" + _urlencode({"q": query})
-        samples = {mode: {"page": [], "search": []} for mode in modes}
+        path = "/ency/search/?" + urlencode({"q": query})
+        page_times, call_times = [], []
         for round_ in range(repeat + 2):  # two unmeasured rounds first
-            for mode, sql in modes.items():
-                backends._POSTGRESQL_SEARCH = sql  # noqa: SLF001 - the comparison, in this process only
-                started = time.perf_counter()
-                response = client.get(path, secure=True)
-                page_time = time.perf_counter() - started
-                if response.status_code not in (200, 302):  # 302: the query names an article
-                    raise RuntimeError(f"GET {path}: {response.status_code}")
-                started = time.perf_counter()
-                found = search.search(query)
-                call_time = time.perf_counter() - started
-                if round_ >= 2:
-                    samples[mode]["page"].append(page_time)
-                    samples[mode]["search"].append(call_time)
+            started = time.perf_counter()
+            response = client.get(path, secure=True)
+            page_time = time.perf_counter() - started
+            if response.status_code not in (200, 302):  # 302: the query names an article
+                raise RuntimeError(f"GET {path}: {response.status_code}")
+            started = time.perf_counter()
+            found = search.search(query)
+            if round_ >= 2:
+                page_times.append(page_time)
+                call_times.append(time.perf_counter() - started)
         shown = any(result.title == "Night leg cramps" for result in found.results)
-        per_query[query] = {"results": found.total, "largest_on_first_page": shown}
-        line = f"{query!r:34} {found.total:5d} results{' (largest shown)' if shown else '':16}"
-        for mode in modes:
-            page, call = common.summarize(samples[mode]["page"]), common.summarize(samples[mode]["search"])
-            per_query[query][mode] = {"page": page, "search": call}
-            pages[mode] += samples[mode]["page"]
-            calls[mode] += samples[mode]["search"]
-            line += f"  {mode}: page p95 {page['p95_ms']:7.2f} ms, search() p95 {call['p95_ms']:7.2f} ms"
-        print(line, file=sys.stderr)
-    overall = {
-        mode: {"page": common.summarize(pages[mode]), "search": common.summarize(calls[mode])}
-        for mode in modes
-    }
-    return {"queries": per_query, "all": overall}
-
-
-def _urlencode(params: dict) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params)
+        page, call = common.summarize(page_times), common.summarize(call_times)
+        per_query[query] = {
+            "results": found.total,
+            "largest_on_first_page": shown,
+            "page": page,
+            "search": call,
+        }
+        pages, calls = pages + page_times, calls + call_times
+        print(
+            f"{query!r:34} {found.total:5d} results{' (largest shown)' if shown else '':16}  "
+            f"page p95 {page['p95_ms']:7.2f} ms, search() p95 {call['p95_ms']:7.2f} ms",
+            file=sys.stderr,
+        )
+    return {"queries": per_query, "all": {"page": common.summarize(pages), "search": common.summarize(calls)}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument(
-        "--compare", action="store_true", help="also snippets over the whole texts, as before"
-    )
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", action="store_true", help="measure the kept database again")
     args = parser.parse_args()
@@ -208,14 +155,13 @@ def main() -> None:
     # The production settings but for static files read from the apps (no collectstatic needed).
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
     if not args.reuse:
-        create_database()
+        common.pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}")
     import django
 
     django.setup()
     from django.core.management import call_command
 
     from encyclopedia.models import Article
-    from encyclopedia.search import backends
 
     started = time.perf_counter()
     largest_size = None
@@ -226,20 +172,13 @@ def main() -> None:
             call_command("import_articles", folder, stdout=io.StringIO())
     live = Article.objects.live().count()
     print(f"{live} live articles ({time.perf_counter() - started:.0f} s to load)", file=sys.stderr)
-    modes = {"bounded": backends._POSTGRESQL_SEARCH}  # noqa: SLF001 - measured as it is
-    if args.compare:
-        modes["unbounded"] = UNBOUNDED_SEARCH
-    results = {
-        "live_articles": live,
-        "largest_article_characters": largest_size,
-        **measure(args.repeat, modes),
-    }
+    results = {"live_articles": live, "largest_article_characters": largest_size, **measure(args.repeat)}
     print(f"all queries: {results['all']}", file=sys.stderr)
     if not args.keep:
         from django.db import connections
 
         connections.close_all()
-        drop_database()
+        common.pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     print(json.dumps(results))
 
 

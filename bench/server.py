@@ -8,6 +8,7 @@ workers within 60 s, or an error) and every stop ends the master and the workers
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import shlex
@@ -17,6 +18,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+
+import redis
 
 from bench.common import ROOT
 
@@ -163,3 +166,60 @@ class Server:
 
 def log_text(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
+
+
+def get(path: str, headers: dict[str, str], *, port: int, timeout: float = 15) -> tuple[int, bytes]:
+    """One GET on a new connection (gunicorn's sync workers close each one): status (0: failed) and body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    except (OSError, http.client.HTTPException):
+        return 0, b""
+    finally:
+        connection.close()
+
+
+class RedisServer:
+    """The production setup's Redis: a private ``redis-server`` (no persistence) on its own port, so
+    that its counters (``INFO stats``) hold the benchmark's commands only, not other users'."""
+
+    def __init__(self, port: int, workdir: Path):
+        self.port, self.workdir = port, workdir
+        self.url = f"redis://{HOST}:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        options = f"--port {self.port} --bind {HOST} --save '' --appendonly no --dir {self.workdir}"
+        with (self.workdir / "redis.log").open("wb") as out:
+            self.process = subprocess.Popen(  # noqa: S603 - the system's redis-server
+                ["redis-server", *shlex.split(options)], stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(redis.RedisError):
+                self.round_trips()
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(
+            f"redis-server did not start on port {self.port}; see {self.workdir / 'redis.log'}"
+        )
+
+    def round_trips(self) -> tuple[int, int]:
+        """Replies written and commands run so far: a round trip (one command, or one pipeline) gets
+        one reply write; this question itself is one."""
+        with redis.Redis(host=HOST, port=self.port, socket_timeout=5) as client:
+            stats = client.info("stats")
+        return stats["total_writes_processed"], stats["total_commands_processed"]
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            self.process = None

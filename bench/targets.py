@@ -1,7 +1,9 @@
-"""The targets of issue 6 §3, as checks over one database's results.
+"""The targets of issue 6 §3 and, for the pages under load and memory, issue 15, as checks over
+one database's results.
 
-Latency targets are judged on p95 (the stricter reading of "at most"); the issue sets them for
-PostgreSQL, and the same checks are shown for SQLite for comparison.
+Latency targets are judged on p95 (the stricter reading of "at most"); issue 6 sets them for
+PostgreSQL, and the same checks are shown for SQLite for comparison. Issue 15's hold for both
+setups: production (PostgreSQL and Redis) and the embedded default (SQLite, no Redis).
 """
 
 from __future__ import annotations
@@ -69,18 +71,30 @@ TARGETS = [
         "article_uncached",
     ),
     _throughput(
-        "throughput_uncached",
-        "Article page throughput uncached ≥ 25% of the static file's",
-        "article_uncached",
-        0.25,
+        "throughput_cached", "Article, page cache warm ≥ 90% of the static file's", "article_cached", 0.90
     ),
     _throughput(
-        "throughput_cached",
-        "Article page throughput with the page cache ≥ 80% of the static file's",
-        "article_cached",
-        0.80,
+        "throughput_uncached",
+        "Article, signed-in reader ≥ 35% of the static file's",
+        "article_uncached",
+        0.35,
     ),
-    _latency("search_p95", "Search p95 ≤ 50 ms (10 queries, uncached)", "search.all.p95_ms", 50, "search"),
+    _throughput("throughput_long_tail", "Long tail ≥ 25% of the static file's", "long_tail", 0.25),
+    _throughput("throughput_search", "Search (20 queries) ≥ 10% of the static file's", "search", 0.10),
+    _latency(
+        "search_load_p95",
+        "Search under load p95 ≤ 20 ms",
+        "http.scenarios.search.latency_p95_ms",
+        20,
+        "http:search",
+    ),
+    _latency(
+        "search_p95",
+        "Search p95 ≤ 50 ms (in-process, 20 queries × 10, uncached)",
+        "search.all.p95_ms",
+        50,
+        "search",
+    ),
     _latency(
         "az_p95", "A–Z page (largest letter) p95 ≤ 50 ms (uncached)", "letter.uncached.p95_ms", 50, "letter"
     ),
@@ -119,8 +133,8 @@ TARGETS = [
     ),
     Target(
         "memory",
-        "Memory ≤ 90 MB resident per worker after the run",
-        lambda r: get(r, "http.memory.max_worker_rss_after_mb"),
+        "Memory ≤ 90 MB resident per worker after the long-tail run",
+        lambda r: max(get(r, "http.memory.worker_rss_after_long_tail_mb", {}).values(), default=None),
         lambda v: v <= 90,
         lambda v: f"{v:.0f} MB",
     ),

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",  # 304s for cached pages too
     "encyclopedia.caching.page_cache.PageCacheMiddleware",  # a cached public page is answered here
+    "encyclopedia.editions.EditionLanguageMiddleware",  # Spanish for /spanish/..., by address only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -159,6 +160,9 @@ CACHE_DOWN_LOG_INTERVAL = float(os.environ.get("CACHE_DOWN_LOG_INTERVAL", "60"))
 # How often each process reads the shared cache's epoch from the database (caching/epoch.py):
 # a change made while Redis was unreachable shows this long after it returns, at most.
 CACHE_EPOCH_INTERVAL = float(os.environ.get("CACHE_EPOCH_INTERVAL", "0.5"))
+# How long a process uses the generation counters it read before asking the shared cache again
+# (encyclopedia/caching/generations.py): a change shows on every process this much later at most.
+CACHE_GENERATION_RECHECK = float(os.environ.get("CACHE_GENERATION_RECHECK", "0.1"))
 CACHES_WITH_REDIS = {
     "BACKEND": "encyclopedia.caching.resilient_redis.ResilientRedisCache",
     "LOCATION": REDIS_URL,
@@ -169,8 +173,14 @@ CACHES_WITH_REDIS = {
         "retry": Retry(NoBackoff(), 0),
     },
 }
+# Each process keeps the default cache's last entries in its own memory too (caching/two_level.py).
+LOCAL_CACHE_ENTRIES = int(os.environ.get("LOCAL_CACHE_ENTRIES", "1000"))
+LOCAL_CACHE_TIMEOUT = 60
 if REDIS_URL:
-    CACHES = {"default": CACHES_WITH_REDIS, "shared": CACHES_WITH_REDIS}
+    CACHES = {
+        "default": {**CACHES_WITH_REDIS, "BACKEND": "encyclopedia.caching.two_level.TwoLevelRedisCache"},
+        "shared": CACHES_WITH_REDIS,
+    }
 else:
     # Each public page uses a few entries (the page, its publication, body, links and state):
     # Django's default of 300 would drop hot pages; this holds a few hundred pages per process.
@@ -205,6 +215,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# The public site's two editions: English, and Spanish under /spanish/ (encyclopedia/editions.py).
+# The interface strings' Spanish catalogue is ours, in locale/ (.po and its compiled .mo, both
+# kept in the repository: `make messages` compiles it with polib, no GNU gettext needed).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

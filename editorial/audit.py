@@ -51,7 +51,23 @@ def record(
     to_state: str = "",
     **data: Any,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    event = unsaved(article, action, user, comment, from_state=from_state, to_state=to_state, **data)
+    event.save(force_insert=True)
+    return event
+
+
+def unsaved(
+    article: Article,
+    action: str,
+    user: Any = None,
+    comment: str = "",
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    **data: Any,
+) -> AuditEvent:
+    """The event ``record`` saves, for a caller that saves many at once (an import's batch)."""
+    return AuditEvent(
         article=article,
         article_public_id=article.public_id,
         action=action,

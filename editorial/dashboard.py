@@ -20,7 +20,15 @@ from django.utils.translation import ngettext
 from editorial.models import AuditEvent, OutgoingMail
 from editorial.workflow import FREEZES
 from encyclopedia import dates
-from encyclopedia.models import GONE, LIVE, AccreditationNotice, Article, WorkflowState
+from encyclopedia.models import (
+    GONE,
+    LIVE,
+    AccreditationNotice,
+    Article,
+    Language,
+    WorkflowState,
+    language_codes,
+)
 
 LIST_LENGTH = 10
 NOTICE_WARNING_DAYS = 90
@@ -50,6 +58,14 @@ def _responsible(user: Any) -> Q:
     if profile.specialty:
         mine |= Q(reviewer__isnull=True, specialty=profile.specialty)
     return mine
+
+
+def _in_languages_of(user: Any) -> Q:
+    """Editions in the languages this reviewer reviews (all, for a login with no reviewer profile)."""
+    profile = getattr(user, "reviewer_profile", None)
+    if profile is None:
+        return Q()
+    return Q(language__in=language_codes(profile.languages))
 
 
 def _due_between(today: datetime.date, low: int, high: int) -> Q:
@@ -125,7 +141,11 @@ KINDS: tuple[PanelKind, ...] = (
         "Awaiting my review",
         REVIEWERS_GROUP,
         REVIEWER_PERMISSION,
-        lambda user, today: _in_review() & (Q(assigned_reviewer=user) | Q(assigned_reviewer__isnull=True)),
+        lambda user, today: (
+            _in_review()
+            & (Q(assigned_reviewer=user) | Q(assigned_reviewer__isnull=True))
+            & _in_languages_of(user)
+        ),
         ("submitted_at",),
     ),
     PanelKind(
@@ -193,6 +213,14 @@ KINDS: tuple[PanelKind, ...] = (
         DIRECTOR_PERMISSION,
         lambda user, today: LIVE & Q(reviewer__isnull=True, specialty=""),
         ("title",),
+    ),
+    PanelKind(
+        "out_of_date_translations",
+        "Out-of-date translations",
+        DIRECTORS_GROUP,
+        DIRECTOR_PERMISSION,
+        lambda user, today: Q(language=Language.SPANISH, out_of_date_since__isnull=False) & ~GONE,
+        ("out_of_date_since",),
     ),
     PanelKind(
         "scheduled",

@@ -224,7 +224,9 @@ def _version_review_date(article_pk: int, revision: Any) -> Any:
 
 def _related_lines(keys: list[Any], field_name: str) -> list[str]:
     """The related articles named by ``keys`` (pks or public ids), as "Title (000123)"."""
-    found = Article.objects.in_bulk(keys, field_name=field_name) if keys else {}
+    # Related articles are English ones (a public id names one article per language).
+    rows = Article.objects.english().filter(**{f"{field_name}__in": keys}) if keys else []
+    found = {getattr(row, field_name): row for row in rows}
     return [f"{found[key].title} ({found[key].public_id})" if key in found else str(key) for key in keys]
 
 

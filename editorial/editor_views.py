@@ -40,7 +40,10 @@ def preview_text(request: HttpRequest) -> JsonResponse:
         )
     rendered = markup.render(text)
     live = set(
-        Article.objects.live().filter(public_id__in=rendered.article_ids).values_list("public_id", flat=True)
+        Article.objects.english()
+        .live()
+        .filter(public_id__in=rendered.article_ids)
+        .values_list("public_id", flat=True)
     )
     return _private(
         JsonResponse(

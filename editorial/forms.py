@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from encyclopedia.forms import NormalizedTextField
-from encyclopedia.models import Reviewer
+from encyclopedia.models import Language, Reviewer
 
 
 class ReviewerChoiceField(forms.ModelChoiceField):
@@ -32,10 +32,12 @@ class SubmitForm(forms.Form):
         help_text="Only medical reviewers who can approve are listed.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language: str = Language.ENGLISH, **kwargs):
         super().__init__(*args, **kwargs)
-        # Who can approve: the reviewer role, and a reviewer profile to credit (workflow.check).
-        users = get_user_model().objects.filter(is_active=True, reviewer_profile__isnull=False)
+        # Who can approve: the reviewer role, and a reviewer profile to credit qualified for the
+        # edition's language (workflow.check).
+        qualified = Reviewer.objects.qualified_for(language)
+        users = get_user_model().objects.filter(is_active=True, reviewer_profile__in=qualified)
         reviewers = [u.pk for u in users if u.has_perm("encyclopedia.review_article")]
         self.fields["reviewer"].queryset = (
             users.filter(pk__in=reviewers)

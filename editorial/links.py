@@ -22,7 +22,10 @@ def article_links(article: Article) -> list[str]:
 def unpublished_links(article: Article) -> list[tuple[str, str]]:
     """Each linked id that readers will see as plain text, with the reason."""
     ids = article_links(article)
-    found = dict(Article.objects.filter(public_id__in=ids).values_list("public_id", "live_publication"))
+    # A link names an article by id: the English article (a Spanish edition shares its id).
+    found = dict(
+        Article.objects.english().filter(public_id__in=ids).values_list("public_id", "live_publication")
+    )
     problems = []
     for public_id in ids:
         if public_id not in found:
@@ -80,7 +83,8 @@ def find_link_targets(query: str, *, limit: int = PICKER_LIMIT) -> list[LinkTarg
     if query.isdigit() and len(query) == 6:
         matches |= Q(public_id=query)
     found = (
-        Article.objects.exclude(GONE)
+        Article.objects.english()
+        .exclude(GONE)
         .filter(matches)
         .annotate(
             live_first=Case(When(LIVE, then=Value(0)), default=Value(1), output_field=IntegerField()),

@@ -18,12 +18,15 @@ lets a batch (the importer's) send one signal for all its articles.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 from reversion.models import Revision
 
+from encyclopedia import page_citation
+from encyclopedia.caching import publication_cache, site_data
 from encyclopedia.models import Article, CrossReference, Publication, WorkflowState
 from encyclopedia.signals import publication_changed
 from encyclopedia.snapshot import freeze as freeze_working_copy
@@ -40,16 +43,17 @@ def freeze(
     fields: dict[str, Any] | None = None,
     keep_review: bool = False,
     published_at: datetime.datetime | None = None,
-    batch: list[int] | None = None,
+    batch: list[Publication] | None = None,
 ) -> Publication:
     """A new publication of the (locked, saved) working copy, credits included; not live yet.
 
     ``fields`` is ``snapshot.freeze(article)`` if the caller holds it already (the importer
     freezes from the rows it has just written). With ``keep_review`` the live page's review
     date and credits are kept (a minor correction is not a medical review). A publication dated
-    in the future is an approved update waiting for its go-live time. With ``batch`` (a list of
-    primary keys) the row is inserted without ``post_save`` and its pk added to the list, for the
-    caller to cache a whole batch at once (``publication_cache.store_many``).
+    in the future is an approved update waiting for its go-live time. With ``batch`` (a list)
+    the publication is added to it, not inserted yet: the caller inserts the whole batch with
+    ``insert_batch`` (one query, without ``post_save``) and caches it at once
+    (``publication_cache.store_many``) before any of them goes live.
     """
     fields = freeze_working_copy(article) if fields is None else dict(fields)
     live = article.live_publication
@@ -62,8 +66,26 @@ def freeze(
         revision=revision,
         **fields,
     )
-    _insert(publication, batch)
+    if batch is not None:
+        batch.append(publication)
+    else:
+        _insert(publication)
     return publication
+
+
+def insert_batch(publications: list[Publication]) -> list[int]:
+    """Insert the publications ``freeze`` added to a batch, with their article links; their pks."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        Publication.objects.bulk_create(publications)
+    else:
+        for publication in publications:
+            publication.save(force_insert=True)
+    CrossReference.objects.bulk_create(
+        CrossReference(publication=publication, target_public_id=target)
+        for publication in publications
+        for target in publication.linked_article_ids
+    )
+    return [publication.pk for publication in publications]
 
 
 def reissue(article: Article, user: Any, *, review_date: datetime.date, updated_by: str) -> Publication:
@@ -82,20 +104,37 @@ def reissue(article: Article, user: Any, *, review_date: datetime.date, updated_
     }
     content.update(review_date=review_date, updated_by=updated_by, published_by=user)
     publication = Publication(published_at=timezone.now(), **content)
-    _insert(publication, None)
+    _insert(publication)
     return publication
 
 
-def _insert(publication: Publication, batch: list[int] | None) -> None:
-    if batch is not None and connection.features.can_return_rows_from_bulk_insert:
-        Publication.objects.bulk_create([publication])
-        batch.append(publication.pk)
-    else:
-        publication.save(force_insert=True)  # cached by encyclopedia.caching.publication_cache on save
+def _insert(publication: Publication) -> None:
+    # "Cite this page" is rendered now, once, not by its first reader; an import's batch
+    # (``insert_batch``) leaves it to ``render_cite_boxes`` (citeproc-py would triple the import's time).
+    publication.cite_templates = page_citation.publication_templates(publication, site_data.settings())
+    publication.save(force_insert=True)  # cached by encyclopedia.caching.publication_cache on save
     CrossReference.objects.bulk_create(
         CrossReference(publication=publication, target_public_id=target)
         for target in publication.linked_article_ids
     )
+
+
+def render_cite_boxes(publications: Iterable[Publication]) -> list[int]:
+    """Render "Cite this page" for those of ``publications`` that hold none for the current site
+    settings (imported in a batch, or frozen before they were stored); returns their pks.
+
+    It is derived from the frozen fields alone, so storing it changes nothing readers see but
+    the time their first view takes (``manage.py render_cite_boxes``).
+    """
+    site = site_data.settings()
+    done = []
+    for publication in publications:
+        if publication.cite_templates.get("key") != page_citation.publication_key(publication, site):
+            templates = page_citation.publication_templates(publication, site)
+            Publication.objects.filter(pk=publication.pk).update(cite_templates=templates)
+            done.append(publication.pk)
+    publication_cache.store_many(done)
+    return done
 
 
 def go_live(article: Article, publication: Publication, *, announce: bool = True) -> Publication:

@@ -18,9 +18,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from reversion.models import Version
 
-from editorial import diff, workflow
+from editorial import diff, translation, workflow
+from editorial.actions.add_translation import add_spanish_edition
 from editorial.actions.approve import ChangedSinceShown, approve
 from editorial.actions.confirm import confirm_still_accurate
+from editorial.actions.confirm_translation import confirm_translation
 from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
 from editorial.actions.reassign import reassign_reviewer
@@ -97,6 +99,21 @@ def workflow_context(request: HttpRequest, article: Article) -> dict:
         "workspace_url": reverse("admin:editorial_workspace", args=[article.pk])
         if article.state == WorkflowState.IN_REVIEW and not workflow.is_gone(article)
         else "",
+        **translation_context(article),
+    }
+
+
+def translation_context(article: Article) -> dict:
+    """What the change page shows of the other edition: an English article's Spanish edition; a
+    Spanish edition's English article, its source, whether it is out of date, and the English
+    changes since its source (what the translator has to update)."""
+    if not article.is_translation:
+        edition = article.translations.first()
+        return {"spanish_edition": edition}
+    return {
+        "english_article": article.translation_of,
+        "translation_lag": translation.lag_days(article),
+        "english_diff": translation.english_changes(article),
     }
 
 
@@ -108,11 +125,15 @@ def changes_since_live(article: Article) -> diff.DocumentDiff:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The draft exactly as the public page would show it, marked as a preview."""
     article = _article(request, pk)
+    original = article.translation_of if article.is_translation else None
     return render_article(
         request,
         SimpleNamespace(**freeze(article, as_approved=True)),
         public_id=article.public_id,
         preview=True,
+        language=article.language,
+        english=original.live_publication if original is not None else None,
+        translated_by=article.translated_by,
     )
 
 
@@ -245,7 +266,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _merge(article: Article, user, data: dict) -> Article:
-    target = Article.objects.filter(public_id=data["into"].strip()).first()
+    target = Article.objects.filter(public_id=data["into"].strip(), language=article.language).first()
     if target is None:
         raise EditorialError(f"No article has the id {data['into']}.")
     return merge(article, user, into=target, reason=data["reason"])
@@ -277,6 +298,16 @@ TRANSITION_VIEWS = {
         lambda a, u, d: publish_correction(a, u, reason=d["reason"]),
         "Correction published.",
     ),
+    "confirm_translation": (
+        NotesForm,
+        lambda a, u, d: confirm_translation(a, u, notes=d["notes"]),
+        "Confirmed: the translation still matches the English page.",
+    ),
+    "add_translation": (
+        ConfirmForm,
+        lambda a, u, d: add_spanish_edition(a, u),
+        "Spanish edition started: open it from “Spanish edition” on this page to translate it.",
+    ),
     "withdraw": (ReasonForm, lambda a, u, d: withdraw(a, u, reason=d["reason"]), "Withdrawn."),
     "merge": (MergeForm, _merge, "Merged."),
     "restore": (ConfirmForm, lambda a, u, d: restore(a, u), "Restored."),
@@ -291,6 +322,15 @@ INTROS = {
         "today with your credit, and the content does not change."
     ),
     "publish_correction": "For wording, typos and links only: the page keeps its review date and credits.",
+    "confirm_translation": (
+        "Confirming says the Spanish page still says what the English page says now: the English "
+        "changes shown below need no new translation. The mark “out of date” is cleared; the Spanish "
+        "text and its review date do not change."
+    ),
+    "add_translation": (
+        "Starts a Spanish draft with this article's id and section headings, for a translator to fill "
+        "in. Nothing goes live until a Spanish-qualified reviewer approves it."
+    ),
     "restore": (
         "Restoring puts back the page readers had when the article was withdrawn or merged, word for "
         "word, with its review date and credits: its address answers again, and it returns to search "
@@ -337,32 +377,52 @@ def consequences(action: str, article: Article) -> tuple[str, str]:
     return ("", "")
 
 
+def _perform(
+    request: HttpRequest, article: Article, action: str, data: dict, *, then: str, name_article: bool = False
+) -> HttpResponse | None:
+    """Run one workflow step from its valid form, and tell the user how it went.
+
+    Done: a success message and a redirect to ``then``. The draft changed since the page showed
+    it: back to the same page, which shows what changed. Refused: None, so the caller shows its
+    form again under the refusal. ``name_article`` names the article in the success message, for
+    pages that do not return to it.
+    """
+    _form, perform, done = TRANSITION_VIEWS[action]
+    try:
+        result = perform(article, request.user, data)
+    except ChangedSinceShown as error:
+        messages.error(request, str(error))
+        return redirect(request.path)  # shown again, with what changed
+    except EditorialError as error:
+        messages.error(request, str(error))
+        return None
+    named = f" ({article.title}, {article.public_id})" if name_article else ""
+    messages.success(request, f"{done} {_outcome(result)}{named}")
+    return redirect(then)
+
+
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One workflow step: a short form, then the action function; refusals become messages."""
     if action not in TRANSITION_VIEWS:
         raise Http404("No such workflow step.")
     article = _article(request, pk)
-    form_class, perform, done = TRANSITION_VIEWS[action]
+    form_class = TRANSITION_VIEWS[action][0]
     # What an approval is of: the draft as this page shows it (see snapshot.fingerprint).
     initial = {"seen": snapshot.fingerprint(article)} if action == "approve" else {}
-    form = form_class(request.POST or None, initial=initial)
+    language = {"language": article.language} if form_class is SubmitForm else {}
+    form = form_class(request.POST or None, initial=initial, **language)
     if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(article, request.user, form.cleaned_data)
-        except ChangedSinceShown as error:
-            messages.error(request, str(error))
-            return redirect(request.path)  # shown again, with what changed
-        except EditorialError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"{done} {_outcome(result)}")
-            return redirect(reverse("admin:encyclopedia_article_change", args=[article.pk]))
+        then = reverse("admin:encyclopedia_article_change", args=[article.pk])
+        response = _perform(request, article, action, form.cleaned_data, then=then)
+        if response is not None:
+            return response
     try:
         workflow.check(action, article, request.user)
         refusal = ""
     except EditorialError as error:
         refusal = str(error)
     show_diff = action in ("approve", "request_changes", "publish_correction", "submit")
+    english_diff = translation.english_changes(article) if action == "confirm_translation" else None
     readers, undo = consequences(action, article)
     has_draft = article.state != WorkflowState.PUBLISHED  # "Published": the working copy is what was live
 
@@ -376,7 +436,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form=form,
             refusal=refusal,
             intro=INTROS.get(action, ""),
-            diff=changes_since_live(article) if show_diff else None,
+            diff=changes_since_live(article) if show_diff else english_diff,
+            diff_title="English changes since the translation's source" if english_diff else "",
             preview_url=reverse("admin:editorial_preview", args=[article.pk]) if has_draft else "",
             danger=action in DANGEROUS,
             readers=readers,
@@ -426,17 +487,10 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         form = form_class(request.POST, prefix="approve" if decision == "approve" else "changes")
         forms[decision] = form
         if form.is_valid():
-            _form, perform, done = TRANSITION_VIEWS[decision]
-            try:
-                result = perform(article, request.user, form.cleaned_data)
-            except ChangedSinceShown as error:
-                messages.error(request, str(error))
-                return redirect(request.path)  # shown again, with what changed
-            except EditorialError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, f"{done} {_outcome(result)} ({article.title}, {article.public_id})")
-                return redirect(reverse("admin:editorial_review_queue"))
+            then = reverse("admin:editorial_review_queue")
+            response = _perform(request, article, decision, form.cleaned_data, then=then, name_article=True)
+            if response is not None:
+                return response
     refusals = {}
     for name in DECISIONS:
         try:
@@ -453,7 +507,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             title=f"Review: {article.title}",
             diff=changes_since_live(article),
             draft=draft,
-            draft_page=preview_parts(draft),
+            draft_page=preview_parts(draft, article.language),
             review_records=ReviewRecord.objects.filter(article=article).select_related("reviewer", "user"),
             references=reference_ages(article),
             reference_max_age=max_age_years(),

@@ -32,6 +32,7 @@ class Transition:
     states: frozenset[str]  # the working-copy states it starts from; empty: any
     needs_live: bool = False  # only for an article the public can see
     needs_gone: bool = False  # only for a withdrawn or merged article
+    needs_spanish: bool = False  # only for a Spanish edition
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -52,6 +53,12 @@ TRANSITIONS: dict[str, Transition] = {
         "encyclopedia.publish_article",
         frozenset({WorkflowState.DRAFT}),  # never a draft a reviewer sent back: that waits for a review
         needs_live=True,
+    ),
+    "confirm_translation": Transition(
+        "Confirm translation still matches", "encyclopedia.review_article", frozenset(), needs_spanish=True
+    ),
+    "add_translation": Transition(
+        "Add Spanish edition", "encyclopedia.add_article", frozenset(), needs_live=True
     ),
     "withdraw": Transition("Withdraw", "encyclopedia.withdraw_article", frozenset(), needs_live=True),
     "merge": Transition(
@@ -103,14 +110,36 @@ def check(name: str, article: Article, user: Any) -> None:
         )
     if transition.needs_live and not article.is_live:
         raise EditorialError(f"“{transition.label}” needs a live article; {article.public_id} is not live.")
-    if name in ("approve", "confirm") and user is not None:
-        if getattr(user, "reviewer_profile", None) is None:
+    if transition.needs_spanish and not article.is_translation:
+        raise EditorialError(f"“{transition.label}” is for a Spanish edition.")
+    if name == "confirm_translation" and article.out_of_date_since is None:
+        raise EditorialError(
+            "The translation is up to date with the English page: there is nothing to confirm."
+        )
+    if name == "add_translation":
+        if article.is_translation:
+            raise EditorialError("A Spanish edition is translated from its English article, not from itself.")
+        if article.translations.exists():
+            raise EditorialError(f"Article {article.public_id} has a Spanish edition already.")
+    if name in REVIEWS and user is not None:
+        profile = getattr(user, "reviewer_profile", None)
+        if profile is None:
             raise NotAllowed(
                 "Your login is not linked to a reviewer profile, so the page could not credit you: "
                 "an editorial director links it under Reviewers."
             )
+        if not profile.qualified_for(article.language):
+            raise NotAllowed(
+                f"You are not qualified to review the {article.get_language_display()} edition: "
+                "an editorial director lists the languages you review under Reviewers."
+            )
         if name == "approve" and user.pk in contributors(article):
             raise NotAllowed("You cannot approve a draft that contains your own changes.")
+
+
+# The transitions that are a medical reviewer's judgement: they need a reviewer profile to credit,
+# qualified for the edition's language.
+REVIEWS = ("approve", "confirm", "confirm_translation")
 
 
 def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:

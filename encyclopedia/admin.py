@@ -90,8 +90,8 @@ class CitationAdmin(SiteDataAdmin):
 
 @admin.register(models.Reviewer)
 class ReviewerAdmin(SiteDataAdmin):
-    list_display = ["name", "credentials", "specialty", "institution", "user"]
-    list_filter = ["specialty"]
+    list_display = ["name", "credentials", "specialty", "institution", "languages", "user"]
+    list_filter = ["specialty", "languages"]
     search_fields = ["name", "institution", "department", "specialty"]
     autocomplete_fields = ["user"]
     readonly_fields = ["credit_preview"]
@@ -120,7 +120,8 @@ class HeadingPlacementInline(NormalizedTextAdmin, admin.TabularInline):
 
 @admin.register(models.SectionHeading)
 class SectionHeadingAdmin(SiteDataAdmin):
-    search_fields = ["name"]
+    list_display = ["name", "name_es"]
+    search_fields = ["name", "name_es"]
     inlines = [HeadingPlacementInline]
 
 

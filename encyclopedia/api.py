@@ -2,7 +2,9 @@
 
 ``GET /api/v1/articles/`` lists live articles (newest update first), 50 a page, filtered
 by ``updated_since`` (ISO date or date-time) and ``type``; ``GET /api/v1/articles/<id>/``
-is one whole article as its public page shows it.
+is one whole article as its public page shows it. ``lang=es`` reads the Spanish edition
+instead (``lang=en``, English, by default): its list, or one Spanish edition with its English
+article's references.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from encyclopedia import credits, markup, paths
 from encyclopedia.caching.page_cache import public_page
-from encyclopedia.models import Article, ArticleType, Publication
+from encyclopedia.models import Article, ArticleType, Language, Publication
 
 PAGE_SIZE = 50
 
@@ -49,14 +51,27 @@ def _page_number(value: str) -> int:
     return int(value)
 
 
+def _language(request: HttpRequest) -> str | None:
+    """The edition ``lang`` asks for: "en" (the default) or "es"; None for anything else."""
+    value = request.GET.get("lang", Language.ENGLISH).strip() or Language.ENGLISH
+    return value if value in Language.values else None
+
+
+def _bad_language(request: HttpRequest) -> JsonResponse:
+    return _error(f"lang: “{request.GET.get('lang', '')[:40]}” is not one of {', '.join(Language.values)}.")
+
+
 def _summary(request: HttpRequest, article: Article) -> dict:
     publication: Publication = article.live_publication
+    language = article.language
+    api_path = f"/api/v1/articles/{article.public_id}/" + ("?lang=es" if language == Language.SPANISH else "")
     return {
         "id": article.public_id,
+        "language": language,
         "title": publication.title,
         "type": publication.article_type,
-        "url": paths.absolute_url(request, article.get_absolute_url()),
-        "api_url": paths.absolute_url(request, f"/api/v1/articles/{article.public_id}/"),
+        "url": paths.absolute_url(request, paths.article_path(article.public_id, language)),
+        "api_url": paths.absolute_url(request, api_path),
         "updated": publication.published_at.isoformat(),
         "review_date": publication.review_date.isoformat() if publication.review_date else None,
     }
@@ -64,7 +79,10 @@ def _summary(request: HttpRequest, article: Article) -> dict:
 
 @public_page
 def article_list(request: HttpRequest) -> JsonResponse:
-    articles = Article.objects.live().select_related("live_publication")
+    language = _language(request)
+    if language is None:
+        return _bad_language(request)
+    articles = Article.objects.live().filter(language=language).select_related("live_publication")
     since = request.GET.get("updated_since", "").strip()
     if since:
         try:
@@ -111,12 +129,22 @@ def article_list(request: HttpRequest) -> JsonResponse:
 
 @public_page
 def article_detail(request: HttpRequest, public_id: str) -> JsonResponse:
-    article = Article.objects.live().filter(public_id=public_id).select_related("live_publication").first()
+    language = _language(request)
+    if language is None:
+        return _bad_language(request)
+    live_articles = Article.objects.live().select_related("live_publication")
+    article = live_articles.filter(public_id=public_id, language=language).first()
     if article is None:
-        return _error(f"No live article has the id {public_id}.", status=404)
+        edition = " Spanish edition of the" if language == Language.SPANISH else ""
+        return _error(f"No live{edition} article has the id {public_id}.", status=404)
     publication = article.live_publication
+    references_from = publication
+    if language == Language.SPANISH:  # the references are the English article's
+        english = live_articles.english().filter(public_id=public_id).first()
+        references_from = english.live_publication if english else None
     live = set(
         Article.objects.live()
+        .english()
         .filter(public_id__in=publication.linked_article_ids)
         .values_list("public_id", flat=True)
     )
@@ -129,7 +157,7 @@ def article_detail(request: HttpRequest, public_id: str) -> JsonResponse:
                 for s in publication.sections
             ],
             "alternative_names": publication.alternative_names,
-            "references_html": publication.references,
+            "references_html": references_from.references if references_from else [],
             "images": [
                 {
                     **image,

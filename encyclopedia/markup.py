@@ -117,3 +117,20 @@ def unlink_articles(html: str, live_ids: set[str]) -> str:
         return match.group(0) if match.group(1) in live_ids else match.group(2)
 
     return _ARTICLE_ANCHOR.sub(replace, html)
+
+
+_ARTICLE_LINK = re.compile(r'<a href="/ency/article/(\d{6})\.htm"')
+
+
+def relink_articles(html: str, ids: set[str], prefix: str = "/spanish") -> str:
+    """Point the links to articles ``ids`` at their edition under ``prefix`` (a Spanish page
+    links the Spanish editions that are live; its other links stay on the English articles)."""
+
+    def replace(match: re.Match[str]) -> str:
+        return (
+            f'<a href="{prefix}/ency/article/{match.group(1)}.htm"'
+            if match.group(1) in ids
+            else match.group(0)
+        )
+
+    return _ARTICLE_LINK.sub(replace, html) if ids else html

@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Value
-from django.db.models.functions import Cast, LPad
+from django.db.models.functions import Cast, Concat, LPad
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -101,16 +101,46 @@ GONE = ~models.Q(withdrawn_at__isnull=True, merged_into__isnull=True)
 LOCKED_STATES = (WorkflowState.IN_REVIEW, WorkflowState.APPROVED)
 
 
+class Language(models.TextChoices):
+    """The editions an article may have: the English original and its Spanish translation."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
+def language_codes(value: str) -> list[str]:
+    """The language codes in a comma-separated list ("en,es"), known ones only, in order."""
+    known = set(Language.values)
+    return [code for code in (part.strip() for part in (value or "").split(",")) if code in known]
+
+
+def check_language_list(value: str) -> None:
+    """Refuse a reviewer's language list naming a language the site has no edition in."""
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    unknown = [part for part in parts if part not in Language.values]
+    if unknown or not parts:
+        raise ValidationError("List the languages as codes separated by commas: “en”, “es” or “en,es”.")
+
+
 @reversion.register(follow=("placements",))
 class SectionHeading(models.Model):
     """One of the standard section headings, managed in the admin."""
 
     name = PlainCharField(max_length=120, unique=True)
+    name_es = PlainCharField(
+        "Spanish name", max_length=120, blank=True, help_text="The heading in the Spanish edition."
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
+        return self.name
+
+    def name_in(self, language: str) -> str:
+        """The heading as an edition in ``language`` prints it (English if no Spanish name yet)."""
+        if language == Language.SPANISH and self.name_es:
+            return self.name_es
         return self.name
 
 
@@ -146,6 +176,17 @@ class IssuedArticleId(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+    @classmethod
+    def claim(cls, value: str) -> bool:
+        """Record ``value`` as issued; whether this call issued it (an import saves hundreds of
+        articles in one transaction: two statements, no savepoint). An id another transaction
+        issues meanwhile counts as issued here too: its article and this one then meet at the
+        articles' unique constraint, as with ``get_or_create``."""
+        if cls.objects.filter(value=value).exists():
+            return False
+        cls.objects.bulk_create([cls(value=value)], ignore_conflicts=True)
+        return True
 
     @classmethod
     def lowest_free(cls) -> str | None:
@@ -206,6 +247,13 @@ class ReviewOrganization(models.Model):
         return self.name
 
 
+class ReviewerQuerySet(models.QuerySet):
+    def qualified_for(self, language: str) -> ReviewerQuerySet:
+        """Reviewers who may approve an edition in ``language``."""
+        codes = Concat(Value(","), "languages", Value(","), output_field=models.CharField())
+        return self.alias(language_codes=codes).filter(language_codes__contains=f",{language},")
+
+
 @reversion.register()
 class Reviewer(models.Model):
     """A medical reviewer, with the structured fields that make up their public credit."""
@@ -226,12 +274,29 @@ class Reviewer(models.Model):
         related_name="reviewer_profile",
         help_text="The login this reviewer uses, if any.",
     )
+    languages = models.CharField(
+        max_length=20,
+        default=Language.ENGLISH,
+        validators=[check_language_list],
+        help_text="The editions this reviewer may approve, as codes separated by commas: “en”, “es” or “en,es”.",
+    )
+
+    objects = ReviewerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.credit()
+
+    def save(self, *args, **kwargs) -> None:
+        # Stored as "en,es" exactly, which ReviewerQuerySet.qualified_for matches on.
+        self.languages = ",".join(dict.fromkeys(language_codes(self.languages))) or Language.ENGLISH
+        super().save(*args, **kwargs)
+
+    def qualified_for(self, language: str) -> bool:
+        """Whether this reviewer may approve an edition in ``language``."""
+        return language in language_codes(self.languages)
 
     def credit(self) -> str:
         """The public credit line: name, credentials, title, department, institution, place."""
@@ -509,6 +574,18 @@ class ArticleQuerySet(models.QuerySet):
         """Articles whose draft is in review or approved and waiting: locked against editing."""
         return self.filter(state__in=LOCKED_STATES)
 
+    def english(self) -> ArticleQuerySet:
+        """English articles: every English page, list and count reads only these."""
+        return self.filter(language=Language.ENGLISH)
+
+    def spanish(self) -> ArticleQuerySet:
+        """Spanish editions (each the translation of an English article with the same id)."""
+        return self.filter(language=Language.SPANISH)
+
+    def out_of_date(self) -> ArticleQuerySet:
+        """Spanish editions whose English article has had a newer publication since translation."""
+        return self.spanish().filter(out_of_date_since__isnull=False)
+
     def due_within(self, days: int, today: datetime.date | None = None) -> ArticleQuerySet:
         """Live articles due for medical review within ``days`` of today, overdue ones included.
 
@@ -526,10 +603,42 @@ class Article(models.Model):
     public_id = models.CharField(
         "article id",
         max_length=6,
-        unique=True,
         blank=True,
         validators=[public_id_validator],
         help_text="Six digits. Left empty, the next free id is assigned; it never changes.",
+    )
+    language = models.CharField(
+        max_length=5, choices=Language.choices, default=Language.ENGLISH, db_index=True, editable=False
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translations",
+        editable=False,
+        help_text="The English article this Spanish edition translates (same article id).",
+    )
+    translated_from = models.ForeignKey(
+        "Publication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The English publication the current translation was made from.",
+    )
+    out_of_date_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="When a newer English publication went live than the one translated.",
+    )
+    translated_by = PlainCharField(
+        max_length=200,
+        blank=True,
+        help_text="The translator or translation agency credited on the Spanish page.",
     )
     title = PlainCharField(max_length=200)
     slug = models.SlugField(max_length=200, blank=True)
@@ -620,6 +729,10 @@ class Article(models.Model):
     class Meta:
         ordering = ["title"]
         indexes = [models.Index(fields=["title"])]
+        constraints = [
+            models.UniqueConstraint(fields=["public_id", "language"], name="unique_article_id_per_language"),
+            models.UniqueConstraint(fields=["translation_of"], name="one_translation_per_article"),
+        ]
         permissions = [
             ("submit_article", "Can submit an article for medical review"),
             ("review_article", "Can approve an article or request changes"),
@@ -631,16 +744,22 @@ class Article(models.Model):
         return f"{self.title} ({self.public_id})" if self.public_id else self.title
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk:
+        written = kwargs.get("update_fields")
+        if self.pk and (written is None or "public_id" in written):  # a save of other fields keeps it
             stored = Article.objects.filter(pk=self.pk).values_list("public_id", flat=True).first()
             if stored and stored != self.public_id:
                 raise ValidationError(f"Article id {stored} cannot change to {self.public_id}.")
-        if not self.public_id:
+        if self.is_translation:
+            if self._state.adding:
+                self._check_translation()
+        elif not self.public_id:
             self.public_id = IssuedArticleId.issue_next()
         elif self._state.adding:
             check_new_public_id(self.public_id)
-            _, issued_now = IssuedArticleId.objects.get_or_create(value=self.public_id)
-            if not issued_now and not Article.objects.filter(public_id=self.public_id).exists():
+            if (
+                not IssuedArticleId.claim(self.public_id)
+                and not Article.objects.english().filter(public_id=self.public_id).exists()
+            ):
                 raise ValidationError(deleted_id_message(self.public_id))
         if not self.slug:
             self.slug = slugify(self.title)[:200]
@@ -653,7 +772,26 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return article_path(self.public_id)
+        """The article's public address in its own edition (a Spanish edition's is under /spanish/)."""
+        return article_path(self.public_id, self.language)
+
+    @property
+    def is_translation(self) -> bool:
+        """A Spanish edition: it translates an English article and shares its id."""
+        return self.language != Language.ENGLISH
+
+    def _check_translation(self) -> None:
+        """A Spanish edition translates one English article and takes that article's id (issued
+        once, for the English article)."""
+        original = self.translation_of
+        if original is None or original.language != Language.ENGLISH:
+            raise ValidationError("A Spanish edition must translate an English article.")
+        if not self.public_id:
+            self.public_id = original.public_id
+        if self.public_id != original.public_id:
+            raise ValidationError(
+                f"A Spanish edition takes its English article's id {original.public_id}, not {self.public_id}."
+            )
 
     def clean(self) -> None:
         """The summary within its limit; an id typed for a new article: not 000000, not a sample
@@ -662,7 +800,7 @@ class Article(models.Model):
         too_long = limits.summary_error(self.summary)
         if too_long:
             errors["summary"] = [too_long]
-        if self._state.adding and self.public_id:
+        if self._state.adding and self.public_id and not self.is_translation:
             try:
                 check_new_public_id(self.public_id)
             except ValidationError as error:
@@ -670,7 +808,7 @@ class Article(models.Model):
             else:
                 if (
                     IssuedArticleId.objects.filter(value=self.public_id).exists()
-                    and not Article.objects.filter(public_id=self.public_id).exists()
+                    and not Article.objects.english().filter(public_id=self.public_id).exists()
                 ):
                     errors["public_id"] = [deleted_id_message(self.public_id)]
         if errors:
@@ -756,7 +894,11 @@ class Section(models.Model):
 
     @property
     def heading_text(self) -> str:
-        return self.heading.name if self.heading_id else self.custom_heading
+        """The heading as printed: a standard heading in the article's language."""
+        if not self.heading_id:
+            return self.custom_heading
+        language = self.article.language if self.article_id else Language.ENGLISH
+        return self.heading.name_in(language)
 
     def clean_fields(self, exclude: Iterable[str] | None = None) -> None:
         """The fields' own checks, then one heading of the two. Here, not in ``clean``, so that a
@@ -1027,10 +1169,20 @@ class Publication(models.Model):
         help_text="[{id, url, thumb_url, width, height, thumb_width, thumb_height, alt, caption}] in order.",
     )
     codes = models.JSONField(default=list, blank=True, help_text="[{system, code, display}] in order.")
+    cite_templates = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="“Cite this page” in APA and MLA, rendered when frozen, with marks for the URL and "
+        "access date (page_citation.templates); used only while its key matches the page.",
+    )
     review_date = models.DateField(null=True, blank=True)
     updated_by = models.TextField(blank=True, help_text="The reviewer credit as it stood at review time.")
     review_organization = models.CharField(max_length=200, blank=True)
     also_reviewed_by = models.TextField(blank=True)
+    translated_by = models.CharField(
+        max_length=200, blank=True, help_text="A Spanish edition's translator credit, as approved."
+    )
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -1061,6 +1213,9 @@ class SearchEntry(models.Model):
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
     public_id = models.CharField(max_length=6)
+    # The article's edition: each is searched alone (PostgreSQL's ``english`` or ``spanish``
+    # configuration; SQLite's FTS5 table of each edition).
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
     title = models.CharField(max_length=200)
     names = models.TextField(blank=True)
     summary = models.TextField(blank=True)
@@ -1093,14 +1248,17 @@ class IndexEntry(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
     public_id = models.CharField(max_length=6)
+    language = models.CharField(
+        max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )  # the edition's index
     label = models.CharField(max_length=200)
     see = models.CharField(max_length=200, blank=True, help_text="The article's title, for a “see” entry.")
-    letter = models.CharField(max_length=3, db_index=True)  # "A"…"Z" or "0-9"
+    letter = models.CharField(max_length=3, db_index=True)  # "A"…"Z", "Ñ" (Spanish) or "0-9"
     sort_key = models.CharField(max_length=200)
 
     class Meta:
         ordering = ["letter", "sort_key", "label"]
-        indexes = [models.Index(fields=["letter", "sort_key"])]
+        indexes = [models.Index(fields=["language", "letter", "sort_key"], name="index_entry_lookup")]
 
     def __str__(self) -> str:
         return f"{self.label}, see {self.see}" if self.see else self.label

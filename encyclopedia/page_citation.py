@@ -31,8 +31,9 @@ from django.core.cache import cache as default_cache
 from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
-from encyclopedia import paths, references
+from encyclopedia import editions, paths, references
 from encyclopedia.caching import keys
 from encyclopedia.models import Citation
 
@@ -141,20 +142,29 @@ def _csl_date(day: datetime.date) -> dict[str, Any]:
     return {"date-parts": [[day.year, day.month, day.day]]}
 
 
+# The URL and the access date are the only parts of the APA and MLA entries that change with
+# the request and the day. The styles render them as these marks (``templates``), once per
+# publication and site name, and ``fill`` puts in the page's own at serve time: citeproc-py
+# takes some milliseconds an entry, a replace some microseconds.
+_URL = "\ue010"
+_ACCESSED = "\ue011"
+_MLA_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.")
+
+
 def _csl_item(page: PageCitation) -> dict[str, Any]:
+    """The page as CSL-JSON, without its access date: each style adds it after the URL (below)."""
     item: dict[str, Any] = {
         "type": "webpage",
         "title": page.title,
         "container-title": page.site_name,
-        "accessed": _csl_date(page.accessed),
-        "URL": page.url,
+        "URL": _URL,
     }
     if page.reviewed:
         item["issued"] = _csl_date(page.reviewed)
     return item
 
 
-def apa(page: PageCitation) -> SafeString:
+def _apa_template(page: PageCitation) -> str:
     """APA 7: a page on a website whose author is the publishing organization.
 
     APA names the organization as a group author, drops the site name when it is the
@@ -166,14 +176,13 @@ def apa(page: PageCitation) -> SafeString:
     if page.site_name == page.publisher:
         del item["container-title"]
     text = _tidy(_render("apa", item))
-    if "Retrieved" not in text and text.endswith(page.url):
-        # The page changes between reviews, so the reader's date matters: APA's retrieval date.
-        day = page.accessed
-        text = f"{text[: -len(page.url)]}Retrieved {day:%B} {day.day}, {day.year}, from {page.url}"
-    return _safe(text)
+    # The page changes between reviews, so the reader's date matters: APA's retrieval date
+    # (the style itself prints "Retrieved <URL>" for an undated page without one).
+    text = text.removesuffix(_URL).removesuffix("Retrieved ")
+    return f"{text}Retrieved {_ACCESSED}, from {_URL}"
 
 
-def mla(page: PageCitation) -> SafeString:
+def _mla_template(page: PageCitation) -> str:
     """MLA 9: a page with no personal author: "Title." *Website*, Publisher, date, URL.
 
     MLA begins with the title when the author is the publisher, names the publisher
@@ -191,26 +200,58 @@ def mla(page: PageCitation) -> SafeString:
     twice = re.fullmatch(r"(.+)\. \1\. ", head)
     if twice:
         text = f"{twice.group(1)}. {rest}"
-    text = _tidy(text)
-    if "Accessed" not in text:
-        # MLA's optional access date, always given: the page changes between reviews.
-        day = page.accessed
-        months = [
-            "Jan.",
-            "Feb.",
-            "Mar.",
-            "Apr.",
-            "May",
-            "June",
-            "July",
-            "Aug.",
-            "Sept.",
-            "Oct.",
-            "Nov.",
-            "Dec.",
-        ]
-        text = f"{text} Accessed {day.day} {months[day.month - 1]} {day.year}."
-    return _safe(text)
+    return f"{_tidy(text)} Accessed {_ACCESSED}."
+
+
+_DATES = {
+    "apa": lambda day: f"{day:%B} {day.day}, {day.year}",
+    "mla": lambda day: f"{day.day} {_MLA_MONTHS[day.month - 1]} {day.year}",
+}
+
+
+def templates(title: str, site_name: str, publisher: str, reviewed: datetime.date | None) -> dict[str, Any]:
+    """The APA and MLA entries of a page, with marks for its URL and access date (``fill``).
+
+    ``key`` says what they were rendered from: stored with a publication when it is frozen
+    (``Publication.cite_templates``), they are used only while the key still matches.
+    """
+    page = PageCitation(title, site_name, publisher, "", reviewed, datetime.date.min, _URL)
+    return {
+        "key": template_key(page),
+        "apa": _apa_template(page),
+        "mla": _mla_template(page),
+    }
+
+
+def template_key(page: PageCitation) -> list[str]:
+    """What a page's APA and MLA entries depend on, besides its URL and the day."""
+    return [page.title, page.site_name, page.publisher, page.reviewed.isoformat() if page.reviewed else ""]
+
+
+def publication_key(content: Any, site: Any) -> list[str]:
+    """``template_key`` of a publication (or a frozen draft) under the site settings ``site``."""
+    return template_key(PageCitation.of(content, site, _URL, datetime.date.min))
+
+
+def publication_templates(content: Any, site: Any) -> dict[str, Any]:
+    """``templates`` of a publication (or a frozen draft) under the site settings ``site``."""
+    return templates(*publication_key(content, site)[:3], content.review_date)
+
+
+def fill(style: str, template: str, page: PageCitation) -> SafeString:
+    """A template of ``templates`` with the page's URL and access date put in."""
+    url = "".join(_UNSHIELD.get(ch, ch) for ch in _shield(page.url))
+    return _safe(template.replace(_URL, url).replace(_ACCESSED, _DATES[style](page.accessed)))
+
+
+def apa(page: PageCitation) -> SafeString:
+    """APA 7 (``_apa_template``)."""
+    return fill("apa", _apa_template(page), page)
+
+
+def mla(page: PageCitation) -> SafeString:
+    """MLA 9 (``_mla_template``)."""
+    return fill("mla", _mla_template(page), page)
 
 
 def _safe(fragment: str) -> SafeString:
@@ -225,16 +266,31 @@ class CitationStyle:
     html: SafeString
 
 
-@lru_cache(maxsize=4096)
-def styles(page: PageCitation) -> tuple[CitationStyle, ...]:
+def styles(page: PageCitation, stored: dict[str, Any] | None = None) -> tuple[CitationStyle, ...]:
     """The page's citation in each style the page offers, NLM first.
 
-    Remembered per page and day: citeproc-py takes some milliseconds an entry.
+    APA and MLA come from ``stored`` (a publication's ``cite_templates``) when it was rendered
+    from this page's title, site and review date; else they are rendered (``_templates``).
     """
+    key = template_key(page)
+    if not stored or stored.get("key") != key:
+        stored = _templates(*key)
     return (
         CitationStyle("NLM (Citing Medicine)", "nlm", mark_safe(escape(nlm(page)))),  # noqa: S308 - escaped
-        CitationStyle("APA (7th edition)", "apa", apa(page)),
-        CitationStyle("MLA (9th edition)", "mla", mla(page)),
+        CitationStyle("APA (7th edition)", "apa", fill("apa", stored["apa"], page)),
+        CitationStyle("MLA (9th edition)", "mla", fill("mla", stored["mla"], page)),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _templates(title: str, site_name: str, publisher: str, reviewed: str) -> dict[str, Any]:
+    """``templates`` of a page whose publication has none stored (frozen before they were, or
+    under other site settings), through the cache (``CACHES["default"]``): with Redis, one app
+    server's citeproc run serves them all. Remembered per process too (1,024 pages)."""
+    day = datetime.date.fromisoformat(reviewed) if reviewed else None
+    page = PageCitation(title, site_name, publisher, "", day, datetime.date.min, _URL)
+    return default_cache.get_or_set(
+        keys.page_citation_styles(page), lambda: templates(title, site_name, publisher, day), 24 * 3600
     )
 
 
@@ -417,30 +473,104 @@ def references_ris(publication: Any) -> str:
 # --- The article page ------------------------------------------------------------------
 
 
-def page_context(request: HttpRequest, content: Any, site: Any, url: str, today: datetime.date) -> dict:
-    """What the "Cite this page" box shows: each style, and the downloads of a live page."""
+# The article pages of both editions: their cite box offers the downloads.
+_ARTICLE_VIEWS = frozenset({"encyclopedia:article", "encyclopedia:es_article"})
+
+
+def page_context(
+    request: HttpRequest,
+    content: Any,
+    site: Any,
+    url: str,
+    today: datetime.date,
+    references: list | None = None,
+) -> dict:
+    """What the "Cite this page" box shows: each style, and the downloads of a live page, in
+    the edition being rendered (a Spanish page's ``references`` are its English article's)."""
     match = getattr(request, "resolver_match", None)
-    public_id = (
-        match.kwargs.get("public_id", "") if match and match.view_name == "encyclopedia:article" else ""
-    )
+    public_id = match.kwargs.get("public_id", "") if match and match.view_name in _ARTICLE_VIEWS else ""
     page = PageCitation.of(content, site, url, today, public_id)
     downloads = []
     if public_id:
         downloads = [
-            ("This citation, RIS", paths.path("encyclopedia:article_ris", public_id)),
-            ("This citation, BibTeX", paths.path("encyclopedia:article_bibtex", public_id)),
+            (gettext("This citation, RIS"), paths.path("encyclopedia:article_ris", public_id)),
+            (gettext("This citation, BibTeX"), paths.path("encyclopedia:article_bibtex", public_id)),
         ]
-        if content.references:
+        if content.references if references is None else references:
             downloads.append(
                 (
-                    "The article’s references, RIS",
+                    gettext("The article’s references, RIS"),
                     paths.path("encyclopedia:article_references_ris", public_id),
                 )
             )
-    return {"cite_styles": shared_styles(page), "cite_downloads": downloads}
+    stored = getattr(content, "cite_templates", None)
+    cite_styles = (
+        spanish_styles(page, stored) if editions.current() == editions.SPANISH else styles(page, stored)
+    )
+    return {"cite_styles": cite_styles, "cite_downloads": downloads}
 
 
-def shared_styles(page: PageCitation) -> tuple[CitationStyle, ...]:
-    """``styles`` through the cache (``CACHES["default"]``): with Redis, one app server's citeproc
-    run serves them all for the day."""
-    return default_cache.get_or_set(keys.page_citation_styles(page), lambda: styles(page), 24 * 3600)
+# --- The Spanish edition's cite box ---------------------------------------------------------
+
+_SPANISH_MONTHS = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)  # fmt: skip
+# The month names the English APA and MLA entries write (MLA abbreviates most).
+_ENGLISH_MONTHS = {
+    **{datetime.date(2000, n, 1).strftime("%B"): n for n in range(1, 13)},
+    **{name: n for n, name in enumerate(_MLA_MONTHS, start=1)},
+}
+_MONTH = "|".join(re.escape(name) for name in sorted(_ENGLISH_MONTHS, key=len, reverse=True))
+_APA_ISSUED = re.compile(rf"\((\d{{4}}), ({_MONTH}) (\d{{1,2}})\)")
+_MLA_DAY = re.compile(rf"\b(\d{{1,2}}) ({_MONTH}) (\d{{4}})\b")
+_MLA_TITLE = re.compile(r"^“[^”]*?([.?!]?)”")
+
+
+def spanish_date(day: datetime.date) -> str:
+    """ "6 de mayo de 2025": how Spanish writes a date in a citation's text."""
+    return f"{day.day} de {_SPANISH_MONTHS[day.month - 1]} de {day.year}"
+
+
+def _spanish_month(name: str) -> str:
+    return _SPANISH_MONTHS[_ENGLISH_MONTHS[name] - 1]
+
+
+def spanish_styles(page: PageCitation, stored: dict[str, Any] | None = None) -> tuple[CitationStyle, ...]:
+    """A Spanish page's citations, as Spanish-language citing writes them.
+
+    NLM as Vancouver is written in Spanish ("[revisado …; citado …]. Disponible en: …",
+    ``references.page_citation``); APA 7 and MLA 9 from the same CSL entries as English
+    (``styles``), with their dates and access in the styles' Spanish editions' words
+    ("(2025, 6 de mayo)", "Recuperado el 6 de diciembre de 2026, de …", "Consultado el …") and
+    the title as written: Spanish takes no English title case.
+    """
+    key = template_key(page)
+    if not stored or stored.get("key") != key:
+        stored = _templates(*key)
+    apa = stored["apa"].replace(f"Retrieved {_ACCESSED}, from ", f"Recuperado el {_ACCESSED}, de ")
+    apa = _APA_ISSUED.sub(lambda m: f"({m[1]}, {m[3]} de {_spanish_month(m[2])})", apa)
+    mla = stored["mla"].replace(f"Accessed {_ACCESSED}.", f"Consultado el {_ACCESSED}.")
+    mla = _MLA_DAY.sub(lambda m: f"{m[1]} de {_spanish_month(m[2])} de {m[3]}", mla)
+    mla = _MLA_TITLE.sub(lambda m: f"“{escape(page.title.rstrip('.?!'))}{m[1] or '.'}”", mla, count=1)
+    url = "".join(_UNSHIELD.get(ch, ch) for ch in _shield(page.url))
+    accessed = spanish_date(page.accessed)
+    nlm_text = references.page_citation(
+        title=page.title,
+        site_name=page.site_name,
+        place=page.place,
+        publisher=page.publisher,
+        reviewed=page.reviewed,
+        today=page.accessed,
+        url=page.url,
+        language=editions.SPANISH,
+    )
+    return (
+        CitationStyle("NLM (Citing Medicine)", "nlm", mark_safe(escape(nlm_text))),  # noqa: S308 - escaped
+        CitationStyle(
+            gettext("APA (7th edition)"), "apa", _safe(apa.replace(_URL, url).replace(_ACCESSED, accessed))
+        ),
+        CitationStyle(
+            gettext("MLA (9th edition)"), "mla", _safe(mla.replace(_URL, url).replace(_ACCESSED, accessed))
+        ),
+    )

@@ -200,10 +200,25 @@ def nlm_date(day) -> str:
     return f"{day.year} {day:%b} {day.day}"
 
 
+# Spanish months as Vancouver citations in Spanish abbreviate them ("[citado 7 may 2025]").
+_SPANISH_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
+
+
+def spanish_nlm_date(day) -> str:
+    """The Spanish form of NLM's date: "6 may 2025"."""
+    return f"{day.day} {_SPANISH_MONTHS[day.month - 1]} {day.year}"
+
+
 def page_citation(
-    *, title: str, site_name: str, place: str, publisher: str, reviewed, today, url: str
+    *, title: str, site_name: str, place: str, publisher: str, reviewed, today, url: str, language: str = "en"
 ) -> str:
-    """How to cite an article page, in NLM (Citing Medicine) style for a web page."""
+    """How to cite an article page, in NLM (Citing Medicine) style for a web page; a Spanish
+    page in the Spanish form of the same style (Vancouver): "[revisado …; citado …]. Disponible en: …"."""
+    if language == "es":
+        dates = f"[citado {spanish_nlm_date(today)}]"
+        if reviewed:
+            dates = f"[revisado {spanish_nlm_date(reviewed)}; citado {spanish_nlm_date(today)}]"
+        return f"{title}: {site_name} [Internet]. {place}: {publisher}; {dates}. Disponible en: {url}"
     dates = f"[cited {nlm_date(today)}]"
     if reviewed:
         dates = f"[reviewed {nlm_date(reviewed)}; cited {nlm_date(today)}]"

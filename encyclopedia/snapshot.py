@@ -88,6 +88,8 @@ def freeze_rows(
         "also_reviewed_by": credits.join_credits([c.credit() for c in credit_rows])
         if article.review_date or as_approved
         else "",
+        # A Spanish edition's translator is credited on its page as a reviewer approved it.
+        "translated_by": article.translated_by,
     }
 
 

@@ -17,9 +17,10 @@ from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext, ngettext
 from markupsafe import Markup
 
-from encyclopedia import dates, markup
+from encyclopedia import dates, editions, markup
 from encyclopedia.paths import article_path, letter_path, path
 from encyclopedia.search import IndexLine
 
@@ -30,10 +31,17 @@ def environment(**options: Any) -> jinja2.Environment:
     Every value is escaped unless it is marked safe (always on, whatever the settings say). A
     missing variable, or an attribute of one, renders as nothing, as in Django's templates,
     whether or not DEBUG is on.
+
+    Interface strings go through Django's translation (Jinja2's i18n extension, ``_()`` and
+    ``{% trans %}``, calling Django's ``gettext``): Spanish under ``/spanish/``
+    (``editions.py``), from the catalogue in ``locale/es``.
     """
     options.update(autoescape=True, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True)
+    options["extensions"] = [*options.get("extensions", []), "jinja2.ext.i18n"]
     env = jinja2.Environment(**options)  # noqa: S701 - autoescape is set just above
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.globals.update(
+        edition=editions.current,
         static=static,
         path=path,
         letter_links=letter_links,
@@ -83,8 +91,9 @@ def article_index(entries: list[IndexLine]) -> str:
     Built here rather than by a template loop: the largest letter lists thousands of names.
     """
     before, after = article_path("000000").rsplit("000000", 1)
+    see_word = escape(gettext("see"))
     lines = [
-        f'<li>{escape(label)}, see <a href="{before}{public_id}{after}">{escape(see)}</a></li>'
+        f'<li>{escape(label)}, {see_word} <a href="{before}{public_id}{after}">{escape(see)}</a></li>'
         if see
         else f'<li><a href="{before}{public_id}{after}">{escape(label)}</a></li>'
         for label, public_id, see in entries

@@ -29,6 +29,10 @@ ARTICLE_UNVERSIONED = (
     "withdrawn_at",
     "merged_into",
     "taken_down_publication",
+    # The translation's standing against its English article: set by publishing and reviews,
+    # never by restoring old wording.
+    "translated_from",
+    "out_of_date_since",
 )
 _FOREIGN_KEYS = {
     "live_publication",
@@ -36,6 +40,7 @@ _FOREIGN_KEYS = {
     "submitted_by",
     "merged_into",
     "taken_down_publication",
+    "translated_from",
 }
 
 

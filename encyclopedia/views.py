@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,17 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from encyclopedia import credits, markup, paths, references, search
+from encyclopedia import credits, dates, editions, markup, paths, references, search
 from encyclopedia.caching import generations, keys, publication_cache, site_data
 from encyclopedia.caching.page_cache import MAX_AGE, last_modified, public_page
 from encyclopedia.models import Article, ArticleType, CrossReference, PolicyPage
 from encyclopedia.page_citation import page_context as cite_context
 from encyclopedia.paths import article_path
+
+ENGLISH, SPANISH = editions.ENGLISH, editions.SPANISH
 
 
 def _templates_digest() -> str:
@@ -37,8 +41,9 @@ def _templates_digest() -> str:
 BODY_VERSION = _templates_digest()
 
 
-def _live_titles(public_ids: list[str], generation: int) -> dict[str, str]:
-    """The published titles of those of ``public_ids`` that are live (one query, or none).
+def _live_titles(public_ids: list[str], generation: int, language: str = ENGLISH) -> dict[str, str]:
+    """The published titles of those of ``public_ids`` that are live in ``language``'s edition
+    (one query, or none).
 
     Kept in the cache under the live ``generation`` (of ``keys.LIVE``): until the next
     publish, withdrawal or restore, which may change them.
@@ -49,15 +54,15 @@ def _live_titles(public_ids: list[str], generation: int) -> dict[str, str]:
     def find() -> dict[str, str]:
         return dict(
             Article.objects.live()
-            .filter(public_id__in=public_ids)
+            .filter(language=language, public_id__in=public_ids)
             .values_list("public_id", "live_publication__title")
         )
 
-    return cache.get_or_set(keys.live_titles(generation, public_ids), find, 3600)
+    return cache.get_or_set(keys.live_titles(generation, public_ids, language), find, 3600)
 
 
-def links_here(public_id: str, generation: int) -> list[tuple[str, str]]:
-    """(id, title) of the live articles whose live page links to ``public_id``.
+def links_here(public_id: str, generation: int, language: str = ENGLISH) -> list[tuple[str, str]]:
+    """(id, title) of the live articles of ``language``'s edition whose live page links to ``public_id``.
 
     Cached under the live ``generation``, like ``_live_titles``: until the next publish.
     """
@@ -65,7 +70,9 @@ def links_here(public_id: str, generation: int) -> list[tuple[str, str]]:
     def find() -> list[tuple[str, str]]:
         rows = (
             CrossReference.objects.filter(
-                target_public_id=public_id, publication__article__live_publication=F("publication")
+                target_public_id=public_id,
+                publication__article__language=language,
+                publication__article__live_publication=F("publication"),
             )
             .exclude(publication__article__public_id=public_id)
             .order_by("publication__title")
@@ -73,18 +80,21 @@ def links_here(public_id: str, generation: int) -> list[tuple[str, str]]:
         )
         return list(dict.fromkeys(rows))[:50]
 
-    return cache.get_or_set(keys.links_here(generation, public_id), find, 3600)
+    return cache.get_or_set(keys.links_here(generation, public_id, language), find, 3600)
 
 
-def _body_html(content: Any, preview: bool) -> str:
+def _body_html(content: Any, preview: bool, language: str = ENGLISH) -> str:
     """The article's own text (summary, images, sections, names, references) as HTML.
 
     A publication never changes, so its rendering is kept in the cache; it is then only
-    adjusted for which linked articles are live. A preview is rendered afresh.
+    adjusted for which linked articles are live. A preview is rendered afresh. A Spanish
+    edition's body leaves the references out: they are its English article's, shown from the
+    English live publication (``render_article``).
     """
 
     def render_body() -> str:
-        return render_to_string("includes/article_body.html", {"publication": content, "preview": preview})
+        context = {"publication": content, "preview": preview, "shared_references": language == SPANISH}
+        return render_to_string("includes/article_body.html", context)
 
     pk = getattr(content, "pk", None)
     if preview or pk is None:
@@ -92,30 +102,48 @@ def _body_html(content: Any, preview: bool) -> str:
     return cache.get_or_set(keys.article_body(BODY_VERSION, pk), render_body, 24 * 3600)
 
 
-def _readable(content: Any, public_id: str, preview: bool) -> dict:
-    """The content's HTML with links to articles that are not live turned into text, and its related articles."""
+def _readable(content: Any, public_id: str, preview: bool, language: str = ENGLISH) -> dict:
+    """The content's HTML with links to articles that are not live turned into text, and its related articles.
+
+    On a Spanish page, a link goes to the Spanish edition of the article it names when that is
+    live, else to the English article (when live); related articles are those with a live
+    Spanish edition.
+    """
     related_ids = list(getattr(content, "related_article_ids", []))
     generation = generations.current(keys.LIVE)
-    live = _live_titles(list(dict.fromkeys([*content.linked_article_ids, *related_ids])), generation)
+    wanted = list(dict.fromkeys([*content.linked_article_ids, *related_ids]))
+    live = _live_titles(wanted, generation, language)
+    body = _body_html(content, preview, language)
+    if language == SPANISH:
+        english = _live_titles(list(content.linked_article_ids), generation)
+        body = markup.relink_articles(markup.unlink_articles(body, set(live) | set(english)), set(live))
+    else:
+        body = markup.unlink_articles(body, live)
     return {
-        "body_html": mark_safe(markup.unlink_articles(_body_html(content, preview), live)),  # noqa: S308 - rendered escaped, sanitized at freeze
+        "body_html": mark_safe(body),  # noqa: S308 - rendered escaped, sanitized at freeze
         "related": [(pid, live[pid]) for pid in related_ids if pid in live],
         "see_also": [
             (pid, live[pid]) for pid in content.linked_article_ids if pid in live and pid not in related_ids
         ],
-        "links_here": links_here(public_id, generation) if public_id else [],
+        "links_here": links_here(public_id, generation, language) if public_id else [],
     }
 
 
-def preview_parts(content: Any) -> dict:
+def _in_edition(language: str) -> Any:
+    """Render in ``language``'s edition: its strings, dates and addresses (``/spanish/...``)."""
+    return translation.override(SPANISH) if language == SPANISH else contextlib.nullcontext()
+
+
+def preview_parts(content: Any, language: str = ENGLISH) -> dict:
     """A draft's body, credit line and related articles exactly as its public page renders them,
     for a page that shows a draft inside another page (the reviewer's workspace). Never cached."""
-    return {
-        **_readable(content, "", True),
-        "credit_line": credits.credit_line(
-            content.updated_by, content.review_organization, content.also_reviewed_by
-        ),
-    }
+    with _in_edition(language):
+        return {
+            **_readable(content, "", True, language),
+            "credit_line": credits.credit_line(
+                content.updated_by, content.review_organization, content.also_reviewed_by
+            ),
+        }
 
 
 # What an article is about, as a schema.org type, by article type.
@@ -129,7 +157,9 @@ ABOUT_TYPES = {
 }
 
 
-def _json_ld(content: Any, site_settings: Any, page_url: str, site_url: str, summary: str) -> str:
+def _json_ld(
+    content: Any, site_settings: Any, page_url: str, site_url: str, summary: str, language: str = ENGLISH
+) -> str:
     """schema.org MedicalWebPage for search engines, safe inside a <script> element.
 
     Its ``@id`` is the canonical URL, so every copy of the page names the same node.
@@ -140,7 +170,7 @@ def _json_ld(content: Any, site_settings: Any, page_url: str, site_url: str, sum
         "@id": page_url,
         "name": content.title,
         "url": page_url,
-        "inLanguage": "en",
+        "inLanguage": language,
         "description": summary[:300],
         "dateModified": (getattr(content, "published_at", None) or timezone.now()).isoformat(),
         "publisher": {"@type": "Organization", "name": site_settings.publisher_name, "url": site_url},
@@ -162,13 +192,117 @@ def _json_ld(content: Any, site_settings: Any, page_url: str, site_url: str, sum
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+class Edition(NamedTuple):
+    """One edition of an article as its page needs it: live or not, and what it shows."""
+
+    withdrawn_at: Any
+    merged_into: str | None
+    live_publication: int | None
+
+
+def _article_editions(public_id: str) -> dict[str, Edition]:
+    """Each edition of article ``public_id`` (English, Spanish) that exists, by language.
+
+    Every reader the page cache cannot serve asks this, so the answer is kept in the cache under
+    the article's own generation, which a publish, withdrawal, merge, restore or deletion of
+    either edition bumps (``cdn.on_publication_changed``); the page cache's lifetime bounds a
+    bump that never came. One query for both: each edition's page shows the other's switch.
+    """
+    generation = generations.current(keys.article_generation(public_id))
+    key = keys.article_editions(generation, public_id)
+    found = cache.get(key)
+    if found is None:
+        rows = Article.objects.filter(public_id=public_id).values_list(
+            "language", "withdrawn_at", "merged_into__public_id", "live_publication_id"
+        )
+        found = {language: Edition(*rest) for language, *rest in rows}
+        cache.set(key, found, MAX_AGE)
+    return found
+
+
+def _is_live(edition: Edition | None) -> bool:
+    return (
+        edition is not None
+        and not edition.withdrawn_at
+        and not edition.merged_into
+        and bool(edition.live_publication)
+    )
+
+
+def _alternates(request: HttpRequest, public_id: str, found: dict[str, Edition]) -> list[tuple[str, str]]:
+    """(hreflang, URL) of each live edition and the x-default (English), when both are live."""
+    if not all(_is_live(found.get(language)) for language in editions.EDITIONS):
+        return []
+    english = paths.absolute_url(request, article_path(public_id, ENGLISH))
+    spanish = paths.absolute_url(request, article_path(public_id, SPANISH))
+    return [(ENGLISH, english), (SPANISH, spanish), ("x-default", english)]
+
+
+def _spanish_credits(spanish: Any, english: Any, translated_by: str) -> list[str]:
+    """The Spanish page's credits: the English version's review (reviewer, date), the
+    translation (translator or agency) and the Spanish review (reviewer, date)."""
+    lines = []
+    if english is not None:
+        lines.append(
+            _review_credit(
+                english, _("English version reviewed by:"), _("English version reviewed on %(date)s.")
+            )
+        )
+    if translated_by:
+        lines.append(_("Translation and localization by: %(translator)s.") % {"translator": translated_by})
+    lines.append(
+        _review_credit(
+            spanish, _("Spanish translation reviewed by:"), _("Spanish translation reviewed on %(date)s.")
+        )
+    )
+    return [line for line in lines if line]
+
+
+def _review_credit(content: Any, by: str, on: str) -> str:
+    """ "<by> reviewer, credentials… (date)." or "<on date>.": one review of one edition."""
+    reviewer = content.updated_by or content.review_organization
+    day = dates.day(content.review_date)
+    if reviewer:
+        return f"{by} {reviewer}" + (f" ({day})." if day else ".")
+    return on % {"date": day} if day else ""
+
+
 def render_article(
-    request: HttpRequest, content: Any, *, public_id: str = "", preview: bool = False, status: int = 200
+    request: HttpRequest,
+    content: Any,
+    *,
+    public_id: str = "",
+    preview: bool = False,
+    status: int = 200,
+    language: str = ENGLISH,
+    english: Any = None,
+    alternates: list[tuple[str, str]] | None = None,
+    translated_by: str = "",
 ) -> HttpResponse:
     """The article page for ``content``: a Publication, or a draft frozen the same way.
 
-    A preview is marked as such, never cached and never indexed.
+    A preview is marked as such, never cached and never indexed. A Spanish edition
+    (``language="es"``) is rendered in Spanish, with the references and the English review of
+    its English article's live publication ``english``; ``alternates`` are the two editions'
+    addresses when both are live (hreflang links and the language switch).
     """
+    with _in_edition(language):
+        return _render_article(
+            request, content, public_id, preview, status, language, english, alternates or [], translated_by
+        )
+
+
+def _render_article(
+    request: HttpRequest,
+    content: Any,
+    public_id: str,
+    preview: bool,
+    status: int,
+    language: str,
+    english: Any,
+    alternates: list[tuple[str, str]],
+    translated_by: str,
+) -> HttpResponse:
     site_settings = site_data.settings()
     today = timezone.localdate()
     summary = markup.plain_text(content.summary_html)
@@ -181,7 +315,10 @@ def render_article(
         reviewed=content.review_date,
         today=today,
         url=page_url,
+        language=language,
     )
+    spanish = language == SPANISH
+    other = editions.other(language)
     context = {
         "publication": content,
         "page_citation": cite,
@@ -190,99 +327,151 @@ def render_article(
         if request.path and page_url.endswith(request.path)
         else "",
         "preview": preview,
-        "credit_line": credits.credit_line(
-            content.updated_by, content.review_organization, content.also_reviewed_by
+        "credit_line": ""
+        if spanish
+        else credits.credit_line(content.updated_by, content.review_organization, content.also_reviewed_by),
+        "spanish_credits": _spanish_credits(content, english, translated_by) if spanish else [],
+        "shared_references": (english.references if english is not None else []) if spanish else [],
+        "json_ld": _json_ld(
+            content, site_settings, page_url, paths.absolute_url(request, "/"), summary, language
         ),
-        "json_ld": _json_ld(content, site_settings, page_url, paths.absolute_url(request, "/"), summary),
         "description": summary[:200],
-        **_readable(content, public_id, preview),
-        **cite_context(request, content, site_settings, page_url, today),
+        "alternates": alternates,
+        "language_switch": next(
+            ((editions.NAMES[other], url, other) for code, url in alternates if code == other), None
+        ),
+        **_readable(content, public_id, preview, language),
+        **cite_context(
+            request,
+            content,
+            site_settings,
+            page_url,
+            today,
+            references=(english.references if english is not None else []) if spanish else None,
+        ),
     }
     response = render(request, "encyclopedia/article.html", context, status=status)
     if preview:
         patch_cache_control(response, no_store=True, private=True)
         response["X-Robots-Tag"] = "noindex, nofollow"
     elif getattr(content, "published_at", None):
-        response["Last-Modified"] = http_date(last_modified(content.published_at).timestamp())
+        moments = [content.published_at, getattr(english, "published_at", None)]
+        response["Last-Modified"] = http_date(last_modified(*moments).timestamp())
     return response
 
 
-def _article_state(public_id: str) -> tuple[Any, str | None, int | None] | None:
-    """(withdrawn at, id merged into, live publication pk) of article ``public_id``, or None.
-
-    Every reader the page cache cannot serve asks this, so the answer is kept in the cache under
-    the article's own generation, which its publish, withdrawal, merge, restore or deletion bumps
-    (``cdn.on_publication_changed``); the page cache's lifetime bounds a bump that never came.
-    """
-    generation = generations.current(keys.article_generation(public_id))
-    key = keys.article_state(generation, public_id)
-    state = cache.get(key)
-    if state is None:
-        found = list(
-            Article.objects.filter(public_id=public_id).values_list(
-                "withdrawn_at", "merged_into__public_id", "live_publication_id"
-            )[:1]
-        )
-        if not found:
-            return None
-        state = found[0]
-        cache.set(key, state, MAX_AGE)
-    return state
-
-
 @public_page(query=False)
-def article(request: HttpRequest, public_id: str) -> HttpResponse:
-    state = _article_state(public_id)
-    if state is None:
+def article(request: HttpRequest, public_id: str, language: str = ENGLISH) -> HttpResponse:
+    found = _article_editions(public_id)
+    edition = found.get(language)
+    english = found.get(ENGLISH)
+    if language == SPANISH and not _is_live(edition):
+        return _no_translation(request, public_id, english)
+    if edition is None:
         raise Http404("No article has this id.")
-    withdrawn_at, merged_into, live_publication = state
-    if merged_into:
-        return HttpResponsePermanentRedirect(article_path(merged_into))
-    if withdrawn_at:
+    if edition.merged_into:
+        return HttpResponsePermanentRedirect(article_path(edition.merged_into, language))
+    if edition.withdrawn_at:
         return render(request, "encyclopedia/withdrawn.html", {"public_id": public_id}, status=410)
-    if live_publication is None:
+    if edition.live_publication is None:
         raise Http404("This article is not published.")
-    return render_article(request, publication_cache.get(live_publication), public_id=public_id)
+    content = publication_cache.get(edition.live_publication)
+    return render_article(
+        request,
+        content,
+        public_id=public_id,
+        language=language,
+        english=publication_cache.get(english.live_publication)
+        if language == SPANISH and _is_live(english)
+        else None,
+        alternates=_alternates(request, public_id, found),
+        # As approved (frozen in the publication), never the working copy's: a draft's credit waits.
+        translated_by=content.translated_by,
+    )
+
+
+def _no_translation(request: HttpRequest, public_id: str, english: Edition | None) -> HttpResponse:
+    """A Spanish address with no live translation: a 404 in Spanish that links the English
+    article when it is live (a Spanish reader may read it rather than nothing)."""
+    if not _is_live(english):
+        raise Http404("No live Spanish edition, nor English article, has this id.")
+    title = publication_cache.get(english.live_publication).title
+    context = {"english_url": article_path(public_id, ENGLISH), "english_title": title}
+    response = render(request, "encyclopedia/no_translation.html", context, status=404)
+    return response
+
+
+def _index_alternates(request: HttpRequest, viewname: str, *args: str) -> list[tuple[str, str]]:
+    """(hreflang, URL) of a page both editions have (the index, the search page)."""
+    english = paths.absolute_url(request, reverse(viewname, args=args))
+    spanish = paths.absolute_url(request, reverse(paths.edition_view(viewname, SPANISH), args=args))
+    return [(ENGLISH, english), (SPANISH, spanish), ("x-default", english)]
+
+
+def _switch(language: str, alternates: list[tuple[str, str]]) -> tuple[str, str, str] | None:
+    """The language switch: (the other edition's name, its URL, its code)."""
+    other = editions.other(language)
+    return next(((editions.NAMES[other], url, other) for code, url in alternates if code == other), None)
 
 
 @public_page(query=False)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HttpRequest, language: str = ENGLISH) -> HttpResponse:
     """The encyclopedia's front page: the letter bar, the search box and recent updates."""
     recent = (
         Article.objects.live()
+        .filter(language=language)
         .order_by("-live_publication__published_at")
         .values_list("public_id", "live_publication__title")[:10]
     )
-    return render(request, "encyclopedia/index.html", {"letters": search.LETTERS, "recent": recent})
+    alternates = _index_alternates(request, "encyclopedia:index")
+    context = {
+        "letters": paths.letters(language),
+        "recent": recent,
+        "alternates": alternates,
+        "language_switch": _switch(language, alternates),
+    }
+    return render(request, "encyclopedia/index.html", context)
 
 
 @public_page(query=False)
-def letter_page(request: HttpRequest, letter: str) -> HttpResponse:
+def letter_page(request: HttpRequest, letter: str, language: str = ENGLISH) -> HttpResponse:
     """Every live title and alternative name under one letter; names say "see" their article."""
     if letter != letter.upper():
-        return HttpResponsePermanentRedirect(reverse("encyclopedia:letter", args=[letter.upper()]))
-    if letter not in search.LETTERS:
+        return HttpResponsePermanentRedirect(paths.letter_path(letter.upper(), language))
+    letters = paths.letters(language)
+    if letter not in letters:
         raise Http404("No such letter.")
-    context = {"letters": search.LETTERS, "letter": letter, "entries": search.index_page(letter)}
+    alternates = []
+    if letter in paths.LETTERS:  # Ñ has no English page
+        english = paths.absolute_url(request, paths.letter_path(letter, ENGLISH))
+        spanish = paths.absolute_url(request, paths.letter_path(letter, SPANISH))
+        alternates = [(ENGLISH, english), (SPANISH, spanish), ("x-default", english)]
+    context = {
+        "letters": letters,
+        "letter": letter,
+        "entries": search.index_page(letter, language),
+        "alternates": alternates,
+        "language_switch": _switch(language, alternates),
+    }
     return render(request, "encyclopedia/letter.html", context)
 
 
 @public_page
-def search_page(request: HttpRequest) -> HttpResponse:
+def search_page(request: HttpRequest, language: str = ENGLISH) -> HttpResponse:
     query = search.clean(request.GET.get("q", ""))
-    target = search.exact(query)
+    target = search.exact(query, language)
     if target:
-        return redirect("encyclopedia:article", public_id=target)
+        return redirect(article_path(target, language))
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    results = search.search(query, page=min(max(page, 1), 1000))
+    results = search.search(query, page=min(max(page, 1), 1000), language=language)
     context = {
         "query": query,
         "results": results,
-        "letters": search.LETTERS,
-        "suggestions": search.suggestions(query) if query and not results.total else [],
+        "letters": paths.letters(language),
+        "suggestions": search.suggestions(query, language=language) if query and not results.total else [],
     }
     response = render(request, "encyclopedia/search.html", context)
     response["X-Robots-Tag"] = "noindex"
@@ -290,9 +479,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @public_page
-def typeahead(request: HttpRequest) -> JsonResponse:
+def typeahead(request: HttpRequest, language: str = ENGLISH) -> JsonResponse:
     """Search-as-you-type: titles and alternative names starting with what was typed."""
-    return JsonResponse({"suggestions": search.typeahead(search.clean(request.GET.get("q", "")))})
+    query = search.clean(request.GET.get("q", ""))
+    return JsonResponse({"suggestions": search.typeahead(query, language=language)})
 
 
 def _article_showing_image(number: int) -> Article | None:
@@ -301,7 +491,7 @@ def _article_showing_image(number: int) -> Article | None:
     Found through the image's row (one indexed query); an image deleted from the draft
     but still live is found in the live publications' frozen images instead.
     """
-    live = Article.objects.select_related("live_publication").only("public_id", "live_publication")
+    live = Article.objects.english().select_related("live_publication").only("public_id", "live_publication")
     found = live.filter(images__pk=number).first()
     if found is not None:
         candidates = [found] if found.live_publication_id else []
@@ -351,6 +541,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /ency/search/",
+        "Disallow: /spanish/ency/search/",
         f"Sitemap: {base}/sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -19,30 +19,24 @@ import time
 from typing import Any
 
 from soak import config
-from soak.data import MARKER, marker_of_publication, marker_of_text, user
+from soak.config import marker_of_publication, marker_of_text
 
-EDITOR = "bench-editor"
-REVIEWER = "bench-reviewer"
+EDITOR, REVIEWER = "bench-editor", "bench-reviewer"
+
+
+def users() -> tuple[Any, Any]:
+    from django.contrib.auth import get_user_model
+
+    return tuple(get_user_model().objects.get(username=name) for name in (EDITOR, REVIEWER))
 
 
 def _mark(text: str, seq: int, separator: str) -> str:
     """``text`` with its soak marker replaced by revision ``seq`` (the rest of the text unchanged)."""
-    rest = re.sub(r"^\s*" + MARKER.pattern + r"\s*", "", text)
-    return config.MARKER_TEXT.format(seq=seq) + separator + rest
-
-
-def edit(public_id: str, seq: int, editor: Any) -> None:
-    """What an editor's save in the admin does (bench.generate.edit), marking revision ``seq``."""
-    from bench.generate import edit as save_edit
-
-    def change(article: Any) -> None:
-        for section in article.sections.order_by("position", "id"):
-            section.body = _mark(section.body, seq, "\n\n")
-            section.save(update_fields=["body"])
-        article.summary = _mark(article.summary, seq, " ")
-        article.save()
-
-    save_edit(public_id, editor, seq, change)
+    return (
+        config.MARKER_TEXT.format(seq=seq)
+        + separator
+        + re.sub(r"^\s*" + config.MARKER.pattern + r"\s*", "", text)
+    )
 
 
 def approve_to_live(public_id: str, seq: int, editor: Any, reviewer: Any) -> str:
@@ -50,21 +44,27 @@ def approve_to_live(public_id: str, seq: int, editor: Any, reviewer: Any) -> str
 
     Safe to call again after any failure: each step looks at the stored state first.
     """
+    from bench.generate import edit
     from editorial.actions.approve import approve
     from editorial.actions.submit import submit
     from encyclopedia.models import Article, WorkflowState
 
-    steps = []
-
     def load() -> Article:
         return Article.objects.select_related("live_publication").get(public_id=public_id)
 
-    article = load()
+    def change(article: Any) -> None:  # what an editor's save in the admin does (bench.generate.edit)
+        for section in article.sections.order_by("position", "id"):
+            section.body = _mark(section.body, seq, "\n\n")
+            section.save(update_fields=["body"])
+        article.summary = _mark(article.summary, seq, " ")
+        article.save()
+
+    article, steps = load(), []
     if article.state == WorkflowState.PUBLISHED and marker_of_publication(article.live_publication)[0] == seq:
         return "already live"
     if article.state in (WorkflowState.PUBLISHED, WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED):
         if article.state == WorkflowState.PUBLISHED or marker_of_text(article.summary) != seq:
-            edit(public_id, seq, editor)
+            edit(public_id, editor, seq, change)
             steps.append("edit")
             article = load()
         submit(article, editor, note=f"Soak revision {seq}")
@@ -81,59 +81,54 @@ def approve_to_live(public_id: str, seq: int, editor: Any, reviewer: Any) -> str
 
 
 class Approver(threading.Thread):
-    """Approve an update of the hot articles in turn, one every ``interval`` seconds, until ``until``."""
+    """Approve an update of the hot articles in turn, one every ``interval`` seconds, until the end."""
 
     def __init__(self, hot_ids: list[str], first_seq: int, start: float, plan: config.Plan):
         super().__init__(name="approver", daemon=True)
-        self.hot_ids = hot_ids
-        self.seq = first_seq
-        self.start_time = start  # wall clock, the phase's t = 0
-        self.plan = plan
+        self.hot_ids, self.seq, self.start_time, self.plan = hot_ids, first_seq, start, plan  # start: t = 0
         self.records: list[dict] = []
         self.stop_event = threading.Event()
+
+    def now(self) -> float:
+        return round(time.time() - self.start_time, 3)
 
     def run(self) -> None:
         from django.db import connection
 
-        editor, reviewer = None, None
-        tick = 0
+        people = None
         try:
-            while not self.stop_event.is_set():
+            for tick in range(10**9):
                 due = self.start_time + self.plan.approval_interval * (tick + 0.5)
-                if due >= self.start_time + self.plan.duration:
-                    break
-                if self.stop_event.wait(max(0.0, due - time.time())):
+                if due >= self.start_time + self.plan.duration or self.stop_event.wait(
+                    max(0.0, due - time.time())
+                ):
                     break
                 public_id = self.hot_ids[tick % len(self.hot_ids)]
                 record = {"seq": self.seq, "public_id": public_id, "due": round(due - self.start_time, 3)}
-                record["started"] = round(time.time() - self.start_time, 3)
-                errors = []
+                record["started"], errors = self.now(), []
                 while True:
                     try:
-                        if editor is None or reviewer is None:
-                            editor, reviewer = user(EDITOR), user(REVIEWER)
-                        record["steps"] = approve_to_live(public_id, self.seq, editor, reviewer)
+                        people = people or users()
+                        record["steps"] = approve_to_live(public_id, self.seq, *people)
                         record["outcome"] = "ok" if not errors else "ok after retry"
                         break
                     except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+                        text = str(exc).strip()
                         errors.append(
                             {
-                                "t": round(time.time() - self.start_time, 3),
-                                "error": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ''}",
+                                "t": self.now(),
+                                "error": f"{type(exc).__name__}: {text.splitlines()[0][:160] if text else ''}",
                             }
                         )
                         connection.close()  # a broken connection is opened again on the next query
-                        if time.time() - self.start_time - record["started"] > self.plan.retry_for:
+                        if self.now() - record["started"] > self.plan.retry_for:
                             record["outcome"] = "failed"
                             break
                         if self.stop_event.wait(0.25):
                             record["outcome"] = "failed (stopped)"
                             break
-                record["finished"] = round(time.time() - self.start_time, 3)
-                record["finished_wall"] = time.time()
-                record["errors"] = errors
+                record.update(finished=self.now(), finished_wall=time.time(), errors=errors)
                 self.records.append(record)
                 self.seq += 1
-                tick += 1
         finally:
             connection.close()

@@ -1,34 +1,37 @@
 """Where the soak runs and with what: fixed loopback addresses, its own database and Redis db.
 
 Everything is local on purpose (127.0.0.1 only), so the soak can never load anything but this
-machine; its database and Redis db number are its own, so it never disturbs others' data.
+machine; its database and Redis db number are its own, so it never disturbs others' data. Also the
+helpers its PostgreSQL phases share: the database, Redis, Django in this process, the page markers.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench import common
 
 ROOT = common.ROOT
 OUT = ROOT / "soak" / "out"
-WORKDIR = Path(os.environ.get("SOAK_WORKDIR", "/tmp/encyclopedia-soak"))  # noqa: S108 - logs only, ours
+WORKDIR = Path(os.environ.get("SOAK_WORKDIR", "/tmp/encyclopedia-soak"))  # logs only, ours
 REPORT = ROOT / "RELIABILITY.md"
-
-HOST = "127.0.0.1"
 PORT = 8051
 PG_DB = "soak_encyclopedia"
-PG_ADMIN_DSN = common.PG_ADMIN_DSN  # host=127.0.0.1 port=5432 user=postgres dbname=postgres
 DATABASE_URL = f"postgres://postgres@{common.PG_HOST}:{common.PG_PORT}/{PG_DB}"
 REDIS_URL = "redis://127.0.0.1:6379/5"  # a db number of its own: flushed at the start
 PG_VERSION = "15"
 RESTART_COMMAND = f"pg_ctlcluster --skip-systemctl-redirect {PG_VERSION} main restart"
-
+# Inherited variables that would change what `make serve` does here; the soak runs without them.
+DROPPED_VARIABLES = ("CONN_MAX_AGE", "DATABASE_REPLICA_URL", "CACHE_KEY_PREFIX", "SITE_URL", "LOG_LEVEL")
 # The page text every approval writes into the summary and each section ("Soak revision 17.").
 MARKER_TEXT = "Soak revision {seq}."
-MARKER_PATTERN = r"Soak revision (\d+)\."
+MARKER = re.compile(r"Soak revision (\d+)\.")
 
 
 @dataclass(frozen=True)
@@ -47,35 +50,67 @@ class Plan:
     restart_at: float = 30.0
     request_timeout: float = 15.0
     conn_max_age: int | None = None  # None: the settings' default (60), as `make serve` has it
-    conn_health_checks: bool = False  # soak.settings: the proposed CONN_HEALTH_CHECKS = True
+    conn_health_checks: bool = False  # bench/settings.py: the proposed CONN_HEALTH_CHECKS = True
 
     def variant(self) -> str:
         """The suffix of a phase's result file when the server's database settings are not the default."""
-        suffix = ""
-        if self.conn_health_checks:
-            suffix += "+health-checks"
-        if self.conn_max_age is not None:
-            suffix += f"+conn-max-age-{self.conn_max_age}"
-        return suffix
+        suffix = "+health-checks" if self.conn_health_checks else ""
+        return suffix + (f"+conn-max-age-{self.conn_max_age}" if self.conn_max_age is not None else "")
 
 
-def soak_env(plan: Plan) -> dict[str, str]:
-    """The environment of `make serve` in production (DEBUG off), on the soak's database and Redis db.
-
-    It is the benchmark's environment (``bench.common.bench_env``: bench.settings, which is
-    config.settings with the collected static files in a work directory) with the soak's
-    database, static directory and shared Redis cache.
-    """
-    env = common.bench_env("postgresql")
-    env["DATABASE_URL"] = DATABASE_URL
+def server_env(plan: Plan) -> dict[str, str]:
+    """`make serve` in production (DEBUG off): the benchmark's environment (``bench.common.bench_env``)
+    with the soak's database, static directory and shared Redis cache, and none of ``DROPPED_VARIABLES``."""
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_VARIABLES}
+    env |= common.bench_env("postgresql") | {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
     env["BENCH_STATIC_ROOT"] = str(WORKDIR / "static")
-    env["REDIS_URL"] = REDIS_URL
     if plan.conn_max_age is not None:
         env["CONN_MAX_AGE"] = str(plan.conn_max_age)
     if plan.conn_health_checks:
-        env["DJANGO_SETTINGS_MODULE"] = "soak.settings"
+        env["BENCH_CONN_HEALTH_CHECKS"] = "1"
     return env
 
 
-# Inherited variables that would change what `make serve` does here; the soak runs without them.
-DROPPED_VARIABLES = ("CONN_MAX_AGE", "DATABASE_REPLICA_URL", "CACHE_KEY_PREFIX", "SITE_URL", "LOG_LEVEL")
+def log(message: str) -> None:
+    print(f"[soak {time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", file=sys.stderr, flush=True)
+
+
+def flush_redis() -> None:
+    """Empty the soak's own Redis db (not the others'): page cache and generation counters start afresh."""
+    import redis
+
+    with redis.Redis.from_url(REDIS_URL, socket_timeout=5) as client:
+        client.flushdb()
+
+
+def setup_django(plan: Plan) -> None:
+    """Configure this process as the server is configured: same settings, database and Redis."""
+    env = server_env(plan)
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+
+
+def marker_of_text(text: str) -> int | None:
+    found = MARKER.search(text)
+    return int(found.group(1)) if found else None
+
+
+def marker_of_publication(publication: Any) -> tuple[int | None, bool]:
+    """(marker, consistent): the publication's marker, and whether its summary and sections agree."""
+    if publication is None:
+        return None, True
+    markers = [
+        marker_of_text(part)
+        for part in [publication.summary_html, *(s["html"] for s in publication.sections)]
+    ]
+    return markers[0], len(set(markers)) == 1
+
+
+def close_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()

@@ -18,9 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from soak.config import HOST, MARKER_PATTERN, PORT, Plan
+from bench.server import HOST
+from soak.config import MARKER, PORT, Plan
 
-MARKER = re.compile(MARKER_PATTERN.encode())
+MARKER_BYTES = re.compile(MARKER.pattern.encode())
 SECTION = re.compile(rb'<section class="article-section".*?</section>', re.S)
 SUMMARY = re.compile(rb'<div class="summary">(.*?)</div>', re.S)
 MODIFIED = re.compile(rb'"dateModified": "([^"]+)"')
@@ -43,12 +44,12 @@ class ReaderJob:
 
 def check_page(body: bytes) -> tuple[int | None, str | None, bool, str]:
     """(marker, dateModified, whole, why not whole) of one article page."""
-    markers = sorted({int(m) for m in MARKER.findall(body)})
+    markers = sorted({int(m) for m in MARKER_BYTES.findall(body)})
     sections = SECTION.findall(body)
     summary = SUMMARY.search(body)
     modified = MODIFIED.search(body)
     parts = [summary.group(1) if summary else b"", *sections]
-    marked = [bool(MARKER.search(part)) for part in parts]
+    marked = [bool(MARKER_BYTES.search(part)) for part in parts]
     reasons = []
     if not summary or not sections:
         reasons.append("no summary or no sections")

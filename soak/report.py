@@ -13,7 +13,7 @@ import json
 
 from bench import common
 from bench.report import fill, table
-from soak import config, outages
+from soak import config
 
 PHASES = {  # the phases of the traffic table, in report order, with their column titles
     "steady": lambda plan: f"Steady, {plan['duration']:.0f} s",
@@ -321,7 +321,7 @@ class Report:
             return None
         rows = [
             [
-                idle_settings(run, ",", " (soak/settings.py)"),
+                idle_settings(run, ",", " (bench/settings.py)"),
                 run["started"],
                 f"{run['kept_connections']} → {run['terminated']}",
                 str(run["requests_after"]),
@@ -376,6 +376,41 @@ class Report:
         columns += ["answers after the write: old / new", "old / new answers by worker", "verdict"]
         return lines + table("change", columns, rows, align="---")
 
+    def outages(self) -> list[str] | None:
+        """``redis-outage`` and ``smtp-outage`` (soak/outages.py)."""
+        redis, smtp, lines = read("redis-outage"), read("smtp-outage"), []
+        if redis:
+            seen, medians = redis["visibility_after_return"], redis["median_answer_ms"]
+            down, back = redis["healthz_while_down"], redis["healthz_after"]
+            last = "none" if seen["last_stale_after_s"] is None else f"{seen['last_stale_after_s']} s"
+            lines += [
+                f"- **`redis-outage`** ({redis['duration_s']:.0f} s; Redis stopped at {redis['redis_stopped_at_s']} s "
+                f"with `SHUTDOWN SAVE`, started again from that snapshot at {redis['redis_back_at_s']} s): "
+                f"**{redis['errors_5xx']} 5xx** in {redis['requests']} answers (by status: "
+                f"{', '.join(f'{code}: {count}' for code, count in redis['statuses'].items())}); slowest answer "
+                f"{redis['slowest_answer_s']} s; median answer {medians['before']} ms before, "
+                f"{medians['redis_down']} ms while Redis was down, {medians['after']} ms after.",
+                f"- Approvals: {redis['approvals']} ({redis['approvals_during_outage']} while Redis was down), "
+                f"{len(redis['approvals_failed'])} failed. From Redis's return, {seen['reads']} reads of every "
+                f"article, starting at once: **{seen['stale_answers']} stale** (an older revision than one committed "
+                f"before the request was sent; the last one: {last} after the return); the first round over all of "
+                f"them ended {seen['slowest_first_visible_s']} s after it. Acceptance, every approval visible within "
+                f"1 s of the return: {'pass' if redis['passed_visibility'] else 'FAIL'}.",
+                f"- `/healthz` while Redis was down: {down['status']} `{json.dumps(down['body'])}`; after: "
+                f"{back['status']} `{json.dumps(back['body'])}`.",
+            ]
+        if smtp:
+            before, after = smtp["outbox_before_recovery"], smtp["outbox_after_recovery"]
+            lines.append(
+                f"- **`smtp-outage`** ({smtp['duration_s']:.0f} s of approvals, the mail server refusing every "
+                f"connection with 554): {smtp['approvals']} approvals, {len(smtp['approvals_failed'])} failed; "
+                f"{before['total']} emails in the outbox, {before['waiting']} unsent. After the server recovered, two "
+                f"`send_queued_mail --all` at once, twice: **{smtp['distinct_delivered']} delivered, "
+                f"{smtp['delivered_twice']} twice**, {after['waiting']} left (in {smtp['delivered_within_s']} s, four "
+                f"processes' start-up included): {'pass' if smtp['passed'] else 'FAIL'}."
+            )
+        return lines or None
+
 
 def idle_settings(run: dict, joiner: str, where: str = "") -> str:
     checks = f"{joiner} CONN_HEALTH_CHECKS = True{where}" if run["conn_health_checks"] else ""
@@ -413,7 +448,7 @@ BLOCKS = {
     "restart": Report.restart,
     "idle-drop": Report.idle_drop,
     "multiworker": Report.multiworker_run,
-    "outages": lambda _report: outages.report_lines(),
+    "outages": Report.outages,
 }
 
 

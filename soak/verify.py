@@ -19,7 +19,7 @@ import datetime
 import re
 from typing import Any
 
-from soak.data import marker_of_publication
+from soak.config import marker_of_publication
 
 PAGE_CACHE_LIFETIME_S = 300
 

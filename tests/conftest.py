@@ -18,11 +18,15 @@ def _empty_cache():
     """Each test starts with an empty cache, as the database it sees is rolled back."""
     from django.core.cache import caches
 
+    from encyclopedia.caching import generations
+
     for alias in ("default", "shared"):
         caches[alias].clear()
+    generations.forget()
     yield
     for alias in ("default", "shared"):
         caches[alias].clear()
+    generations.forget()
 
 
 @pytest.fixture(scope="session")

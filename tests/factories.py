@@ -235,7 +235,7 @@ def restore_text(text: str, **kwargs: Any) -> export.LoadSummary:
 
 def wipe() -> None:
     """Leave what a new, migrated database holds: no content and no accounts."""
-    Article.objects.update(merged_into=None, live_publication=None)
+    Article.objects.update(merged_into=None, live_publication=None, translation_of=None)
     for model in reversed(export.CONTENT_MODELS):
         if model not in export.SEEDED_MODELS:
             model._base_manager.all().delete()

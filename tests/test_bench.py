@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from bench import content
 from bench.generate import PageWriter
-from bench.report import fill
+from bench.report import Report, fill
 from encyclopedia.models import Article, Reviewer
 
 
@@ -63,3 +63,45 @@ def test_the_report_refuses_a_file_whose_markers_do_not_match_and_names_them(tmp
     with pytest.raises(SystemExit, match=r"missing \['b'\], unknown \['stray'\]"):
         fill(page, "x", {"a": lambda: [], "b": lambda: []})
     assert "old" in page.read_text()
+
+
+def test_the_headline_judges_each_page_against_issue_15s_goal_from_the_figures_of_each_setup():
+    def scenario(rps: float, **more) -> dict:
+        return {"rps": rps, "ratio_to_static": rps / 1000, **more}
+
+    http = {
+        "scenarios": {
+            "static": scenario(1000),
+            "article_cached": scenario(950, redis_round_trips_per_request=0.5),
+            "article_uncached": scenario(300, redis_round_trips_per_request=2.0),
+            "long_tail": scenario(260, first_views=0.9, redis_round_trips_per_request=6.0),
+            "search": scenario(120, latency_p95_ms=25.0, redis_round_trips_per_request=1.0),
+        },
+        "sql_per_request": {
+            "static": 0,
+            "article_cached": 0,
+            "article_uncached": 1,
+            "long_tail": 4,
+            "search": 2,
+        },
+        "memory": {"worker_rss_after_long_tail_mb": {"1": 80.0, "2": 95.4}},
+        "redis_url": "redis://127.0.0.1:6390/0",
+    }
+    embedded = {"scenarios": {"static": scenario(1000)}}
+    report = Report({"postgresql": {"http": http}, "sqlite": {"http": embedded}})
+
+    lines = report.headline()
+
+    embedded_at = lines.index("**Embedded default: SQLite, no Redis (the shared store a disk cache)**")
+    cells = [line.split(" | ") for line in lines[:embedded_at] if line.startswith("| ")]
+    rows = {row[0].removeprefix("| "): row for row in cells}
+    assert rows["Article, page cache warm (50 pages in rotation)"][-1] == "**met** |"
+    assert rows["Article, signed-in reader (page cache skipped, 100 pages)"][-1] == "**missed** |"
+    assert rows["Long tail: each request a different article, caches emptied first"][1:3] == ["260", "0.26"]
+    search = rows["Search, 20 common queries in rotation (page cache skipped)"]
+    assert search[-1] == "**missed** |", "p95 25 ms is over the 20 ms goal though the rate is met"
+    assert search[4:6] == ["1.00", "2.0"]
+    assert rows["Memory per worker after the long-tail run (RSS, MB)"][1] == "80, 95"
+    assert rows["Memory per worker after the long-tail run (RSS, MB)"][-1] == "**missed** |"
+    warm_embedded = "| Article, page cache warm (50 pages in rotation) | – | – | – | no Redis | – | ≥ 0.90 | not measured |"
+    assert warm_embedded in lines[embedded_at:]

@@ -84,7 +84,7 @@ def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_c
 
     settings.DEBUG = True
     load()
-    article = Article.objects.get(public_id="900001")
+    article = Article.objects.english().get(public_id="900001")
     public_url = f"/ency/article/{article.public_id}.htm"
     sign_in(client, "editor", "editor-demo-2026")
     data = form_data(client, article)
@@ -115,7 +115,7 @@ def test_demo_editor_and_reviewer_take_an_update_live(client, settings, django_c
 def test_demo_reviewer_requesting_changes_leaves_the_public_page(client, settings):
     settings.DEBUG = True
     load()
-    article = Article.objects.get(public_id="900002")
+    article = Article.objects.english().get(public_id="900002")
     public_url = f"/ency/article/{article.public_id}.htm"
     before = client.get(public_url).content
     sign_in(client, "editor", "editor-demo-2026")
@@ -155,7 +155,7 @@ def test_the_demo_has_25_sample_articles_of_every_type_that_link_to_each_other(c
     from encyclopedia.models import ArticleType, RelatedArticle
 
     load()
-    samples = Article.objects.filter(public_id__gte="900000")
+    samples = Article.objects.english().filter(public_id__gte="900000")
     live = samples.filter(live_publication__isnull=False)
     assert live.count() >= 25
     assert {a.article_type for a in live} == set(ArticleType.values), "every article type"

@@ -494,3 +494,51 @@ def test_text_that_opens_like_a_list_marker_reads_as_text_with_no_stray_backslas
         "- dash",
     ]
     assert not [line for line in lines if "\\" in line]
+
+
+def _html_copies(tmp_path, ids: range) -> list[str]:
+    """The fixture page saved under each of ``ids`` (its own title, so each is its own article)."""
+    return [
+        write_page(
+            tmp_path,
+            html_fixture()
+            .replace("007731", f"{n:06d}")
+            .replace("Morning finger stiffness", f"Finger stiffness {n}"),
+            f"{n:06d}.html",
+        )
+        for n in ids
+    ]
+
+
+def test_html_pages_import_within_a_budget_of_queries_per_page(tmp_path):
+    """Speed is round trips: a page's rows, revision, publication and audit go in a fixed number
+    of queries however many sections, names, references and images it has."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(paths: list[str]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert import_files(*paths)[2] == 0
+        return len(captured.captured_queries)
+
+    queries(_html_copies(tmp_path, range(8001, 8002)))  # the reviewer, organization, citations
+    three = queries(_html_copies(tmp_path, range(8101, 8104)))
+    nine = queries(_html_copies(tmp_path, range(8201, 8210)))
+    per_page = (nine - three) / 6
+    assert per_page <= 20, f"{per_page:.1f} queries per HTML page, over the budget of 20"
+    assert Article.objects.live().count() == 13
+
+
+def test_a_page_imported_twice_in_one_run_ends_as_its_second_file(tmp_path, client):
+    """The run's batch publishes its pages together; a later file of the same article must still
+    find the earlier one live (not a draft of someone's), and update it."""
+    first = write_page(tmp_path, html_fixture(), "a.html")
+    second = write_page(tmp_path, html_fixture().replace("Gentle movement", "Slow movement"), "b.html")
+    out, err, status = import_files(first, second)
+    assert status == 0, err
+    assert "Imported 007731 “Morning finger stiffness” (new)" in out
+    assert "Imported 007731 “Morning finger stiffness” (updated)" in out
+    article = Article.objects.get(public_id="007731")
+    assert article.publications.count() == 2
+    shown = " ".join(article_content(client, "007731"))
+    assert "Slow movement is the first step." in shown and "Gentle movement" not in shown

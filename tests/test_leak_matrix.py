@@ -39,8 +39,10 @@ from PIL import Image
 from reversion.models import Version
 
 from editorial import roles
+from editorial.actions.add_translation import add_spanish_edition
 from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
+from editorial.actions.confirm_translation import confirm_translation
 from editorial.actions.edit import record_edit
 from editorial.actions.merge import merge
 from editorial.actions.publish import publish
@@ -235,6 +237,7 @@ class World:
     extra: list[Surface] = field(default_factory=list)
     image_ids: set[int] = field(default_factory=set)
     notes: dict[str, str] = field(default_factory=dict)
+    spanish_approver: User | None = None  # the Spanish-qualified reviewer of the Spanish rows
 
 
 def make_world(kind: str, tmp: Path, make_article: Callable[..., Article]) -> World:
@@ -735,3 +738,178 @@ def test_an_imported_page_without_its_review_is_not_public(page, tmp_path, make_
     path.write_text(unreviewed, encoding="utf-8")
     run_import(str(path))
     assert_a_is_live(check_surfaces(w, f"after importing an unreviewed {page} page"))
+
+
+# ---------------------------------------------------------------- Spanish drafts
+
+SPANISH_TITLE = "Calambres de pantorrilla"  # A's Spanish edition, as it is live in the "update" rows
+SPANISH_PAGE = f"""URL de esta página: https://example.org/spanish/ency/article/{A_ID}.htm
+
+{SPANISH_TITLE}
+
+Los calambres de pantorrilla son contracciones dolorosas del músculo.
+
+Causas
+
+Suelen aparecer tras el ejercicio.
+
+Fecha de revisión 31/3/2025
+
+Actualizado por: Joan Example, MD, Example University Hospital, Springfield, IL.
+"""
+
+
+def spanish_surfaces() -> list[Surface]:
+    """The Spanish edition's public surfaces (helper 17b's pages), and the English ones'
+    Spanish-language variants: a Spanish draft's words must be on none of them either."""
+    a = f"/spanish/ency/article/{A_ID}"
+    return [
+        Surface("A's Spanish page", f"{a}.htm", "A"),
+        Surface("A's Spanish page, signed in", f"{a}.htm", "A", signed_in=True),
+        Surface("Spanish index", "/spanish/ency/"),
+        *(Surface(f"Spanish A–Z {letter}", f"/spanish/ency/encyclopedia_{letter}.htm") for letter in LETTERS),
+        Surface("Spanish search for the marker", "/spanish/ency/search/?q=zqxmark*"),
+        Surface("Spanish search for A", "/spanish/ency/search/?q=calambres"),
+        Surface("Spanish suggest the marker", "/spanish/ency/search/suggest/?q=zqxm"),
+        Surface("Spanish feed", "/spanish/ency/feed/"),
+        Surface("Spanish API list", "/api/v1/articles/?lang=es"),
+        Surface("Spanish API detail of A", f"/api/v1/articles/{A_ID}/?lang=es", "A"),
+        Surface("Spanish RIS of A", f"{a}.ris", "A"),
+        Surface("Spanish BibTeX of A", f"{a}.bib", "A"),
+    ]
+
+
+def spanish_reviewer(w: World) -> User:
+    """A reviewer qualified for Spanish (only such a reviewer approves a Spanish edition)."""
+    user = reviewer_user("lucia", "Lucía Revisora")
+    Reviewer.objects.filter(user=user).update(languages="en,es")
+    return User.objects.get(pk=user.pk)
+
+
+def _spanish_words(title: str, words: str) -> Callable[[Article], None]:
+    def change(article: Article) -> None:
+        article.title = title
+        article.summary = f"Los calambres son {words} contracciones del músculo."
+        article.translated_by = f"Traducciones {words}"  # the translator credit, shown on the page
+        for section in article.sections.all():
+            section.body = f"Texto {words} de la sección."
+            section.save()
+        article.alternative_names.all().delete()
+        article.alternative_names.create(name=f"Espasmo {words}".strip(), position=1)
+
+    return change
+
+
+def make_spanish_draft(w: World, situation: str) -> Article:
+    """A's Spanish edition with a draft holding the marker: never live ("new"), or live with
+    clean words and then changed ("update"). The editor's preview shows the marker."""
+    edition = add_spanish_edition(w.a, w.director)
+    if situation == "update":
+        edition = edit(edition, w.editor, _spanish_words(SPANISH_TITLE, "buenas"), "Traducción")
+        submit(edition, w.editor)
+        approve(edition, w.spanish_approver)
+        edition = fresh(edition)
+        assert edition.is_live
+    edition = edit(edition, w.editor, _spanish_words(f"{MARKER} calambres", MARKER), "Borrador")
+    assert edition.state == WorkflowState.DRAFT
+    staff = Client()
+    staff.force_login(w.editor)
+    preview = staff.get(f"/admin/encyclopedia/article/{edition.pk}/preview/")
+    assert preview.status_code == 200 and MARKER in preview.content.decode(), "the draft must hold the marker"
+    return edition
+
+
+def _english_change(w: World, *, approve_it: bool) -> None:
+    english = edit(w.a, w.editor, _set_a_text("Stretching before exercise helps."), "English update")
+    if approve_it:
+        submit(english, w.editor)
+        approve(english, w.reviewer)
+    else:
+        publish_correction(english, w.director, reason="Wording")
+
+
+def _confirm_translation(w: World, edition: Article) -> None:
+    """The English page changes (the edition is out of date), then a Spanish-qualified reviewer
+    confirms the translation still matches: the mark clears, nothing is republished."""
+    _english_change(w, approve_it=False)
+    confirm_translation(edition, w.spanish_approver)
+
+
+def _set_a_text(text: str) -> Callable[[Article], None]:
+    def change(article: Article) -> None:
+        section = article.sections.order_by("position", "id").first()
+        section.body += f"\n\n{text}"
+        section.save()
+
+    return change
+
+
+SPANISH_ACTIONS: dict[str, Callable[[World, Article], None]] = {
+    "nothing": lambda w, edition: None,
+    "english-correction": lambda w, edition: _english_change(w, approve_it=False),
+    "english-approval": lambda w, edition: _english_change(w, approve_it=True),
+    "confirm-translation": lambda w, edition: _confirm_translation(w, edition),
+    "spanish-import": lambda w, edition: w.notes.update(
+        output=run_import(str(_write(w.tmp / "calambres.txt", SPANISH_PAGE)))
+    ),
+}
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("situation", ["new", "update"])
+@pytest.mark.parametrize("action", list(SPANISH_ACTIONS))
+def test_no_surface_shows_an_unapproved_spanish_draft(action, situation, tmp_path, make_article):
+    """A Spanish draft's words (title, summary, sections, names, translator) are on no public
+    surface, English or Spanish, before and after each action that changes what the public sees of A."""
+    w = make_world("spanish", tmp_path, make_article)
+    w.spanish_approver = spanish_reviewer(w)
+    edition = make_spanish_draft(w, situation)
+    w.extra += spanish_surfaces()
+    pages = check_surfaces(w, "before the action (the pages now cached)")
+    assert_a_is_live(pages)
+    SPANISH_ACTIONS[action](w, fresh(edition))
+    pages = check_surfaces(w, f"after {action}")
+    assert_a_is_live(pages)
+    edition = fresh(edition)
+    assert MARKER in edition.title, "the surfaces were checked while the Spanish draft was unapproved"
+    status, body = pages["A's Spanish page"]
+    if situation == "update":
+        assert status == 200 and SPANISH_TITLE in body, "A's Spanish page shows its live translation"
+        assert "Traducciones buenas" in body, "A's Spanish page credits the approved translator"
+        for name in (
+            "Spanish index",
+            "Spanish A–Z C",
+            "Spanish feed",
+            "Spanish API list",
+            "Spanish search for A",
+        ):
+            assert SPANISH_TITLE in pages[name][1], f"{name} does not list A's live translation"
+    else:
+        assert status == 404, "a Spanish edition never approved has no page"
+    if action == "spanish-import":
+        assert "draft" in w.notes["output"], "the import is refused over the Spanish draft"
+    if action in ("english-correction", "english-approval"):
+        assert edition.out_of_date_since is not None
+    if action == "confirm-translation":
+        assert edition.out_of_date_since is None
+
+
+def test_the_spanish_marker_is_found_once_its_draft_is_approved(tmp_path, make_article):
+    """The control: approved by a Spanish-qualified reviewer, the draft shows on A's Spanish page."""
+    w = make_world("spanish", tmp_path, make_article)
+    w.spanish_approver = spanish_reviewer(w)
+    edition = make_spanish_draft(w, "new")
+    w.extra += spanish_surfaces()
+    check_surfaces(w, "before approval (the pages now cached)")
+    submit(edition, w.editor)
+    approve(edition, w.spanish_approver)
+    for client in (w.anonymous, w.signed_in):
+        body = client.get(f"/spanish/ency/article/{A_ID}.htm").content.decode()
+        assert MARKER in body, "approved, the Spanish draft shows on A's Spanish page"
+    assert MARKER not in w.anonymous.get(f"/ency/article/{A_ID}.htm").content.decode(), (
+        "not on the English page"
+    )

@@ -384,3 +384,52 @@ def test_hostile_site_settings_stay_text(client, live):
     assert len(re.findall(r"&lt;b onmouseover=alert\(1\)&gt;Evil&lt;/b&gt; &amp; Co", box)) == 3
     records = rispy.loads(client.get(f"/ency/article/{live.public_id}.ris").content.decode())
     assert records[0]["publisher"] == "<b onmouseover=alert(1)>Evil</b> & Co"
+
+
+# --- Rendered once, when the page is frozen ----------------------------------------------
+
+
+def _cite_box_text(client, public_id: str) -> str:
+    with time_machine.travel(TODAY):
+        html = client.get(f"/ency/article/{public_id}.htm").content.decode()
+    start = html.index('<details class="cite">')
+    return page_text(html[start : html.index("</details>", start)])
+
+
+def test_a_first_view_renders_no_citation_the_publish_rendered(client, live, monkeypatch):
+    def not_again(*args):
+        raise AssertionError("citeproc-py ran for a reader")
+
+    monkeypatch.setattr(page_citation, "_render", not_again)
+    text = _cite_box_text(client, live.public_id)
+    url = f"http://testserver/ency/article/{live.public_id}.htm"
+    assert f"Medical Encyclopedia. Retrieved June 5, 2026, from {url}" in text, "the day and URL filled in"
+    assert f"Example Health Publishing, 31 Mar. 2024, {url}. Accessed 5 June 2026." in text
+
+
+def test_a_site_renamed_after_the_publish_is_cited_by_its_new_name(client, live):
+    site = SiteSettings.load()
+    site.site_name = "Health Library"
+    site.save()
+    text = _cite_box_text(client, live.public_id)
+    assert (
+        "Example Health Publishing. (2024, March 31). Leg cramps at night. Health Library. Retrieved" in text
+    )
+    assert "Medical Encyclopedia" not in text
+
+
+def test_an_imported_page_is_given_its_citations_by_the_command(client, imported_seed):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    publication = imported_seed.live_publication
+    out = StringIO()
+    call_command("render_cite_boxes", stdout=out)
+    publication.refresh_from_db()
+    assert publication.cite_templates["key"][0] == "Hand or foot spasms"
+    call_command("render_cite_boxes", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "0 live pages given their citations."
+    assert "Retrieved June 5, 2026, from http://testserver/ency/article/003194.htm" in _cite_box_text(
+        client, imported_seed.public_id
+    )

@@ -48,8 +48,10 @@ from reversion.models import Version
 
 import editorial.actions
 from editorial import roles, workflow
+from editorial.actions.add_translation import add_spanish_edition
 from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
+from editorial.actions.confirm_translation import confirm_translation
 from editorial.actions.delete import delete as delete_article
 from editorial.actions.edit import check_editable, record_edit
 from editorial.actions.import_article import import_page
@@ -376,6 +378,8 @@ ACTIONS = [
     ("request_changes",     REFUSED,   REFUSED, DONE,     REFUSED,  DONE),
     ("approve",             REFUSED,   REFUSED, DONE,     REFUSED,  DONE),
     ("confirm",             REFUSED,   REFUSED, DONE,     REFUSED,  DONE),
+    ("confirm_translation", REFUSED,   REFUSED, DONE,     REFUSED,  DONE),
+    ("add_translation",     REFUSED,   DONE,    REFUSED,  DONE,     DONE),
     ("publish_correction",  REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
     ("withdraw",            REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
     ("merge",               REFUSED,   REFUSED, REFUSED,  DONE,     DONE),
@@ -399,6 +403,8 @@ ADMIN_WRITES = [
     ("request_changes",               LOGIN,     REFUSED, DONE,     REFUSED,  DONE),
     ("approve",                       LOGIN,     REFUSED, DONE,     REFUSED,  DONE),
     ("confirm",                       LOGIN,     REFUSED, DONE,     REFUSED,  DONE),
+    ("confirm_translation",           LOGIN,     REFUSED, DONE,     REFUSED,  DONE),
+    ("add_translation",               LOGIN,     DONE,    REFUSED,  DONE,     DONE),
     ("publish_correction",            LOGIN,     REFUSED, REFUSED,  DONE,     DONE),
     ("withdraw",                      LOGIN,     REFUSED, REFUSED,  DONE,     DONE),
     ("merge",                         LOGIN,     REFUSED, REFUSED,  DONE,     DONE),
@@ -886,6 +892,17 @@ def _workflow(action: str, **data) -> Callable[[SimpleNamespace], tuple[str, dic
     return lambda c: (f"/admin/encyclopedia/article/{c.article.pk}/workflow/{action}/", data)
 
 
+def _out_of_date_translation(world: World) -> SimpleNamespace:
+    """The live article's Spanish edition, marked out of date; the reviewers with a profile may
+    review Spanish (only such a reviewer confirms a translation)."""
+    edition = add_spanish_edition(world.live, None)
+    Article.objects.filter(pk=edition.pk).update(out_of_date_since=timezone.now())
+    Reviewer.objects.filter(user__in=[world.actor(REVIEWER), world.actor(SUPERUSER)]).update(
+        languages="en,es"
+    )
+    return SimpleNamespace(article=_fresh(edition))
+
+
 def _edit_form(c: SimpleNamespace) -> tuple[str, dict]:
     data = dict(c.form)
     data["sections-0-body"] = "Edited wording."
@@ -922,6 +939,18 @@ STEPS: dict[str, Step] = {
         done=lambda c: ReviewRecord.objects.filter(
             article=c.article, outcome=ReviewRecord.Outcome.NO_CHANGES_NEEDED
         ).exists(),
+    ),
+    "confirm_translation": Step(
+        setup=lambda w: _out_of_date_translation(w),
+        call=lambda c, user: confirm_translation(c.article, user),
+        post=_workflow("confirm_translation", notes=""),
+        done=lambda c: _fresh(c.article).out_of_date_since is None,
+    ),
+    "add_translation": Step(
+        setup=lambda w: SimpleNamespace(article=w.live),
+        call=lambda c, user: add_spanish_edition(c.article, user),
+        post=_workflow("add_translation"),
+        done=lambda c: Article.objects.spanish().filter(translation_of=c.article).exists(),
     ),
     "publish_correction": Step(
         setup=lambda w: SimpleNamespace(article=w.live_draft),

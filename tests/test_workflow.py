@@ -304,11 +304,11 @@ def test_the_admin_offers_only_what_the_user_may_do(live_article, editor, review
     def names(user):
         return [name for name, _ in workflow.allowed_actions(Article.objects.get(pk=live_article.pk), user)]
 
-    assert names(editor) == ["submit"]
+    assert names(editor) == ["submit", "add_translation"]
     assert names(reviewer) == []  # "Confirm still accurate" waits: a changed draft is pending
-    assert names(director) == ["submit", "publish_correction", "withdraw", "merge"]
+    assert names(director) == ["submit", "publish_correction", "add_translation", "withdraw", "merge"]
     submit(live_article, editor)
-    assert names(editor) == []
+    assert names(editor) == ["add_translation"]  # a translation starts from the live page
     assert names(reviewer) == ["request_changes", "approve"]
 
 

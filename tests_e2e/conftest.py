@@ -14,7 +14,7 @@ SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(__file__).resolve().parents[
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -29,8 +29,32 @@ def browser():
                 "--disable-component-update",
             ],
         )
+        # The live server starts once Playwright runs, so that it shares the connection the tests
+        # use (see django_db_setup); and it stops only after the browser has closed: else the
+        # browser's idle connections end in server threads whose shared database connection
+        # may no longer be used from them (DatabaseError at the end of the session).
+        request.getfixturevalue("live_server")
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(browser, django_db_setup):
+    """The test database, created only once Playwright runs, whichever test comes first.
+
+    Playwright's sync API leaves its event loop marked as running in the main thread, and from
+    then on Django keeps that thread's database connections apart from the ones opened before
+    (asgiref's thread-critical Local: context-local while a loop runs). Had the database been
+    set up before the browser started (a test without a browser running first, as the Nu
+    checker's do), the later tests would get a new connection without the migrations' data
+    saved for ``serialized_rollback``: Django then skips restoring it, and each flush leaves
+    the groups and section headings gone (pytest-django issue #1117).
+
+    Every test here thereby has the live server (see browser), and pytest-django then runs each
+    as a transactional test, flushed afterwards: mark them all
+    ``django_db(transaction=True, serialized_rollback=True)``.
+    """
+    return django_db_setup
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_edit_review_request_changes_fix_approve(browser, live_server, settings,
     settings.DEBUG = False
     from encyclopedia.models import Article
 
-    article = Article.objects.get(public_id="900001")
+    article = Article.objects.english().get(public_id="900001")
     public_url = f"{live_server.url}/ency/article/900001.htm"
     before = public_text(browser, public_url)
     assert NEW_SENTENCE not in before

@@ -99,7 +99,7 @@ def test_a_reviewer_goes_from_the_dashboard_to_the_workspace_in_one_click(browse
 def test_withdraw_then_restore_says_what_readers_get_and_how_to_undo(browser, live_server, demo, shot, axe):
     from encyclopedia.models import Article
 
-    article = Article.objects.get(public_id="900014")  # Nosebleed: live, no draft
+    article = Article.objects.english().get(public_id="900014")  # Nosebleed: live, no draft
     public = f"{live_server.url}/ency/article/900014.htm"
     page = sign_in(browser, live_server, "director")
     page.goto(f"{live_server.url}/admin/encyclopedia/article/{article.pk}/change/")

@@ -38,7 +38,7 @@ def sign_in(browser, live_server, username: str, password: str):
 def test_editor_uses_toolbar_preview_and_link_picker_then_submits(browser, live_server, demo, shot, axe):
     from encyclopedia.models import Article, WorkflowState
 
-    article = Article.objects.get(public_id="900001")
+    article = Article.objects.english().get(public_id="900001")
     editor = sign_in(browser, live_server, "editor", "editor-demo-2026")
     editor.goto(f"{live_server.url}/admin/encyclopedia/article/{article.pk}/change/")
     body = editor.locator("textarea[name='sections-0-body']")
@@ -134,7 +134,7 @@ def test_editor_uses_toolbar_preview_and_link_picker_then_submits(browser, live_
 def test_the_form_works_without_javascript(browser, live_server, demo):
     from encyclopedia.models import Article
 
-    article = Article.objects.get(public_id="900001")
+    article = Article.objects.english().get(public_id="900001")
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/")
@@ -159,7 +159,7 @@ def test_reviewer_decides_from_the_workspace_alone(browser, live_server, demo, s
     from tests.factories import edit
 
     editor = User.objects.get(username="editor")
-    article = Article.objects.get(public_id="900001")
+    article = Article.objects.english().get(public_id="900001")
     edit(article, editor, "Sip cold water slowly.\n\nIf hiccups last more than two days, see a doctor.")
     submit(Article.objects.get(pk=article.pk), editor, note="Shorter advice; please check the two-day rule.")
     public_url = f"{live_server.url}/ency/article/900001.htm"

@@ -58,12 +58,12 @@ def demo(settings, tmp_path):
     call_command("load_demo", stdout=io.StringIO())
     settings.DEBUG = False
     director = User.objects.get(username="director")
-    hiccups = Article.objects.get(public_id="900001")
+    hiccups = Article.objects.english().get(public_id="900001")
     add_image(
         hiccups, picture((800, 600)), alt="A person holding their breath", caption="Holding one's breath"
     )
     publish(hiccups, director, comment="With an image")
-    withdraw(Article.objects.get(public_id="900003"), director, reason="Replaced")
+    withdraw(Article.objects.english().get(public_id="900003"), director, reason="Replaced")
     with reversion.create_revision():
         doomed = Article.objects.create(title="Draft to delete", article_type="symptom", summary="x")
     delete(doomed, director)
@@ -95,6 +95,11 @@ def test_every_kind_of_public_page_has_no_nu_errors(client, demo, tmp_path):
         ("policy", "/about/editorial-policy/", 200),
         ("withdrawn", "/ency/article/900003.htm", 410),
         ("not-found", "/ency/article/899999.htm", 404),
+        ("spanish-index", "/spanish/ency/", 200),
+        ("spanish-letter", "/spanish/ency/encyclopedia_H.htm", 200),
+        ("spanish-article", "/spanish/ency/article/900001.htm", 200),
+        ("spanish-search", "/spanish/ency/search/?q=hipo+resfriado", 200),
+        ("spanish-no-translation", "/spanish/ency/article/900004.htm", 404),
     ]:
         save(client, pages, name, path, status)
     assert nu_errors(pages) == []
@@ -105,12 +110,15 @@ def test_the_admin_pages_this_project_templates_have_no_nu_errors(client, demo, 
     pages.mkdir()
     save(client, pages, "login", "/admin/login/")
     client.force_login(User.objects.get(username="admin"))
-    article = Article.objects.get(public_id="900002")
+    article = Article.objects.english().get(public_id="900002")
     base = f"/admin/encyclopedia/article/{article.pk}"
+    # The demo's Spanish edition of 900002 is out of date: its form shows the English changes.
+    spanish = Article.objects.spanish().get(public_id="900002")
+    untranslated = Article.objects.english().get(public_id="900004")
     versions = [version.pk for version in Version.objects.get_for_object(article)]
     deleted = Version.objects.get_deleted(Article).first()
-    withdrawn = Article.objects.get(public_id="900003")
-    never_published = Article.objects.get(public_id="900028")
+    withdrawn = Article.objects.english().get(public_id="900003")
+    never_published = Article.objects.english().get(public_id="900028")
     for name, path in [
         ("dashboard", "/admin/"),
         ("article-list", "/admin/encyclopedia/article/"),
@@ -131,6 +139,10 @@ def test_the_admin_pages_this_project_templates_have_no_nu_errors(client, demo, 
         ("recover", f"/admin/encyclopedia/article/recover/{deleted.pk}/"),
         ("reviewer-add", "/admin/encyclopedia/reviewer/add/"),
         ("heading", f"/admin/encyclopedia/sectionheading/{SectionHeading.objects.first().pk}/change/"),
+        ("spanish-change", f"/admin/encyclopedia/article/{spanish.pk}/change/"),
+        ("confirm-translation", f"/admin/encyclopedia/article/{spanish.pk}/workflow/confirm_translation/"),
+        ("add-translation", f"/admin/encyclopedia/article/{untranslated.pk}/workflow/add_translation/"),
+        ("out-of-date-list", "/admin/encyclopedia/article/?edition=out_of_date"),
     ]:
         save(client, pages, name, path)
     save(
@@ -146,5 +158,5 @@ def test_the_admin_pages_this_project_templates_have_no_nu_errors(client, demo, 
     for _ in range(5):
         client.post("/admin/login/", wrong)
     save(client, pages, "locked-out", "/admin/login/", 429, **wrong)
-    assert len(list(pages.iterdir())) == 22
+    assert len(list(pages.iterdir())) == 26
     assert nu_errors(pages) == []

@@ -8,11 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from editorial import notifications, publishing, workflow
+from editorial import notifications, publishing, translation, workflow
 from editorial.errors import EditorialError
-from editorial.models import ReviewRecord
+from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia import dates, snapshot
-from encyclopedia.models import Article, Reviewer, WorkflowState
+from encyclopedia.models import Article, Publication, Reviewer, WorkflowState
 
 
 class ChangedSinceShown(EditorialError):
@@ -54,6 +54,8 @@ def approve(
             locked.reviewer = profile
         locked.state = WorkflowState.APPROVED
         locked.go_live_at = go_live_at if scheduled else None
+        if locked.is_translation:
+            translation.mark_current(locked, submitted_source(locked))
         ReviewRecord.objects.create(
             article=locked,
             reviewer=locked.reviewer,
@@ -76,3 +78,17 @@ def approve(
             workflow.link_review(locked, publication)
     notifications.approved(locked, author, user)
     return locked
+
+
+def submitted_source(edition: Article) -> Publication | None:
+    """The English publication a Spanish draft was submitted against (its translator saw that
+    one); the English live publication if the submission named none."""
+    submitted = (
+        AuditEvent.objects.filter(article=edition, action="submit")
+        .order_by("-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    pk = (submitted or {}).get("english_publication")
+    found = Publication.objects.filter(pk=pk, article_id=edition.translation_of_id).first() if pk else None
+    return found or translation.english_live(edition)

@@ -22,5 +22,9 @@ def delete(article: Article, user: Any) -> None:
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.is_live:
             raise EditorialError(f"{locked.public_id} is live: withdraw it before deleting it.")
+        if locked.translations.exists():
+            raise EditorialError(
+                f"{locked.public_id} has a Spanish edition, which translates it: delete that edition first."
+            )
         audit.record(locked, "delete", user, "Deleted (recoverable from “Recover deleted articles”)")
         publishing.delete(locked)

@@ -11,16 +11,19 @@ refused, unless ``replace_draft`` discards that draft.
 
 Publishing does what ``publish`` (``workflow.run("publish")``) does, through
 ``editorial.publishing``: the role and the state checked, a revision with the user and the
-comment, the working copy frozen into a live publication, an audit event, one signal. It does
-not read back what the import has just written and holds locked: the revision records the rows written (handed to
-django-reversion as if prefetched), and a new article's publication is frozen from them
-(``snapshot.freeze_rows``, what ``snapshot.freeze`` gives without reading them back); an
-updated article is frozen by ``freeze`` once, both to tell whether it changed and to publish.
+comment, the working copy frozen into a live publication, an audit event, one signal. A new
+article's publication is frozen from the rows the import wrote (``snapshot.freeze_rows``, what
+``snapshot.freeze`` gives without reading them back); an updated article is frozen by ``freeze``
+once, both to tell whether it changed and to publish.
 
 A run of many pages (``manage.py import_articles``) imports them in batches, one transaction
-each: the standard headings and their placements are read once per run, a reviewer or an
-organization once per run (then as this run left it), and the search index of a batch's
-articles is written once, at the end of the batch.
+each, and pays per page only for what cannot be shared: each page is checked and its article
+saved in its own savepoint; then, for the whole batch (``ImportBatch.complete``), the new
+articles' rows are written one query per table, read back once for the revisions (reversion
+follows them; one ``create_revision`` per page), the new publications, review records and audit
+events inserted together, and the search index written and the caches told once. The standard
+headings and their placements are read once per run; a reviewer, organization, citation or
+credit once per run (then as this run left it).
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ from typing import Any
 
 import reversion
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from reversion.models import Revision
 from reversion.signals import post_revision_commit
 
-from editorial import audit, publishing, workflow
+from editorial import audit, publishing, translation, workflow
 from editorial.actions.publish import can_publish
 from editorial.errors import EditorialError, NotAllowed
 from editorial.importer.parser import (
@@ -66,7 +70,9 @@ from encyclopedia.models import (
     EditorialCredit,
     HeadingPlacement,
     ImageAwaitingUpload,
+    Language,
     Publication,
+    RelatedArticle,
     Reviewer,
     ReviewOrganization,
     Section,
@@ -74,6 +80,7 @@ from encyclopedia.models import (
     WorkflowState,
 )
 from encyclopedia.snapshot import freeze, freeze_rows, is_current
+from encyclopedia.versioning import ARTICLE_FOLLOWS
 
 # The foreign keys of an article: the import sets the reviewer and the organization to rows it
 # has just read or written, and the others come from the row itself, so none needs a query to
@@ -81,6 +88,13 @@ from encyclopedia.snapshot import freeze, freeze_rows, is_current
 _ARTICLE_RELATIONS = [f.name for f in Article._meta.concrete_fields if f.is_relation]
 _CITATION_FIELDS = [f.name for f in dataclasses.fields(CitationData)]
 _LOOKUP_CHUNK = 500  # values per query when looking up a page's citations or credits
+# The rows a revision follows, with what each one's name (its version's ``object_repr``) shows.
+_FOLLOWED = {
+    "sections": Section.objects.select_related("heading"),
+    "citation_links": ArticleCitation.objects.select_related("citation"),
+    "credit_links": ArticleCredit.objects.select_related("credit"),
+    "related_links": RelatedArticle.objects.select_related("related"),
+}
 
 
 @dataclass
@@ -102,10 +116,16 @@ class ImportLookups:
     placements: dict[str, list[str]]  # heading name -> the type of each of its placements
     reviewers: dict[tuple[str, str], Reviewer] = field(default_factory=dict)  # by (name, credentials)
     organizations: dict[str, ReviewOrganization] = field(default_factory=dict)  # by name
+    citations: dict[tuple, Citation] = field(default_factory=dict)  # by their fields (_CITATION_FIELDS)
+    # by (name, credentials, role)
+    credits: dict[tuple[str, str, str], EditorialCredit] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> ImportLookups:
-        headings = {h.name.lower(): h for h in SectionHeading.objects.all()}
+        rows = list(SectionHeading.objects.all())
+        # A Spanish page names a standard heading by its Spanish name.
+        headings = {h.name_es.lower(): h for h in rows if h.name_es}
+        headings.update({h.name.lower(): h for h in rows})
         placements: dict[str, list[str]] = defaultdict(list)
         for name, article_type in HeadingPlacement.objects.values_list("heading__name", "article_type"):
             placements[name].append(article_type)
@@ -113,27 +133,53 @@ class ImportLookups:
 
     @property
     def names(self) -> set[str]:
-        """The standard headings' names, as the parser wants them."""
-        return {heading.name for heading in self.headings.values()}
+        """The standard headings' names, English and Spanish, as the parser wants them."""
+        return {
+            name for heading in self.headings.values() for name in (heading.name, heading.name_es) if name
+        }
+
+
+@dataclass
+class _Saved:
+    """A page whose rows are saved: what is left is its revision and, for a reviewed page, its
+    publication, review record and going live (``ImportBatch.complete``)."""
+
+    article: Article
+    user: Any
+    comment: str
+    written: dict[str, list[Any]]  # the rows the import wrote, by the article's relation names
+    new: bool
+    publish: bool  # reviewed: goes live; otherwise kept as a draft for medical review
+    frozen: dict[str, Any] | None  # an updated article's ``freeze``, taken when it was saved
+    source: str
+    previous: str  # the working copy's state before the import
+    unsaved: list[list[Any]]  # a new article's rows, written by ``complete`` with the batch's others
 
 
 class ImportBatch:
     """Pages imported one after another in one transaction, each in its own savepoint.
 
-    It keeps what the pages of the batch share: the run's lookups; the reviewers and
-    organizations as this transaction has them (a page's own once its savepoint is released;
-    the run's lookups get them when the batch commits); the standing credits; and the articles
-    published, whose search entries ``finish`` writes before the transaction commits.
+    It keeps what the pages of the batch share: the run's lookups; the reviewers,
+    organizations, citations and credits as this transaction has them (a page's own once its
+    savepoint is released; the run's lookups get them when the batch commits); the standing
+    credits; each saved page's revision and publishing, done for the whole batch by
+    ``complete`` (the rows of every page read in one query per table, for their revisions); and
+    the articles published, whose search entries ``finish`` writes before the transaction commits.
     """
 
     def __init__(self, lookups: ImportLookups | None = None):
         self.lookups = lookups or ImportLookups.load()
         self.reviewers: dict[tuple[str, str], Reviewer] = {}
         self.organizations: dict[str, ReviewOrganization] = {}
+        self.citations: dict[tuple, Citation] = {}
+        self.credits: dict[tuple[str, str, str], EditorialCredit] = {}
         self.published: list[Article] = []
         self.before: dict[int, Publication | None] = {}
         self.publications: list[int] = []
         self._standing: list[EditorialCredit] | None = None
+        self._saved: list[_Saved] = []  # pages whose revision and publishing ``complete`` does
+        self._page_citations: dict[tuple, Citation] = {}  # what the page being imported found
+        self._page_credits: dict[tuple[str, str, str], EditorialCredit] = {}
 
     def reviewer(self, name: str, credentials: str) -> Reviewer | None:
         key = (name, credentials)
@@ -142,15 +188,46 @@ class ImportBatch:
     def organization(self, name: str) -> ReviewOrganization | None:
         return self.organizations.get(name) or self.lookups.organizations.get(name)
 
+    def citation(self, key: tuple) -> Citation | None:
+        return self._page_citations.get(key) or self.citations.get(key) or self.lookups.citations.get(key)
+
+    def credit(self, key: tuple[str, str, str]) -> EditorialCredit | None:
+        return self._page_credits.get(key) or self.credits.get(key) or self.lookups.credits.get(key)
+
+    def found(
+        self, citations: dict[tuple, Citation], credits: dict[tuple[str, str, str], EditorialCredit]
+    ) -> None:
+        """The citations and credits the page being imported found or wrote (kept if it is saved)."""
+        self._page_citations.update(citations)
+        self._page_credits.update(credits)
+
+    def begin(self, page: ParsedPage) -> None:
+        """Before ``page``'s savepoint: if it may touch an article an earlier page of the batch
+        saved, that page's revision and publishing are done first, as if imported alone."""
+        self._page_citations, self._page_credits = {}, {}
+        if any(
+            saved.article.public_id == page.public_id if page.public_id else saved.article.title == page.title
+            for saved in self._saved
+        ):
+            self.complete()
+
     def standing_credits(self) -> list[EditorialCredit]:
         """The credits of an article that names none of its own (read once per batch)."""
         if self._standing is None:
             self._standing = EditorialCredit.standing_credits()
         return self._standing
 
-    def imported(self, article: Article, outcome: str, before: Publication | None) -> None:
+    def imported(
+        self, article: Article, outcome: str, before: Publication | None, saved: _Saved | None = None
+    ) -> None:
         """``article``'s import is saved (its savepoint released): keep what it read and wrote,
-        and, if it went live, what was live before (for the batch's one signal)."""
+        what is left to do (``saved``: its revision and publishing) and, if it goes live, what
+        was live before (for the batch's one signal)."""
+        self.citations.update(self._page_citations)
+        self.credits.update(self._page_credits)
+        self._page_citations, self._page_credits = {}, {}
+        if saved is not None:
+            self._saved.append(saved)
         if article.reviewer is not None:
             self.reviewers[(article.reviewer.name, article.reviewer.credentials)] = article.reviewer
         if article.review_organization is not None:
@@ -164,6 +241,7 @@ class ImportBatch:
         indexes, generations and CDN purge) and cache its new publications (now, and again when
         the transaction commits, as ``encyclopedia.caching.publication_cache`` does on each save); call it
         inside the batch's transaction."""
+        self.complete()
         published, self.published = self.published, []
         before, self.before = self.before, {}
         publishing.announce(published, before)
@@ -172,12 +250,52 @@ class ImportBatch:
             publication_cache.store_many(pks)
             transaction.on_commit(lambda: publication_cache.store_many(pks))
         reviewers, organizations = dict(self.reviewers), dict(self.organizations)
+        citations, credits = dict(self.citations), dict(self.credits)
 
         def keep() -> None:  # what this transaction wrote holds for the rest of the run
             self.lookups.reviewers.update(reviewers)
             self.lookups.organizations.update(organizations)
+            self.lookups.citations.update(citations)
+            self.lookups.credits.update(credits)
 
         transaction.on_commit(keep)
+
+    def complete(self) -> None:
+        """Revise, and publish or keep as a draft, each page saved since the last call, in order.
+
+        The revisions follow each article's rows (``versioning.ARTICLE_FOLLOWS``): they are read
+        for all the batch's articles at once, one query per table, and those a new article has
+        none of are not read at all."""
+        saved, self._saved = self._saved, []
+        if not saved:
+            return
+        _insert_rows(rows for entry in saved for rows in entry.unsaved)
+        for name in ARTICLE_FOLLOWS:
+            empty = [entry.article for entry in saved if entry.new and not entry.written.get(name)]
+            if empty:  # nothing to read: a new article has none of these rows
+                model = Article._meta.get_field(name).related_model
+                prefetch_related_objects(empty, Prefetch(name, queryset=model.objects.none()))
+        prefetch_related_objects(
+            [entry.article for entry in saved],
+            *(Prefetch(name, queryset=_FOLLOWED.get(name)) for name in ARTICLE_FOLLOWS),
+        )
+        fresh: list[Publication] = []  # the new articles' publications, inserted together
+        frozen = [_freeze(entry, self, fresh) if entry.publish else _draft(entry) for entry in saved]
+        if fresh:
+            self.publications += publishing.insert_batch(fresh)
+        records: list[ReviewRecord] = []
+        events: list[AuditEvent] = []
+        for entry, publication in zip(saved, frozen, strict=True):
+            if publication is not None:
+                _go_live(entry, publication, records, events)
+            else:
+                events.append(
+                    audit.unsaved(
+                        entry.article, "import", entry.user, entry.comment, from_state=entry.previous
+                    )
+                )
+        _insert(ReviewRecord, records)  # nothing listens to their post_save
+        _insert(AuditEvent, events)
 
 
 _NO_REVIEW = "no review date and “Updated by” credit, so it is kept as a draft for medical review"
@@ -209,22 +327,25 @@ def import_page(
     check_lengths(page)  # a page read by any reader, or built by a caller, is held to the limits
     alone = batch is None
     batch = batch or ImportBatch()
+    batch.begin(page)
     try:
         with transaction.atomic():
-            article, outcome, before = _import(page, user, source, article_type, batch, replace_draft)
+            article, outcome, before, saved = _import(page, user, source, article_type, batch, replace_draft)
             if alone:
-                batch.imported(article, outcome, before)
+                batch.imported(article, outcome, before, saved)
                 batch.finish()
         if not alone:
-            batch.imported(article, outcome, before)
+            batch.imported(article, outcome, before, saved)
+        images = len(page.images)  # the page's list replaced the article's
     except _Unchanged as unchanged:
         article, outcome = unchanged.args[0], "unchanged"
+        images = article.images_awaiting_upload.count()
     return ImportResult(
         public_id=article.public_id,
         title=page.title,
         outcome=outcome,
         article_links=page.article_links,
-        images_awaiting_upload=article.images_awaiting_upload.count(),
+        images_awaiting_upload=images,
     )
 
 
@@ -235,17 +356,21 @@ def _import(
     article_type: str | None,
     batch: ImportBatch,
     replace_draft: bool,
-) -> tuple[Article, str]:
-    article = _existing(page)
+) -> tuple[Article, str, Publication | None, _Saved | None]:
+    original = _english_original(page)
+    article = _existing(page, original)
     discarded = _pending_draft(article, user, replace_draft) if article is not None else ""
     new = article is None
-    article = article or Article(public_id=page.public_id or "")
+    article = article or _new_article(page, original)
     before = article.live_publication
     reviewed = page.review_date is not None and page.reviewer is not None
     article.title = page.title
     article.summary = page.summary
     article.review_date = page.review_date
     article.article_type = article_type or article.article_type or infer_article_type(page, batch.lookups)
+    if original is not None:  # a Spanish page: the translation of the English page live now
+        article.translated_by = page.translated_by or article.translated_by
+        translation.mark_current(article, original.live_publication)
     article.reviewer = _reviewer(page.reviewer, batch, page.credit_line) if page.reviewer else None
     article.review_organization = _organization(page.review_organization, batch, page.credit_line)
     _validate(
@@ -263,24 +388,38 @@ def _import(
     written = {
         "sections": _replace_sections(article, page, batch.lookups, new),
         "alternative_names": _replace_names(article, page.alternative_names, page.name_lines, new),
-        "citation_links": _replace_citations(article, page.citations, page.citation_lines, new),
-        "credit_links": _replace_credits(article, page.also_reviewed_by, page.credit_line, new),
+        "citation_links": _replace_citations(article, page.citations, page.citation_lines, new, batch),
+        "credit_links": _replace_credits(article, page.also_reviewed_by, page.credit_line, new, batch),
         "codes": _replace_codes(article, page.codes, new),
         **({"images": [], "related_links": []} if new else {}),
     }
-    _record_images_awaiting_upload(article, page.images, new)
+    rows = [*written.values(), _images_awaiting_upload(article, page.images, new)]
+    if not new:  # a new article's rows are written with the batch's others (ImportBatch.complete)
+        _insert_rows(rows)
     # An updated article is frozen once: to tell whether it changed, then to publish it.
     frozen = None if new else freeze(article)
     if not new and reviewed and is_current(article, frozen):
         if not discarded:
             raise _Unchanged(article)
-        return article, "unchanged", None  # the draft is discarded; the live page was the page already
+        return article, "unchanged", None, None  # the draft is discarded; the live page was the page already
     comment = f"Imported from {source}" if source else "Imported"
     if reviewed:
-        _publish(article, user, comment, written, batch, frozen, source)
-        return article, "new" if new else "updated", before
-    _import_draft(article, user, f"{comment}: {_NO_REVIEW}", written)
-    return article, "draft", None
+        workflow.check("publish", article, user)  # refused here, with nothing of the page saved
+    saved = _Saved(
+        article=article,
+        user=user,
+        comment=comment if reviewed else f"{comment}: {_NO_REVIEW}",
+        written=written,
+        new=new,
+        publish=reviewed,
+        frozen=frozen,
+        source=source,
+        previous=article.state,
+        unsaved=rows if new else [],
+    )
+    if reviewed:
+        return article, "new" if new else "updated", before, saved
+    return article, "draft", None, saved
 
 
 def _pending_draft(article: Article, user: Any, replace_draft: bool) -> str:
@@ -337,62 +476,64 @@ def _is_import_draft(article: Article) -> bool:
     return last == "import"
 
 
-def _import_draft(article: Article, user: Any, comment: str, written: dict[str, list[models.Model]]) -> None:
-    """Keep an unreviewed page as a draft: a revision and an audit event; nothing goes live."""
-    previous = article.state
+def _draft(saved: _Saved) -> None:
+    """Keep an unreviewed page as a draft: a revision (and an audit event, which ``complete``
+    saves with the batch's others); nothing goes live."""
+    article = saved.article
     article.state = WorkflowState.DRAFT
     article.save(update_fields=["state"])
-    _hand_over(article, written)
-    _revise(article, user, comment)
-    audit.record(article, "import", user, comment, from_state=previous, to_state=article.state)
+    _revise(article, saved.user, saved.comment)
 
 
-def _publish(
-    article: Article,
-    user: Any,
-    comment: str,
-    written: dict[str, list[models.Model]],
-    batch: ImportBatch,
-    frozen: dict[str, Any] | None,
-    source: str,
-) -> None:
-    """Publish the article this import has just saved and holds locked, with the page's review:
-    checked, revised, frozen and made live through ``editorial.publishing``, audited, the
-    review recorded as the page states it. ``frozen`` is an updated article's ``freeze``; a new
-    article (``None``) is frozen from the rows just written. The signal for the batch's articles
-    is sent once, by ``ImportBatch.finish``."""
-    workflow.check("publish", article, user)
-    previous = article.state
-    _hand_over(article, written)
-    revision = _revise(article, user, comment)
-    new = frozen is None
-    publication = publishing.freeze(
+def _freeze(saved: _Saved, batch: ImportBatch, fresh: list[Publication]) -> Publication:
+    """The publication of the article this import has saved and holds locked, with the page's
+    review (``workflow.check`` passed when it was saved), frozen through ``editorial.publishing``
+    after its revision. An updated article is published as it was frozen when saved; a new one is
+    frozen from the rows just written, and its publication is added to ``fresh``, for
+    ``publishing.insert_batch``."""
+    article, user = saved.article, saved.user
+    revision = _revise(article, user, saved.comment)
+    return publishing.freeze(
         article,
         user,
         revision,
-        fields=_frozen(article, written, batch.standing_credits) if new else frozen,
-        batch=batch.publications if new else None,
+        fields=_frozen(article, saved.written, batch.standing_credits) if saved.new else saved.frozen,
+        batch=fresh if saved.new else None,
     )
-    if new or not article.review_records.filter(reviewed_on=article.review_date).exists():
-        ReviewRecord.objects.create(
-            article=article,
-            reviewer=article.reviewer,
-            user=user if getattr(user, "is_authenticated", False) else None,
-            reviewed_on=article.review_date,
-            outcome=ReviewRecord.Outcome.IMPORTED,
-            credit=publication.updated_by,
-            notes=f"As stated on the imported page ({source or 'import'}).",
-            publication=publication,
+
+
+def _go_live(
+    saved: _Saved, publication: Publication, records: list[ReviewRecord], events: list[AuditEvent]
+) -> None:
+    """Make ``publication`` live (``editorial.publishing``), the review recorded as the page
+    states it and audited: the record and the event are added to ``records`` and ``events``,
+    saved with the batch's others; the signal for the batch's articles is sent once, by
+    ``ImportBatch.finish``."""
+    article, user = saved.article, saved.user
+    if saved.new or not article.review_records.filter(reviewed_on=article.review_date).exists():
+        records.append(
+            ReviewRecord(
+                article=article,
+                reviewer=article.reviewer,
+                user=user if getattr(user, "is_authenticated", False) else None,
+                reviewed_on=article.review_date,
+                outcome=ReviewRecord.Outcome.IMPORTED,
+                credit=publication.updated_by,
+                notes=f"As stated on the imported page ({saved.source or 'import'}).",
+                publication=publication,
+            )
         )
     publishing.go_live(article, publication, announce=False)
-    audit.record(
-        article,
-        "publish",
-        user,
-        comment,
-        from_state=previous,
-        to_state=article.state,
-        publication=publication.pk,
+    events.append(
+        audit.unsaved(
+            article,
+            "publish",
+            user,
+            saved.comment,
+            from_state=saved.previous,
+            to_state=article.state,
+            publication=publication.pk,
+        )
     )
 
 
@@ -445,26 +586,44 @@ def _frozen(
     )
 
 
-def _hand_over(article: Article, written: dict[str, list[models.Model]]) -> None:
-    """Give ``article`` the rows the import has just written, as if prefetched, so that the
-    revision records them (with their headings and citations) without reading each back.
-    Rows are handed over only if every one has its primary key (``bulk_create`` returns them
-    on PostgreSQL and SQLite); otherwise they are read as usual."""
-    cache = article.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in written.items():
-        if any(row.pk is None for row in rows):
-            continue
-        queryset = getattr(article, name).all()
-        queryset._result_cache = list(rows)
-        queryset._prefetch_done = True
-        cache[name] = queryset
+def _english_original(page: ParsedPage) -> Article | None:
+    """For a Spanish page, the English article it translates (the same id); None for an English
+    page. A Spanish page whose English article is not there is refused at its URL line."""
+    if page.language != Language.SPANISH:
+        return None
+    if not page.public_id:
+        raise ParseError("a Spanish page needs its “URL de esta página” line naming the article id")
+    original = Article.objects.english().filter(public_id=page.public_id).first()
+    if original is None:
+        raise ParseError(
+            f"this Spanish page translates article {page.public_id}, which has no English article: "
+            "import the English page first",
+            page.public_id_line,
+        )
+    return original
 
 
-def _existing(page: ParsedPage) -> Article | None:
-    """The article this page updates: by its id, or, for a page without one, by its exact title."""
+def _new_article(page: ParsedPage, original: Article | None) -> Article:
+    if original is None:
+        return Article(public_id=page.public_id or "")
+    return Article(
+        public_id=original.public_id,
+        language=Language.SPANISH,
+        translation_of=original,
+        article_type=original.article_type,
+        specialty=original.specialty,
+    )
+
+
+def _existing(page: ParsedPage, original: Article | None) -> Article | None:
+    """The article this page updates: by its id (a Spanish page: the Spanish edition of that id),
+    or, for a page without one, by its exact English title."""
+    if original is not None:
+        return Article.objects.select_for_update().filter(translation_of=original).first()
+    english = Article.objects.english().select_for_update()
     if page.public_id:
-        return Article.objects.select_for_update().filter(public_id=page.public_id).first()
-    same_title = list(Article.objects.select_for_update().filter(title=page.title)[:2])
+        return english.filter(public_id=page.public_id).first()
+    same_title = list(english.filter(title=page.title)[:2])
     return same_title[0] if len(same_title) == 1 else None
 
 
@@ -544,10 +703,12 @@ def _replace_sections(article: Article, page: ParsedPage, lookups: ImportLookups
         )
         _validate(section, data.line, exclude=["article", "heading"])  # a heading just read: it exists
         rows.append(section)
-    return Section.objects.bulk_create(rows)
+    return rows
 
 
-def _record_images_awaiting_upload(article: Article, images: list[ImageData], new: bool) -> None:
+def _images_awaiting_upload(
+    article: Article, images: list[ImageData], new: bool
+) -> list[ImageAwaitingUpload]:
     """The images a saved HTML page showed, listed for an editor to upload (never fetched, never
     shown): the page's list replaces what an earlier import of it recorded."""
     if not new:
@@ -557,7 +718,7 @@ def _record_images_awaiting_upload(article: Article, images: list[ImageData], ne
         row = ImageAwaitingUpload(article=article, position=position, **dataclasses.asdict(data))
         _validate(row, exclude=["article"])
         rows.append(row)
-    ImageAwaitingUpload.objects.bulk_create(rows)
+    return rows
 
 
 def _replace_names(
@@ -570,7 +731,7 @@ def _replace_names(
         row = AlternativeName(article=article, name=name, position=position)
         _validate(row, lines.get(name, 0), exclude=["article"])
         rows.append(row)
-    return AlternativeName.objects.bulk_create(rows)
+    return rows
 
 
 def _replace_codes(article: Article, codes: list[CodeData], new: bool) -> list[CodedConcept]:
@@ -588,7 +749,7 @@ def _replace_codes(article: Article, codes: list[CodeData], new: bool) -> list[C
         )
         _validate(row, data.line, exclude=["article"])
         rows.append(row)
-    return CodedConcept.objects.bulk_create(rows)
+    return rows
 
 
 def _first_matches(
@@ -610,43 +771,75 @@ def _first_matches(
     return found
 
 
-def _citations(items: list[CitationData], lines: list[int]) -> list[Citation]:
-    """Each reference's citation: an existing one with exactly its fields, or a new one (checked,
-    a refusal naming the reference's line in ``lines``, where the reader gave it)."""
+def _citations(items: list[CitationData], lines: list[int], batch: ImportBatch) -> list[Citation]:
+    """Each reference's citation: an existing one with exactly its fields (as this run found it,
+    or read now), or a new one (checked, a refusal naming the reference's line in ``lines``,
+    where the reader gave it; the page's new ones written in one query)."""
     keys = [tuple(getattr(data, name) for name in _CITATION_FIELDS) for data in items]
-    found = _first_matches(Citation, _CITATION_FIELDS, keys, by="title", order=("authors", "title", "pk"))
-    out = []
+    found = {key: known for key in keys if (known := batch.citation(key)) is not None}
+    unknown = [key for key in keys if key not in found]
+    if unknown:
+        found.update(
+            _first_matches(Citation, _CITATION_FIELDS, unknown, by="title", order=("authors", "title", "pk"))
+        )
+    created: dict[tuple, Citation] = {}
     for index, (data, key) in enumerate(zip(items, keys, strict=True)):
-        citation = found.get(key)
-        if citation is None:
+        if key not in found and key not in created:
             citation = Citation(**data.as_dict())
             _validate(citation, lines[index] if index < len(lines) else 0)
-            citation.save()
-            found[key] = citation
-        out.append(citation)
-    return out
+            created[key] = citation
+    if created:
+        _insert(Citation, list(created.values()))
+        found.update(created)
+    batch.found(citations={key: found[key] for key in keys}, credits={})
+    return [found[key] for key in keys]
+
+
+def _insert_rows(groups: Iterable[list[Any]]) -> None:
+    """Insert the rows of ``groups``, one query per table, in the order their tables first come."""
+    by_model: dict[type[models.Model], list[Any]] = {}
+    for rows in groups:
+        for row in rows:
+            by_model.setdefault(type(row), []).append(row)
+    for model, rows in by_model.items():
+        _insert(model, rows)
+
+
+def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Insert ``rows`` (nothing listens to their ``post_save``) with their primary keys set: in
+    one query where the database returns them, PostgreSQL and SQLite do."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        model.objects.bulk_create(rows)
+    else:
+        for row in rows:
+            row.save(force_insert=True)
 
 
 def _replace_citations(
-    article: Article, items: list[CitationData], lines: list[int], new: bool
+    article: Article, items: list[CitationData], lines: list[int], new: bool, batch: ImportBatch
 ) -> list[ArticleCitation]:
     if not new:
         article.citation_links.all().delete()
     seen: set[int] = set()
     links = []
-    for position, citation in enumerate(_citations(items, lines), start=1):
+    for position, citation in enumerate(_citations(items, lines, batch), start=1):
         if citation.pk not in seen:
             seen.add(citation.pk)
             links.append(ArticleCitation(article=article, citation=citation, position=position))
-    return ArticleCitation.objects.bulk_create(links)
+    return links
 
 
-def _replace_credits(article: Article, items: list[CreditData], line: int, new: bool) -> list[ArticleCredit]:
+def _replace_credits(
+    article: Article, items: list[CreditData], line: int, new: bool, batch: ImportBatch
+) -> list[ArticleCredit]:
     if not new:
         article.credit_links.all().delete()
     fields = ("name", "credentials", "role")
     keys = [(data.name, data.credentials, data.role) for data in items]
-    found = _first_matches(EditorialCredit, fields, keys, by="name", order=("position", "id"))
+    found = {key: known for key in keys if (known := batch.credit(key)) is not None}
+    unknown = [key for key in keys if key not in found]
+    if unknown:
+        found.update(_first_matches(EditorialCredit, fields, unknown, by="name", order=("position", "id")))
     seen: set[int] = set()
     links = []
     for position, key in enumerate(keys, start=1):
@@ -659,4 +852,5 @@ def _replace_credits(article: Article, items: list[CreditData], line: int, new: 
         if credit.pk not in seen:  # a credit named twice keeps its first place
             seen.add(credit.pk)
             links.append(ArticleCredit(article=article, credit=credit, position=position))
-    return ArticleCredit.objects.bulk_create(links)
+    batch.found(citations={}, credits=found)
+    return links

@@ -18,7 +18,13 @@ from editorial.actions.edit import check_editable, record_edit
 from editorial.actions.reassign import PERMISSION as REASSIGN_PERMISSION
 from editorial.actions.recover import PERMISSION as RECOVER_PERMISSION
 from editorial.admin.changelist import FastArticleList
-from editorial.admin.filters import DashboardFilter, ReviewDueFilter, SpecialtyFilter, StatusFilter
+from editorial.admin.filters import (
+    DashboardFilter,
+    EditionFilter,
+    ReviewDueFilter,
+    SpecialtyFilter,
+    StatusFilter,
+)
 from editorial.admin.inlines import (
     AlternativeNameInline,
     ArticleCitationInline,
@@ -76,6 +82,7 @@ class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleLi
     list_display = [
         "public_id",
         "title",
+        "language",
         "article_type",
         "status",
         "review_date",
@@ -87,6 +94,7 @@ class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleLi
     list_filter = [
         DashboardFilter,
         StatusFilter,
+        EditionFilter,
         ReviewDueFilter,
         "state",
         "article_type",
@@ -138,6 +146,14 @@ class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleLi
         ),
         ("Status", {"fields": ["live_page", "conventional_order", "created_at", "updated_at"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """A Spanish edition names its translator, credited on the Spanish page."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_translation:
+            return fieldsets
+        first, *rest = fieldsets
+        return [(first[0], {**first[1], "fields": [*first[1]["fields"], "translated_by"]}), *rest]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "summary":

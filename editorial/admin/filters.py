@@ -1,4 +1,4 @@
-"""The article list's filters: status, review due, specialty.
+"""The article list's filters: status, review due, specialty, edition.
 
 Each choice is a condition on the article row itself, which serves both the filter and its counts.
 """
@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from editorial import dashboard
-from encyclopedia.models import GONE, LIVE, Article, WorkflowState
+from encyclopedia.models import GONE, LIVE, Article, Language, WorkflowState
 
 
 class ConditionFilter(admin.SimpleListFilter):
@@ -127,3 +127,24 @@ class DashboardFilter(admin.SimpleListFilter):
         if condition is None:
             return queryset.none()
         return queryset.filter(condition)
+
+
+class EditionFilter(ConditionFilter):
+    """English articles, Spanish editions, and the Spanish editions the English page has outrun."""
+
+    title = "edition"
+    parameter_name = "edition"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("en", "English"),
+            ("es", "Spanish"),
+            ("out_of_date", "Spanish, out of date"),
+        ]
+
+    def condition(self, value: str) -> Q | None:
+        return {
+            "en": Q(language=Language.ENGLISH),
+            "es": Q(language=Language.SPANISH),
+            "out_of_date": Q(language=Language.SPANISH, out_of_date_since__isnull=False),
+        }.get(value)

@@ -9,6 +9,13 @@ Names", "References", "Review Date M/D/YYYY" and the "Updated by:" credit. The
 Markdown format is the same page with ``# Title`` and ``## Heading`` lines. In either,
 the "URL of this page" line may also follow the title, anywhere before the first section
 heading: pages converted from the public site put it there.
+
+A Spanish edition's page is the same with Spanish labels: "URL de esta página" naming
+``/spanish/ency/article/NNNNNN.htm``, the Spanish section headings, "Nombres alternativos",
+"Referencias", "Fecha de revisión D/M/AAAA" (day first, or "5 de marzo de 2026"), "Actualizado
+por:" for the Spanish review's credit and "Traducido por:" for the translator. The English
+review lines a Spanish page prints ("Versión en inglés revisada por:") are the English
+article's, and are not read.
 """
 
 from __future__ import annotations
@@ -134,10 +141,16 @@ class ParsedPage:
     summary_line: int = 0  # the summary's first line
     images: list[ImageData] = field(default_factory=list)  # from an HTML page: awaiting upload
     codes: list[CodeData] = field(default_factory=list)  # from the "Codes:" lines
+    language: str = "en"  # "es": a Spanish edition's page (its URL line or its labels say so)
+    translated_by: str = ""  # a Spanish page's "Traducido por:" line
 
 
 ALTERNATIVE_NAMES = "alternative names"
 REFERENCES = "references"
+# The same two headings on a Spanish page.
+_NAMES_HEADINGS = {ALTERNATIVE_NAMES, "nombres alternativos"}
+_REFERENCE_HEADINGS = {REFERENCES, "referencias"}
+SPANISH = "es"
 _END_MARKERS = ("learn how to cite this page",)
 
 
@@ -147,9 +160,37 @@ class _Block(enum.Enum):
     REVIEW = "the review date and credit lines"
 
 
-_URL_LINE = re.compile(r"^URL of this page:", re.IGNORECASE)
+_URL_LINE = re.compile(r"^(?:URL of this page|URL de esta página):", re.IGNORECASE)
+_SPANISH_URL_LINE = re.compile(r"^URL de esta página:|/spanish/ency/article/", re.IGNORECASE)
 _ARTICLE_URL = re.compile(r"(?:https?:)?(?://[^/\s)]+)?/ency/article/([0-9]{6})\.htm")  # ASCII digits only
-_REVIEW_DATE = re.compile(r"^Review Date\b:?\s*(.*?)\s*$", re.IGNORECASE)
+_REVIEW_DATE = re.compile(r"^(?:Review Date|Fecha de revisión)\b:?\s*(.*?)\s*$", re.IGNORECASE)
+_SPANISH_REVIEW_DATE = re.compile(r"^Fecha de revisión\b", re.IGNORECASE)
+_SPANISH_UPDATED_BY = re.compile(
+    r"^Actualizado por:\s*(?P<credit>.+?)\.(?: Revisión provista por (?P<org>.+?)\.)?"
+    r"(?: También revisado por (?P<also>.+?)\.)?\s*$"
+)
+_TRANSLATED_BY = re.compile(r"^Traducido por:\s*(?P<who>.+?)\.?\s*$")
+_ENGLISH_REVIEW = "Versión en inglés revisada por:"  # the English article's review: not read
+_SPANISH_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ],
+        start=1,
+    )
+}
 _CODES_LINE = re.compile(r"^Codes:\s*(?P<codes>.*?)\s*$", re.IGNORECASE)
 _CODE_ITEM = re.compile(
     r"^(?P<system>ICD-?10-?CM|ICD-?9-?CM|SNOMED[ -]?CT|LOINC|CPT|[0-9]+(?:\.[0-9]+)+)\s+(?P<code>\S+)(?:\s+(?P<name>.+))?$",
@@ -194,7 +235,7 @@ def parse_page(text: str, known_headings: set[str] | frozenset[str] = frozenset(
                 "which no page can show: remove it",
                 number,
             )
-    known = {h.strip().lower() for h in known_headings} | {ALTERNATIVE_NAMES, REFERENCES}
+    known = {h.strip().lower() for h in known_headings} | _NAMES_HEADINGS | _REFERENCE_HEADINGS
     is_markdown = any(re.match(r"^#{1,2} \S", line) for line in lines)
     reader = _Reader(lines, known, is_markdown)
     return reader.read()
@@ -207,6 +248,7 @@ class _Reader:
         self.is_markdown = is_markdown
         self.url_line: tuple[int, str] | None = None  # a "URL of this page" line after the title
         self.code_lines: list[tuple[int, str]] = []  # the "Codes:" lines, wherever they stand
+        self.language = "en"  # "es" once a Spanish URL line or label is read
 
     def read(self) -> ParsedPage:
         public_id: str | None = None
@@ -221,6 +263,7 @@ class _Reader:
                 continue
             if _URL_LINE.match(line):
                 public_id, public_id_line = _public_id(line, index), index
+                self._note_language(line)
                 continue
             if line.startswith("#") and not line.lstrip("#").strip():
                 raise ParseError("the title is empty: write it after the “#”", index)
@@ -252,7 +295,14 @@ class _Reader:
                     number,
                 )
             public_id, public_id_line = found, number
-        page = ParsedPage(title=title, summary="", public_id=public_id, public_id_line=public_id_line)
+            self._note_language(line)
+        page = ParsedPage(
+            title=title,
+            summary="",
+            public_id=public_id,
+            public_id_line=public_id_line,
+            language=self.language,
+        )
         summary_lines = blocks.pop(0)[2] if blocks and blocks[0][0] is None else []
         page.summary = self._markdown(summary_lines, page)
         if not page.summary.strip():
@@ -263,9 +313,9 @@ class _Reader:
                 self._review(body, page)
                 continue
             key = (heading or "").lower()
-            if key == ALTERNATIVE_NAMES:
+            if key in _NAMES_HEADINGS:
                 page.alternative_names, page.name_lines = _alternative_names(body)
-            elif key == REFERENCES:
+            elif key in _REFERENCE_HEADINGS:
                 items = [(number, text) for number, text in body if text.strip()]
                 page.citations = [
                     parse_citation(_LIST_ITEM.sub("", text, count=1), number) for number, text in items
@@ -278,8 +328,13 @@ class _Reader:
                 page.sections.append(SectionData(heading=heading or "", body=markdown, line=heading_line))
         page.article_links = list(dict.fromkeys(page.article_links))
         page.codes = parse_codes(self.code_lines)
+        page.language = self.language
         check_lengths(page)
         return page
+
+    def _note_language(self, line: str) -> None:
+        if _SPANISH_URL_LINE.search(line):
+            self.language = SPANISH
 
     def _heading(self, index: int, current: str | None) -> str | None:
         """The heading on line ``index`` (0-based), or None if it is not a heading.
@@ -293,7 +348,7 @@ class _Reader:
             return match.group(1) if match else None
         if line.lower() in self.known:
             return line
-        if (current or "").lower() in (ALTERNATIVE_NAMES, REFERENCES):
+        if (current or "").lower() in _NAMES_HEADINGS | _REFERENCE_HEADINGS:
             return None
         before = self.lines[index - 1].strip() if index > 0 else ""
         after = self.lines[index + 1].strip() if index + 1 < len(self.lines) else ""
@@ -327,7 +382,7 @@ class _Reader:
             if _CODES_LINE.match(line):
                 self.code_lines.append((number, line))
                 continue
-            if _REVIEW_DATE.match(line) or line.startswith("Updated by:"):
+            if _is_review_line(line):
                 review.append((number, line))
                 continue
             if review and line:
@@ -366,7 +421,20 @@ class _Reader:
         for number, line in body:
             date_match = _REVIEW_DATE.match(line)
             if date_match:
-                page.review_date = _us_date(date_match.group(1), number)
+                if _SPANISH_REVIEW_DATE.match(line):
+                    self.language = SPANISH
+                    page.review_date = _spanish_date(date_match.group(1), number)
+                else:
+                    page.review_date = _us_date(date_match.group(1), number)
+                continue
+            if line.startswith(_ENGLISH_REVIEW):
+                continue
+            if line.startswith("Actualizado por:"):
+                self.language = SPANISH
+            translated = _TRANSLATED_BY.match(line)
+            if translated:
+                self.language = SPANISH
+                page.translated_by = translated.group("who").strip()
                 continue
             _credits(line, number, page)
 
@@ -442,8 +510,36 @@ def parse_codes(lines: list[tuple[int, str]]) -> list[CodeData]:
     return codes
 
 
+def _is_review_line(line: str) -> bool:
+    """A review date or credit line, in English or Spanish: they end the article's own content."""
+    return bool(_REVIEW_DATE.match(line)) or line.startswith(
+        ("Updated by:", "Actualizado por:", "Traducido por:", _ENGLISH_REVIEW)
+    )
+
+
+def _spanish_date(text: str, line: int) -> datetime.date:
+    """A Spanish page's review date: "5/3/2026" (day first) or "5 de marzo de 2026"."""
+    numeric = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
+    spelled = re.fullmatch(r"([0-9]{1,2}) de ([a-z]+) de ([0-9]{4})", text.lower())
+    try:
+        if numeric:
+            day, month, year = (int(part) for part in numeric.groups())
+            return datetime.date(year, month, day)
+        if spelled and spelled.group(2) in _SPANISH_MONTHS:
+            return datetime.date(
+                int(spelled.group(3)), _SPANISH_MONTHS[spelled.group(2)], int(spelled.group(1))
+            )
+    except ValueError:
+        pass
+    raise ParseError(
+        f"“{text}” is not a review date in the form D/M/AAAA (day first) or “5 de marzo de 2026”", line
+    )
+
+
 def _is_breadcrumb(line: str) -> bool:
-    return "→" in line and "medical encyclopedia" in line.lower()
+    return "→" in line and any(
+        name in line.lower() for name in ("medical encyclopedia", "enciclopedia médica")
+    )
 
 
 def _rewrite_links(line: str, page: ParsedPage) -> str:
@@ -563,9 +659,11 @@ def read_review_line(text: str, line: int, page: ParsedPage) -> bool:
 
 
 def _credits(text: str, line: int, page: ParsedPage) -> None:
-    match = _UPDATED_BY.match(text)
+    spanish = text.startswith("Actualizado por:")
+    match = (_SPANISH_UPDATED_BY if spanish else _UPDATED_BY).match(text)
     if not match:
-        raise ParseError("cannot read the “Updated by:” credit", line)
+        label = "Actualizado por:" if spanish else "Updated by:"
+        raise ParseError(f"cannot read the “{label}” credit", line)
     page.credit_line = line
     page.reviewer = parse_reviewer(match.group("credit"), line)
     page.review_organization = (match.group("org") or "").strip()

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 
-from editorial import dashboard
+from editorial import dashboard, translation
 from encyclopedia.models import WorkflowState
 
 register = template.Library()
@@ -32,3 +32,9 @@ def article_link(article, may_review: bool) -> str:
     if may_review and article.state == WorkflowState.IN_REVIEW:
         return reverse("admin:editorial_workspace", args=[article.pk])
     return reverse("admin:encyclopedia_article_change", args=[article.pk])
+
+
+@register.filter
+def lag_days(article) -> int:
+    """How many days a Spanish edition has been out of date."""
+    return translation.lag_days(article)

@@ -55,6 +55,7 @@ LONGEST_RETRY = datetime.timedelta(minutes=2)
 CLAIM = datetime.timedelta(minutes=1)
 # A CDN keeps no public page longer than this (Cache-Control: max-age).
 PAGE_MAX_AGE = datetime.timedelta(seconds=page_cache.MAX_AGE)
+_NEIGHBOURS_CHUNK = 500  # articles per query when finding the pages that show them
 
 
 def purge(page_paths: Iterable[str]) -> None:
@@ -66,11 +67,15 @@ def purge(page_paths: Iterable[str]) -> None:
 
 
 def site_paths() -> list[str]:
-    """Pages that list articles: the index, every letter, the feed, the sitemap and the API list."""
+    """Pages that list articles: the index, every letter, the feed of each edition, the sitemap
+    and the API list."""
     return [
-        paths.path("encyclopedia:index"),
-        *(paths.letter_path(letter) for letter in paths.LETTERS),
-        paths.path("encyclopedia:feed"),
+        paths.path("encyclopedia:index", language="en"),
+        *(paths.letter_path(letter, "en") for letter in paths.LETTERS),
+        paths.path("encyclopedia:feed", language="en"),
+        paths.path("encyclopedia:index", language="es"),
+        *(paths.letter_path(letter, "es") for letter in paths.SPANISH_LETTERS),
+        paths.path("encyclopedia:feed", language="es"),
         paths.path("encyclopedia:sitemap"),
         paths.path("encyclopedia:api_articles"),
     ]
@@ -82,23 +87,46 @@ def neighbours(article: Article, before: Publication | None = None) -> set[str]:
     Those it links to (from any of its publications, so a link just removed counts), those it
     lists as related, those whose live page links to it, and those listing it as related.
     """
-    public_id = article.public_id
-    found = set(
-        CrossReference.objects.filter(target_public_id=public_id).values_list(
-            "publication__article__public_id", flat=True
+    return neighbours_of([article], {article.pk: before})[article.pk]
+
+
+def neighbours_of(
+    articles: list[Article], before: dict[int, Publication | None] | None = None
+) -> dict[int, set[str]]:
+    """``neighbours`` of each of ``articles`` (by pk), in three queries however many there are:
+    an import batch announces hundreds of articles at once."""
+    before = before or {}
+    by_id: dict[str, list[int]] = {}
+    for article in articles:  # an English article and its Spanish edition share their id
+        by_id.setdefault(article.public_id, []).append(article.pk)
+    found: dict[int, set[str]] = {article.pk: set() for article in articles}
+    for start in range(0, len(articles), _NEIGHBOURS_CHUNK):
+        chunk = articles[start : start + _NEIGHBOURS_CHUNK]
+        pks = [article.pk for article in chunk]
+        public_ids = [article.public_id for article in chunk]
+        linking = CrossReference.objects.filter(target_public_id__in=public_ids).values_list(
+            "target_public_id", "publication__article__public_id"
         )
-    )
-    found.update(
-        CrossReference.objects.filter(publication__article_id=article.pk).values_list(
-            "target_public_id", flat=True
+        for target, source in linking:
+            for pk in by_id[target]:
+                found[pk].add(source)
+        linked = CrossReference.objects.filter(publication__article_id__in=pks).values_list(
+            "publication__article_id", "target_public_id"
         )
-    )
-    related = RelatedArticle.objects.filter(Q(article_id=article.pk) | Q(related_id=article.pk))
-    found.update(_flatten(related.values_list("article__public_id", "related__public_id")))
-    for publication in (article.live_publication, before):
-        if publication is not None:
-            found.update(publication.related_article_ids)
-    found.discard(public_id)
+        for pk, target in linked:
+            found[pk].add(target)
+        related = RelatedArticle.objects.filter(Q(article_id__in=pks) | Q(related_id__in=pks))
+        for pair in related.values_list(
+            "article_id", "related_id", "article__public_id", "related__public_id"
+        ):
+            for pk in pair[:2]:
+                if pk in found:
+                    found[pk].update(pair[2:])
+    for article in articles:
+        for publication in (article.live_publication, before.get(article.pk)):
+            if publication is not None:
+                found[article.pk].update(publication.related_article_ids)
+        found[article.pk].discard(article.public_id)
     return found
 
 
@@ -106,18 +134,32 @@ def _flatten(pairs: Iterable[tuple[str, str]]) -> set[str]:
     return {public_id for pair in pairs for public_id in pair}
 
 
+def _own_paths(public_id: str, language: str) -> list[str]:
+    """An article's page and downloads in ``language``'s edition."""
+    return [
+        paths.article_path(public_id, language),
+        paths.path("encyclopedia:article_ris", public_id, language),
+        paths.path("encyclopedia:article_bibtex", public_id, language),
+        paths.path("encyclopedia:article_references_ris", public_id, language),
+    ]
+
+
 def article_paths(article: Article, others: set[str] | None = None) -> list[str]:
-    """Every public page that shows something of ``article``."""
+    """Every public page that shows something of ``article``: in both editions where the
+    article has a Spanish edition (each edition's page shows something of the other)."""
     public_id = article.public_id
     others = neighbours(article) if others is None else others
-    own = [
-        paths.article_path(public_id),
-        paths.path("encyclopedia:article_ris", public_id),
-        paths.path("encyclopedia:article_bibtex", public_id),
-        paths.path("encyclopedia:article_references_ris", public_id),
-        paths.path("encyclopedia:api_article", public_id),
-    ]
-    return [*own, *(paths.article_path(other) for other in sorted(others)), *site_paths()]
+    translated = set(
+        Article.objects.filter(language="es", public_id__in=[public_id, *others]).values_list(
+            "public_id", flat=True
+        )
+    )
+    own = [*_own_paths(public_id, "en"), paths.path("encyclopedia:api_article", public_id)]
+    if public_id in translated:
+        own += _own_paths(public_id, "es")
+    shown = [paths.article_path(other, "en") for other in sorted(others)]
+    shown += [paths.article_path(other, "es") for other in sorted(others & translated)]
+    return [*own, *shown, *site_paths()]
 
 
 def on_publication_changed(
@@ -131,8 +173,9 @@ def on_publication_changed(
     before = before or {}
     names = {keys.LIVE}
     stale_paths: set[str] = set()
+    found = neighbours_of(articles, before)
     for article in articles:
-        others = neighbours(article, before.get(article.pk))
+        others = found[article.pk]
         names.update(keys.article_generation(public_id) for public_id in {article.public_id, *others})
         if enabled():
             stale_paths.update(article_paths(article, others))

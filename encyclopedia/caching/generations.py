@@ -23,8 +23,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
@@ -50,29 +55,94 @@ def _fails_open() -> bool:
     return getattr(_store(), "fails_open", False)
 
 
-def _stored(name: str) -> int:
-    return _store().get_or_set(keys.generation_key(name), _new_value, None)
+# The counters this process read last, and when (``time.monotonic()``): a request within
+# ``CACHE_GENERATION_RECHECK`` seconds of the last read (0.1 s) asks the shared cache nothing.
+# A change shows on every process that much later at most, far inside the one second the site
+# promises; this process's own bumps show at once.
+_seen: dict[tuple[str, str], tuple[float, int, datetime.datetime | None]] = {}
+_SEEN_LIMIT = 10_000  # article counters: forgotten all at once past this many
+
+
+def _store_name() -> str:
+    """Which shared cache the counters were read from (tests swap it)."""
+    shared = settings.CACHES["shared"]
+    return f"{shared.get('LOCATION')}|{shared.get('KEY_PREFIX', '')}"
+
+
+def _remember(values: dict[str, tuple[int, datetime.datetime | None]]) -> None:
+    if len(_seen) > _SEEN_LIMIT:
+        _seen.clear()
+    now, store = time.monotonic(), _store_name()
+    _seen.update({(store, name): (now, *value) for name, value in values.items()})
+
+
+# When the request this thread serves began (``one_request``): a counter read since then is
+# used again for the rest of the request, whatever ``CACHE_GENERATION_RECHECK`` says.
+_request_began: ContextVar[float] = ContextVar("generations_request_began", default=math.inf)
+
+
+@contextmanager
+def one_request() -> Iterator[None]:
+    """Within it (a request), each counter is read from the shared cache once at most."""
+    token = _request_began.set(time.monotonic())
+    try:
+        yield
+    finally:
+        _request_began.reset(token)
+
+
+def forget() -> None:
+    """Ask the shared cache next time: it was emptied (the test suite does between tests)."""
+    _seen.clear()
+
+
+def _read(names: tuple[str, ...]) -> dict[str, tuple[int, datetime.datetime | None]]:
+    """Each counter of ``names`` and when it was last bumped: from what this process read in the
+    last ``CACHE_GENERATION_RECHECK`` seconds, the others in one round trip to the cache."""
+    fresh_after = min(time.monotonic() - settings.CACHE_GENERATION_RECHECK, _request_began.get())
+    store = _store_name()
+    known = {}
+    for name in names:
+        seen = _seen.get((store, name))
+        if seen is not None and seen[0] >= fresh_after:
+            known[name] = seen[1:]
+    missing = [name for name in dict.fromkeys(names) if name not in known]
+    if missing:
+        found = _store().get_many(
+            [key for name in missing for key in (keys.generation_key(name), keys.changed_at_key(name))]
+        )
+        absent = [name for name in missing if keys.generation_key(name) not in found]
+        if absent:  # new counters (or lost ones): a new value, unless another process stored one first
+            for name in absent:
+                _store().add(keys.generation_key(name), _new_value(), None)
+            found.update(_store().get_many([keys.generation_key(name) for name in absent]))
+        read = {}
+        for name in missing:
+            key = keys.generation_key(name)
+            read[name] = (found[key] if key in found else _new_value(), found.get(keys.changed_at_key(name)))
+        _remember(read)
+        known.update(read)
+    return known
 
 
 def current(name: str) -> int:
-    value = _stored(name)
-    return epoch.combine(value) if _fails_open() else value
+    return current_many(name)[0]
 
 
 def current_many(*names: str) -> list[int]:
-    """``current`` of several counters in one round trip to the cache (every page hit asks)."""
-    wanted = [keys.generation_key(name) for name in names]
-    found = _store().get_many(wanted)
-    values = [found[key] if key in found else _stored(name) for key, name in zip(wanted, names, strict=True)]
+    """``current`` of several counters in one round trip to the cache, or none when each was
+    read in the last ``CACHE_GENERATION_RECHECK`` seconds (every request asks)."""
+    known = _read(names)
+    values = [known[name][0] for name in names]
     return [epoch.combine(value) for value in values] if _fails_open() else values
 
 
 def changed_at(*names: str) -> list[datetime.datetime | None]:
-    """When each of ``names`` was last bumped (None if never, or dropped), in one round trip;
-    a bump that failed to reach the store counts from when it happened (``epoch``)."""
-    wanted = [keys.changed_at_key(name) for name in names]
-    found = _store().get_many(wanted)
-    moments = [found.get(key) for key in wanted]
+    """When each of ``names`` was last bumped (None if never, or dropped), read with the
+    counters (``current_many``); a bump that failed to reach the store counts from when it
+    happened (``epoch``)."""
+    known = _read(names)
+    moments = [known[name][1] for name in names]
     failed_at = epoch.changed_at() if _fails_open() else None
     if failed_at is None:
         return moments
@@ -91,6 +161,9 @@ def _bump_now(names: tuple[str, ...]) -> None:
     if not_stored:
         logger.warning("Generations %s not stored in the shared cache; advancing the epoch", ", ".join(names))
         epoch.advance()
+        forget()
+    else:
+        _remember(dict.fromkeys(names, (value, now)))
 
 
 def bump(*names: str) -> None:

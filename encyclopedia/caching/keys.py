@@ -66,10 +66,11 @@ def page(address: str, method: str, site_generation: int, live_generation: int, 
     return f"{_PREFIX}:page:{site_generation}:{live_generation}:{day}:{method}:{_digest(address)}"
 
 
-def article_state(generation: int, public_id: str) -> str:
-    """(withdrawn at, merged into, live publication pk) of article ``public_id``; ``generation``
-    is the current value of its ``article_generation``."""
-    return f"{_PREFIX}:article-state:{generation}:{public_id}"
+def article_editions(generation: int, public_id: str) -> str:
+    """Each edition (English, Spanish) of article ``public_id``: withdrawn at, merged into, live
+    publication pk; ``generation`` is the current value of its ``article_generation``
+    (which both editions share: each one's page shows the other's language switch)."""
+    return f"{_PREFIX}:article-editions:{generation}:{public_id}"
 
 
 def publication(pk: int) -> str:
@@ -82,19 +83,25 @@ def article_body(templates_version: str, publication_pk: int) -> str:
     return f"{_PREFIX}:article-body:{templates_version}:{publication_pk}"
 
 
-def live_titles(live_generation: int, public_ids: list[str]) -> str:
-    """The titles of those of ``public_ids`` that are live."""
-    return f"{_PREFIX}:live-titles:{live_generation}:{_digest(','.join(public_ids), 32)}"
+def _edition(language: str) -> str:
+    """Nothing for English (its keys are as they always were), ``:<language>`` for another edition."""
+    return "" if language == "en" else f":{language}"
 
 
-def links_here(live_generation: int, public_id: str) -> str:
-    """(id, title) of the live articles linking to ``public_id``."""
-    return f"{_PREFIX}:links-here:{live_generation}:{public_id}"
+def live_titles(live_generation: int, public_ids: list[str], language: str = "en") -> str:
+    """The titles of those of ``public_ids`` that are live in ``language``'s edition."""
+    return f"{_PREFIX}:live-titles{_edition(language)}:{live_generation}:{_digest(','.join(public_ids), 32)}"
+
+
+def links_here(live_generation: int, public_id: str, language: str = "en") -> str:
+    """(id, title) of the live articles of ``language``'s edition linking to ``public_id``."""
+    return f"{_PREFIX}:links-here{_edition(language)}:{live_generation}:{public_id}"
 
 
 def page_citation_styles(page_citation: object) -> str:
-    """The "Cite this page" styles of one page on one day (a frozen ``PageCitation``: its repr
-    holds the title, site, publisher, review date, access date and URL)."""
+    """The APA and MLA templates of "Cite this page" of a publication that holds none for the
+    current site settings (a frozen ``PageCitation`` whose repr holds the title, site, publisher
+    and review date; its URL and access date are the templates' marks)."""
     return f"{_PREFIX}:cite:{_digest(repr(page_citation))}"
 
 
@@ -115,9 +122,9 @@ def site_notices(site_generation: int, day: datetime.date) -> str:
     return f"{SITE}:notices:{site_generation}:{day.isoformat()}"
 
 
-def site_footer(site_generation: int, day: datetime.date) -> str:
-    """The rendered footer of every public page on ``day``."""
-    return f"{SITE}:footer:{site_generation}:{day.isoformat()}"
+def site_footer(site_generation: int, day: datetime.date, language: str = "en") -> str:
+    """The rendered footer of every public page of ``language``'s edition on ``day``."""
+    return f"{SITE}:footer{_edition(language)}:{site_generation}:{day.isoformat()}"
 
 
 # ---------------------------------------------------------------- health check (both caches)

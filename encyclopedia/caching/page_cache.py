@@ -59,8 +59,10 @@ def _seconds_to_midnight() -> int:
 
 
 # An article's own pages change only when it or an article it shows (linked, related, linking
-# to it) changes, so they are keyed on that article's generation, not on every publish's.
-_ARTICLE_PAGE = re.compile(r"^/ency/article/([0-9]{6})(?:\.htm|\.ris|\.bib|-references\.ris)$")
+# to it) changes, so they are keyed on that article's generation, not on every publish's. Both
+# editions' pages (/ency/… and /spanish/ency/…) share it: each shows something of the other
+# (the language switch; the English references and review on the Spanish page).
+_ARTICLE_PAGE = re.compile(r"^(?:/spanish)?/ency/article/([0-9]{6})(?:\.htm|\.ris|\.bib|-references\.ris)$")
 
 
 def _key(request: HttpRequest, with_query: bool) -> str:
@@ -70,13 +72,19 @@ def _key(request: HttpRequest, with_query: bool) -> str:
     """
     host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
     address = f"{request.scheme}://{host}{request.get_full_path() if with_query else request.path}"
-    article = _ARTICLE_PAGE.match(request.path_info)
-    live = keys.article_generation(article[1]) if article else keys.LIVE
-    # Read once per request: the middleware and the view's wrapper both build the key.
-    if not hasattr(request, "_page_generations"):
-        request._page_generations = generations.current_many(keys.SITE, live)
-    site_generation, live_generation = request._page_generations
+    site_generation, live_generation = _generations(request)
     return keys.page(address, request.method, site_generation, live_generation, _today_iso())
+
+
+def _generations(request: HttpRequest) -> list[int]:
+    """The site's generation and the page's own (an article's, else the live one), read once per
+    request with every other counter the page may need, in one round trip or none (``generations``)."""
+    if not hasattr(request, "_page_generations"):
+        article = _ARTICLE_PAGE.match(request.path_info)
+        live = keys.article_generation(article[1]) if article else keys.LIVE
+        # The live generation too: an article the page cache misses reads it (linked titles).
+        request._page_generations = generations.current_many(keys.SITE, live, keys.LIVE)[:2]
+    return request._page_generations
 
 
 def last_modified(*moments: datetime.datetime | None) -> datetime.datetime:
@@ -105,6 +113,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        with generations.one_request():
+            return self._respond(request)
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
         if _cacheable_request(request) and not request.path_info.startswith(NEVER_CACHED):
             try:
                 key = _key(request, with_query=True)
@@ -143,6 +155,10 @@ def public_page(
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable_request(request):
+            try:
+                _generations(request)  # the counters the view reads, in one round trip
+            except Exception:  # an unreachable cache must not take the site down with it
+                logger.exception("Cache unreachable; serving %s uncached", request.path)
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             patch_vary_headers(response, ["Cookie"])

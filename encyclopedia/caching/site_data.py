@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from encyclopedia import editions
 from encyclopedia.caching import cdn, generations, keys
 from encyclopedia.models import AccreditationNotice, PolicyPage, SiteSettings
 
@@ -55,9 +56,10 @@ def valid_notices(today: datetime.date | None = None) -> list[AccreditationNotic
 
 
 def footer_html() -> str:
-    """The footer of every public page (notices, policy links, disclaimer), rendered once a day per change."""
+    """The footer of every public page (notices, policy links, disclaimer), rendered once a day
+    per change and per edition (its words and dates are in the page's language)."""
     today = timezone.localdate()
-    key = keys.site_footer(generation(), today)
+    key = keys.site_footer(generation(), today, editions.current())
 
     def render() -> str:
         context = {

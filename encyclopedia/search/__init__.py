@@ -22,6 +22,10 @@ uses, and where each lives:
     (weighted ``tsvector``, GIN index), whichever the connection is. Both read a query the same
     way (words, "quoted phrases", ``prefix*``, anything else ignored), so no query can fail.
 
+Each edition (English, Spanish) has its own index lines and search entries (their ``language``):
+every function takes the edition, English by default; the Spanish index sorts in Spanish order
+(``spanish_sort_key``) and Spanish search stems and folds Spanish words (``backends``).
+
 Nothing here reads or bumps a cache or tells the CDN: ``encyclopedia.caching`` does, another
 receiver of ``publication_changed``.
 This file only re-exports; the code is in the modules.

@@ -13,51 +13,77 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from encyclopedia import paths
+from encyclopedia import editions, paths
 from encyclopedia.models import Article, IndexEntry, SearchEntry
 from encyclopedia.search.query import MAX_QUERY_LENGTH, MAX_TERMS
 
 LETTERS = paths.LETTERS
+SPANISH_LETTERS = paths.SPANISH_LETTERS
+
+# "ñ" in a Spanish key: "n" then "{", the character after "z", so "ñ" sorts after "n" followed
+# by any letter and before "o", as the Spanish alphabet has it ("uno" < "uña" < "uretra").
+_ENYE = "n{"
 
 
-def sort_key(label: str) -> str:
-    """How readers expect an index sorted: case, accents, punctuation and a leading "The" ignored."""
+def sort_key(label: str, language: str = editions.ENGLISH) -> str:
+    """How readers expect an index sorted: case, accents, punctuation and a leading "The" ignored.
+
+    In Spanish (``spanish_sort_key``), "ñ" is a letter of its own after "n".
+    """
+    if language == editions.SPANISH:
+        return spanish_sort_key(label)
     text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"^the\s+|,\s*the$", "", text.strip())  # "The thyroid" and "Thyroid, the"
     text = re.sub(r"[^a-z0-9 ]+", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def letter(label: str) -> str:
-    key = sort_key(label)
+def spanish_sort_key(label: str) -> str:
+    """The order of a Spanish index, as the Real Academia Española's alphabet (2010) has it.
+
+    - "ñ" is a letter of its own, after "n" ("nuca", "nutrición", "ñame", "obesidad");
+    - accented vowels and "ü" sort as their base letter ("Úlcera" under U, beside "uña");
+    - "ch" and "ll" are two letters each, no longer letters of their own ("chancro" under C,
+      between "cefalea" and "ciática").
+
+    Case and punctuation are ignored, as in English. A small pure-Python key rather than ICU's
+    Spanish collation (PyICU): these three rules are all the index needs, and ICU is a C++
+    library to build on every machine; the key is also stored and looked up (``exact``,
+    ``typeahead``), so it must be a plain string.
+    """
+    text = unicodedata.normalize("NFC", label).lower().replace("ñ", _ENYE)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9{ ]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def letter(label: str, language: str = editions.ENGLISH) -> str:
+    """The index letter ``label`` is listed under: "A"…"Z" (and "Ñ" in Spanish), else "0-9"."""
+    key = sort_key(label, language)
+    if key.startswith(_ENYE):
+        return "Ñ"
     first = key[:1].upper()
     return first if "A" <= first <= "Z" else "0-9"
 
 
 def index_lines(article: Article, title: str, names: list[str]) -> list[IndexEntry]:
-    """The (unsaved) lines of ``article``: its title, and each other name that sorts apart from it."""
-    lines = [
-        IndexEntry(
+    """The (unsaved) lines of ``article``: its title, and each other name that sorts apart from it,
+    in the index of the article's edition."""
+    language = getattr(article, "language", editions.ENGLISH)
+
+    def line(label: str, see: str = "") -> IndexEntry:
+        return IndexEntry(
             article=article,
             public_id=article.public_id,
-            label=title,
-            letter=letter(title),
-            sort_key=sort_key(title)[:200],
+            language=language,
+            label=label[:200],
+            see=see,
+            letter=letter(label, language),
+            sort_key=sort_key(label, language)[:200],
         )
-    ]
-    for name in names:
-        if sort_key(name) != sort_key(title):
-            lines.append(
-                IndexEntry(
-                    article=article,
-                    public_id=article.public_id,
-                    label=name[:200],
-                    see=title,
-                    letter=letter(name),
-                    sort_key=sort_key(name)[:200],
-                )
-            )
-    return lines
+
+    title_key = sort_key(title, language)
+    return [line(title), *(line(name, title) for name in names if sort_key(name, language) != title_key)]
 
 
 class IndexLine(NamedTuple):
@@ -66,47 +92,55 @@ class IndexLine(NamedTuple):
     see: str  # the article's title when ``label`` is another name for it
 
 
-def index_page(index_letter: str) -> list[IndexLine]:
+def index_page(index_letter: str, language: str = editions.ENGLISH) -> list[IndexLine]:
     """Sorted here, not by the database: collations differ (some ignore spaces), readers do not."""
-    rows = IndexEntry.objects.filter(letter=index_letter).values_list("sort_key", "label", "public_id", "see")
+    rows = IndexEntry.objects.filter(language=language, letter=index_letter).values_list(
+        "sort_key", "label", "public_id", "see"
+    )
     return [IndexLine(label, public_id, see) for _, label, public_id, see in sorted(rows)]
 
 
 # ---------------------------------------------------------------- looking a name up
 
 
-def exact(query: str) -> str | None:
-    """The id of the live article that ``query`` names exactly (id, title or alternative name)."""
+def exact(query: str, language: str = editions.ENGLISH) -> str | None:
+    """The id of the live article that ``query`` names exactly (id, title or alternative name),
+    in ``language``'s edition."""
     text = query.strip()
     if not text or len(text) > 200:
         return None
     if re.fullmatch(r"\d{6}", text):
-        return SearchEntry.objects.filter(public_id=text).values_list("public_id", flat=True).first()
-    key = sort_key(text)  # the same folding of case, accents and punctuation as the index
+        found_id = SearchEntry.objects.filter(public_id=text, language=language)
+        return found_id.values_list("public_id", flat=True).first()
+    key = sort_key(text, language)  # the same folding of case, accents and punctuation as the index
     if not key:
         return None
-    # The letter follows from the key: with it, the (letter, sort_key) index finds the line.
-    found = IndexEntry.objects.filter(letter=letter(text), sort_key=key).order_by("see")
-    return found.values_list("public_id", flat=True).first()
+    # The letter follows from the key: with it, the (language, letter, sort_key) index finds the line.
+    found = IndexEntry.objects.filter(language=language, letter=letter(text, language), sort_key=key)
+    return found.order_by("see").values_list("public_id", flat=True).first()
 
 
-def suggestions(query: str, limit: int = 5) -> list[IndexEntry]:
+def suggestions(query: str, limit: int = 5, language: str = editions.ENGLISH) -> list[IndexEntry]:
     """Index lines with a word that starts like one of the query's, for a page with no results."""
-    keys = [sort_key(word) for word in re.findall(r"\w+", query[:MAX_QUERY_LENGTH])][:MAX_TERMS]
+    words = re.findall(r"\w+", query[:MAX_QUERY_LENGTH])
+    keys = [sort_key(word, language) for word in words][:MAX_TERMS]
     found: list[IndexEntry] = []
     for key in keys:
         if len(key) < 2:
             continue
-        for line in IndexEntry.objects.filter(sort_key__contains=key[:4]).order_by("sort_key")[:limit]:
+        lines = IndexEntry.objects.filter(language=language, sort_key__contains=key[:4]).order_by("sort_key")
+        for line in lines[:limit]:
             if line not in found:
                 found.append(line)
     return found[:limit]
 
 
-def typeahead(query: str, limit: int = 8) -> list[dict]:
+def typeahead(query: str, limit: int = 8, language: str = editions.ENGLISH) -> list[dict]:
     """Search-as-you-type: index lines whose sort key starts with what was typed so far."""
-    key = sort_key(query[:100])
+    key = sort_key(query[:100], language)
     if not key:
         return []
-    lines = IndexEntry.objects.filter(sort_key__startswith=key).order_by("sort_key")[:limit]
+    lines = IndexEntry.objects.filter(language=language, sort_key__startswith=key).order_by("sort_key")[
+        :limit
+    ]
     return [{"label": line.label, "see": line.see, "id": line.public_id} for line in lines]

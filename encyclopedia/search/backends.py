@@ -5,17 +5,25 @@ and returns one page of ranked ``Results``, title first, then names, summary and
 column weights on SQLite, setweight A–D on PostgreSQL). Each backend turns the terms into its
 own query syntax (``_fts_query``, ``_ts_query``) and marks the matches in the snippets; the
 snippets are escaped HTML with ``<mark>`` around the matches.
+
+Each edition is searched alone (``language``). The Spanish edition: PostgreSQL's ``spanish``
+configuration (Snowball stemming, Spanish stop words) over the entries marked ``es``; on SQLite
+its own FTS5 table (``encyclopedia_search_fts_es``, accents removed by the tokenizer), where each
+query word is reduced to its Spanish stem (Snowball, ``snowballstemmer``) and matched as a
+prefix: "síntomas" finds "sintoma", "nino" finds "niño". English search is as it was.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass
 
+import snowballstemmer
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
-from encyclopedia.models import SearchEntry
+from encyclopedia.models import Language, SearchEntry
 from encyclopedia.search.query import Term, parse
 
 PAGE_SIZE = 10
@@ -42,18 +50,25 @@ class Results:
         return (self.page - 1) * PAGE_SIZE + 1
 
 
-def search(query: str, page: int = 1) -> Results:
-    """Ranked results for ``query`` (title first, then names, summary, body); never raises."""
-    terms = parse(query)
+# Each edition's text-search configuration on PostgreSQL, and its FTS5 table on SQLite.
+TEXT_SEARCH_CONFIG = {Language.ENGLISH: "english", Language.SPANISH: "spanish"}
+FTS_TABLES = {Language.ENGLISH: "encyclopedia_search_fts", Language.SPANISH: "encyclopedia_search_fts_es"}
+
+
+def search(query: str, page: int = 1, language: str = Language.ENGLISH) -> Results:
+    """Ranked results for ``query`` (title first, then names, summary, body) in ``language``'s
+    edition; never raises."""
+    language = Language.SPANISH if language == Language.SPANISH else Language.ENGLISH
+    terms = parse(query, language)
     if not terms:
         return Results([], 0, 1, 0)
     page = max(1, page)
     run = _search_postgresql if connection.vendor == "postgresql" else _search_sqlite
-    total, rows = run(terms, (page - 1) * PAGE_SIZE)
+    total, rows = run(terms, (page - 1) * PAGE_SIZE, language)
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:  # past the last page: show the last one
         page = pages
-        total, rows = run(terms, (page - 1) * PAGE_SIZE)
+        total, rows = run(terms, (page - 1) * PAGE_SIZE, language)
     return Results(rows, total, page, pages)
 
 
@@ -64,6 +79,25 @@ def escape_marked(text: str) -> str:
 # ---------------------------------------------------------------- SQLite: FTS5
 
 
+@functools.cache
+def _spanish_stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("spanish")
+
+
+def spanish_terms(terms: list[Term]) -> list[Term]:
+    """SQLite's Spanish query: each lone word becomes a prefix of its Snowball stem, so every
+    form of the word matches ("síntomas", "sintoma": ``sintom*``); a phrase keeps its words.
+    PostgreSQL's ``spanish`` configuration stems the query itself."""
+    found = []
+    for term in terms:
+        if len(term.words) == 1:
+            stem = _spanish_stemmer().stemWord(term.words[0])
+            if len(stem) >= 3 or term.prefix:
+                term = Term((stem if len(stem) >= 3 else term.words[0],), prefix=True)
+        found.append(term)
+    return list(dict.fromkeys(found))
+
+
 def _fts_query(terms: list[Term]) -> str:
     parts = []
     for term in terms:
@@ -72,18 +106,21 @@ def _fts_query(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
-def _search_sqlite(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
+def _search_sqlite(
+    terms: list[Term], offset: int, language: str = Language.ENGLISH
+) -> tuple[int, list[Result]]:
+    if language == Language.SPANISH:
+        terms = spanish_terms(terms)
     match = _fts_query(terms)
+    table = FTS_TABLES[language]  # one of two fixed names, never the reader's text
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM encyclopedia_search_fts WHERE encyclopedia_search_fts MATCH %s", [match]
-        )
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
         total = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT e.public_id, e.title, e.names, "
-            "snippet(encyclopedia_search_fts, -1, %s, %s, '…', 24) "
-            "FROM encyclopedia_search_fts JOIN encyclopedia_searchentry e ON e.article_id = encyclopedia_search_fts.rowid "
-            "WHERE encyclopedia_search_fts MATCH %s ORDER BY bm25(encyclopedia_search_fts, 10.0, 5.0, 2.0, 1.0), e.title LIMIT %s OFFSET %s",
+            "SELECT e.public_id, e.title, e.names, "  # noqa: S608 - the table's name is fixed, above
+            f"snippet({table}, -1, %s, %s, '…', 24) "
+            f"FROM {table} JOIN encyclopedia_searchentry e ON e.article_id = {table}.rowid "
+            f"WHERE {table} MATCH %s ORDER BY bm25({table}, 10.0, 5.0, 2.0, 1.0), e.title LIMIT %s OFFSET %s",
             [_START, _STOP, match, PAGE_SIZE, offset],
         )
         rows = cursor.fetchall()
@@ -116,19 +153,20 @@ SNIPPET_LEAD = 200  # characters of the window before that first word, for the s
 
 # The ranking pass carries only ids, titles and ranks: carrying every match's summary and body
 # through the count and the sort spilled them to disk (about a third of a broad query's time).
+# {config} and {language} are one of TEXT_SEARCH_CONFIG's fixed pairs, never the reader's text.
 _POSTGRESQL_SEARCH = """
 WITH ranked AS (
     SELECT article_id, title,
-           ts_rank('{0.1,0.2,0.5,1.0}', vector, query) AS rank,
+           ts_rank('{{0.1,0.2,0.5,1.0}}', vector, query) AS rank,
            count(*) OVER () AS total
-    FROM encyclopedia_searchentry, to_tsquery('english', %(query)s) AS query
-    WHERE vector @@ query
+    FROM encyclopedia_searchentry, to_tsquery('{config}', %(query)s) AS query
+    WHERE vector @@ query AND language = '{language}'
     ORDER BY rank DESC, title
     LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT e.public_id, e.title, e.names,
-       ts_headline('english', left(e.summary, %(window)s), to_tsquery('english', %(query)s), %(options)s),
-       ts_headline('english', substr(e.body, found.start, %(window)s), to_tsquery('english', %(query)s), %(options)s),
+       ts_headline('{config}', left(e.summary, %(window)s), to_tsquery('{config}', %(query)s), %(options)s),
+       ts_headline('{config}', substr(e.body, found.start, %(window)s), to_tsquery('{config}', %(query)s), %(options)s),
        ranked.total
 FROM ranked JOIN encyclopedia_searchentry e ON e.article_id = ranked.article_id
 CROSS JOIN LATERAL (
@@ -139,7 +177,15 @@ ORDER BY ranked.rank DESC, ranked.title
 """
 
 
-def _search_postgresql(terms: list[Term], offset: int) -> tuple[int, list[Result]]:
+_POSTGRESQL_SEARCHES = {
+    language: _POSTGRESQL_SEARCH.format(config=config, language=language)
+    for language, config in TEXT_SEARCH_CONFIG.items()
+}
+
+
+def _search_postgresql(
+    terms: list[Term], offset: int, language: str = Language.ENGLISH
+) -> tuple[int, list[Result]]:
     """One pass over the matches: the rank and the total together; snippets for one page only."""
     query = _ts_query(terms)
     options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=15"
@@ -154,11 +200,12 @@ def _search_postgresql(terms: list[Term], offset: int) -> tuple[int, list[Result
         "words": words,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_POSTGRESQL_SEARCH, params)
+        cursor.execute(_POSTGRESQL_SEARCHES[language], params)
         rows = cursor.fetchall()
     if not rows:  # no match, or a page past the last: count them alone
         total = SearchEntry.objects.filter(
-            vector=SearchQuery(query, search_type="raw", config="english")
+            language=language,
+            vector=SearchQuery(query, search_type="raw", config=TEXT_SEARCH_CONFIG[language]),
         ).count()
         return total, []
     results = []

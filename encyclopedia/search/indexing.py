@@ -7,8 +7,11 @@ transaction; ``forget_deleted`` listens to an article's ``pre_delete``. Both are
 everything again (``manage.py rebuild_search_index``, after a restore from backup).
 
 PostgreSQL keeps a stored, weighted ``tsvector`` on each entry (title A, names B, summary C,
-body D), written by the INSERT itself; SQLite keeps an FTS5 table of the same columns,
-``encyclopedia_search_fts``, whose rows are written here next to the entries. Caches are
+body D), written by the INSERT itself, in the configuration of the article's edition
+(``english`` or ``spanish``); SQLite keeps an FTS5 table of the same columns per edition,
+``encyclopedia_search_fts`` (English, accents folded here) and ``encyclopedia_search_fts_es``
+(Spanish, as written: its tokenizer removes the accents, and snippets keep them), whose rows are
+written here next to the entries. Caches are
 neither read nor bumped here: another receiver of the same signal (``encyclopedia.caching.cdn``)
 bumps the generations.
 """
@@ -23,8 +26,9 @@ from django.db import connection
 from django.db.models import Value
 
 from encyclopedia import markup
-from encyclopedia.models import Article, CodeEntry, IndexEntry, SearchEntry
+from encyclopedia.models import Article, CodeEntry, IndexEntry, Language, SearchEntry
 from encyclopedia.search.a_to_z import index_lines
+from encyclopedia.search.backends import FTS_TABLES, TEXT_SEARCH_CONFIG
 from encyclopedia.search.query import fold
 
 
@@ -55,6 +59,7 @@ def sync_many(articles: list[Article]) -> None:
         entry = SearchEntry(
             article=article,
             public_id=article.public_id,
+            language=article.language,
             title=publication.title,
             names="; ".join(publication.alternative_names),
             summary=markup.plain_text(publication.summary_html),
@@ -73,7 +78,10 @@ def sync_many(articles: list[Article]) -> None:
 def code_entries(article: Article) -> list[CodeEntry]:
     """The Infobutton lookup rows of ``article``: the codes of its live publication; for a
     merged article, those of the publication live at the merge (they answer with the article
-    it was merged into); none for a withdrawn one or a draft."""
+    it was merged into); none for a withdrawn one or a draft, nor for a Spanish edition (the
+    Infobutton service answers with English articles)."""
+    if article.language == Language.SPANISH:
+        return []
     if article.merged_into_id is not None:
         publication = article.taken_down_publication
     elif article.withdrawn_at is None:
@@ -97,7 +105,8 @@ def forget_deleted(sender, instance: Article, **kwargs) -> None:
     """``pre_delete`` of an article: SQLite's full-text row has no foreign key to cascade."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM encyclopedia_search_fts WHERE rowid = %s", [instance.pk])
+            for table in FTS_TABLES.values():
+                cursor.execute(f"DELETE FROM {table} WHERE rowid = %s", [instance.pk])  # noqa: S608 - fixed names
 
 
 def rebuild() -> int:
@@ -117,11 +126,12 @@ def _remove(pks: list[int] | None) -> None:
     codes = CodeEntry.objects.all() if pks is None else CodeEntry.objects.filter(article_id__in=pks)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            if pks is None:
-                cursor.execute("DELETE FROM encyclopedia_search_fts")
-            else:
-                marks = ", ".join(["%s"] * len(pks))
-                cursor.execute(f"DELETE FROM encyclopedia_search_fts WHERE rowid IN ({marks})", pks)  # noqa: S608 - placeholders only
+            for table in FTS_TABLES.values():
+                if pks is None:
+                    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+                else:
+                    marks = ", ".join(["%s"] * len(pks))
+                    cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", pks)  # noqa: S608 - placeholders only
     entries.delete()
     lines.delete()
     codes.delete()
@@ -132,24 +142,37 @@ def _folded(entry: SearchEntry) -> tuple[str, str, str, str]:
 
 
 def _vector(entry: SearchEntry) -> SearchVector:
-    """PostgreSQL's weighted ``tsvector`` of an entry: title A, names B, summary C, body D."""
+    """PostgreSQL's weighted ``tsvector`` of an entry: title A, names B, summary C, body D, in its
+    edition's configuration (accents folded: neither configuration removes them)."""
     title, names, summary, body = _folded(entry)
+    config = TEXT_SEARCH_CONFIG[entry.language]
     return (
-        SearchVector(Value(title), weight="A", config="english")
-        + SearchVector(Value(names), weight="B", config="english")
-        + SearchVector(Value(summary), weight="C", config="english")
-        + SearchVector(Value(body), weight="D", config="english")
+        SearchVector(Value(title), weight="A", config=config)
+        + SearchVector(Value(names), weight="B", config=config)
+        + SearchVector(Value(summary), weight="C", config=config)
+        + SearchVector(Value(body), weight="D", config=config)
     )
 
 
 def _index_text(entries: list[SearchEntry]) -> None:
-    """SQLite's full-text rows of saved entries (PostgreSQL's vector is written with the entry)."""
-    if connection.vendor == "sqlite" and entries:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO encyclopedia_search_fts (rowid, title, names, summary, body) VALUES (%s, %s, %s, %s, %s)",
-                [[entry.pk, *_folded(entry)] for entry in entries],
-            )
+    """SQLite's full-text rows of saved entries (PostgreSQL's vector is written with the entry):
+    English folded here, Spanish as written (its table's tokenizer removes the accents)."""
+    if connection.vendor != "sqlite" or not entries:
+        return
+    english = [[entry.pk, *_folded(entry)] for entry in entries if entry.language != Language.SPANISH]
+    spanish = [
+        [entry.pk, entry.title, entry.names, entry.summary, entry.body]
+        for entry in entries
+        if entry.language == Language.SPANISH
+    ]
+    with connection.cursor() as cursor:
+        for language, rows in ((Language.ENGLISH, english), (Language.SPANISH, spanish)):
+            if rows:
+                cursor.executemany(
+                    f"INSERT INTO {FTS_TABLES[language]} (rowid, title, names, summary, body) "  # noqa: S608 - fixed names
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    rows,
+                )
 
 
 def _text(fragment: str) -> str:

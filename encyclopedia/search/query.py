@@ -16,15 +16,24 @@ MAX_QUERY_LENGTH = 500
 MAX_TERMS = 12
 
 
-def _load_stop_words() -> frozenset[str]:
-    text = resources.files(__package__).joinpath("stopwords.txt").read_text(encoding="utf-8")
+def fold(text: str) -> str:
+    """Accents off (é → e), as both databases then index and search the same letters."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _load_stop_words(name: str = "stopwords.txt") -> frozenset[str]:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     lines = (line.strip() for line in text.splitlines())
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+    return frozenset(fold(line) for line in lines if line and not line.startswith("#"))
 
 
 # PostgreSQL's English configuration drops these words; SQLite is told to do the same, so that
 # the same query finds the same articles on both. The list, and where it comes from: stopwords.txt.
+# The Spanish edition's, from PostgreSQL's 'spanish' configuration: stopwords_es.txt.
 STOP_WORDS = _load_stop_words()
+SPANISH_STOP_WORDS = _load_stop_words("stopwords_es.txt")
 
 
 @dataclass(frozen=True)
@@ -38,15 +47,10 @@ def clean(query: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", " ", query[:MAX_QUERY_LENGTH]).strip()
 
 
-def fold(text: str) -> str:
-    """Accents off (é → e), as both databases then index and search the same letters."""
-    if text.isascii():
-        return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def parse(query: str) -> list[Term]:
-    """Words, "quoted phrases" and ``prefix*``; every other character is ignored."""
+def parse(query: str, language: str = "en") -> list[Term]:
+    """Words, "quoted phrases" and ``prefix*``; every other character is ignored. The stop words
+    dropped are those of ``language``'s edition."""
+    stop_words = SPANISH_STOP_WORDS if language == "es" else STOP_WORDS
     query = fold(query[:MAX_QUERY_LENGTH])
     terms: list[Term] = []
     for match in re.finditer(r'"([^"]*)"|(\S+)', query):
@@ -60,7 +64,7 @@ def parse(query: str) -> list[Term]:
         words = re.findall(r"\w+", token)
         for index, word in enumerate(words):
             last = index == len(words) - 1
-            if word.lower() in STOP_WORDS and not (prefix and last):
+            if word.lower() in stop_words and not (prefix and last):
                 continue
             terms.append(Term((word.lower(),), prefix=prefix and last))
     unique = list(dict.fromkeys(terms))

@@ -164,7 +164,9 @@ class Command(BaseCommand):
             f"{counts['unchanged']} unchanged), {failed} failed."
         )
         linked = {link: r.public_id for r in results for link in r.article_links}
-        live = set(Article.objects.live().filter(public_id__in=linked).values_list("public_id", flat=True))
+        live = set(
+            Article.objects.english().live().filter(public_id__in=linked).values_list("public_id", flat=True)
+        )
         if dry_run:
             live |= {r.public_id for r in results}
         missing = sorted(set(linked) - live)

@@ -23,10 +23,12 @@ from django.utils import timezone
 
 from editorial import demo_content as demo
 from editorial import demo_library as library
+from editorial import demo_spanish as spanish
 from editorial import roles, sample_image
 from editorial.actions.approve import approve
 from editorial.actions.edit import record_edit
 from editorial.actions.publish import publish
+from editorial.actions.publish_correction import publish_correction
 from editorial.actions.request_changes import request_changes
 from editorial.actions.submit import submit
 from encyclopedia import reviews
@@ -39,6 +41,7 @@ from encyclopedia.models import (
     Citation,
     CodedConcept,
     EditorialCredit,
+    Language,
     PolicyPage,
     RelatedArticle,
     Reviewer,
@@ -46,6 +49,7 @@ from encyclopedia.models import (
     Section,
     SectionHeading,
     SiteSettings,
+    WorkflowState,
     sample_ids_allowed,
 )
 
@@ -139,6 +143,7 @@ class Command(BaseCommand):
                     article.refresh_from_db()
                     publish(article, None, comment="Demo content")
                     self.tally.published += 1
+            self._spanish_editions()
             team = self._team() if settings.DEBUG else None
             if team is not None:
                 for data, article in created:
@@ -208,7 +213,7 @@ class Command(BaseCommand):
         Its review date is set on creation so that the dashboard has overdue, due-soon and
         current articles to show. Returns the new article, or None when it was there already.
         """
-        if Article.objects.filter(public_id=data.public_id).exists():
+        if Article.objects.english().filter(public_id=data.public_id).exists():
             self.tally.unchanged += 1
             return None
         interval = reviews.interval_months(data.article_type)
@@ -239,7 +244,7 @@ class Command(BaseCommand):
         return article
 
     def _related(self, article: Article, public_ids: tuple[str, ...]) -> None:
-        targets = Article.objects.in_bulk(public_ids, field_name="public_id")
+        targets = {a.public_id: a for a in Article.objects.english().filter(public_id__in=public_ids)}
         RelatedArticle.objects.bulk_create(
             RelatedArticle(article=article, related=targets[public_id], position=position)
             for position, public_id in enumerate(public_ids, start=1)
@@ -256,6 +261,60 @@ class Command(BaseCommand):
         )
         image.full_clean()
         image.save()
+
+    def _spanish_editions(self) -> None:
+        """The Spanish editions of some live sample articles, created once (then the editors'),
+        reviewed by a Spanish-qualified sample reviewer; then one English article gets a minor
+        correction, so that its translation is out of date."""
+        reviewer = self._upsert(Reviewer, {"name": spanish.SPANISH_REVIEWER}, spanish.SPANISH_REVIEWER_FIELDS)
+        for data in spanish.EDITIONS:
+            english = Article.objects.english().filter(public_id=data.public_id).first()
+            if english is None or not english.is_live:
+                continue
+            if english.translations.exists():
+                self.tally.unchanged += 1
+                continue
+            edition = Article(
+                language=Language.SPANISH,
+                translation_of=english,
+                public_id=english.public_id,
+                title=data.title,
+                summary=data.summary,
+                article_type=english.article_type,
+                specialty=english.specialty,
+                reviewer=reviewer,
+                review_organization=english.review_organization,
+                review_date=english.review_date,
+                translated_by=spanish.TRANSLATOR,
+                translated_from=english.live_publication,
+            )
+            edition.full_clean()
+            edition.save()
+            self._sections(edition, data.sections)
+            self._names(edition, data.alternative_names)
+            publish(edition, None, comment="Demo content (Spanish edition)")
+            self.tally.created += 1
+            self.tally.published += 1
+            if data.public_id == spanish.OUT_OF_DATE:
+                self._correct(english)
+                # The demo reviewer login reviews both editions, so it can confirm or approve.
+                Reviewer.objects.filter(name=demo.REVIEWER_LOGIN_NAME).update(languages="en,es")
+
+    def _correct(self, article: Article) -> None:
+        """A minor correction of the live English ``article`` (left alone if someone has a draft)."""
+        article.refresh_from_db()
+        if article.state != WorkflowState.PUBLISHED:
+            return
+        with reversion.create_revision():
+            section = article.sections.order_by("position", "id").first()
+            section.body = f"{section.body}\n\n{spanish.CORRECTION_SENTENCE}"
+            section.save()
+            article.save()
+            reversion.set_comment("Edited: body (demo correction)")
+        record_edit(
+            article, None, WorkflowState.PUBLISHED, f"Edited: Body of section “{section.heading_text}”"
+        )
+        publish_correction(article, None, reason=spanish.CORRECTION_REASON)
 
     def _team(self) -> tuple[Any, Any] | None:
         """The demo editor and reviewer logins, if they can act: the reviewer needs a profile to approve."""

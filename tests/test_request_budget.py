@@ -1,0 +1,151 @@
+"""Round trips to Redis and SQL queries per public request: budgets, on the production setup
+(Redis for both caches, each process's memory in front of the default one) and on the default."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from encyclopedia.caching import generations, keys
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SIGNED_IN = "not-a-real-session"
+
+
+def _redis_up() -> bool:
+    try:
+        RedisCache(REDIS_URL, {}).get("ping")
+    except Exception:  # noqa: BLE001 - any failure means "not reachable here"
+        return False
+    return True
+
+
+needs_redis = pytest.mark.skipif(
+    not _redis_up() and not os.environ.get("REQUIRE_REDIS"),
+    reason=f"no Redis server at {REDIS_URL} (CI starts one and sets REQUIRE_REDIS=1)",
+)
+
+
+@pytest.fixture
+def production_caches():
+    """``CACHES`` as the settings have them with ``REDIS_URL``, on a key prefix of this test's own."""
+    shared = {**settings.CACHES_WITH_REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": f"budget-{uuid.uuid4().hex}"}
+    default = {**shared, "BACKEND": "encyclopedia.caching.two_level.TwoLevelRedisCache"}
+    # The epoch row is read once per CACHE_EPOCH_INTERVAL (0.5 s), whatever the request: not here.
+    with override_settings(CACHES={"default": default, "shared": shared}, CACHE_EPOCH_INTERVAL=60):
+        generations.forget()
+        yield
+        for alias in ("default", "shared"):
+            caches[alias].clear()
+        generations.forget()
+
+
+@pytest.fixture
+def round_trips(monkeypatch):
+    """Counts the commands sent to Redis (one each, or one per pipeline)."""
+    sent = []
+    command, pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def counted_command(self, *args, **options):
+        sent.append(args[0])
+        return command(self, *args, **options)
+
+    def counted_pipeline(self, *args, **options):
+        sent.append("pipeline")
+        return pipeline(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted_command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted_pipeline)
+    return sent
+
+
+def _view(client, url: str, round_trips: list, signed_in: bool = False) -> tuple[int, int]:
+    """(round trips to Redis, SQL queries) of one GET of ``url``."""
+    if signed_in:
+        client.cookies[settings.SESSION_COOKIE_NAME] = SIGNED_IN
+    round_trips.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(round_trips), len(queries)
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_cached_article_costs_one_round_trip_or_none(
+    production_caches, round_trips, client, make_article, publish_article, settings
+):
+    url = publish_article(make_article("Budgeted")).get_absolute_url()
+    settings.CACHE_GENERATION_RECHECK = 0  # every request reads the counters
+    client.get(url)
+    assert _view(client, url, round_trips) == (1, 0), "one read of the counters; the page from memory"
+    settings.CACHE_GENERATION_RECHECK = 60  # the counters were read a moment ago
+    client.get(url)
+    assert _view(client, url, round_trips) == (0, 0)
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_signed_in_reader_costs_one_round_trip_once_the_parts_are_warm(
+    production_caches, round_trips, client, make_article, publish_article, settings
+):
+    url = publish_article(make_article("Reader")).get_absolute_url()
+    settings.CACHE_GENERATION_RECHECK = 0
+    _view(client, url, round_trips, signed_in=True)
+    assert _view(client, url, round_trips, signed_in=True) == (1, 0), " ".join(round_trips)
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_first_view_stays_within_its_budget(
+    production_caches, round_trips, client, make_article, publish_article, settings
+):
+    """Right after Redis was emptied (the counters too, as the long-tail benchmark does): the
+    counters in three round trips (read, create, read back), then each part (state, publication,
+    body, titles, links here, site data, the page) read once and stored once."""
+    url = publish_article(make_article("First view")).get_absolute_url()
+    settings.CACHE_GENERATION_RECHECK = 0
+    caches["default"].clear()
+    trips, queries = _view(client, url, round_trips)
+    assert trips <= 24, " ".join(round_trips)
+    # Its state, publication and "links here"; the site settings, notices and policy pages (Redis
+    # was emptied); the epoch row (read every CACHE_EPOCH_INTERVAL).
+    assert queries <= 7
+
+
+@pytest.mark.django_db
+def test_without_redis_a_cached_article_needs_no_query(client, make_article, publish_article):
+    url = publish_article(make_article("Local")).get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_a_change_on_another_server_shows_once_the_counters_are_read_again(
+    client, make_article, publish_article, settings
+):
+    """What another process's bump looks like here: a new counter in the shared cache. It shows
+    no later than ``CACHE_GENERATION_RECHECK`` seconds after this process last read it."""
+    article = publish_article(make_article("Elsewhere"))
+    url = article.get_absolute_url()
+    settings.CACHE_GENERATION_RECHECK = 60
+    client.get(url)
+    caches["shared"].set(keys.generation_key(keys.article_generation(article.public_id)), 1, None)
+    with CaptureQueriesContext(connection) as within:
+        client.get(url)
+    assert len(within) == 0, "within the interval: the page cache's copy"
+    settings.CACHE_GENERATION_RECHECK = 0
+    with CaptureQueriesContext(connection) as after:
+        assert client.get(url).status_code == 200
+    assert len(after) > 0, "the new counter: a new key, the page made again from the database"
