@@ -60,7 +60,7 @@ def _responsible(user: Any) -> Q:
     return mine
 
 
-def _in_languages_of(user: Any) -> Q:
+def in_languages_of(user: Any) -> Q:
     """Editions in the languages this reviewer reviews (all, for a login with no reviewer profile)."""
     profile = getattr(user, "reviewer_profile", None)
     if profile is None:
@@ -85,6 +85,18 @@ def _recently_published(today: datetime.date) -> Q:
     return LIVE & Q(state=WorkflowState.PUBLISHED, pk__in=frozen)
 
 
+def _out_of_date_translations() -> Q:
+    """Spanish editions whose English article changed since their translation's source."""
+    return Q(language=Language.SPANISH, out_of_date_since__isnull=False) & ~GONE
+
+
+def _reviews_spanish(user: Any) -> bool:
+    """A reviewer qualified for Spanish, who may confirm a translation (others could not act on
+    an out-of-date one)."""
+    profile = getattr(user, "reviewer_profile", None)
+    return profile is not None and profile.qualified_for(Language.SPANISH)
+
+
 def _in_review() -> Q:
     return Q(state=WorkflowState.IN_REVIEW) & ~GONE
 
@@ -97,6 +109,8 @@ class PanelKind:
     permission: str
     condition: Condition
     order: tuple[str, ...] = ("next_review_due", "title")
+    not_for: str = ""  # a role (permission) whose own panel covers this one already
+    only_for: Callable[[Any], bool] | None = None  # within the role, who the panel is for
 
 
 EDITORS_GROUP = "Your articles"
@@ -137,6 +151,16 @@ KINDS: tuple[PanelKind, ...] = (
         ("-live_publication__published_at",),
     ),
     PanelKind(
+        "out_of_date_translations_to_update",
+        "Out-of-date translations to update",
+        EDITORS_GROUP,
+        EDITOR_PERMISSION,
+        lambda user, today: _out_of_date_translations(),
+        ("out_of_date_since",),
+        not_for=DIRECTOR_PERMISSION,
+        only_for=lambda user: Article.objects.spanish().exists(),  # once the site translates
+    ),
+    PanelKind(
         "awaiting_me",
         "Awaiting my review",
         REVIEWERS_GROUP,
@@ -144,7 +168,7 @@ KINDS: tuple[PanelKind, ...] = (
         lambda user, today: (
             _in_review()
             & (Q(assigned_reviewer=user) | Q(assigned_reviewer__isnull=True))
-            & _in_languages_of(user)
+            & in_languages_of(user)
         ),
         ("submitted_at",),
     ),
@@ -215,11 +239,21 @@ KINDS: tuple[PanelKind, ...] = (
         ("title",),
     ),
     PanelKind(
+        "out_of_date_translations_to_confirm",
+        "Out-of-date translations to confirm",
+        REVIEWERS_GROUP,
+        REVIEWER_PERMISSION,
+        lambda user, today: _out_of_date_translations(),
+        ("out_of_date_since",),
+        not_for=DIRECTOR_PERMISSION,
+        only_for=_reviews_spanish,
+    ),
+    PanelKind(
         "out_of_date_translations",
         "Out-of-date translations",
         DIRECTORS_GROUP,
         DIRECTOR_PERMISSION,
-        lambda user, today: Q(language=Language.SPANISH, out_of_date_since__isnull=False) & ~GONE,
+        lambda user, today: _out_of_date_translations(),
         ("out_of_date_since",),
     ),
     PanelKind(
@@ -257,7 +291,13 @@ def kinds_for(user: Any) -> list[PanelKind]:
     A director's own panels cover the whole encyclopedia: every draft waiting for review or sent
     back, every review due; the reviewer's panels are for those who review.
     """
-    return [kind for kind in KINDS if user.has_perm(kind.permission)]
+    return [
+        kind
+        for kind in KINDS
+        if user.has_perm(kind.permission)
+        and not (kind.not_for and user.has_perm(kind.not_for))
+        and (kind.only_for is None or kind.only_for(user))
+    ]
 
 
 def condition(key: str, user: Any, today: datetime.date | None = None) -> Q | None:

@@ -199,6 +199,9 @@ REVIEWERS: tuple[ReviewerData, ...] = (
 
 # The reviewer the demo "reviewer" login belongs to.
 REVIEWER_LOGIN_NAME = "Dana R. Whitfield"
+# The reviewer the demo "reviewer_en" login belongs to: English only, so a Spanish edition is
+# refused to it.
+ENGLISH_REVIEWER_LOGIN_NAME = "Marcus T. Ellery"
 
 REVIEW_ORGANIZATION = "Example Medical Review Group"
 

@@ -50,7 +50,7 @@ def preview_text(request: HttpRequest) -> JsonResponse:
             {
                 "html": markup.unlink_articles(rendered.html, live),
                 "not_live": [public_id for public_id in rendered.article_ids if public_id not in live],
-                "reading": readability.grade(text).as_dict(),
+                "reading": readability.grade(text, request.POST.get("language", "en")).as_dict(),
             }
         )
     )

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from editorial import outbox
 from editorial.roles import MEDICAL_REVIEWERS
-from encyclopedia.models import Article
+from encyclopedia.models import Article, Language, Reviewer
 
 
 def site_url() -> str:
@@ -61,14 +62,25 @@ def _send_later(name: str, subject: str, context: dict[str, Any], recipients: li
         outbox.enqueue(name, subject, text, html, recipients)
 
 
+def qualified_reviewers(article: Article) -> Q:
+    """The logins that may review ``article``'s edition: a reviewer profile listing its language
+    (and, for English, a reviewer login not linked to a profile yet, as before editions had
+    languages); an English-only reviewer is not asked to review a Spanish edition."""
+    qualified = Q(reviewer_profile__in=Reviewer.objects.qualified_for(article.language))
+    if article.language == Language.ENGLISH:
+        qualified |= Q(reviewer_profile__isnull=True)
+    return qualified
+
+
 def submitted(article: Article, user: Any) -> None:
-    """To the assigned reviewer, or else every medical reviewer."""
+    """To the assigned reviewer, or else every medical reviewer qualified for the edition's language."""
     if article.assigned_reviewer_id:
         recipients = [article.assigned_reviewer.email]
     else:
         recipients = list(
             get_user_model()
-            .objects.filter(groups__name=MEDICAL_REVIEWERS, is_active=True)
+            .objects.filter(qualified_reviewers(article), groups__name=MEDICAL_REVIEWERS, is_active=True)
+            .distinct()
             .values_list("email", flat=True)
         )
     _send_later(

@@ -111,7 +111,9 @@ def reissue(article: Article, user: Any, *, review_date: datetime.date, updated_
 def _insert(publication: Publication) -> None:
     # "Cite this page" is rendered now, once, not by its first reader; an import's batch
     # (``insert_batch``) leaves it to ``render_cite_boxes`` (citeproc-py would triple the import's time).
-    publication.cite_templates = page_citation.publication_templates(publication, site_data.settings())
+    publication.cite_templates = page_citation.publication_templates(
+        publication, site_data.settings(), publication.article.language
+    )
     publication.save(force_insert=True)  # cached by encyclopedia.caching.publication_cache on save
     CrossReference.objects.bulk_create(
         CrossReference(publication=publication, target_public_id=target)
@@ -127,10 +129,17 @@ def render_cite_boxes(publications: Iterable[Publication]) -> list[int]:
     the time their first view takes (``manage.py render_cite_boxes``).
     """
     site = site_data.settings()
+    publications = list(publications)
+    languages = dict(  # each publication's edition: the site's name is printed in its language
+        Article.objects.filter(pk__in={p.article_id for p in publications}).values_list("pk", "language")
+    )
     done = []
     for publication in publications:
-        if publication.cite_templates.get("key") != page_citation.publication_key(publication, site):
-            templates = page_citation.publication_templates(publication, site)
+        language = languages[publication.article_id]
+        if publication.cite_templates.get("key") != page_citation.publication_key(
+            publication, site, language
+        ):
+            templates = page_citation.publication_templates(publication, site, language)
             Publication.objects.filter(pk=publication.pk).update(cite_templates=templates)
             done.append(publication.pk)
     publication_cache.store_many(done)

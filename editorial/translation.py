@@ -5,6 +5,10 @@ Each Spanish edition records the English publication its text was translated fro
 (an approval, a minor correction, a scheduled publish), ``on_publication_changed`` marks the
 edition out of date; a Spanish approval or "Confirm translation still matches" clears the mark
 (``mark_current``). The admin shows the English changes since the source as a diff.
+
+The Spanish page goes with its English article: withdrawing or merging the English article takes
+its live Spanish edition down in the same transaction (``take_down_with``), and restoring it
+brings back the Spanish page that was live then (``bring_back_with``).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from editorial import audit, diff
+from editorial import audit, diff, publishing
+from editorial.models import AuditEvent
+from encyclopedia import dates
 from encyclopedia.models import Article, Language, Publication
 
 # What a translator translates: a change in any of these makes the translation out of date. The
@@ -51,6 +57,14 @@ def lag_days(edition: Article, today: datetime.date | None = None) -> int:
         return 0
     today = today or timezone.localdate()
     return max((today - timezone.localdate(edition.out_of_date_since)).days, 0)
+
+
+def lag_words(edition: Article, today: datetime.date | None = None) -> str:
+    """How long the edition has been out of date, as a sentence ends: "since today", "for 3 days"."""
+    days = lag_days(edition, today)
+    if days == 0:
+        return "since today"
+    return f"for {days} day{'' if days == 1 else 's'}"
 
 
 def mark_current(edition: Article, source: Publication | None) -> list[str]:
@@ -94,7 +108,69 @@ def on_publication_changed(
             edition,
             "translation_out_of_date",
             None,
-            f"The English article changed (publication of {timezone.localtime(current.published_at):%Y-%m-%d %H:%M}): "
+            f"The English article changed (publication of {dates.moment(current.published_at)}): "
             "the translation is out of date.",
             english_publication=current.pk,
         )
+
+
+# The marker on a Spanish edition's take-down event: taken down with its English article, so the
+# English article's restore brings it back (a Spanish edition withdrawn on its own stays withdrawn).
+WITH_ENGLISH = "with_english"
+
+
+def take_down_with(english: Article, user: Any, action: str, comment: str) -> Article | None:
+    """Withdraw (or merge, with ``action="merge"``) the live Spanish edition of the locked English
+    article being withdrawn or merged: the same medical reason applies to its translation.
+
+    A merged edition answers 301 to the Spanish page of the article the English one merged into
+    (that page says when there is no translation and links the English one). Returns the edition
+    taken down, if any; audit-logged on the edition.
+    """
+    edition = Article.objects.select_for_update().spanish().filter(translation_of=english).first()
+    if edition is None or not edition.is_live or edition.withdrawn_at or edition.merged_into_id:
+        return None
+    into = None
+    if action == "merge":
+        target = english.merged_into
+        into = target.translations.first() or target
+    previous = edition.state
+    publishing.take_down(edition, merged_into=into)
+    audit.record(
+        edition,
+        action,
+        user,
+        f"With the English article: {comment}",
+        from_state=previous,
+        to_state=edition.state,
+        **{WITH_ENGLISH: english.pk},
+    )
+    return edition
+
+
+def bring_back_with(english: Article, user: Any) -> Article | None:
+    """Restore the Spanish edition that went down with the locked English article being restored:
+    the Spanish page that was live then, never a later one. Returns it, if any; audit-logged."""
+    edition = Article.objects.select_for_update().spanish().filter(translation_of=english).first()
+    if edition is None or not (edition.withdrawn_at or edition.merged_into_id):
+        return None
+    last = (
+        AuditEvent.objects.filter(article=edition, action__in=("withdraw", "merge"))
+        .order_by("-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if last is None or last.get(WITH_ENGLISH) != english.pk:
+        return None  # withdrawn or merged on its own: its own restore brings it back
+    previous = edition.state
+    publishing.bring_back(edition)
+    audit.record(
+        edition,
+        "restore",
+        user,
+        "Restored with the English article",
+        from_state=previous,
+        to_state=edition.state,
+        **{WITH_ENGLISH: english.pk},
+    )
+    return edition

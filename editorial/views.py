@@ -20,7 +20,7 @@ from reversion.models import Version
 
 from editorial import diff, translation, workflow
 from editorial.actions.add_translation import add_spanish_edition
-from editorial.actions.approve import ChangedSinceShown, approve
+from editorial.actions.approve import ChangedSinceShown, approve, submitted_source
 from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.confirm_translation import confirm_translation
 from editorial.actions.merge import merge
@@ -33,6 +33,7 @@ from editorial.actions.restore import restore
 from editorial.actions.revert import revert as revert_action
 from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
+from editorial.dashboard import in_languages_of
 from editorial.errors import EditorialError
 from editorial.forms import (
     ApproveForm,
@@ -48,7 +49,7 @@ from editorial.models import AuditEvent, ReviewRecord
 from editorial.notifications import person_name
 from editorial.workspace import max_age_years, reference_ages
 from encyclopedia import dates, snapshot
-from encyclopedia.models import Article, WorkflowState
+from encyclopedia.models import Article, Publication, WorkflowState
 from encyclopedia.snapshot import freeze
 from encyclopedia.views import preview_parts, render_article
 
@@ -112,9 +113,17 @@ def translation_context(article: Article) -> dict:
         return {"spanish_edition": edition}
     return {
         "english_article": article.translation_of,
-        "translation_lag": translation.lag_days(article),
         "english_diff": translation.english_changes(article),
+        **english_text(translation.english_live(article)),
     }
+
+
+def english_text(publication: Publication | None) -> dict:
+    """An English publication's words as its public page renders them, for a translator or a
+    reviewer to read beside the Spanish (read-only)."""
+    if publication is None:
+        return {}
+    return {"english_text": publication, "english_text_body": preview_parts(publication)["body_html"]}
 
 
 def changes_since_live(article: Article) -> diff.DocumentDiff:
@@ -133,7 +142,6 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         preview=True,
         language=article.language,
         english=original.live_publication if original is not None else None,
-        translated_by=article.translated_by,
     )
 
 
@@ -236,12 +244,16 @@ def recover(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Articles awaiting review, the ones assigned to this reviewer first, then oldest first."""
+    """Articles awaiting review in the reviewer's languages (every edition for a login with no
+    reviewer profile), the ones assigned to this reviewer first, then oldest first."""
     if not request.user.has_perm("encyclopedia.view_article"):
         raise PermissionDenied
     waiting = (
         Article.objects.filter(
-            state=WorkflowState.IN_REVIEW, withdrawn_at__isnull=True, merged_into__isnull=True
+            in_languages_of(request.user),
+            state=WorkflowState.IN_REVIEW,
+            withdrawn_at__isnull=True,
+            merged_into__isnull=True,
         )
         .select_related("assigned_reviewer", "submitted_by", "live_publication")
         .annotate(
@@ -306,7 +318,7 @@ TRANSITION_VIEWS = {
     "add_translation": (
         ConfirmForm,
         lambda a, u, d: add_spanish_edition(a, u),
-        "Spanish edition started: open it from “Spanish edition” on this page to translate it.",
+        "Spanish edition started: translate it here (the English text to translate is above the form).",
     ),
     "withdraw": (ReasonForm, lambda a, u, d: withdraw(a, u, reason=d["reason"]), "Withdrawn."),
     "merge": (MergeForm, _merge, "Merged."),
@@ -398,7 +410,13 @@ def _perform(
         return None
     named = f" ({article.title}, {article.public_id})" if name_article else ""
     messages.success(request, f"{done} {_outcome(result)}{named}")
+    if action in OPENS_RESULT:
+        then = reverse("admin:encyclopedia_article_change", args=[result.pk])
     return redirect(then)
+
+
+# The steps that make a new article (the Spanish draft), which is where the user works next.
+OPENS_RESULT = ("add_translation",)
 
 
 def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -517,8 +535,18 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             changes_refusal=refusals.get("request_changes", ""),
             workflow_status=workflow.status_text(article),
             preview_url=reverse("admin:editorial_preview", args=[article.pk]),
+            **workspace_translation(article),
         ),
     )
+
+
+def workspace_translation(article: Article) -> dict:
+    """What the reviewer of a Spanish draft reads beside it: the English page its translator
+    worked from, the translator, whether the translation is out of date and the English changes
+    since its source."""
+    if not article.is_translation:
+        return {}
+    return {**translation_context(article), **english_text(submitted_source(article))}
 
 
 def reassign(request: HttpRequest, articles) -> HttpResponse | None:

@@ -98,6 +98,11 @@ def check(name: str, article: Article, user: Any) -> None:
     transition = TRANSITIONS[name]
     if not has_role(user, transition.permission):
         raise NotAllowed(f"You may not {transition.label.lower()}: your role does not allow it.")
+    if name in GOES_LIVE and article.is_translation and is_gone(article.translation_of):
+        raise EditorialError(
+            f"The English article {article.public_id} is withdrawn or merged, so its Spanish edition "
+            "cannot go live: restore the English article first."
+        )
     if transition.needs_gone:
         if not is_gone(article):
             raise EditorialError(f"“{transition.label}” is for a withdrawn or merged article.")
@@ -112,6 +117,13 @@ def check(name: str, article: Article, user: Any) -> None:
         raise EditorialError(f"“{transition.label}” needs a live article; {article.public_id} is not live.")
     if transition.needs_spanish and not article.is_translation:
         raise EditorialError(f"“{transition.label}” is for a Spanish edition.")
+    if name == "confirm" and article.is_translation and article.out_of_date_since is not None:
+        # A new review date on a page that still lacks the English change would vouch for it.
+        raise EditorialError(
+            "The translation is out of date with the English page, so its review date cannot move: "
+            "update the translation and submit it for review, or, if the English change needs no "
+            "change in Spanish, use “Confirm translation still matches”."
+        )
     if name == "confirm_translation" and article.out_of_date_since is None:
         raise EditorialError(
             "The translation is up to date with the English page: there is nothing to confirm."
@@ -135,11 +147,26 @@ def check(name: str, article: Article, user: Any) -> None:
             )
         if name == "approve" and user.pk in contributors(article):
             raise NotAllowed("You cannot approve a draft that contains your own changes.")
+    if name in READS_THE_TEXT and article.is_translation and user is not None:
+        profile = getattr(user, "reviewer_profile", None)
+        if profile is None or not profile.qualified_for(article.language):
+            raise NotAllowed(
+                f"“{transition.label}” on the {article.get_language_display()} edition needs someone "
+                "who reviews that language: an editorial director lists reviewers' languages under Reviewers."
+            )
 
+
+# The transitions that put a page before the public: never a Spanish edition's while its English
+# article is withdrawn or merged (the reason for taking the English page down applies to it).
+GOES_LIVE = ("approve", "publish", "publish_correction", "restore")
 
 # The transitions that are a medical reviewer's judgement: they need a reviewer profile to credit,
 # qualified for the edition's language.
 REVIEWS = ("approve", "confirm", "confirm_translation")
+
+# The other transitions that pass judgement on a translation's words: on a Spanish edition they
+# need a reviewer qualified for Spanish, or unreviewed Spanish text could reach the public unread.
+READS_THE_TEXT = ("request_changes", "publish_correction")
 
 
 def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:

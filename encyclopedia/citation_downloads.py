@@ -66,6 +66,7 @@ def _page_download(
         paths.absolute_url(request, paths.article_path(public_id, language)),
         timezone.localdate(),
         public_id,
+        language,
     )
     return _download(write(page), content_type, filename)
 

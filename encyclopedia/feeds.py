@@ -35,7 +35,9 @@ class UpdatedArticlesFeed(Feed):
         return _("New and updated articles, each when its reviewed update went live.")
 
     def title(self) -> str:
-        return _xml_text(_("%(site)s: new and updated articles") % {"site": site_data.settings().site_name})
+        return _xml_text(
+            _("%(site)s: new and updated articles") % {"site": site_data.settings().display_name}
+        )
 
     def link(self) -> str:
         return paths.public_url(paths.path("encyclopedia:index", language=self.language))

@@ -4,7 +4,8 @@ A real section is a few thousand characters and a long article some tens of thou
 defaults are generous; they exist so that a pasted log or a runaway paste (a 2 MB paragraph
 once went live and slowed every search matching it to seconds) is refused with a message
 instead. Settings override them: ``ARTICLE_SECTION_MAX_CHARS``, ``ARTICLE_SUMMARY_MAX_CHARS``,
-``ARTICLE_MAX_CHARS`` (the summary and all sections together), ``ARTICLE_MAX_SECTIONS``.
+``ARTICLE_MAX_CHARS`` (the summary and all sections together), ``ARTICLE_MAX_SECTIONS``,
+``ARTICLE_MAX_ALTERNATIVE_NAMES``.
 
 A file to import is refused before it is read when it is larger than any article could need
 (``FILE_BYTES_PER_CHAR`` bytes of markup for each character the article may have) or, for a
@@ -25,6 +26,7 @@ SECTION_DEFAULT = 20_000
 SUMMARY_DEFAULT = 3_000
 ARTICLE_DEFAULT = 150_000
 SECTIONS_DEFAULT = 200
+NAMES_DEFAULT = 100
 # A saved page's markup, scripts and styles around its text: generous, a real page is 2-4 times.
 FILE_BYTES_PER_CHAR = 10
 
@@ -47,6 +49,11 @@ def article_limit() -> int:
 def sections_limit() -> int:
     """The most sections an article may have."""
     return int(getattr(settings, "ARTICLE_MAX_SECTIONS", SECTIONS_DEFAULT))
+
+
+def names_limit() -> int:
+    """The most alternative names an article may have (each is a row, a search entry and a version)."""
+    return int(getattr(settings, "ARTICLE_MAX_ALTERNATIVE_NAMES", NAMES_DEFAULT))
 
 
 def file_limit() -> int:
@@ -72,6 +79,13 @@ def sections_error(count: int) -> str | None:
         f"the page has {count:,} sections; an article has at most {sections_limit():,}. "
         "Split it into several articles."
     )
+
+
+def names_error(count: int) -> str | None:
+    """Why a page of ``count`` alternative names has too many, or None if it has not."""
+    if count <= names_limit():
+        return None
+    return f"the page has {count:,} alternative names; an article has at most {names_limit():,}"
 
 
 def _too_long(what: str, size: int, limit: int, advice: str) -> str | None:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from encyclopedia import coding, credits, dates, images, limits, media, references, reviews, versioning
 from encyclopedia.fields import PlainCharField, PlainTextField
@@ -109,17 +110,23 @@ class Language(models.TextChoices):
 
 
 def language_codes(value: str) -> list[str]:
-    """The language codes in a comma-separated list ("en,es"), known ones only, in order."""
+    """The language codes in a comma-separated list ("en,es", "EN, Es"), known ones only, in order."""
     known = set(Language.values)
-    return [code for code in (part.strip() for part in (value or "").split(",")) if code in known]
+    return [code for code in (part.strip().lower() for part in (value or "").split(",")) if code in known]
 
 
 def check_language_list(value: str) -> None:
     """Refuse a reviewer's language list naming a language the site has no edition in."""
     parts = [part.strip() for part in (value or "").split(",") if part.strip()]
-    unknown = [part for part in parts if part not in Language.values]
-    if unknown or not parts:
-        raise ValidationError("List the languages as codes separated by commas: “en”, “es” or “en,es”.")
+    unknown = [part for part in parts if part.lower() not in Language.values]
+    valid = "“en” (English), “es” (Spanish) or “en,es” (both)"
+    if unknown:
+        raise ValidationError(
+            f"“{', '.join(unknown)}” is not a language of the site: list the languages as codes "
+            f"separated by commas, {valid}."
+        )
+    if not parts:
+        raise ValidationError(f"List at least one language, as codes separated by commas: {valid}.")
 
 
 @reversion.register(follow=("placements",))
@@ -508,20 +515,28 @@ class AccreditationNotice(models.Model):
             format_html('<a href="{}">{}</a>', page.get_absolute_url(), page.title.lower())
             for page in self.policy_pages
         ]
+        # The list's joining words are the active language's ("…, and …"; "… y …").
         if len(links) > 2:
-            return mark_safe(", ".join(links[:-1]) + ", and " + links[-1])  # noqa: S308 - parts escaped above
-        return mark_safe(" and ".join(links))  # noqa: S308 - parts escaped above
+            joined = gettext("%(items)s, and %(last)s") % {"items": ", ".join(links[:-1]), "last": links[-1]}
+        elif len(links) == 2:
+            joined = gettext("%(first)s and %(last)s") % {"first": links[0], "last": links[1]}
+        else:
+            joined = "".join(links)
+        return mark_safe(joined)  # noqa: S308 - parts escaped above, the joining words are ours
 
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "The notice must end after it starts."})
 
 
+DEFAULT_SITE_NAME = "Medical Encyclopedia"
+
+
 @reversion.register()
 class SiteSettings(models.Model):
     """The one row of site data: publisher, copyright and disclaimer."""
 
-    site_name = PlainCharField(max_length=200, default="Medical Encyclopedia")
+    site_name = PlainCharField(max_length=200, default=DEFAULT_SITE_NAME)
     publisher_name = PlainCharField(max_length=200, default="Example Health Publishing")
     publisher_place = PlainCharField(
         max_length=200, default="Springfield (IL)", help_text="Used in page citations."
@@ -550,6 +565,13 @@ class SiteSettings(models.Model):
     def load(cls) -> SiteSettings:
         """The site's settings; unsaved defaults if nobody has saved any (a read never writes)."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def display_name(self) -> str:
+        """The site's name as the active language's pages print it. The default name is the
+        interface's own, so it is translated ("Enciclopedia médica"); a name the publisher set
+        is their data and is printed as set, in every edition."""
+        return gettext("Medical Encyclopedia") if self.site_name == DEFAULT_SITE_NAME else self.site_name
 
     def copyright_years(self, today: datetime.date | None = None) -> str:
         """ "2019-2026": the range always ends in the current year."""

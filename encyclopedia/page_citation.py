@@ -29,6 +29,7 @@ from citeproc import formatter
 from citeproc.source.json import CiteProcJSON
 from django.core.cache import cache as default_cache
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -58,19 +59,33 @@ class PageCitation:
     accessed: datetime.date
     url: str
     public_id: str = ""
+    language: str = editions.ENGLISH  # the edition cited: the downloads' dates and language tags
 
     @classmethod
-    def of(cls, content: Any, site: Any, url: str, today: datetime.date, public_id: str = "") -> PageCitation:
-        """From a publication (or a frozen draft) and the site settings."""
+    def of(
+        cls,
+        content: Any,
+        site: Any,
+        url: str,
+        today: datetime.date,
+        public_id: str = "",
+        language: str | None = None,
+    ) -> PageCitation:
+        """From a publication (or a frozen draft) and the site settings, in ``language``'s
+        edition (the one being rendered if None): the site's name as that edition prints it."""
+        language = language or editions.current()
+        with translation.override(language):
+            site_name = site.display_name
         return cls(
             title=_clean(content.title),
-            site_name=_clean(site.site_name),
+            site_name=_clean(site_name),
             publisher=_clean(site.publisher_name),
             place=_clean(site.publisher_place),
             reviewed=content.review_date,
             accessed=today,
             url=url,
             public_id=public_id,
+            language=language,
         )
 
 
@@ -228,14 +243,16 @@ def template_key(page: PageCitation) -> list[str]:
     return [page.title, page.site_name, page.publisher, page.reviewed.isoformat() if page.reviewed else ""]
 
 
-def publication_key(content: Any, site: Any) -> list[str]:
-    """``template_key`` of a publication (or a frozen draft) under the site settings ``site``."""
-    return template_key(PageCitation.of(content, site, _URL, datetime.date.min))
+def publication_key(content: Any, site: Any, language: str = editions.ENGLISH) -> list[str]:
+    """``template_key`` of a publication (or a frozen draft) of ``language``'s edition under the
+    site settings ``site``."""
+    return template_key(PageCitation.of(content, site, _URL, datetime.date.min, language=language))
 
 
-def publication_templates(content: Any, site: Any) -> dict[str, Any]:
-    """``templates`` of a publication (or a frozen draft) under the site settings ``site``."""
-    return templates(*publication_key(content, site)[:3], content.review_date)
+def publication_templates(content: Any, site: Any, language: str = editions.ENGLISH) -> dict[str, Any]:
+    """``templates`` of a publication (or a frozen draft) of ``language``'s edition under the
+    site settings ``site``."""
+    return templates(*publication_key(content, site, language)[:3], content.review_date)
 
 
 def fill(style: str, template: str, page: PageCitation) -> SafeString:
@@ -323,11 +340,29 @@ def ris(page: PageCitation) -> str:
     }
     if page.public_id:
         record["id"] = page.public_id
+    record["language"] = page.language
     if page.reviewed:
         record["year"] = str(page.reviewed.year)
         record["date"] = _ris_date(page.reviewed)
-        record["notes"] = [f"Reviewed {_long_date(page.reviewed)}"]
+        record["notes"] = [_reviewed(page)]
     return _dump_ris([record])
+
+
+def _reviewed(page: PageCitation) -> str:
+    """ "Reviewed November 15, 2023" or "Revisado el 15 de noviembre de 2023": the edition's words."""
+    if page.language == editions.SPANISH:
+        return f"Revisado el {spanish_date(page.reviewed)}"
+    return f"Reviewed {_long_date(page.reviewed)}"
+
+
+def _accessed(page: PageCitation) -> str:
+    if page.language == editions.SPANISH:
+        return f"Consultado el {spanish_date(page.accessed)}"
+    return f"Accessed {_long_date(page.accessed)}"
+
+
+# biblatex's language names (langid), for babel or polyglossia to hyphenate the entry.
+_LANGIDS = {editions.ENGLISH: "english", editions.SPANISH: "spanish"}
 
 
 class _RisWriter(rispy.RisWriter):
@@ -351,15 +386,16 @@ def _dump_ris(records: list[dict[str, Any]]) -> str:
 
 def bibtex(page: PageCitation) -> str:
     """The page as one BibTeX @misc entry, for BibTeX (note) and biblatex (date, urldate)."""
-    note = f"Accessed {_long_date(page.accessed)}"
+    note = _accessed(page)
     fields = [
         model.Field("title", page.title),
         model.Field("howpublished", page.site_name),
         model.Field("publisher", page.publisher),
         model.Field("address", page.place),
+        model.Field("langid", _LANGIDS[page.language]),
     ]
     if page.reviewed:
-        note = f"Reviewed {_long_date(page.reviewed)}. {note}"
+        note = f"{_reviewed(page)}. {note}"
         fields += [
             model.Field("year", str(page.reviewed.year)),
             model.Field("date", page.reviewed.isoformat()),

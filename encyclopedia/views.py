@@ -238,10 +238,12 @@ def _alternates(request: HttpRequest, public_id: str, found: dict[str, Edition])
     return [(ENGLISH, english), (SPANISH, spanish), ("x-default", english)]
 
 
-def _spanish_credits(spanish: Any, english: Any, translated_by: str) -> list[str]:
+def _spanish_credits(spanish: Any, english: Any) -> list[str]:
     """The Spanish page's credits: the English version's review (reviewer, date), the
-    translation (translator or agency) and the Spanish review (reviewer, date)."""
+    translation (translator or agency, as approved: frozen with the Spanish publication, never
+    the working copy's) and the Spanish review (reviewer, date)."""
     lines = []
+    translated_by = spanish.translated_by
     if english is not None:
         lines.append(
             _review_credit(
@@ -262,9 +264,15 @@ def _review_credit(content: Any, by: str, on: str) -> str:
     """ "<by> reviewer, credentials… (date)." or "<on date>.": one review of one edition."""
     reviewer = content.updated_by or content.review_organization
     day = dates.day(content.review_date)
-    if reviewer:
-        return f"{by} {reviewer}" + (f" ({day})." if day else ".")
-    return on % {"date": day} if day else ""
+    if not reviewer:
+        return on % {"date": day} if day else ""
+    credit = f"{by} {reviewer}" + (f" ({day})." if day else ".")
+    if content.updated_by and content.review_organization:  # as the English credit line names it
+        organization = _("Review provided by %(organization)s.") % {
+            "organization": content.review_organization
+        }
+        credit += " " + organization
+    return credit
 
 
 def render_article(
@@ -277,7 +285,6 @@ def render_article(
     language: str = ENGLISH,
     english: Any = None,
     alternates: list[tuple[str, str]] | None = None,
-    translated_by: str = "",
 ) -> HttpResponse:
     """The article page for ``content``: a Publication, or a draft frozen the same way.
 
@@ -288,7 +295,7 @@ def render_article(
     """
     with _in_edition(language):
         return _render_article(
-            request, content, public_id, preview, status, language, english, alternates or [], translated_by
+            request, content, public_id, preview, status, language, english, alternates or []
         )
 
 
@@ -301,7 +308,6 @@ def _render_article(
     language: str,
     english: Any,
     alternates: list[tuple[str, str]],
-    translated_by: str,
 ) -> HttpResponse:
     site_settings = site_data.settings()
     today = timezone.localdate()
@@ -309,7 +315,7 @@ def _render_article(
     page_url = paths.absolute_url(request, request.path)
     cite = references.page_citation(
         title=content.title,
-        site_name=site_settings.site_name,
+        site_name=site_settings.display_name,
         place=site_settings.publisher_place,
         publisher=site_settings.publisher_name,
         reviewed=content.review_date,
@@ -330,7 +336,7 @@ def _render_article(
         "credit_line": ""
         if spanish
         else credits.credit_line(content.updated_by, content.review_organization, content.also_reviewed_by),
-        "spanish_credits": _spanish_credits(content, english, translated_by) if spanish else [],
+        "spanish_credits": _spanish_credits(content, english) if spanish else [],
         "shared_references": (english.references if english is not None else []) if spanish else [],
         "json_ld": _json_ld(
             content, site_settings, page_url, paths.absolute_url(request, "/"), summary, language
@@ -365,7 +371,7 @@ def article(request: HttpRequest, public_id: str, language: str = ENGLISH) -> Ht
     found = _article_editions(public_id)
     edition = found.get(language)
     english = found.get(ENGLISH)
-    if language == SPANISH and not _is_live(edition):
+    if language == SPANISH and not _is_live(edition) and not _gone_with_english(edition, english):
         return _no_translation(request, public_id, english)
     if edition is None:
         raise Http404("No article has this id.")
@@ -385,9 +391,17 @@ def article(request: HttpRequest, public_id: str, language: str = ENGLISH) -> Ht
         if language == SPANISH and _is_live(english)
         else None,
         alternates=_alternates(request, public_id, found),
-        # As approved (frozen in the publication), never the working copy's: a draft's credit waits.
-        translated_by=content.translated_by,
     )
+
+
+def _gone_with_english(spanish: Edition | None, english: Edition | None) -> bool:
+    """A Spanish edition merged (with its English article: 301 to the Spanish address of the
+    article it merged into), or withdrawn while its English article is not live (410, as the
+    English address). One withdrawn alone, its English article live, answers the 404 that links
+    the English page: a Spanish reader can still read that."""
+    if spanish is None or not (spanish.withdrawn_at or spanish.merged_into):
+        return False
+    return bool(spanish.merged_into) or not _is_live(english)
 
 
 def _no_translation(request: HttpRequest, public_id: str, english: Edition | None) -> HttpResponse:

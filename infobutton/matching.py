@@ -135,6 +135,7 @@ def _search(display_name: str) -> list[tuple[str, Publication]]:
         return []
     article = (
         Article.objects.live()
+        .english()
         .select_related("live_publication")
         .only("public_id", *(f"live_publication__{name}" for name in _SHOWN))
         .filter(public_id=public_id)
@@ -146,7 +147,7 @@ def _search(display_name: str) -> list[tuple[str, Publication]]:
 def _matches(answering: list[tuple[str, Publication]], kind: str, code: str) -> list[Match]:
     linked = {i for _, row in answering for i in markup.linked_articles(row.summary_html)}
     live = (
-        set(Article.objects.live().filter(public_id__in=linked).values_list("public_id", flat=True))
+        set(Article.objects.live().english().filter(public_id__in=linked).values_list("public_id", flat=True))
         if linked
         else set()
     )

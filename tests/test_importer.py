@@ -589,3 +589,83 @@ def test_a_page_with_a_sample_id_is_refused(tmp_path, seed_text):
         call_command("import_articles", page, stdout=StringIO(), stderr=err)
     assert "sample.txt" in err.getvalue() and "kept for sample content" in err.getvalue()
     assert not Article.objects.exists()
+
+
+# ---------------------------------------------------------------- a Spanish edition's page
+
+SPANISH_DRAFT_PAGE = """URL de esta página: https://www.example.org/spanish/ency/article/{id}.htm
+
+Calambres en las piernas
+
+Un calambre es una contracción dolorosa de un músculo.
+
+Causas
+
+Los calambres aparecen tras el ejercicio.
+
+Referencias
+
+Autora A. Una referencia escrita en español. Editorial Ejemplo; 2024.
+
+Autor B. Otra referencia en español. Editorial Ejemplo; 2023.
+
+Aprenda a citar esta página
+
+Calambres en las piernas. Enciclopedia médica. Consultado el 1 de diciembre de 2026.
+"""
+
+
+@pytest.fixture
+def leg_cramps(make_article, publish_article):
+    return publish_article(make_article("Leg cramps"))
+
+
+def test_a_spanish_page_without_review_lines_ends_at_aprenda_a_citar(leg_cramps):
+    page = parse_page(SPANISH_DRAFT_PAGE.format(id=leg_cramps.public_id), {"Causas"})
+    lines = SPANISH_DRAFT_PAGE.splitlines()
+    first_reference = lines.index("Autora A. Una referencia escrita en español. Editorial Ejemplo; 2024.") + 1
+    assert page.language == "es" and page.review_date is None
+    assert page.citations == [], "a Spanish page's references are its English article's"
+    assert page.shared_reference_lines == [first_reference, first_reference + 2]
+
+
+def test_a_spanish_dry_run_names_the_english_article_and_the_references_left_out(leg_cramps, tmp_path):
+    path = write_page(tmp_path, SPANISH_DRAFT_PAGE.format(id=leg_cramps.public_id), "calambres.txt")
+    out, err = StringIO(), StringIO()
+    call_command("import_articles", path, "--dry-run", stdout=out, stderr=err)
+    first_reference = SPANISH_DRAFT_PAGE.splitlines().index(
+        "Autora A. Una referencia escrita en español. Editorial Ejemplo; 2024."
+    )
+    assert err.getvalue() == ""
+    assert (
+        f"Would import {leg_cramps.public_id} “Calambres en las piernas” (draft) as the Spanish edition "
+        f"of “Leg cramps” ({leg_cramps.public_id}) from {path}"
+    ) in out.getvalue()
+    assert (
+        f"notice: {path}:{first_reference + 1}: the page's 2 references under “Referencias” not imported: "
+        f"a Spanish edition shows the references of its English article {leg_cramps.public_id}."
+    ) in out.getvalue()
+    assert not Article.objects.spanish().exists()
+
+
+def test_an_english_import_reports_no_edition_and_no_notice(tmp_path, seed_text):
+    out = StringIO()
+    call_command("import_articles", write_page(tmp_path, seed_text), stdout=out)
+    assert "Spanish edition" not in out.getvalue() and "notice:" not in out.getvalue()
+
+
+def test_a_spanish_pages_review_organization_shows_in_its_review_credit(leg_cramps, client):
+    text = SPANISH_DRAFT_PAGE.format(id=leg_cramps.public_id).replace(
+        "Aprenda a citar esta página",
+        "Fecha de revisión 5/3/2026\n\n"
+        "Actualizado por: Lucía Revisora, MD. Revisión provista por Revisores de Ejemplo.\n\n"
+        "Aprenda a citar esta página",
+    )
+    import_page(parse_page(text, {"Causas"}), source="es.txt")
+    edition = Article.objects.spanish().get()
+    assert edition.is_live and edition.review_organization.name == "Revisores de Ejemplo"
+    page = page_text(client.get(f"/spanish/ency/article/{leg_cramps.public_id}.htm").content.decode())
+    assert (
+        "Traducción al español revisada por: Lucía Revisora, MD (5 de marzo de 2026). "
+        "Revisión provista por Revisores de Ejemplo."
+    ) in page

@@ -9,16 +9,21 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import reversion
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from editorial import roles
+from editorial.actions.add_translation import add_spanish_edition
+from editorial.actions.approve import approve
 from editorial.actions.merge import merge
+from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from editorial.diff import compare, from_publication, from_working_copy
 from editorial.importer.parser import ParseError, parse_page
 from encyclopedia import coding
-from encyclopedia.models import Article, CodedConcept, CodeEntry
+from encyclopedia.models import Article, CodedConcept, CodeEntry, Reviewer
 from tests.conftest import page_text
-from tests.factories import export_text, restore_text, wipe
+from tests.factories import edit, export_text, make_user, restore_text, wipe
 
 pytestmark = pytest.mark.django_db
 
@@ -205,6 +210,29 @@ def test_a_merged_article_answers_as_its_target(client, diabetes, make_article, 
 def test_other_languages_answer_empty_until_an_edition_exists(client, diabetes):
     assert found(client, "E11", informationRecipient__languageCode__c="es") == []
     assert found(client, "E11", informationRecipient__languageCode__c="en-US") == ["Type 2 diabetes"]
+
+
+def test_an_english_request_never_answers_with_the_spanish_editions_words(client, diabetes):
+    """The Spanish edition shares the article's id and sorts first ("Diabetes…" < "Type…")."""
+    director = make_user("director", roles.EDITORIAL_DIRECTORS)
+    editor = make_user("editor", roles.EDITORS)
+    lucia = make_user("lucia", roles.MEDICAL_REVIEWERS)
+    Reviewer.objects.create(name="Lucía Revisora", credentials="MD", languages="en,es", user=lucia)
+    edition = add_spanish_edition(diabetes, director)
+    edition.title = "Diabetes tipo 2"
+    edition.summary = "Resumen en español de la diabetes."
+    edition.save()
+    edit(Article.objects.get(pk=edition.pk), editor, "Texto traducido.")
+    submit(Article.objects.get(pk=edition.pk), editor)
+    approve(Article.objects.get(pk=edition.pk), User.objects.get(pk=lucia.pk))
+    assert Article.objects.spanish().live().filter(public_id=diabetes.public_id).exists()
+    for name in ("Type 2 diabetes", "diabetes"):
+        response = ask(
+            client, "E10.9", knowledgeResponseType="application/json", mainSearchCriteria__v__dn=name
+        )
+        (entry,) = entries_json(response)
+        assert entry["title"]["_value"] == "Type 2 diabetes"
+        assert "español" not in json.dumps(entry)
 
 
 # ---------------------------------------------------------------- the response formats

@@ -913,3 +913,39 @@ def test_the_spanish_marker_is_found_once_its_draft_is_approved(tmp_path, make_a
     assert MARKER not in w.anonymous.get(f"/ency/article/{A_ID}.htm").content.decode(), (
         "not on the English page"
     )
+
+
+@pytest.mark.parametrize("action", ["withdraw", "merge"])
+def test_the_english_withdrawal_takes_the_spanish_page_off_every_surface(action, tmp_path, make_article):
+    """Withdrawn (or merged) in English, A is gone in Spanish too: its Spanish address answers 410
+    (301 to C's Spanish address), and no surface, cached before, shows its live translation or
+    its Spanish draft."""
+    w = make_world("spanish", tmp_path, make_article)
+    w.spanish_approver = spanish_reviewer(w)
+    make_spanish_draft(w, "update")
+    w.extra += spanish_surfaces()
+    pages = check_surfaces(w, "before the English withdrawal (the pages now cached)")
+    assert SPANISH_TITLE in pages["Spanish index"][1], "the Spanish index listed A's translation"
+    if action == "withdraw":
+        withdraw(fresh(w.a), w.director, reason="Unsafe advice")
+    else:
+        merge(fresh(w.a), w.director, into=w.c, reason="One article")
+    pages = check_surfaces(w, f"after the English {action}")
+    for client in (w.anonymous, w.signed_in):
+        response = client.get(f"/spanish/ency/article/{A_ID}.htm")
+        if action == "withdraw":
+            assert response.status_code == 410, "A's Spanish page is withdrawn with the English one"
+        else:
+            assert (response.status_code, response["Location"]) == (
+                301,
+                f"/spanish/ency/article/{w.c.public_id}.htm",
+            )
+    for name in (
+        "Spanish index",
+        "Spanish A–Z C",
+        "Spanish feed",
+        "Spanish API list",
+        "Spanish search for A",
+    ):
+        assert SPANISH_TITLE not in pages[name][1], f"{name} still lists A's withdrawn translation"
+    assert pages["Spanish API detail of A"][0] in (404, 410), "the API no longer serves A's translation"

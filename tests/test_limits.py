@@ -194,6 +194,18 @@ def test_the_importer_refuses_an_article_over_its_limit_at_the_section_that_pass
     assert not Article.objects.exists()
 
 
+def test_the_importer_refuses_more_sections_or_names_than_an_article_may_have(tmp_path, settings):
+    """Each section and name is a row and a version: 50,000 of them once took minutes to refuse."""
+    settings.ARTICLE_MAX_SECTIONS, settings.ARTICLE_MAX_ALTERNATIVE_NAMES = 3, 2
+    sections = "".join(f"Part {n}\n\nShort text {n}.\n\n" for n in range(1, 5))  # Part 4 on line 17
+    path, err = _import(tmp_path, f"Leg cramps\n\nA short summary.\n\n{sections}{REVIEW}")
+    assert f"error: {path}:17: the page has 4 sections; an article has at most 3" in err
+    names = "Alternative Names\n\nCalf cramps; Charley horse\nNight cramps\n\n"  # the third on line 8
+    path, err = _import(tmp_path, f"Leg cramps\n\nA short summary.\n\n{names}{REVIEW}")
+    assert f"error: {path}:8: the page has 3 alternative names; an article has at most 2" in err
+    assert not Article.objects.exists()
+
+
 def test_the_importer_stores_an_article_at_its_limits_whole(tmp_path):
     summary = prose(3_000, ending="Summary ends.")
     bodies = [prose(20_000, ending=f"Part {n} ends.") for n in range(1, 8)]

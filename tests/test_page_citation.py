@@ -115,6 +115,7 @@ def test_ris_worked_example():
         "urls": [URL],
         "access_date": "2026/06/05",
         "id": "900123",
+        "language": "en",
         "year": "2024",
         "date": "2024/03/31",
         "notes": ["Reviewed March 31, 2024"],
@@ -130,6 +131,7 @@ def test_bibtex_worked_example():
         "\thowpublished = {Medical Encyclopedia},\n"
         "\tpublisher = {Example Health Publishing},\n"
         "\taddress = {Springfield (IL)},\n"
+        "\tlangid = {english},\n"
         "\tyear = {2024},\n"
         "\tdate = {2024-03-31},\n"
         "\tnote = {Reviewed March 31, 2024. Accessed June 5, 2026},\n"
@@ -143,6 +145,7 @@ def test_bibtex_worked_example():
     fields = library.entries[0].fields_dict
     assert fields["url"].value == URL
     assert fields["urldate"].value == "2026-06-05"
+    assert fields["langid"].value == "english", "biblatex's language name, for hyphenation"
 
 
 # --- The article page --------------------------------------------------------------------

@@ -113,7 +113,22 @@ DRAFT_WORDS = "Zebraquux unreleased wording"
 PENDING_WORDS = "Pendingquux draft wording"
 WAITING_WORDS = "Waitingquux approved wording"
 LATER_TITLE = "Yak flu"
-SECRETS = (DRAFT_TITLE, DRAFT_WORDS, PENDING_WORDS, WAITING_WORDS, LATER_TITLE, "100666", "100777")
+# The Spanish edition's: a translation never published, and a live one's pending draft.
+ES_DRAFT_TITLE = "Fiebre de cebra"
+ES_DRAFT_WORDS = "Cebraquux borrador inédito"
+ES_PENDING_WORDS = "Pendientequux texto sin revisar"
+SECRETS = (
+    DRAFT_TITLE,
+    DRAFT_WORDS,
+    PENDING_WORDS,
+    WAITING_WORDS,
+    LATER_TITLE,
+    "100666",
+    "100777",
+    ES_DRAFT_TITLE,
+    ES_DRAFT_WORDS,
+    ES_PENDING_WORDS,
+)
 
 # ----------------------------------------------------------------------------- the public site
 # The same for every actor: signed-in staff see the public site exactly as the public does.
@@ -165,6 +180,29 @@ PUBLIC_URLS = [
     ("infobutton: service",                   "/infobutton/service?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11.65", 200),
     ("infobutton: service without a code",    "/infobutton/service?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90", 400),
     ("infobutton: page for patients",         "/infobutton/application?mainSearchCriteria.v.cs=2.16.840.1.113883.6.90&mainSearchCriteria.v.c=E11.65", 200),
+    # -- the Spanish edition: the same rules, and a Spanish address with no live translation is 404
+    ("es: front page",                        "/spanish/ency/",                                    200),
+    ("es: letter page",                       "/spanish/ency/encyclopedia_C.htm",                  200),
+    ("es: letter page of the draft's letter", "/spanish/ency/encyclopedia_F.htm",                  200),
+    ("es: letter page, lower case",           "/spanish/ency/encyclopedia_c.htm",                  301),
+    ("es: search",                            "/spanish/ency/search/?q=calambres",                 200),
+    ("es: search for the draft's title",      "/spanish/ency/search/?q=Fiebre+de+cebra",           200),
+    ("es: search for the pending words",      "/spanish/ency/search/?q=Pendientequux",             200),
+    ("es: search as you type",                "/spanish/ency/search/suggest/?q=Fie",               200),
+    ("es: live article",                      "/spanish/ency/article/{w.es_live.public_id}.htm",   200),
+    ("es: article with an untranslated draft", "/spanish/ency/article/{w.es_draft.public_id}.htm", 404),
+    ("es: article never published in English", "/spanish/ency/article/{w.draft.public_id}.htm",    404),
+    ("es: article withdrawn in English",      "/spanish/ency/article/{w.es_withdrawn.public_id}.htm", 410),
+    ("es: unknown article",                   "/spanish/ency/article/999999.htm",                  404),
+    ("es: cite: RIS",                         "/spanish/ency/article/{w.es_live.public_id}.ris",   200),
+    ("es: cite: BibTeX",                      "/spanish/ency/article/{w.es_live.public_id}.bib",   200),
+    ("es: cite: references RIS",              "/spanish/ency/article/{w.es_live.public_id}-references.ris", 200),
+    ("es: cite: RIS of the untranslated draft", "/spanish/ency/article/{w.es_draft.public_id}.ris", 404),
+    ("es: cite: BibTeX of the untranslated draft", "/spanish/ency/article/{w.es_draft.public_id}.bib", 404),
+    ("es: cite: references RIS of the untranslated draft", "/spanish/ency/article/{w.es_draft.public_id}-references.ris", 404),
+    ("es: feed",                              "/spanish/ency/feed/",                               200),
+    ("es: api: the translation",              "/api/v1/articles/{w.es_live.public_id}/?lang=es",   200),
+    ("es: api: the untranslated draft",       "/api/v1/articles/{w.es_draft.public_id}/?lang=es",  404),
 ]
 
 # ----------------------------------------------------------------------------- the admin
@@ -586,6 +624,35 @@ class World:
         edit(article, self.writer, DRAFT_WORDS)
         return Article.objects.get(pk=article.pk)
 
+    def _translate(self, english: Article, title: str, words: str) -> Article:
+        """The Spanish edition of ``english``, translated (not published)."""
+        edition = add_spanish_edition(english, None)
+        Article.objects.filter(pk=edition.pk).update(title=title, summary=f"{words}.")
+        edition = _fresh(edition)
+        edit(edition, self.writer, words)
+        return _fresh(edition)
+
+    @cached_property
+    def es_live(self) -> Article:
+        """The live article's Spanish edition, live, with a pending Spanish draft since."""
+        edition = self._translate(self.live, "Calambres en las piernas", "Los calambres duelen")
+        publish(edition, None)
+        edit(_fresh(edition), self.writer, ES_PENDING_WORDS)
+        return _fresh(edition)
+
+    @cached_property
+    def es_draft(self) -> Article:
+        """A live English article whose Spanish edition was never published."""
+        return self._translate(self.live_draft, ES_DRAFT_TITLE, ES_DRAFT_WORDS)
+
+    @cached_property
+    def es_withdrawn(self) -> Article:
+        """A Spanish edition that was live until its English article was withdrawn."""
+        edition = self._translate(self._live("Sore throat", "100009"), "Dolor de garganta", "Duele")
+        publish(edition, None)
+        withdraw(edition.translation_of, None, reason="Outdated")
+        return _fresh(edition)
+
     @cached_property
     def live_image(self) -> Any:
         article = self._make_article("Hand spasm", public_id="100008")
@@ -620,7 +687,16 @@ class World:
 
     def public_site(self) -> None:
         """Make a live article and everything the public must never see."""
-        for name in ("live", "draft", "live_draft", "waiting", "later"):
+        for name in (
+            "live",
+            "draft",
+            "live_draft",
+            "waiting",
+            "later",
+            "es_live",
+            "es_draft",
+            "es_withdrawn",
+        ):
             getattr(self, name)
 
     # -- site data and records
@@ -790,7 +866,7 @@ def test_public_url(client, world, name, url, actor, expected):
         if secret.lower() not in asked:
             assert secret not in text, f"{url} shows {secret!r}, which is not published"
     if expected == 302:
-        assert response["Location"].startswith("/ency/"), response["Location"]
+        assert response["Location"].startswith(("/ency/", "/spanish/ency/")), response["Location"]
 
 
 # ----------------------------------------------------------------------------- admin pages

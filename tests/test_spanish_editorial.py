@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.utils import timezone
 
 from editorial import roles, workflow
@@ -22,9 +23,13 @@ from editorial.actions.approve import approve
 from editorial.actions.confirm import confirm_still_accurate
 from editorial.actions.confirm_translation import confirm_translation
 from editorial.actions.import_article import import_page
+from editorial.actions.merge import merge
 from editorial.actions.publish_correction import publish_correction
 from editorial.actions.publish_scheduled import publish_due
+from editorial.actions.request_changes import request_changes
+from editorial.actions.restore import restore
 from editorial.actions.submit import submit
+from editorial.actions.withdraw import withdraw
 from editorial.errors import EditorialError, NotAllowed
 from editorial.forms import SubmitForm
 from editorial.importer.parser import ParseError, parse_page
@@ -260,6 +265,31 @@ def test_only_a_spanish_qualified_reviewer_approves_a_spanish_edition(
     assert Article.objects.get(pk=edition.pk).is_live
 
 
+def test_sending_a_translation_back_or_correcting_it_takes_a_reader_of_spanish(
+    live_edition, english, director, editor, english_reviewer, spanish_reviewer
+):
+    """Judging Spanish words needs Spanish: an English-only reviewer may not send a Spanish draft
+    back, and a director may not publish a "minor correction" no Spanish reader has seen."""
+    edit(Article.objects.get(pk=live_edition.pk), editor, "Corrección sin revisar.")
+    with pytest.raises(NotAllowed, match="reviews that language"):
+        publish_correction(Article.objects.get(pk=live_edition.pk), director, reason="Typo")
+    assert "Corrección sin revisar" not in page_text(
+        Client().get(f"/spanish/ency/article/{english.public_id}.htm").content.decode()
+    )
+    edition = Article.objects.get(pk=live_edition.pk)
+    assert ("publish_correction", "Publish a minor correction") not in workflow.allowed_actions(
+        edition, director
+    )
+    submit(edition, editor)
+    edition = Article.objects.get(pk=live_edition.pk)
+    assert "request_changes" not in dict(workflow.allowed_actions(edition, english_reviewer))
+    with pytest.raises(NotAllowed, match="reviews that language"):
+        request_changes(edition, english_reviewer, comment="Looks wrong to me.")
+    assert Article.objects.get(pk=edition.pk).state == WorkflowState.IN_REVIEW
+    request_changes(edition, spanish_reviewer, comment="Revise la sección.")
+    assert Article.objects.get(pk=edition.pk).state == WorkflowState.CHANGES_REQUESTED
+
+
 def test_only_a_spanish_qualified_reviewer_confirms_a_translation(out_of_date, english_reviewer):
     with pytest.raises(NotAllowed, match="not qualified"):
         confirm_translation(out_of_date, english_reviewer)
@@ -312,6 +342,22 @@ def test_awaiting_my_review_lists_a_spanish_draft_for_spanish_reviewers_only(
     assert awaiting(english_reviewer) == []
 
 
+def test_the_review_queue_lists_a_spanish_draft_for_spanish_reviewers_only(
+    client, english, director, editor, english_reviewer, spanish_reviewer
+):
+    edition = translate(add_spanish_edition(english, director), editor, "palabra")
+    submit(edition, editor)
+
+    def queue(user: User) -> str:
+        client.force_login(user)
+        return client.get("/admin/encyclopedia/article/queue/").content.decode()
+
+    assert "Calambres en las piernas" in queue(spanish_reviewer)
+    assert "Calambres en las piernas" not in queue(english_reviewer)
+    assert "Nothing is waiting for review." in queue(english_reviewer)
+    assert "Calambres en las piernas" in queue(director)  # no reviewer profile: every edition
+
+
 def test_confirm_translation_is_for_an_out_of_date_spanish_edition_only(
     english, live_edition, spanish_reviewer
 ):
@@ -322,6 +368,90 @@ def test_confirm_translation_is_for_an_out_of_date_spanish_edition_only(
     assert "confirm_translation" not in dict(workflow.allowed_actions(live_edition, spanish_reviewer))
 
 
+# ---------------------------------------------------------------- withdrawn or merged with English
+
+
+def _events(article: Article) -> list[tuple[str, str]]:
+    return list(AuditEvent.objects.filter(article=article).order_by("id").values_list("action", "comment"))
+
+
+def test_withdrawing_the_english_article_takes_its_spanish_page_down_and_restore_brings_it_back(
+    client, english, live_edition, director
+):
+    spanish_url = f"/spanish/ency/article/{english.public_id}.htm"
+    shown = live_edition.live_publication_id
+    withdraw(english, director, reason="Unsafe advice")
+    edition = Article.objects.get(pk=live_edition.pk)
+    assert edition.withdrawn_at is not None and edition.live_publication is None
+    assert _events(edition)[-1] == ("withdraw", "With the English article: Withdrawn: Unsafe advice")
+    assert client.get(spanish_url).status_code == 410
+    assert not Article.objects.spanish().live().exists()
+
+    restore(english, director)
+    edition = Article.objects.get(pk=live_edition.pk)
+    assert (edition.withdrawn_at, edition.live_publication_id) == (None, shown)
+    assert _events(edition)[-1] == ("restore", "Restored with the English article")
+    assert client.get(spanish_url).status_code == 200
+
+
+def test_merging_the_english_article_sends_its_spanish_page_to_the_spanish_address_of_the_other(
+    client, make_article, publish_article, english, live_edition, director
+):
+    other = publish_article(make_article("Muscle cramps"))
+    merge(english, director, into=other, reason="One article")
+    edition = Article.objects.get(pk=live_edition.pk)
+    assert edition.merged_into == other and edition.live_publication is None
+    assert _events(edition)[-1][0] == "merge"
+    response = client.get(f"/spanish/ency/article/{english.public_id}.htm")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        f"/spanish/ency/article/{other.public_id}.htm",
+    )
+    # The other article has no Spanish edition: its Spanish address says so and links the English page.
+    assert f"/ency/article/{other.public_id}.htm" in client.get(response["Location"]).content.decode()
+
+    restore(english, director)
+    assert Article.objects.get(pk=live_edition.pk).live_publication_id == live_edition.live_publication_id
+
+
+def test_a_spanish_edition_withdrawn_on_its_own_stays_withdrawn_when_the_english_one_is_restored(
+    english, live_edition, director
+):
+    withdraw(live_edition, director, reason="Poor translation")
+    withdraw(english, director, reason="Unsafe advice")
+    restore(english, director)
+    edition = Article.objects.get(pk=live_edition.pk)
+    assert edition.withdrawn_at is not None and not edition.is_live
+    assert [action for action, _ in _events(edition)].count("withdraw") == 1  # not taken down twice
+
+
+def test_no_spanish_page_goes_live_while_its_english_article_is_withdrawn(
+    english, director, editor, spanish_reviewer
+):
+    edition = translate(add_spanish_edition(english, director), editor, "palabra")
+    submit(edition, editor)
+    approve(edition, spanish_reviewer, go_live_at=timezone.now() + datetime.timedelta(hours=1))
+    withdraw(english, director, reason="Unsafe advice")
+    assert publish_due(timezone.now() + datetime.timedelta(hours=2)) == []
+    assert not Article.objects.get(pk=edition.pk).is_live
+    with pytest.raises(EditorialError, match="restore the English article first"):
+        publish_correction(Article.objects.get(pk=edition.pk), director, reason="Typo")
+
+
+def test_a_failed_spanish_take_down_leaves_the_english_article_live(
+    monkeypatch, english, live_edition, director
+):
+    from editorial import translation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the Spanish take-down failed")
+
+    monkeypatch.setattr(translation, "take_down_with", broken)
+    with pytest.raises(RuntimeError):
+        withdraw(english, director, reason="Unsafe advice")
+    assert Article.objects.get(pk=english.pk).is_live and Article.objects.get(pk=live_edition.pk).is_live
+
+
 # ---------------------------------------------------------------- the admin
 
 
@@ -329,7 +459,7 @@ def test_the_change_form_shows_the_english_changes_since_the_source(client, out_
     client.force_login(User.objects.create_superuser("boss", "boss@example.org", "pw"))
     page = client.get(f"/admin/encyclopedia/article/{out_of_date.pk}/change/").content.decode()
     text = page_text(page)
-    assert "Out of date for 0 days" in text
+    assert "Out of date since today" in text
     assert "English changes since the translation's source" in text
     assert "Changed English words" in text
     english_page = client.get(f"/admin/encyclopedia/article/{out_of_date.translation_of_id}/change/")
@@ -532,3 +662,148 @@ def test_the_demo_has_spanish_editions_one_of_them_out_of_date(settings, tmp_pat
     second = StringIO()
     call_command("load_demo", stdout=second)
     assert "0 articles published" in second.getvalue()
+
+
+# ---------------------------------------------------------------- a new user's trial (editors, reviewers)
+
+
+def test_any_reviewer_submission_of_a_spanish_edition_emails_spanish_reviewers_only(
+    english, director, editor, english_reviewer, spanish_reviewer
+):
+    from editorial.models import OutgoingMail
+
+    edition = translate(add_spanish_edition(english, director), editor, "palabra")
+    submit(edition, editor)  # "Assign to: Any medical reviewer"
+    assert OutgoingMail.objects.get(kind="submitted").recipients == [spanish_reviewer.email]
+    OutgoingMail.objects.all().delete()
+    submit(english_update(english, editor, "English words."), editor)
+    assert OutgoingMail.objects.get(kind="submitted").recipients == sorted(
+        [english_reviewer.email, spanish_reviewer.email]
+    )
+
+
+def test_confirm_still_accurate_is_refused_on_an_out_of_date_edition(client, out_of_date, spanish_reviewer):
+    review_date = out_of_date.review_date
+    with pytest.raises(EditorialError, match="Confirm translation still matches"):
+        confirm_still_accurate(out_of_date, spanish_reviewer)
+    assert Article.objects.get(pk=out_of_date.pk).review_date == review_date
+    offered = dict(workflow.allowed_actions(out_of_date, spanish_reviewer))
+    assert "confirm" not in offered and "confirm_translation" in offered
+    confirm_translation(out_of_date, spanish_reviewer)
+    current = Article.objects.get(pk=out_of_date.pk)
+    assert "confirm" in dict(workflow.allowed_actions(current, spanish_reviewer)), "up to date again"
+    client.force_login(spanish_reviewer)
+    page = page_text(client.get(f"/admin/encyclopedia/article/{out_of_date.pk}/change/").content.decode())
+    assert "Confirm still accurate" in page
+
+
+def test_editors_and_spanish_reviewers_see_out_of_date_translations_on_their_dashboard(
+    client, out_of_date, editor, english_reviewer, spanish_reviewer
+):
+    def dashboard(user: User) -> str:
+        client.force_login(user)
+        return page_text(client.get("/admin/").content.decode())
+
+    assert "1 Out-of-date translations to update" in dashboard(editor)
+    spanish = dashboard(spanish_reviewer)
+    assert "1 Out-of-date translations to confirm" in spanish
+    assert "Spanish, behind the English page since today" in spanish
+    assert "Out-of-date translations" not in dashboard(english_reviewer)
+
+
+def test_the_workspace_of_a_spanish_draft_shows_the_english_source_and_the_translator(
+    client, out_of_date, editor, spanish_reviewer
+):
+    edition = translate(out_of_date, editor, "palabras nuevas")
+    edition.translated_by = "Agencia de Ejemplo"
+    edition.save()
+    submit(edition, editor)
+    client.force_login(spanish_reviewer)
+    page = page_text(client.get(f"/admin/encyclopedia/article/{edition.pk}/workspace/").content.decode())
+    assert "The translation" in page and "Agencia de Ejemplo" in page
+    assert "The English page the translator worked from: “Leg cramps”" in page
+    assert "Changed English words." in page  # the English text, and the English change
+    assert "The translation is out of date since today" in page
+    assert "English changes since the translation's source" in page
+
+
+def test_the_translators_form_shows_the_english_text_spanish_headings_and_a_spanish_hint(
+    client, out_of_date, director
+):
+    client.force_login(director)
+    response = client.get(f"/admin/encyclopedia/article/{out_of_date.pk}/change/")
+    page = response.content.decode()
+    text = page_text(page)
+    assert "The English text to translate: “Leg cramps”" in text and "Changed English words." in text
+    heading = response.context["inline_admin_formsets"][0].formset.forms[0]["heading"]
+    assert "Causas (Causes)" in str(heading)
+    assert "Left empty, the next free id is assigned" not in text
+    assert "the English article's id, shared by its Spanish edition" in text
+    assert "Save and add another" not in text
+    assert (
+        "Save and add another"
+        in client.get(f"/admin/encyclopedia/article/{out_of_date.translation_of_id}/change/").content.decode()
+    )
+
+
+def test_the_reading_hint_scores_spanish_text_on_a_spanish_scale():
+    from editorial import readability
+
+    easy = (
+        "El niño tiene fiebre y tos. Dele agua. Deje que descanse en casa. Llame al médico si no mejora pronto. "
+        * 2
+    )
+    hard = (
+        "La hipercolesterolemia familiar heterocigótica constituye una alteración metabólica caracterizada "
+        "por concentraciones plasmáticas elevadas de lipoproteínas de baja densidad, que predisponen "
+        "considerablemente a enfermedad cardiovascular aterosclerótica prematura."
+    )
+    assert "within the target of 55 or more" in readability.grade(easy, "es").message
+    hint = readability.grade(hard, "es")
+    assert hint.above_target and "Szigriszt-Pazos" in hint.message and "grade" not in hint.message
+
+
+def test_adding_a_spanish_edition_opens_it_and_the_english_page_says_when_it_falls_behind(
+    client, english, editor, director
+):
+    client.force_login(director)
+    response = client.post(f"/admin/encyclopedia/article/{english.pk}/workflow/add_translation/", {"go": "1"})
+    edition = Article.objects.spanish().get()
+    assert response.status_code == 302 and response.url == f"/admin/encyclopedia/article/{edition.pk}/change/"
+    english_page = f"/admin/encyclopedia/article/{english.pk}/change/"
+    assert "a draft not yet live" in page_text(client.get(english_page).content.decode())
+    Article.objects.filter(pk=edition.pk).update(
+        out_of_date_since=timezone.now() - datetime.timedelta(days=4)
+    )
+    assert "out of date for 4 days" in page_text(client.get(english_page).content.decode())
+
+
+def test_a_reviewers_languages_accept_any_case_and_say_what_is_valid():
+    reviewer = Reviewer(name="Case", languages="EN, Es")
+    reviewer.full_clean()
+    reviewer.save()
+    assert Reviewer.objects.get(pk=reviewer.pk).languages == "en,es"
+    with pytest.raises(ValidationError, match="“fr” is not a language of the site.*“es” \\(Spanish\\)"):
+        Reviewer(name="French", languages="en,fr").full_clean()
+
+
+def test_the_audit_log_dates_the_english_change_as_the_admin_does(out_of_date, director):
+    comments = AuditEvent.objects.filter(
+        article=out_of_date, action__in=("add_translation", "translation_out_of_date")
+    ).values_list("comment", flat=True)
+    assert len(comments) == 2
+    for comment in comments:
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", comment), comment
+        assert re.search(r"\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2} [AP]M", comment), comment
+
+
+def test_the_demo_has_an_english_only_reviewer_login(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=StringIO())
+    english_only = User.objects.get(username="reviewer_en").reviewer_profile
+    assert not english_only.qualified_for("es") and english_only.qualified_for("en")
+    assert User.objects.get(username="reviewer").reviewer_profile.qualified_for("es")
+    assert "reviews English and Spanish" in out.getvalue() and "reviews English)" in out.getvalue()

@@ -19,7 +19,18 @@ from django.conf import settings
 from django.template import engines
 
 from editorial.actions.publish import publish
-from encyclopedia.models import AlternativeName, Article, Citation, Reviewer, Section, SectionHeading
+from encyclopedia.models import (
+    AccreditationNotice,
+    AlternativeName,
+    Article,
+    Citation,
+    PolicyPage,
+    Reviewer,
+    ReviewOrganization,
+    Section,
+    SectionHeading,
+    SiteSettings,
+)
 from encyclopedia.search import sort_key
 from tests.conftest import attribute_values, page_text
 
@@ -143,6 +154,78 @@ def test_the_cite_box_follows_spanish_conventions(client, english, translate):
     assert "Cramps of the leg" in references, "the references are the English article's"
 
 
+def test_the_spanish_review_credit_names_its_review_organization(client, english, translate):
+    reviewer = Reviewer.objects.create(name="Ana Pérez", credentials="MD", languages="es")
+    organization = ReviewOrganization.objects.create(name="Revisores Médicos de Ejemplo")
+    translate(english, "Calambres", "Resumen.", reviewer=reviewer, review_organization=organization)
+    text = page_text(client.get(spanish_url(english)).content.decode())
+    assert (
+        "Traducción al español revisada por: Ana Pérez, MD (6 de mayo de 2025). "
+        "Revisión provista por Revisores Médicos de Ejemplo."
+    ) in text
+
+
+@pytest.fixture
+def three_policies():
+    pages = {
+        slug: PolicyPage.objects.create(slug=slug, title=slug.replace("-", " ").capitalize(), body="x")
+        for slug in ("editorial-policy", "editorial-process", "privacy-policy")
+    }
+    AccreditationNotice.objects.create(
+        body="Example Council",
+        program="Health Content Provider",
+        valid_from=datetime.date(2020, 1, 1),
+        valid_until=datetime.date(2099, 1, 1),
+        statement="Sample.",
+        editorial_policy=pages["editorial-policy"],
+        editorial_process=pages["editorial-process"],
+        privacy_policy=pages["privacy-policy"],
+    )
+
+
+def test_the_spanish_page_names_the_encyclopedia_in_spanish(client, english, translate, three_policies):
+    translate(english, "Calambres en las piernas", "Resumen.")
+    html = client.get(spanish_url(english)).content.decode()
+    text = page_text(html)
+    assert "<title>Calambres en las piernas: Enciclopedia médica</title>" in html
+    assert "Calambres en las piernas: Enciclopedia médica [Internet]." in text, "the NLM citation"
+    assert "Medical Encyclopedia" not in html
+    links = (
+        '<a href="/about/editorial-policy/">editorial policy</a>, '
+        '<a href="/about/editorial-process/">editorial process</a>{} '
+        '<a href="/about/privacy-policy/">privacy policy</a>.'
+    )
+    assert "Más información sobre nuestra " + links.format(" y") in html, "the policies' titles are data"
+    english_html = client.get(english_url(english)).content.decode()
+    assert "<title>Leg cramps: Medical Encyclopedia</title>" in english_html
+    assert "Learn more about our " + links.format(", and") in english_html
+    feed = client.get("/spanish/ency/feed/").content.decode()
+    assert "<title>Enciclopedia médica: artículos nuevos y actualizados</title>" in feed
+
+
+def test_a_site_name_the_publisher_set_stays_as_set_in_spanish(client, english, translate):
+    site = SiteSettings.load()
+    site.site_name = "Example Health"
+    site.save()
+    translate(english, "Calambres en las piernas", "Resumen.")
+    html = client.get(spanish_url(english)).content.decode()
+    assert "<title>Calambres en las piernas: Example Health</title>" in html
+
+
+def test_the_spanish_downloads_are_in_spanish_and_say_so(client, english, translate):
+    translate(english, "Calambres en las piernas", "Resumen.")
+    ris = client.get(f"/spanish/ency/article/{english.public_id}.ris").content.decode()
+    assert "LA  - es" in ris and "N1  - Revisado el 6 de mayo de 2025" in ris
+    assert "T2  - Enciclopedia médica" in ris and "Reviewed" not in ris
+    bib = client.get(f"/spanish/ency/article/{english.public_id}.bib").content.decode()
+    assert "langid = {spanish}" in bib and "Revisado el 6 de mayo de 2025. Consultado el " in bib
+    assert "Accessed" not in bib
+    english_ris = client.get(f"/ency/article/{english.public_id}.ris").content.decode()
+    english_bib = client.get(f"/ency/article/{english.public_id}.bib").content.decode()
+    assert "LA  - en" in english_ris and "N1  - Reviewed January 15, 2026" in english_ris
+    assert "langid = {english}" in english_bib and "Accessed " in english_bib
+
+
 # ---------------------------------------------------------------- linking the editions
 
 
@@ -176,6 +259,17 @@ def test_a_spanish_address_without_a_live_translation_is_a_404_linking_the_engli
     assert '<html lang="es">' in html and "no está disponible en español" in html
     assert f'<a href="{english_url(english)}" hreflang="en" lang="en">Leg cramps</a>' in html
     assert client.get("/spanish/ency/article/999999.htm").status_code == 404
+
+
+@pytest.mark.parametrize("address", ["/spanish/ency/article/999999.htm", "/spanish/ency/no-such-page/"])
+def test_a_spanish_address_with_nothing_there_answers_the_spanish_404(client, settings, address):
+    settings.DEBUG = False
+    response = client.get(address)
+    html = response.content.decode()
+    assert response.status_code == 404 and '<html lang="es">' in html
+    assert "Página no encontrada" in html and "Page not found" not in html
+    assert "<title>Página no encontrada: Enciclopedia médica</title>" in html, "no English in its title"
+    assert 'href="/spanish/ency/"' in html, "it leads back to the Spanish index"
 
 
 def test_a_spanish_draft_never_shows(client, english, translate):
@@ -282,6 +376,23 @@ def test_spanish_search_folds_accents_and_stems(client, spanish_search):
     assert search_titles(client, "síntomas") == ["Fiebre"], "síntomas finds sintoma"
     assert search_titles(client, "el de la") == [], "Spanish stop words alone find nothing"
     assert search_titles(client, "fiebre sintomas") == ["Fiebre"]
+
+
+def test_spanish_search_matches_whole_stems_not_their_prefixes(
+    client, spanish_search, make_article, publish_article, translate
+):
+    hiccups = publish_article(make_article("Hiccups", summary="A spasm."))
+    translate(hiccups, "Hipo", "Ningún tratamiento suele hacer falta.", body="Los síntomas pasan solos.")
+    assert search_titles(client, "nino") == ["Salud del niño"], "“ningún” is not a form of “niño”"
+    assert search_titles(client, "niño") == ["Salud del niño"]
+    assert search_titles(client, "ningun") == ["Hipo"]
+    assert sorted(search_titles(client, "sintoma")) == ["Fiebre", "Hipo"]
+    assert sorted(search_titles(client, "nin*")) == ["Hipo", "Salud del niño"], "a typed prefix stays one"
+
+
+def test_a_spanish_snippet_marks_each_form_of_the_word(client, spanish_search):
+    html = client.get("/spanish/ency/search/", {"q": "niños"}).content.decode()
+    assert "<mark>niño</mark>" in html
 
 
 def test_each_edition_searches_its_own_articles(client, spanish_search):

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from editorial import audit, workflow
+from encyclopedia import dates
 from encyclopedia.models import Article, Language, Section
 
 
@@ -51,7 +52,7 @@ def add_spanish_edition(article: Article, user: Any) -> Article:
             "add_translation",
             user,
             f"Spanish edition started from the English page published "
-            f"{edition.translated_from.published_at:%Y-%m-%d %H:%M}",
+            f"{dates.moment(edition.translated_from.published_at)}",
             english_publication=edition.translated_from_id,
         )
     return edition

@@ -104,6 +104,9 @@ class ImportResult:
     outcome: str  # "new", "updated" (both live), "draft" (waits for review) or "unchanged"
     article_links: list[str] = field(default_factory=list)
     images_awaiting_upload: int = 0  # the page's images listed for an editor to upload
+    english_title: str = ""  # a Spanish page's: the title of the English article it translates
+    # (line, message): what the importer left out of the page, and why (not errors)
+    notices: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -340,13 +343,31 @@ def import_page(
     except _Unchanged as unchanged:
         article, outcome = unchanged.args[0], "unchanged"
         images = article.images_awaiting_upload.count()
+    original = article.translation_of
     return ImportResult(
         public_id=article.public_id,
         title=page.title,
         outcome=outcome,
         article_links=page.article_links,
         images_awaiting_upload=images,
+        english_title=original.title if original is not None else "",
+        notices=_notices(page),
     )
+
+
+def _notices(page: ParsedPage) -> list[tuple[int, str]]:
+    """What the page holds that the importer does not keep: a Spanish page's references."""
+    lines = page.shared_reference_lines
+    if not lines:
+        return []
+    count = "1 reference" if len(lines) == 1 else f"{len(lines)} references"
+    return [
+        (
+            lines[0],
+            f"the page's {count} under “Referencias” not imported: a Spanish edition shows "
+            f"the references of its English article {page.public_id}",
+        )
+    ]
 
 
 def _import(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from editorial import publishing, workflow
+from editorial import publishing, translation, workflow
 from editorial.errors import EditorialError
 from encyclopedia.models import Article
 
@@ -17,10 +17,12 @@ def merge(article: Article, user: Any, *, into: Article, reason: str = "") -> Ar
     if into.merged_into_id == article.pk:
         raise EditorialError(f"{into.public_id} is already merged into {article.public_id}.")
 
-    def change(locked: Article) -> None:
-        publishing.take_down(locked, merged_into=into)  # the old id answers 301 to ``into``
-
     comment = f"Merged into {into.public_id} “{into.title}”" + (
         f": {reason.strip()}" if reason.strip() else ""
     )
+
+    def change(locked: Article) -> None:
+        publishing.take_down(locked, merged_into=into)  # the old id answers 301 to ``into``
+        translation.take_down_with(locked, user, "merge", comment)  # its Spanish page too
+
     return workflow.run("merge", article, user, comment=comment, change=change, data={"into": into.public_id})

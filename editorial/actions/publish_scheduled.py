@@ -26,9 +26,18 @@ def publish_due(now: datetime.datetime | None = None) -> list[Article]:
     """
     now = now or timezone.now()
     published = []
-    due = Article.objects.filter(
-        state=WorkflowState.APPROVED, go_live_at__lte=now, withdrawn_at__isnull=True, merged_into__isnull=True
-    ).values_list("pk", flat=True)
+    due = (
+        Article.objects.filter(
+            state=WorkflowState.APPROVED,
+            go_live_at__lte=now,
+            withdrawn_at__isnull=True,
+            merged_into__isnull=True,
+        )
+        # A Spanish edition waits while its English article is withdrawn or merged.
+        .exclude(translation_of__withdrawn_at__isnull=False)
+        .exclude(translation_of__merged_into__isnull=False)
+        .values_list("pk", flat=True)
+    )
     for pk in list(due):
         with transaction.atomic():
             article = (

@@ -153,7 +153,8 @@ class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleLi
         if obj is None or not obj.is_translation:
             return fieldsets
         first, *rest = fieldsets
-        return [(first[0], {**first[1], "fields": [*first[1]["fields"], "translated_by"]}), *rest]
+        fields = ["edition_id" if name == "public_id" else name for name in first[1]["fields"]]
+        return [(first[0], {**first[1], "fields": [*fields, "translated_by"]}), *rest]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "summary":
@@ -175,7 +176,14 @@ class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleLi
             fields.append("review_interval_months")  # the review schedule is the directors' call
         if obj is not None or not request.user.has_perm(CHOOSE_ID_PERMISSION):
             fields.append("public_id")  # never changes; on a new article, typed by a director only
+        if obj is not None and obj.is_translation:
+            fields.append("edition_id")
         return fields
+
+    @admin.display(description="article id")
+    def edition_id(self, obj: Article) -> str:
+        """A Spanish edition's id: its English article's, fixed (no help about assigning one)."""
+        return f"{obj.public_id} (the English article's id, shared by its Spanish edition)"
 
     def has_change_permission(self, request, obj=None) -> bool:
         """A draft in review or approved is locked: the admin shows it read-only."""
@@ -268,7 +276,8 @@ class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleLi
         """The plain-language hint for the summary and all sections as saved: a hint, never a block."""
         if not obj.pk:
             return "Shown once the article is saved."
-        return readability.grade([obj.summary, *obj.sections.values_list("body", flat=True)]).message
+        texts = [obj.summary, *obj.sections.values_list("body", flat=True)]
+        return readability.grade(texts, obj.language).message
 
     @admin.display(description="Conventional section order")
     def conventional_order(self, obj: Article) -> str:
@@ -304,6 +313,8 @@ class ArticleAdmin(LabelledAutocompleteAdmin, NormalizedTextAdmin, FastArticleLi
         extra = dict(extra_context or {})
         if article is not None:
             extra.update(views.workflow_context(request, article))
+        if article is not None and article.is_translation:
+            extra["show_save_and_add_another"] = False  # a Spanish edition starts from its English article
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from encyclopedia.models import (
     CodedConcept,
     RelatedArticle,
     Section,
+    SectionHeading,
 )
 
 
@@ -56,6 +58,13 @@ class SectionFormSet(BaseInlineFormSet):
             raise ValidationError(too_long)
 
 
+def spanish_heading_label(heading: SectionHeading) -> str:
+    """A standard heading as a Spanish edition's translator chooses it."""
+    if not heading.name_es:
+        return f"{heading.name} (no Spanish name yet: it prints in English)"
+    return f"{heading.name_es} ({heading.name})"
+
+
 class SectionInline(LabelledAutocompleteAdmin, NormalizedTextAdmin, admin.StackedInline):
     model = Section
     formset = SectionFormSet
@@ -69,12 +78,23 @@ class SectionInline(LabelledAutocompleteAdmin, NormalizedTextAdmin, admin.Stacke
             kwargs["help_text"] = limits.section_help()  # the limits are settings: read them now
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """A Spanish edition's translator picks headings by their Spanish names (the English one
+        in brackets), from a plain list: the standard headings are few."""
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.is_translation:
+            field = formset.form.base_fields["heading"]
+            field.label_from_instance = spanish_heading_label
+            field.widget = forms.Select()
+            field.queryset = field.queryset  # hands the Spanish labels to the new widget
+        return formset
+
     @admin.display(description="Reading grade")
     def reading_grade(self, obj: Section | None) -> str:
         """The plain-language hint for the section as saved; the editor's script updates it as they type."""
         if obj is None or not obj.pk:
             return "Shown once the section has text."
-        return readability.grade(obj.body).message
+        return readability.grade(obj.body, obj.article.language).message
 
 
 class AlternativeNameInline(NormalizedTextAdmin, RowLabelledTabularInline):

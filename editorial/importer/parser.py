@@ -14,8 +14,8 @@ A Spanish edition's page is the same with Spanish labels: "URL de esta página" 
 ``/spanish/ency/article/NNNNNN.htm``, the Spanish section headings, "Nombres alternativos",
 "Referencias", "Fecha de revisión D/M/AAAA" (day first, or "5 de marzo de 2026"), "Actualizado
 por:" for the Spanish review's credit and "Traducido por:" for the translator. The English
-review lines a Spanish page prints ("Versión en inglés revisada por:") are the English
-article's, and are not read.
+review lines a Spanish page prints ("Versión en inglés revisada por:") and its "Referencias"
+(an edition shows its English article's references) are the English article's, and are not read.
 """
 
 from __future__ import annotations
@@ -143,6 +143,8 @@ class ParsedPage:
     codes: list[CodeData] = field(default_factory=list)  # from the "Codes:" lines
     language: str = "en"  # "es": a Spanish edition's page (its URL line or its labels say so)
     translated_by: str = ""  # a Spanish page's "Traducido por:" line
+    # A Spanish page's "Referencias" lines, not read: an edition shows its English article's.
+    shared_reference_lines: list[int] = field(default_factory=list)
 
 
 ALTERNATIVE_NAMES = "alternative names"
@@ -151,7 +153,8 @@ REFERENCES = "references"
 _NAMES_HEADINGS = {ALTERNATIVE_NAMES, "nombres alternativos"}
 _REFERENCE_HEADINGS = {REFERENCES, "referencias"}
 SPANISH = "es"
-_END_MARKERS = ("learn how to cite this page",)
+# Where the page's own text ends, in each language: the cite box that follows is not the article's.
+_END_MARKERS = ("learn how to cite this page", "aprenda a citar esta página")
 
 
 class _Block(enum.Enum):
@@ -308,6 +311,7 @@ class _Reader:
         if not page.summary.strip():
             raise ParseError("expected a summary paragraph after the title", title_line + 1)
         page.summary_line = next((number for number, text in summary_lines if text.strip()), title_line + 1)
+        reference_items: list[tuple[int, str]] = []
         for heading, heading_line, body in blocks:
             if heading is _Block.REVIEW:
                 self._review(body, page)
@@ -316,19 +320,22 @@ class _Reader:
             if key in _NAMES_HEADINGS:
                 page.alternative_names, page.name_lines = _alternative_names(body)
             elif key in _REFERENCE_HEADINGS:
-                items = [(number, text) for number, text in body if text.strip()]
-                page.citations = [
-                    parse_citation(_LIST_ITEM.sub("", text, count=1), number) for number, text in items
-                ]
-                page.citation_lines = [number for number, _text in items]
+                reference_items = [(number, text) for number, text in body if text.strip()]
             else:
                 markdown = self._markdown(body, page)
                 if not markdown.strip():
                     raise ParseError(f"the section “{heading}” has no text", heading_line)
                 page.sections.append(SectionData(heading=heading or "", body=markdown, line=heading_line))
+        page.language = self.language  # known once the review lines are read
+        if page.language == SPANISH:
+            page.shared_reference_lines = [number for number, _text in reference_items]
+        else:
+            page.citations = [
+                parse_citation(_LIST_ITEM.sub("", text, count=1), number) for number, text in reference_items
+            ]
+            page.citation_lines = [number for number, _text in reference_items]
         page.article_links = list(dict.fromkeys(page.article_links))
         page.codes = parse_codes(self.code_lines)
-        page.language = self.language
         check_lengths(page)
         return page
 
@@ -441,7 +448,16 @@ class _Reader:
 
 def check_lengths(page: ParsedPage) -> None:
     """Refuse a page whose summary, a section or the whole is longer than an article may be
-    (``encyclopedia.limits``: the admin's forms say the same), naming the line."""
+    (``encyclopedia.limits``: the admin's forms say the same), or that has more sections or
+    alternative names than an article may (each is a row and a version: 50,000 took minutes),
+    naming the line."""
+    too_many = limits.sections_error(len(page.sections))
+    if too_many:
+        raise ParseError(too_many.rstrip("."), page.sections[limits.sections_limit()].line)
+    too_many = limits.names_error(len(page.alternative_names))
+    if too_many:
+        name = page.alternative_names[limits.names_limit()]
+        raise ParseError(too_many, page.name_lines.get(name, 0))
     too_long = limits.summary_error(page.summary)
     if too_long:
         raise ParseError(too_long.rstrip("."), page.summary_line)  # the importer ends the sentence

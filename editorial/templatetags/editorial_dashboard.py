@@ -38,3 +38,9 @@ def article_link(article, may_review: bool) -> str:
 def lag_days(article) -> int:
     """How many days a Spanish edition has been out of date."""
     return translation.lag_days(article)
+
+
+@register.filter
+def lag_words(article) -> str:
+    """How long a Spanish edition has been out of date: "since today", "for 3 days"."""
+    return translation.lag_words(article)

@@ -8,23 +8,24 @@ snippets are escaped HTML with ``<mark>`` around the matches.
 
 Each edition is searched alone (``language``). The Spanish edition: PostgreSQL's ``spanish``
 configuration (Snowball stemming, Spanish stop words) over the entries marked ``es``; on SQLite
-its own FTS5 table (``encyclopedia_search_fts_es``, accents removed by the tokenizer), where each
-query word is reduced to its Spanish stem (Snowball, ``snowballstemmer``) and matched as a
-prefix: "síntomas" finds "sintoma", "nino" finds "niño". English search is as it was.
+its own FTS5 table (``encyclopedia_search_fts_es``) holds each word's Spanish stem (Snowball,
+``snowballstemmer``, accents off: ``query.spanish_stems``), and each query word is stemmed the
+same way and matched whole: "síntomas" finds "sintoma", "nino" finds "niño" and "niños", and
+"nino" does not find "ningún" (stem "ningun"). That table holds stems, not the words, so its
+snippets are made here from the entry's text (``_spanish_snippet``). English search is as it was.
 """
 
 from __future__ import annotations
 
-import functools
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
-import snowballstemmer
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from encyclopedia.models import Language, SearchEntry
-from encyclopedia.search.query import Term, parse
+from encyclopedia.search.query import SPANISH_WORD, Term, parse, spanish_stem
 
 PAGE_SIZE = 10
 _START, _STOP = "\x02", "\x03"  # around the matches in the databases' snippets, until escaped
@@ -79,22 +80,14 @@ def escape_marked(text: str) -> str:
 # ---------------------------------------------------------------- SQLite: FTS5
 
 
-@functools.cache
-def _spanish_stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("spanish")
-
-
 def spanish_terms(terms: list[Term]) -> list[Term]:
-    """SQLite's Spanish query: each lone word becomes a prefix of its Snowball stem, so every
-    form of the word matches ("síntomas", "sintoma": ``sintom*``); a phrase keeps its words.
-    PostgreSQL's ``spanish`` configuration stems the query itself."""
-    found = []
-    for term in terms:
-        if len(term.words) == 1:
-            stem = _spanish_stemmer().stemWord(term.words[0])
-            if len(stem) >= 3 or term.prefix:
-                term = Term((stem if len(stem) >= 3 else term.words[0],), prefix=True)
-        found.append(term)
+    """SQLite's Spanish query: each word as its stem, as the Spanish table holds them ("síntomas"
+    and "sintoma": ``sintom``), matched whole; a phrase's words are stemmed each and stay side by
+    side; a prefix the reader typed (``nin*``) stays a prefix of the stems. PostgreSQL's
+    ``spanish`` configuration stems the query itself."""
+    found = [
+        Term(tuple(spanish_stem(word) or word for word in term.words), prefix=term.prefix) for term in terms
+    ]
     return list(dict.fromkeys(found))
 
 
@@ -113,6 +106,8 @@ def _search_sqlite(
         terms = spanish_terms(terms)
     match = _fts_query(terms)
     table = FTS_TABLES[language]  # one of two fixed names, never the reader's text
+    if language == Language.SPANISH:
+        return _search_sqlite_spanish(terms, match, offset)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
         total = cursor.fetchone()[0]
@@ -125,6 +120,74 @@ def _search_sqlite(
         )
         rows = cursor.fetchall()
     return total, [Result(pid, title, escape_marked(snippet), names) for pid, title, names, snippet in rows]
+
+
+def _search_sqlite_spanish(terms: list[Term], match: str, offset: int) -> tuple[int, list[Result]]:
+    """The Spanish table's matches, ranked as the English ones; snippets from the entries' text."""
+    table = FTS_TABLES[Language.SPANISH]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT e.public_id, e.title, e.names, e.summary, e.body "  # noqa: S608 - the table's name is fixed
+            f"FROM {table} JOIN encyclopedia_searchentry e ON e.article_id = {table}.rowid "
+            f"WHERE {table} MATCH %s ORDER BY bm25({table}, 10.0, 5.0, 2.0, 1.0), e.title LIMIT %s OFFSET %s",
+            [match, PAGE_SIZE, offset],
+        )
+        rows = cursor.fetchall()
+    return total, [
+        Result(pid, title, escape_marked(_spanish_snippet(terms, [summary, body, names])), names)
+        for pid, title, names, summary, body in rows
+    ]
+
+
+SNIPPET_WORDS = 24  # as SQLite's snippet() makes them for English
+_SNIPPET_LEAD_WORDS = 6  # words before the first match, for its context
+
+
+def _spanish_snippet(terms: list[Term], texts: list[str]) -> str:
+    """About SNIPPET_WORDS words of the first of ``texts`` with a word matching ``terms`` (the
+    first text's start if none has), each matching word between _START and _STOP."""
+    matches = _spanish_matcher(terms)
+    chosen, spans, hits = texts[0], _spans(texts[0]), set()
+    for text in texts:
+        found = _spans(text)
+        marked = {index for index, (start, end) in enumerate(found) if matches(text[start:end])}
+        if marked:
+            chosen, spans, hits = text, found, marked
+            break
+    if not spans:
+        return chosen
+    first = max(0, min(hits, default=0) - _SNIPPET_LEAD_WORDS)
+    last = min(len(spans), first + SNIPPET_WORDS)  # one past the window's last word
+    parts = []
+    for index in range(first, last):
+        start, end = spans[index]
+        word = chosen[start:end]
+        parts.append(f"{_START}{word}{_STOP}" if index in hits else word)
+        following = spans[index + 1][0] if index + 1 < len(spans) else len(chosen)
+        parts.append(chosen[end:following] if index + 1 < last else "")
+    if last == len(spans):
+        parts.append(chosen[spans[-1][1] :].rstrip())  # the text's closing punctuation
+    return ("…" if first else "") + "".join(parts) + ("…" if last < len(spans) else "")
+
+
+def _spanish_matcher(terms: list[Term]) -> Callable[[str], bool]:
+    """Whether a word is one of ``terms``' (stemmed by ``spanish_terms``): its stem is one of
+    theirs, or starts with a prefix term's."""
+    whole = {stem for term in terms if not term.prefix for stem in term.words}
+    prefixes = tuple(stem for term in terms if term.prefix for stem in term.words)
+
+    def matches(word: str) -> bool:
+        stem = spanish_stem(word)
+        return stem in whole or bool(prefixes and stem.startswith(prefixes))
+
+    return matches
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` stands, as the Spanish index reads words."""
+    return [(found.start(), found.end()) for found in SPANISH_WORD.finditer(text)]
 
 
 # ---------------------------------------------------------------- PostgreSQL: tsvector and tsquery
@@ -209,7 +272,18 @@ def _search_postgresql(
         ).count()
         return total, []
     results = []
+    matches = _spanish_matcher(spanish_terms(terms)) if language == Language.SPANISH else None
     for public_id, title, names, snippet, body_snippet, _ in rows:
+        if matches is not None:  # ts_headline reads "niño" unfolded: it marks no folded query word
+            snippet, body_snippet = _mark_again(snippet, matches), _mark_again(body_snippet, matches)
         best = snippet if _START in snippet or _START not in body_snippet else body_snippet
         results.append(Result(public_id, title, escape_marked(best), names))
     return rows[0][5], results
+
+
+def _mark_again(headline: str, matches: Callable[[str], bool]) -> str:
+    """A Spanish headline's words marked by their stems, as SQLite's snippets are."""
+    text = headline.replace(_START, "").replace(_STOP, "")
+    return SPANISH_WORD.sub(
+        lambda found: f"{_START}{found[0]}{_STOP}" if matches(found[0]) else found[0], text
+    )

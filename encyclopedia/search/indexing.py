@@ -29,7 +29,7 @@ from encyclopedia import markup
 from encyclopedia.models import Article, CodeEntry, IndexEntry, Language, SearchEntry
 from encyclopedia.search.a_to_z import index_lines
 from encyclopedia.search.backends import FTS_TABLES, TEXT_SEARCH_CONFIG
-from encyclopedia.search.query import fold
+from encyclopedia.search.query import fold, spanish_stems
 
 
 def sync(article: Article) -> None:
@@ -156,12 +156,12 @@ def _vector(entry: SearchEntry) -> SearchVector:
 
 def _index_text(entries: list[SearchEntry]) -> None:
     """SQLite's full-text rows of saved entries (PostgreSQL's vector is written with the entry):
-    English folded here, Spanish as written (its table's tokenizer removes the accents)."""
+    English folded here, Spanish as its words' stems (``spanish_stems``: matched whole)."""
     if connection.vendor != "sqlite" or not entries:
         return
     english = [[entry.pk, *_folded(entry)] for entry in entries if entry.language != Language.SPANISH]
     spanish = [
-        [entry.pk, entry.title, entry.names, entry.summary, entry.body]
+        [entry.pk, *(spanish_stems(text) for text in (entry.title, entry.names, entry.summary, entry.body))]
         for entry in entries
         if entry.language == Language.SPANISH
     ]

@@ -7,10 +7,13 @@ backends (``backends.py``) turn the terms into each database's own query syntax.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+
+import snowballstemmer
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 12
@@ -69,3 +72,29 @@ def parse(query: str, language: str = "en") -> list[Term]:
             terms.append(Term((word.lower(),), prefix=prefix and last))
     unique = list(dict.fromkeys(terms))
     return unique[:MAX_TERMS]
+
+
+# A word as SQLite's unicode61 tokenizer sees one: letters and digits (the underscore separates).
+SPANISH_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.cache
+def _spanish_stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("spanish")
+
+
+def spanish_stem(word: str) -> str:
+    """A Spanish word's Snowball stem, accents off: "niños", "niño" and "nino" give "nin"."""
+    return _spanish_stemmer().stemWord(fold(word).lower())
+
+
+def spanish_words(text: str) -> list[str]:
+    """The words of ``text`` as they are indexed and matched (``spanish_stems``)."""
+    return SPANISH_WORD.findall(text)
+
+
+def spanish_stems(text: str) -> str:
+    """``text`` as SQLite's Spanish index holds it: each word replaced by its stem, in order (so
+    a phrase still matches its words side by side), and a query matches whole stems only:
+    "nino" finds "niño" and "niños" but not "ningún"."""
+    return " ".join(spanish_stem(word) for word in spanish_words(text))

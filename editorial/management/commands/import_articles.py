@@ -79,10 +79,17 @@ class Command(BaseCommand):
                     results.append(result)
                     verb = "Would import" if dry_run else "Imported"
                     images = _images_awaiting(result.images_awaiting_upload)
+                    edition = (
+                        f" as the Spanish edition of “{result.english_title}” ({result.public_id})"
+                        if result.english_title
+                        else ""
+                    )
                     self.stdout.write(
-                        f"{verb} {result.public_id} “{result.title}” ({result.outcome}) from {path}"
+                        f"{verb} {result.public_id} “{result.title}” ({result.outcome}){edition} from {path}"
                         + (f"; {images}" if images else "")
                     )
+                    for line, notice in result.notices:
+                        self.stdout.write(f"notice: {path}:{line}: {_sentence(notice)}")
             progress.update(len(chunk))
         progress.close()
         self.stdout.write(self._summary(results, failed, dry_run))

@@ -50,6 +50,7 @@ from encyclopedia.models import (
     SectionHeading,
     SiteSettings,
     WorkflowState,
+    language_codes,
     sample_ids_allowed,
 )
 
@@ -67,12 +68,24 @@ class DemoLogin:
     group: str | None  # None: a superuser, who needs no group
     first_name: str = ""  # shown wherever the admin names a person ("Assigned to", the audit log)
     last_name: str = ""
+    reviewer: str = ""  # the name of the reviewer profile the login is linked to, if any
 
 
 # Fixed, publicly known passwords: these logins exist only when DEBUG is on.
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("editor", "editor-demo-2026", GROUP_EDITORS, "Noor", "Haddad"),
-    DemoLogin("reviewer", "reviewer-demo-2026", GROUP_REVIEWERS, "Dana", "Whitfield"),
+    DemoLogin(
+        "reviewer", "reviewer-demo-2026", GROUP_REVIEWERS, "Dana", "Whitfield", demo.REVIEWER_LOGIN_NAME
+    ),
+    # Reviews English only: a Spanish edition is refused to this login, and its email skips it.
+    DemoLogin(
+        "reviewer_en",
+        "reviewer-en-demo-2026",
+        GROUP_REVIEWERS,
+        "Marcus",
+        "Ellery",
+        demo.ENGLISH_REVIEWER_LOGIN_NAME,
+    ),
     DemoLogin("director", "director-demo-2026", GROUP_DIRECTORS, "Jonah", "Brennan"),
     DemoLogin("admin", "admin-demo-2026", None),
 )
@@ -127,7 +140,7 @@ class Command(BaseCommand):
                 for p in demo.POLICIES
             }
             self._accreditation(policies)
-            logins = self._logins(reviewers[demo.REVIEWER_LOGIN_NAME]) if settings.DEBUG else []
+            logins = self._logins(reviewers) if settings.DEBUG else []
             with sample_ids_allowed():  # the sample articles are the ones that take sample ids
                 created = [
                     (data, article)
@@ -389,7 +402,7 @@ class Command(BaseCommand):
         )
         return True
 
-    def _logins(self, reviewer: Reviewer) -> list[tuple[DemoLogin, bool]]:
+    def _logins(self, reviewers: dict[str, Reviewer]) -> list[tuple[DemoLogin, bool]]:
         """One login per role; an existing login keeps whatever password it has now.
 
         Returns each login with whether it still has its demo password, so the
@@ -419,7 +432,7 @@ class Command(BaseCommand):
             if login.group and not user.groups.filter(name=login.group).exists():
                 user.groups.add(Group.objects.get(name=login.group))
                 changed = True
-            if login.username == "reviewer" and self._link_reviewer(reviewer, user):
+            if login.reviewer and self._link_reviewer(reviewers[login.reviewer], user):
                 changed = True
             if created:
                 self.tally.created += 1
@@ -446,7 +459,12 @@ class Command(BaseCommand):
             return
         self.stdout.write("")
         self.stdout.write("  Demo logins (DEBUG only):")
+        reviewer_languages = {
+            name: f" (reviews {' and '.join(Language(code).label for code in language_codes(languages))})"
+            for name, languages in Reviewer.objects.values_list("name", "languages")
+        }
         for login, usable in logins:
             role = login.group or "superuser"
             password = login.password if usable else "(changed since it was created; not shown)"
-            self.stdout.write(f"    {login.username:<10} {password:<22} {role}")
+            languages = reviewer_languages.get(login.reviewer, "")
+            self.stdout.write(f"    {login.username:<12} {password:<22} {role}{languages}")

@@ -13,6 +13,7 @@
   var script = document.getElementById("editorial-editor-script");
   if (!script || !window.fetch) { return; }
   var PREVIEW_URL = script.dataset.previewUrl;
+  var LANGUAGE = script.dataset.language || "en";  // the edition's: the reading hint's formula
   var SEARCH_URL = script.dataset.linkSearchUrl;
   var DELAY = 400;
   var fieldCount = 0;
@@ -232,6 +233,7 @@
       var ticket = ++sent;
       var data = new FormData();
       data.append("text", area.value);
+      data.append("language", LANGUAGE);
       fetch(PREVIEW_URL, { method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken() } })
         .then(function (response) { return response.json(); })
