@@ -78,7 +78,8 @@ def digests(today: datetime.date) -> list[Digest]:
         )
         for article in queued.order_by("next_review_due", "title"):
             for reviewer in specialists:
-                if reviewer.specialty == article.specialty:
+                # A Spanish edition goes only to specialists who review Spanish.
+                if reviewer.specialty == article.specialty and reviewer.qualified_for(article.language):
                     add(reviewer, article)
     return sorted(by_reviewer.values(), key=lambda d: d.reviewer.name)
 

@@ -604,10 +604,6 @@ class ArticleQuerySet(models.QuerySet):
         """Spanish editions (each the translation of an English article with the same id)."""
         return self.filter(language=Language.SPANISH)
 
-    def out_of_date(self) -> ArticleQuerySet:
-        """Spanish editions whose English article has had a newer publication since translation."""
-        return self.spanish().filter(out_of_date_since__isnull=False)
-
     def due_within(self, days: int, today: datetime.date | None = None) -> ArticleQuerySet:
         """Live articles due for medical review within ``days`` of today, overdue ones included.
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import Exists, OuterRef
+from django.utils import translation
 
 from encyclopedia import editions, paths
 from encyclopedia.models import Article, IndexEntry
@@ -42,12 +43,17 @@ class Sitemap(DjangoSitemap):
             item, _ = url["item"]
             languages = self.get_languages_for_item(item)
             if len(languages) > 1:
-                found = {code: base + self._location((item, code)) for code in languages}
+                found = {code: base + self._address(item, code) for code in languages}
                 url["alternates"] = [
                     *({"location": found[code], "lang_code": code} for code in languages),
                     {"location": found[ENGLISH], "lang_code": "x-default"},
                 ]
         return urls
+
+    def _address(self, item, language: str) -> str:
+        """``item``'s path in ``language``'s edition (``paths`` follows the active language)."""
+        with translation.override(language):
+            return self.location(item)
 
 
 class PageSitemap(Sitemap):

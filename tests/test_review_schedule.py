@@ -312,6 +312,35 @@ def test_articles_in_a_specialty_queue_reach_its_reviewers(
     assert "Queued article" in mailoutbox[0].body and "Other queue" not in mailoutbox[0].body
 
 
+def test_a_spanish_edition_in_a_specialty_queue_reaches_only_its_spanish_reviewers(
+    make_article, publish_article, reviewer_user, mailoutbox
+):
+    due = TODAY - datetime.timedelta(days=1)
+    english = due_on(make_article, publish_article, "Queued article", due, specialty="Neurology")
+    due_on(
+        make_article,
+        publish_article,
+        "Artículo en cola",
+        due,
+        specialty="Neurology",
+        language="es",
+        translation_of=english,
+        public_id=english.public_id,
+    )
+    Reviewer.objects.create(
+        name="Lucía Revisora",
+        credentials="MD",
+        specialty="Neurology",
+        languages="en,es",
+        user=make_user("lucia", "Medical reviewers"),
+    )
+    with at(TODAY):
+        call_command("send_review_reminders", stdout=StringIO())
+    bodies = {message.to[0].split("@")[0]: message.body for message in mailoutbox}
+    assert "Queued article" in bodies["reviewer"] and "Artículo en cola" not in bodies["reviewer"]
+    assert "Queued article" in bodies["lucia"] and "Artículo en cola" in bodies["lucia"]
+
+
 # ---------------------------------------------------------------- notices and site data
 
 

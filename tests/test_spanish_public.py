@@ -492,6 +492,8 @@ def test_publishing_either_edition_purges_both_editions_pages_at_the_cdn(
         "/spanish/ency/encyclopedia_C.htm",
         "/spanish/ency/encyclopedia_Ñ.htm",
         "/spanish/ency/feed/",
+        "/api/v1/articles/?lang=es",
+        f"/api/v1/articles/{english.public_id}/?lang=es",
     }
     with django_capture_on_commit_callbacks(execute=True):
         translate(english, "Calambres en las piernas", "Resumen.")

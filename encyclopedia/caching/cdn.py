@@ -68,7 +68,7 @@ def purge(page_paths: Iterable[str]) -> None:
 
 def site_paths() -> list[str]:
     """Pages that list articles: the index, every letter, the feed of each edition, the sitemap
-    and the API list."""
+    and the API list of each edition."""
     return [
         paths.path("encyclopedia:index", language="en"),
         *(paths.letter_path(letter, "en") for letter in paths.LETTERS),
@@ -78,6 +78,7 @@ def site_paths() -> list[str]:
         paths.path("encyclopedia:feed", language="es"),
         paths.path("encyclopedia:sitemap"),
         paths.path("encyclopedia:api_articles"),
+        paths.path("encyclopedia:api_articles") + "?lang=es",
     ]
 
 
@@ -130,10 +131,6 @@ def neighbours_of(
     return found
 
 
-def _flatten(pairs: Iterable[tuple[str, str]]) -> set[str]:
-    return {public_id for pair in pairs for public_id in pair}
-
-
 def _own_paths(public_id: str, language: str) -> list[str]:
     """An article's page and downloads in ``language``'s edition."""
     return [
@@ -156,7 +153,7 @@ def article_paths(article: Article, others: set[str] | None = None) -> list[str]
     )
     own = [*_own_paths(public_id, "en"), paths.path("encyclopedia:api_article", public_id)]
     if public_id in translated:
-        own += _own_paths(public_id, "es")
+        own += [*_own_paths(public_id, "es"), paths.path("encyclopedia:api_article", public_id) + "?lang=es"]
     shown = [paths.article_path(other, "en") for other in sorted(others)]
     shown += [paths.article_path(other, "es") for other in sorted(others & translated)]
     return [*own, *shown, *site_paths()]
