@@ -80,11 +80,7 @@ def insert_batch(publications: list[Publication]) -> list[int]:
     else:
         for publication in publications:
             publication.save(force_insert=True)
-    CrossReference.objects.bulk_create(
-        CrossReference(publication=publication, target_public_id=target)
-        for publication in publications
-        for target in publication.linked_article_ids
-    )
+    _link(publications)
     return [publication.pk for publication in publications]
 
 
@@ -115,8 +111,14 @@ def _insert(publication: Publication) -> None:
         publication, site_data.settings(), publication.article.language
     )
     publication.save(force_insert=True)  # cached by encyclopedia.caching.publication_cache on save
+    _link([publication])
+
+
+def _link(publications: list[Publication]) -> None:
+    """The cross-references of inserted publications: which articles each links to."""
     CrossReference.objects.bulk_create(
         CrossReference(publication=publication, target_public_id=target)
+        for publication in publications
         for target in publication.linked_article_ids
     )
 

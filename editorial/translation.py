@@ -67,6 +67,14 @@ def lag_words(edition: Article, today: datetime.date | None = None) -> str:
     return f"for {days} day{'' if days == 1 else 's'}"
 
 
+def behind_words(edition: Article, today: datetime.date | None = None) -> str:
+    """The dashboard's note on an out-of-date edition: "3 days behind the English page"."""
+    days = lag_days(edition, today)
+    if days == 0:
+        return "behind the English page since today"
+    return f"{days} day{'' if days == 1 else 's'} behind the English page"
+
+
 def mark_current(edition: Article, source: Publication | None) -> list[str]:
     """Record ``source`` as what the (locked) edition translates now; out of date only if a newer
     English publication says something else. Not saved: returns the fields to save."""

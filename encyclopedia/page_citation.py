@@ -14,6 +14,7 @@ import datetime
 import html
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -92,8 +93,9 @@ class PageCitation:
 # --- NLM -------------------------------------------------------------------------------
 
 
-def nlm(page: PageCitation) -> str:
-    """Citing Medicine's form for a web page, with the review and citation dates."""
+def nlm(page: PageCitation, language: str = editions.ENGLISH) -> str:
+    """Citing Medicine's form for a web page, with the review and citation dates; a Spanish
+    page's in Spanish (Vancouver)."""
     return references.page_citation(
         title=page.title,
         site_name=page.site_name,
@@ -102,6 +104,7 @@ def nlm(page: PageCitation) -> str:
         reviewed=page.reviewed,
         today=page.accessed,
         url=page.url,
+        language=language,
     )
 
 
@@ -255,10 +258,14 @@ def publication_templates(content: Any, site: Any, language: str = editions.ENGL
     return templates(*publication_key(content, site, language)[:3], content.review_date)
 
 
-def fill(style: str, template: str, page: PageCitation) -> SafeString:
-    """A template of ``templates`` with the page's URL and access date put in."""
+def fill(
+    style: str, template: str, page: PageCitation, date: Callable[[datetime.date], str] | None = None
+) -> SafeString:
+    """A template of ``templates`` with the page's URL and access date put in, the date written
+    by ``date`` (by default as ``style`` writes it in English)."""
     url = "".join(_UNSHIELD.get(ch, ch) for ch in _shield(page.url))
-    return _safe(template.replace(_URL, url).replace(_ACCESSED, _DATES[style](page.accessed)))
+    accessed = (date or _DATES[style])(page.accessed)
+    return _safe(template.replace(_URL, url).replace(_ACCESSED, accessed))
 
 
 def apa(page: PageCitation) -> SafeString:
@@ -289,9 +296,7 @@ def styles(page: PageCitation, stored: dict[str, Any] | None = None) -> tuple[Ci
     APA and MLA come from ``stored`` (a publication's ``cite_templates``) when it was rendered
     from this page's title, site and review date; else they are rendered (``_templates``).
     """
-    key = template_key(page)
-    if not stored or stored.get("key") != key:
-        stored = _templates(*key)
+    stored = _current(page, stored)
     return (
         CitationStyle("NLM (Citing Medicine)", "nlm", mark_safe(escape(nlm(page)))),  # noqa: S308 - escaped
         CitationStyle("APA (7th edition)", "apa", fill("apa", stored["apa"], page)),
@@ -568,6 +573,12 @@ def spanish_date(day: datetime.date) -> str:
     return f"{day.day} de {_SPANISH_MONTHS[day.month - 1]} de {day.year}"
 
 
+def _current(page: PageCitation, stored: dict[str, Any] | None) -> dict[str, Any]:
+    """``stored`` if it was rendered from this page's title, site and review date, else rendered now."""
+    key = template_key(page)
+    return stored if stored and stored.get("key") == key else _templates(*key)
+
+
 def _spanish_month(name: str) -> str:
     return _SPANISH_MONTHS[_ENGLISH_MONTHS[name] - 1]
 
@@ -581,32 +592,15 @@ def spanish_styles(page: PageCitation, stored: dict[str, Any] | None = None) -> 
     ("(2025, 6 de mayo)", "Recuperado el 6 de diciembre de 2026, de …", "Consultado el …") and
     the title as written: Spanish takes no English title case.
     """
-    key = template_key(page)
-    if not stored or stored.get("key") != key:
-        stored = _templates(*key)
+    stored = _current(page, stored)
     apa = stored["apa"].replace(f"Retrieved {_ACCESSED}, from ", f"Recuperado el {_ACCESSED}, de ")
     apa = _APA_ISSUED.sub(lambda m: f"({m[1]}, {m[3]} de {_spanish_month(m[2])})", apa)
     mla = stored["mla"].replace(f"Accessed {_ACCESSED}.", f"Consultado el {_ACCESSED}.")
     mla = _MLA_DAY.sub(lambda m: f"{m[1]} de {_spanish_month(m[2])} de {m[3]}", mla)
     mla = _MLA_TITLE.sub(lambda m: f"“{escape(page.title.rstrip('.?!'))}{m[1] or '.'}”", mla, count=1)
-    url = "".join(_UNSHIELD.get(ch, ch) for ch in _shield(page.url))
-    accessed = spanish_date(page.accessed)
-    nlm_text = references.page_citation(
-        title=page.title,
-        site_name=page.site_name,
-        place=page.place,
-        publisher=page.publisher,
-        reviewed=page.reviewed,
-        today=page.accessed,
-        url=page.url,
-        language=editions.SPANISH,
-    )
+    nlm_text = nlm(page, editions.SPANISH)
     return (
         CitationStyle("NLM (Citing Medicine)", "nlm", mark_safe(escape(nlm_text))),  # noqa: S308 - escaped
-        CitationStyle(
-            gettext("APA (7th edition)"), "apa", _safe(apa.replace(_URL, url).replace(_ACCESSED, accessed))
-        ),
-        CitationStyle(
-            gettext("MLA (9th edition)"), "mla", _safe(mla.replace(_URL, url).replace(_ACCESSED, accessed))
-        ),
+        CitationStyle(gettext("APA (7th edition)"), "apa", fill("apa", apa, page, spanish_date)),
+        CitationStyle(gettext("MLA (9th edition)"), "mla", fill("mla", mla, page, spanish_date)),
     )

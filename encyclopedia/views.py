@@ -233,9 +233,7 @@ def _alternates(request: HttpRequest, public_id: str, found: dict[str, Edition])
     """(hreflang, URL) of each live edition and the x-default (English), when both are live."""
     if not all(_is_live(found.get(language)) for language in editions.EDITIONS):
         return []
-    english = paths.absolute_url(request, article_path(public_id, ENGLISH))
-    spanish = paths.absolute_url(request, article_path(public_id, SPANISH))
-    return [(ENGLISH, english), (SPANISH, spanish), ("x-default", english)]
+    return _pair(request, article_path(public_id, ENGLISH), article_path(public_id, SPANISH))
 
 
 def _spanish_credits(spanish: Any, english: Any) -> list[str]:
@@ -324,7 +322,6 @@ def _render_article(
         language=language,
     )
     spanish = language == SPANISH
-    other = editions.other(language)
     context = {
         "publication": content,
         "page_citation": cite,
@@ -343,9 +340,7 @@ def _render_article(
         ),
         "description": summary[:200],
         "alternates": alternates,
-        "language_switch": next(
-            ((editions.NAMES[other], url, other) for code, url in alternates if code == other), None
-        ),
+        "language_switch": _switch(language, alternates),
         **_readable(content, public_id, preview, language),
         **cite_context(
             request,
@@ -411,15 +406,20 @@ def _no_translation(request: HttpRequest, public_id: str, english: Edition | Non
         raise Http404("No live Spanish edition, nor English article, has this id.")
     title = publication_cache.get(english.live_publication).title
     context = {"english_url": article_path(public_id, ENGLISH), "english_title": title}
-    response = render(request, "encyclopedia/no_translation.html", context, status=404)
-    return response
+    return render(request, "encyclopedia/no_translation.html", context, status=404)
 
 
 def _index_alternates(request: HttpRequest, viewname: str, *args: str) -> list[tuple[str, str]]:
     """(hreflang, URL) of a page both editions have (the index, the search page)."""
-    english = paths.absolute_url(request, reverse(viewname, args=args))
-    spanish = paths.absolute_url(request, reverse(paths.edition_view(viewname, SPANISH), args=args))
-    return [(ENGLISH, english), (SPANISH, spanish), ("x-default", english)]
+    return _pair(
+        request, reverse(viewname, args=args), reverse(paths.edition_view(viewname, SPANISH), args=args)
+    )
+
+
+def _pair(request: HttpRequest, english_path: str, spanish_path: str) -> list[tuple[str, str]]:
+    """(hreflang, URL) of a page's two editions and the x-default, which is English."""
+    english = paths.absolute_url(request, english_path)
+    return [(ENGLISH, english), (SPANISH, paths.absolute_url(request, spanish_path)), ("x-default", english)]
 
 
 def _switch(language: str, alternates: list[tuple[str, str]]) -> tuple[str, str, str] | None:
@@ -457,9 +457,7 @@ def letter_page(request: HttpRequest, letter: str, language: str = ENGLISH) -> H
         raise Http404("No such letter.")
     alternates = []
     if letter in paths.LETTERS:  # Ñ has no English page
-        english = paths.absolute_url(request, paths.letter_path(letter, ENGLISH))
-        spanish = paths.absolute_url(request, paths.letter_path(letter, SPANISH))
-        alternates = [(ENGLISH, english), (SPANISH, spanish), ("x-default", english)]
+        alternates = _pair(request, paths.letter_path(letter, ENGLISH), paths.letter_path(letter, SPANISH))
     context = {
         "letters": letters,
         "letter": letter,

@@ -9,13 +9,16 @@ Everything here needs the database (``pytest.mark.django_db``) except ``picture`
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import zlib
 from typing import Any
 
+import pytest
 import reversion
 from django.contrib.auth.models import Group, User
+from django.core.cache.backends.redis import RedisCache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -289,3 +292,24 @@ def png_header_only(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\0"))
         + chunk(b"IEND", b"")
     )
+
+
+# The Redis the tests that need a real one use (a database of its own, emptied by them).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_up() -> bool:
+    """Whether a Redis answers at ``TEST_REDIS_URL``."""
+    try:
+        RedisCache(TEST_REDIS_URL, {}).get("ping")
+    except Exception:  # noqa: BLE001 - any failure means "not reachable here"
+        return False
+    return True
+
+
+# Skips only where no Redis runs and none is required: CI starts one and sets REQUIRE_REDIS=1,
+# so there a missing Redis fails the tests instead.
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REQUIRE_REDIS") and not redis_up(),
+    reason=f"no Redis server at {TEST_REDIS_URL} (CI starts one and sets REQUIRE_REDIS=1)",
+)

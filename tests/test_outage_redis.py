@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import socket
 import threading
 import time
@@ -21,11 +20,10 @@ from django.conf import settings
 from django.test import override_settings
 
 from editorial.actions.withdraw import withdraw
-from encyclopedia.caching.resilient_redis import ResilientRedisCache
 from encyclopedia.models import SharedCacheEpoch
-from tests.factories import make_user
+from tests.factories import TEST_REDIS_URL, make_user, needs_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = TEST_REDIS_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -84,20 +82,6 @@ def redis_silent() -> Iterator[SilentRedis]:
             yield silent
     finally:
         silent.close()
-
-
-def _redis_up() -> bool:
-    try:
-        ResilientRedisCache(REDIS_URL, {}).probe()
-    except Exception:  # noqa: BLE001 - any failure means "not reachable here"
-        return False
-    return True
-
-
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REQUIRE_REDIS") and not _redis_up(),
-    reason=f"no Redis server at {REDIS_URL} (CI starts one and sets REQUIRE_REDIS=1)",
-)
 
 
 def test_every_public_page_and_the_admin_answer_without_redis(

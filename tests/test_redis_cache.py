@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -12,27 +10,14 @@ from django.test import override_settings
 
 from encyclopedia.caching import keys, site_data
 from encyclopedia.models import SiteSettings
+from tests.factories import TEST_REDIS_URL, needs_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = TEST_REDIS_URL
 _REDIS = {**settings.CACHES_WITH_REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": ""}
 REDIS = {"default": _REDIS, "shared": _REDIS}  # as the settings have it with REDIS_URL
 
 
-def _redis_up() -> bool:
-    try:
-        RedisCache(REDIS_URL, {}).get("ping")
-    except Exception:  # noqa: BLE001 - any failure means "not reachable here"
-        return False
-    return True
-
-
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not _redis_up() and not os.environ.get("REQUIRE_REDIS"),
-        reason=f"no Redis server at {REDIS_URL} (CI starts one and sets REQUIRE_REDIS=1)",
-    ),
-]
+pytestmark = [pytest.mark.django_db, needs_redis]
 
 
 @pytest.fixture

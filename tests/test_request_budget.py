@@ -3,36 +3,21 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 import redis
 from django.conf import settings
 from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from encyclopedia.caching import generations, keys
+from tests.factories import TEST_REDIS_URL, needs_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = TEST_REDIS_URL
 SIGNED_IN = "not-a-real-session"
-
-
-def _redis_up() -> bool:
-    try:
-        RedisCache(REDIS_URL, {}).get("ping")
-    except Exception:  # noqa: BLE001 - any failure means "not reachable here"
-        return False
-    return True
-
-
-needs_redis = pytest.mark.skipif(
-    not _redis_up() and not os.environ.get("REQUIRE_REDIS"),
-    reason=f"no Redis server at {REDIS_URL} (CI starts one and sets REQUIRE_REDIS=1)",
-)
 
 
 @pytest.fixture

@@ -6,33 +6,15 @@ shows the new text (while the old one stayed live meanwhile)."""
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from django.core.management import call_command
 
+from tests_e2e.steps import public_text, sign_in
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SPANISH_SENTENCE = "Lavarse las manos a menudo ayuda a no contagiar el resfriado."
-
-
-def sign_in(browser, live_server, username: str, password: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
-
-
-def public_text(browser, url: str) -> str:
-    page = browser.new_page()
-    page.goto(url)
-    text = page.inner_text("main")
-    page.close()
-    return text
 
 
 def test_a_translator_updates_the_spanish_edition_after_an_english_change(

@@ -35,9 +35,9 @@ def article_link(article, may_review: bool) -> str:
 
 
 @register.filter
-def lag_days(article) -> int:
-    """How many days a Spanish edition has been out of date."""
-    return translation.lag_days(article)
+def behind_words(article) -> str:
+    """How far behind the English page a Spanish edition is: "3 days behind the English page"."""
+    return translation.behind_words(article)
 
 
 @register.filter
