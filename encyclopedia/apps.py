@@ -9,13 +9,19 @@ class EncyclopediaConfig(AppConfig):
         from django.db.models.signals import pre_delete, pre_save
 
         from encyclopedia import checks, search, versioning  # noqa: F401 - checks registers the system checks
-        from encyclopedia.caching import cdn, publication_cache, site_data  # noqa: F401 - they connect their own receivers
+        from encyclopedia.caching import (  # noqa: F401 - publication_cache, site_data connect their own receivers
+            cdn,
+            publication_cache,
+            rendered_pages,
+            site_data,
+        )
         from encyclopedia.models import Article
         from encyclopedia.signals import publication_changed
 
-        # What follows a change of what is live: the indexes first (in the transaction), then the
-        # cache generations and the CDN purge.
+        # What follows a change of what is live, in the transaction: the indexes, the stored
+        # pages' versions, then the cache generations (again on commit) and the CDN purge.
         publication_changed.connect(search.on_publication_changed, dispatch_uid="search-index")
+        publication_changed.connect(rendered_pages.on_publication_changed, dispatch_uid="rendered-pages")
         publication_changed.connect(cdn.on_publication_changed, dispatch_uid="page-generations-and-cdn")
         pre_save.connect(
             versioning.keep_unversioned_fields, sender=Article, dispatch_uid="keep-unversioned-fields"

@@ -1222,11 +1222,35 @@ class Publication(models.Model):
         return f"{self.title}, published {self.published_at:%Y-%m-%d %H:%M}"
 
 
+class RenderedPage(models.Model):
+    """An edition's public page as a reader last got it, so the next first view is a lookup.
+
+    Kept in the database rather than a cache: it survives a cache flush and serves every
+    process and server alike. ``encyclopedia.caching.rendered_pages`` owns it: a change that
+    makes the page stale gives it a new ``version`` in the same transaction, and a page is
+    stored only over the version it was rendered from, so a render racing a publish is dropped.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="rendered_page"
+    )
+    version = models.BigIntegerField(default=0)
+    stamp = models.CharField(max_length=64, blank=True, help_text="What else the page was rendered for.")
+    html = models.TextField(blank=True)
+    last_modified = models.FloatField(
+        null=True, blank=True, help_text="When the newest publication it shows went live (Unix time)."
+    )
+
+    def __str__(self) -> str:
+        return f"page of article {self.article_id} (version {self.version})"
+
+
 class SearchEntry(models.Model):
     """The searchable text of one live article, kept by ``encyclopedia.search``.
 
     PostgreSQL searches ``vector`` (weighted: title, names, summary, body) through a GIN
-    index; SQLite searches an FTS5 table holding the same columns.
+    index, and picks the matches to rank by ``head`` (the same without the body: small enough
+    to read for every match); SQLite searches an FTS5 table holding the same columns.
     """
 
     article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
@@ -1239,6 +1263,7 @@ class SearchEntry(models.Model):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     vector = SearchVectorField(null=True, editable=False)
+    head = SearchVectorField(null=True, editable=False)  # title, names and summary (PostgreSQL)
 
     def __str__(self) -> str:
         return self.title

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,8 +21,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from encyclopedia import credits, dates, editions, markup, paths, references, search
-from encyclopedia.caching import generations, keys, publication_cache, site_data
-from encyclopedia.caching.page_cache import MAX_AGE, last_modified, public_page
+from encyclopedia.caching import generations, keys, publication_cache, rendered_pages, site_data
+from encyclopedia.caching.page_cache import last_modified, public_page
+from encyclopedia.caching.rendered_pages import Edition
 from encyclopedia.models import Article, ArticleType, CrossReference, PolicyPage
 from encyclopedia.page_citation import page_context as cite_context
 from encyclopedia.paths import article_path
@@ -41,12 +42,13 @@ def _templates_digest() -> str:
 BODY_VERSION = _templates_digest()
 
 
-def _live_titles(public_ids: list[str], generation: int, language: str = ENGLISH) -> dict[str, str]:
+def _live_titles(public_ids: list[str], generation: int | None, language: str = ENGLISH) -> dict[str, str]:
     """The published titles of those of ``public_ids`` that are live in ``language``'s edition
     (one query, or none).
 
     Kept in the cache under the live ``generation`` (of ``keys.LIVE``): until the next
-    publish, withdrawal or restore, which may change them.
+    publish, withdrawal or restore, which may change them. ``None``: read from the database
+    (a page that ``rendered_pages`` will store must not be rendered from an older cached copy).
     """
     if not public_ids:
         return {}
@@ -58,13 +60,16 @@ def _live_titles(public_ids: list[str], generation: int, language: str = ENGLISH
             .values_list("public_id", "live_publication__title")
         )
 
+    if generation is None:
+        return find()
     return cache.get_or_set(keys.live_titles(generation, public_ids, language), find, 3600)
 
 
-def links_here(public_id: str, generation: int, language: str = ENGLISH) -> list[tuple[str, str]]:
+def links_here(public_id: str, generation: int | None, language: str = ENGLISH) -> list[tuple[str, str]]:
     """(id, title) of the live articles of ``language``'s edition whose live page links to ``public_id``.
 
-    Cached under the live ``generation``, like ``_live_titles``: until the next publish.
+    Cached under the live ``generation``, like ``_live_titles``: until the next publish
+    (``None``: read from the database).
     """
 
     def find() -> list[tuple[str, str]]:
@@ -80,6 +85,8 @@ def links_here(public_id: str, generation: int, language: str = ENGLISH) -> list
         )
         return list(dict.fromkeys(rows))[:50]
 
+    if generation is None:
+        return find()
     return cache.get_or_set(keys.links_here(generation, public_id, language), find, 3600)
 
 
@@ -102,15 +109,17 @@ def _body_html(content: Any, preview: bool, language: str = ENGLISH) -> str:
     return cache.get_or_set(keys.article_body(BODY_VERSION, pk), render_body, 24 * 3600)
 
 
-def _readable(content: Any, public_id: str, preview: bool, language: str = ENGLISH) -> dict:
+def _readable(
+    content: Any, public_id: str, preview: bool, language: str = ENGLISH, fresh: bool = False
+) -> dict:
     """The content's HTML with links to articles that are not live turned into text, and its related articles.
 
     On a Spanish page, a link goes to the Spanish edition of the article it names when that is
     live, else to the English article (when live); related articles are those with a live
-    Spanish edition.
+    Spanish edition. ``fresh``: what is live is read from the database, not the cache.
     """
     related_ids = list(getattr(content, "related_article_ids", []))
-    generation = generations.current(keys.LIVE)
+    generation = None if fresh else generations.current(keys.LIVE)
     wanted = list(dict.fromkeys([*content.linked_article_ids, *related_ids]))
     live = _live_titles(wanted, generation, language)
     body = _body_html(content, preview, language)
@@ -192,41 +201,8 @@ def _json_ld(
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class Edition(NamedTuple):
-    """One edition of an article as its page needs it: live or not, and what it shows."""
-
-    withdrawn_at: Any
-    merged_into: str | None
-    live_publication: int | None
-
-
-def _article_editions(public_id: str) -> dict[str, Edition]:
-    """Each edition of article ``public_id`` (English, Spanish) that exists, by language.
-
-    Every reader the page cache cannot serve asks this, so the answer is kept in the cache under
-    the article's own generation, which a publish, withdrawal, merge, restore or deletion of
-    either edition bumps (``cdn.on_publication_changed``); the page cache's lifetime bounds a
-    bump that never came. One query for both: each edition's page shows the other's switch.
-    """
-    generation = generations.current(keys.article_generation(public_id))
-    key = keys.article_editions(generation, public_id)
-    found = cache.get(key)
-    if found is None:
-        rows = Article.objects.filter(public_id=public_id).values_list(
-            "language", "withdrawn_at", "merged_into__public_id", "live_publication_id"
-        )
-        found = {language: Edition(*rest) for language, *rest in rows}
-        cache.set(key, found, MAX_AGE)
-    return found
-
-
 def _is_live(edition: Edition | None) -> bool:
-    return (
-        edition is not None
-        and not edition.withdrawn_at
-        and not edition.merged_into
-        and bool(edition.live_publication)
-    )
+    return edition is not None and edition.is_live
 
 
 def _alternates(request: HttpRequest, public_id: str, found: dict[str, Edition]) -> list[tuple[str, str]]:
@@ -283,17 +259,19 @@ def render_article(
     language: str = ENGLISH,
     english: Any = None,
     alternates: list[tuple[str, str]] | None = None,
+    fresh: bool = False,
 ) -> HttpResponse:
     """The article page for ``content``: a Publication, or a draft frozen the same way.
 
     A preview is marked as such, never cached and never indexed. A Spanish edition
     (``language="es"``) is rendered in Spanish, with the references and the English review of
     its English article's live publication ``english``; ``alternates`` are the two editions'
-    addresses when both are live (hreflang links and the language switch).
+    addresses when both are live (hreflang links and the language switch). ``fresh``: what is
+    live is read from the database (a page ``rendered_pages`` keeps).
     """
     with _in_edition(language):
         return _render_article(
-            request, content, public_id, preview, status, language, english, alternates or []
+            request, content, public_id, preview, status, language, english, alternates or [], fresh
         )
 
 
@@ -306,6 +284,7 @@ def _render_article(
     language: str,
     english: Any,
     alternates: list[tuple[str, str]],
+    fresh: bool,
 ) -> HttpResponse:
     site_settings = site_data.settings()
     today = timezone.localdate()
@@ -341,7 +320,7 @@ def _render_article(
         "description": summary[:200],
         "alternates": alternates,
         "language_switch": _switch(language, alternates),
-        **_readable(content, public_id, preview, language),
+        **_readable(content, public_id, preview, language, fresh),
         **cite_context(
             request,
             content,
@@ -363,12 +342,13 @@ def _render_article(
 
 @public_page(query=False)
 def article(request: HttpRequest, public_id: str, language: str = ENGLISH) -> HttpResponse:
-    found = _article_editions(public_id)
+    """An article's page: the stored page when it fits (``rendered_pages``), else rendered and kept."""
+    found, stored = rendered_pages.find(public_id, language)
     edition = found.get(language)
     english = found.get(ENGLISH)
     if language == SPANISH and not _is_live(edition) and not _gone_with_english(edition, english):
         return _no_translation(request, public_id, english)
-    if edition is None:
+    if edition is None or stored is None:
         raise Http404("No article has this id.")
     if edition.merged_into:
         return HttpResponsePermanentRedirect(article_path(edition.merged_into, language))
@@ -376,17 +356,27 @@ def article(request: HttpRequest, public_id: str, language: str = ENGLISH) -> Ht
         return render(request, "encyclopedia/withdrawn.html", {"public_id": public_id}, status=410)
     if edition.live_publication is None:
         raise Http404("This article is not published.")
+    stamp = rendered_pages.stamp(request, language, found)
+    if stored.fits(stamp):
+        with _in_edition(language):
+            return rendered_pages.response(stored)
     content = publication_cache.get(edition.live_publication)
-    return render_article(
+    shown_english = (
+        publication_cache.get(english.live_publication) if language == SPANISH and _is_live(english) else None
+    )
+    response = render_article(
         request,
         content,
         public_id=public_id,
         language=language,
-        english=publication_cache.get(english.live_publication)
-        if language == SPANISH and _is_live(english)
-        else None,
+        english=shown_english,
         alternates=_alternates(request, public_id, found),
+        fresh=True,
     )
+    with _in_edition(language):
+        moment = max(p.published_at for p in (content, shown_english) if p is not None)
+        rendered_pages.keep(stored, stamp, response, moment)
+    return response
 
 
 def _gone_with_english(spanish: Edition | None, english: Edition | None) -> bool:

@@ -169,13 +169,15 @@ def on_publication_changed(
     """
     before = before or {}
     names = {keys.LIVE}
+    stale_ids: set[str] = set()
     stale_paths: set[str] = set()
     found = neighbours_of(articles, before)
     for article in articles:
         others = found[article.pk]
-        names.update(keys.article_generation(public_id) for public_id in {article.public_id, *others})
+        stale_ids.update({article.public_id, *others})
         if enabled():
             stale_paths.update(article_paths(article, others))
+    names.update(keys.article_generation(public_id) for public_id in stale_ids)
     generations.bump(*sorted(names))
     if stale_paths:
         purge(stale_paths)

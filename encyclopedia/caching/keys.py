@@ -66,13 +66,6 @@ def page(address: str, method: str, site_generation: int, live_generation: int, 
     return f"{_PREFIX}:page:{site_generation}:{live_generation}:{day}:{method}:{_digest(address)}"
 
 
-def article_editions(generation: int, public_id: str) -> str:
-    """Each edition (English, Spanish) of article ``public_id``: withdrawn at, merged into, live
-    publication pk; ``generation`` is the current value of its ``article_generation``
-    (which both editions share: each one's page shows the other's language switch)."""
-    return f"{_PREFIX}:article-editions:{generation}:{public_id}"
-
-
 def publication(pk: int) -> str:
     """Publication ``pk`` (frozen when made: never stale)."""
     return f"{_PREFIX}:publication:{pk}"

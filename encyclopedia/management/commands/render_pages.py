@@ -1,0 +1,61 @@
+"""python manage.py render_pages [--url https://host] : store every live article page not stored yet."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
+from django.http.request import validate_host
+from django.test import RequestFactory
+
+from encyclopedia import paths, views
+from encyclopedia.caching import rendered_pages
+from encyclopedia.models import Article
+
+
+class Command(BaseCommand):
+    help = (
+        "Render and store the page of every live article edition whose stored page is missing or "
+        "out of date, as a reader's first view would, so that readers' first views are lookups: "
+        "after a large import, a deploy or a change of the site's name. Safe to run again."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--url",
+            default=settings.SITE_URL,
+            help="The site's address, as readers reach it (default: SITE_URL).",
+        )
+        parser.add_argument(
+            "--shard",
+            default="0/1",
+            help="K/N: only the K-th of N equal shares (0 ≤ K < N), to run N processes at once.",
+        )
+
+    def handle(self, *args, url: str, shard: str, **options) -> None:
+        try:
+            part, parts = (int(number) for number in shard.split("/"))
+        except ValueError:
+            part, parts = -1, 0
+        if not 0 <= part < parts:
+            raise CommandError(f"--shard {shard}: give K/N with 0 ≤ K < N, e.g. 0/2 and 1/2.")
+        address = urlsplit(url)
+        if address.scheme not in ("http", "https") or not address.netloc:
+            raise CommandError("Give the site's address with --url (https://host), or set SITE_URL.")
+        if not validate_host(address.hostname or "", settings.ALLOWED_HOSTS):
+            raise CommandError(f"{address.hostname} is not in ALLOWED_HOSTS: readers cannot reach it.")
+        factory = RequestFactory(HTTP_HOST=address.netloc)
+        secure = address.scheme == "https"
+        rendered = 0
+        live = Article.objects.live().annotate(share=F("pk") % parts).filter(share=part)
+        live = live.order_by("pk").values_list("public_id", "language")
+        for public_id, language in live.iterator(chunk_size=500):
+            request = factory.get(paths.article_path(public_id, language), secure=secure)
+            found, stored = rendered_pages.find(public_id, language)
+            if stored is not None and stored.fits(rendered_pages.stamp(request, language, found)):
+                continue
+            response = views.article(request, public_id, language)
+            rendered += response.status_code == 200
+        self.stdout.write(f"{rendered} {'page' if rendered == 1 else 'pages'} rendered and stored.")
