@@ -91,7 +91,9 @@ bench: $(STAMP)
 # PostgreSQL (pg_ctlcluster, needs root) at 30 s; `idle-drop` drops idle workers' connections;
 # `multiworker` (its own SQLite file, no REDIS_URL: needs neither; alone, ARGS="--phases multiworker")
 # times how long a withdrawal, a restore, a publication and a site-data change take to show on both
-# workers (target 1 s). About 4 minutes, bounded, loopback only. Writes RELIABILITY.md.
+# workers (target 1 s); `redis-outage` and `smtp-outage` (SQLite, a redis-server and a mail server of their
+# own) stop Redis and refuse mail under load. Bounded, loopback only. Writes RELIABILITY.md.
 .PHONY: soak
 soak: $(STAMP)
+	command -v redis-server >/dev/null || (apt-get update -q && apt-get install -y -q redis-server)
 	$(PY) -m soak $(ARGS)

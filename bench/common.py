@@ -13,8 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/encyclopedia-bench"))
-OUT = ROOT / "bench" / "out"
-PG_DB = "bench_encyclopedia"
+OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out"))
+PG_DB = os.environ.get("BENCH_PG_DB", "bench_encyclopedia")
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
 PG_ADMIN_DSN = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=postgres"
@@ -23,9 +23,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8041"))  # 8040-8049 only
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6390"))  # the production setup's own Redis
 DEFAULT_ARTICLES = 10_000
 # The article pages the cached load and measure runs rotate through, and those the uncached ones
-# read. An article page keeps about seven entries in the cache (its state, publication, body, linked
-# titles, "links here", citations and, for readers, the page): 100 pages fit in the local-memory
-# cache's 1,000 entries.
+# read: the 50 hot pages fit in the local-memory cache's 300 entries; the others are stored pages.
 HOT_ARTICLES = 50
 SAMPLE_ARTICLES = 100
 SESSION_COOKIE = "sessionid=bench-not-a-session"  # skips the shared page cache

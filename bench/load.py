@@ -2,30 +2,24 @@
 
     python -m bench.load --db sqlite|postgresql [--duration 10]
 
-Starts gunicorn exactly as the Makefile's ``serve`` target does (bench/server.py: 2 workers,
-whitenoise, access log, max-requests), with DEBUG off and the benchmark's database, on
-127.0.0.1:$BENCH_PORT (8041). On PostgreSQL it is the production setup: ``REDIS_URL`` names a
-private redis-server (bench/server.py, port $BENCH_REDIS_PORT, 6390); on SQLite the embedded
-default: no Redis, the shared store a disk cache in the work directory. Puts a static HTML file
-with the same bytes as an article page into the collected static directory, then measures,
-interleaved, in three rounds (wrk; each thread walks its share of the scenario's list, ``LUA``):
+Starts gunicorn as the Makefile's ``serve`` target does (bench/server.py), with DEBUG off and the
+benchmark's database, on 127.0.0.1:$BENCH_PORT. On PostgreSQL it is the production setup:
+``REDIS_URL`` names a private redis-server ($BENCH_REDIS_PORT); on SQLite the embedded default: no
+Redis, the shared store a disk cache. A static HTML file with the same bytes as an article page is the
+reference. Each scenario runs in three interleaved rounds (wrk; each thread walks its share of the
+scenario's paths, ``LUA``):
 
 * ``static``: that file, served by whitenoise through the same server;
 * ``article_cached``: 50 article pages in rotation, anonymous (page cache warm);
-* ``article_uncached``: 100 article pages as a signed-in reader (a real session cookie: the page
-  cache is skipped);
-* ``long_tail``: every generated article once, in a new random order each run, anonymous, after
-  the shared caches are emptied (Redis, or the disk store) and without a warm-up;
-* ``search``: 20 common queries in rotation, as the signed-in reader (the page cache skipped).
+* ``article_uncached``: 100 article pages as a signed-in reader (the page cache is skipped);
+* ``long_tail``: every generated article once, in a new order each run, after the shared caches are
+  emptied and without a warm-up;
+* ``search``: 20 common queries in rotation, as the signed-in reader.
 
-Redis round trips per request are the private Redis's replies written (``INFO stats``) during a
-run over the requests wrk completed; SQL queries per request are counted in-process beforehand,
-through Django's test client with the server's settings (``sql_per_request``).
-
-Every run is bounded (wrk -d). Resident memory of each worker is sampled during the load, read
-after each long-tail run and once more after the load. A throughput target that is missed is
-profiled with py-spy on both workers. Then a diagnostic run without ``--max-requests``. Results
-go to bench/out/<db>/load.json.
+Redis round trips per request are the private Redis's replies (``INFO stats``) over the requests wrk
+completed; SQL queries per request are counted in-process beforehand (``sql_per_request``). Workers'
+memory is read during and after the load; a missed throughput target is profiled with py-spy; then a
+diagnostic run without ``--max-requests``. Results go to bench/out/<db>/load.json.
 """
 
 from __future__ import annotations
@@ -44,8 +38,8 @@ from urllib.parse import urlencode
 from bench import common, content
 from bench.machine_load import ForeignCpu
 from bench.profiling import pyspy_summary
+from bench.report import evaluate
 from bench.server import RedisServer, Server, get, log_text, rss_mb
-from bench.targets import evaluate
 
 THREADS, CONNECTIONS, ROUNDS, WARMUP_S, PYSPY_RATE = 2, 16, 3, 2, 250
 BUSY = 0.25  # cores used by other processes during a run above which it is run once more
@@ -71,19 +65,19 @@ def log(message: str) -> None:
 
 
 def parse_wrk(text: str) -> dict:
-    def found(pattern: str, default=None, kind=float):
+    def found(pattern: str, kind: type = float, default: object = None) -> object:
         match = re.search(pattern, text, re.MULTILINE)
         return kind(match.group(1)) if match else default
 
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
     out = {
         "rps": found(r"Requests/sec:\s+([\d.]+)"),
-        "requests": found(r"(\d+) requests in", kind=int),
-        "non_2xx_3xx": found(r"Non-2xx or 3xx responses:\s+(\d+)", 0, int),
-        "socket_errors": found(r"Socket errors:(.*)", "", str).strip(),
+        "requests": found(r"(\d+) requests in", int),
+        "non_2xx_3xx": found(r"Non-2xx or 3xx responses:\s+(\d+)", int, 0),
+        "socket_errors": found(r"Socket errors:(.*)", str, "").strip(),
     }
-    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-    if match := re.search(r"^p95_us (\d+)", text, re.MULTILINE):
-        out["latency_p95_ms"] = round(int(match.group(1)) / 1000, 2)
+    if p95 := found(r"^p95_us (\d+)", int):
+        out["latency_p95_ms"] = round(p95 / 1000, 2)
     for pct in ("50", "90", "99"):
         if match := re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.MULTILINE):
             out[f"latency_p{pct}_ms"] = round(float(match.group(1)) * units[match.group(2)], 2)
@@ -91,8 +85,8 @@ def parse_wrk(text: str) -> dict:
 
 
 def summary(results: list[dict]) -> dict:
-    """A scenario's rounds: the median round's rate, the mean latencies, all errors, the Redis
-    round trips per request."""
+    """A scenario's rounds: the median round's rate, the mean latencies, all errors, the Redis round
+    trips per request."""
     rates = sorted(r["rps"] for r in results if r.get("rps"))
     counted = [r for r in results if r.get("redis_round_trips") is not None and r.get("requests")]
     requests = sum(r["requests"] for r in counted)
@@ -105,23 +99,21 @@ def summary(results: list[dict]) -> dict:
         "rps": round(rates[len(rates) // 2], 1) if rates else None,
         "foreign_cores_max": max(r["foreign_cores"] for r in results),
         "rounds": results,
-        "latency_p50_ms": mean("latency_p50_ms"),
-        "latency_p95_ms": mean("latency_p95_ms"),
-        "latency_p99_ms": mean("latency_p99_ms"),
+        **{key: mean(key) for key in ("latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "first_views")},
         "non_2xx_3xx": sum(r.get("non_2xx_3xx", 0) for r in results),
-        "first_views": mean("first_views"),
-        "redis_round_trips_per_request": round(sum(r["redis_round_trips"] for r in counted) / requests, 2)
-        if requests
-        else None,
+        "redis_round_trips_per_request": (
+            round(sum(r["redis_round_trips"] for r in counted) / requests, 2) if requests else None
+        ),
     }
 
 
-def ratios(scenarios: dict[str, dict]) -> None:
+def ratios(scenarios: dict[str, dict]) -> dict[str, dict]:
     """Each scenario's rate as a share of the static file's (the headline figure)."""
     static = scenarios["static"].get("rps")
     for result in scenarios.values():
         rps = result.get("rps")
         result["ratio_to_static"] = round(rps / static, 3) if rps and static else None
+    return scenarios
 
 
 class LoadBench:
@@ -133,7 +125,8 @@ class LoadBench:
         self.shuffle = random.Random(15)
 
     def prepare(self) -> dict:
-        """Pick the article paths, and write the same-size static file (before the server starts)."""
+        """Pick the paths, sign the reader in, and write the same-size static file (before the server
+        starts, so that whitenoise finds it)."""
         common.setup_django(self.db, self.env.get("REDIS_URL", ""))
         from django.contrib.auth import get_user_model
         from django.core.management import call_command
@@ -144,43 +137,36 @@ class LoadBench:
         call_command("migrate", interactive=False, verbosity=0)
         ids = common.live_ids()
         random.Random(6).shuffle(ids)
-        sizes = {
-            "article_cached": common.HOT_ARTICLES,
-            "article_uncached": common.SAMPLE_ARTICLES,
-        }
+        articles = [f"/ency/article/{i}.htm" for i in ids]
         self.paths = {
-            scenario: [f"/ency/article/{i}.htm" for i in ids[:count]] for scenario, count in sizes.items()
+            "article_cached": articles[: common.HOT_ARTICLES],
+            "article_uncached": articles[: common.SAMPLE_ARTICLES],
+            "long_tail": articles,
+            "search": ["/ency/search/?" + urlencode({"q": q}) for q in content.SEARCH_QUERIES],
+            "static": ["/static/bench/article.html"],
         }
-        self.paths["long_tail"] = [f"/ency/article/{i}.htm" for i in ids]
-        self.paths["search"] = ["/ency/search/?" + urlencode({"q": q}) for q in content.SEARCH_QUERIES]
         reader = Client()
         reader.force_login(get_user_model().objects.get_or_create(username="bench-reader")[0])
         self.cookie = f"sessionid={reader.cookies['sessionid'].value}"
-        page = Client().get(self.paths["article_cached"][0], secure=True)
+        page = Client().get(articles[0], secure=True).content
         target = Path(self.env["BENCH_STATIC_ROOT"]) / "bench" / "article.html"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(page.content)
-        self.paths["static"] = ["/static/bench/article.html"]
+        target.write_bytes(page)
         sql = self.sql_per_request()
         connections.close_all()
-        return {
-            "article_bytes": len(page.content),
-            "static_file": str(target),
-            "static_bytes": len(page.content),
-            "long_tail_articles": len(ids),
-            "sql_per_request": sql,
-        }
+        out = {"article_bytes": len(page), "static_file": str(target), "static_bytes": len(page)}
+        return {**out, "long_tail_articles": len(ids), "sql_per_request": sql}
 
     def sql_per_request(self) -> dict:
         """In-process, through Django's test client with the server's settings and caches: the SQL
-        queries per request of each scenario (up to 100 of its requests), after the same warm-up as
-        the load run (the long tail: after emptying the shared caches, none); and the paths answered
-        with a redirect (a search that names an article exactly)."""
+        queries per request of each scenario (up to 100 requests), after the same warm-up as the load
+        run (the long tail: after emptying the shared caches); and the paths answered with a redirect
+        (a search that names an article exactly)."""
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
-        anonymous, reader, out = Client(), Client(), {}
+        anonymous, reader, out = Client(), Client(), {"redirected": []}
         reader.cookies["sessionid"] = self.cookie.split("=", 1)[1]
         for scenario in SCENARIOS:
             client, paths = reader if scenario in SIGNED_IN else anonymous, self.paths[scenario][:100]
@@ -193,10 +179,9 @@ class LoadBench:
                 statuses = {path: client.get(path, secure=True).status_code for path in paths}
             if set(statuses.values()) - {200, 302}:
                 raise RuntimeError(f"{scenario} in-process: HTTP {sorted(set(statuses.values()))}")
-            out.setdefault("redirected", []).extend(p for p, status in statuses.items() if status == 302)
+            out["redirected"] += [path for path, status in statuses.items() if status == 302]
             out[scenario] = round(len(captured.captured_queries) / len(paths), 2)
-        log(f"answered with a redirect: {out['redirected'] or 'none'}")
-        log("SQL queries per request: " + ", ".join(f"{s} {out[s]}" for s in SCENARIOS))
+        log(f"redirected: {out['redirected'] or 'none'}; SQL per request: {[out[s] for s in SCENARIOS]}")
         return out
 
     def flush(self) -> None:
@@ -214,22 +199,17 @@ class LoadBench:
         cookie = f'wrk.headers["Cookie"] = "{self.cookie}"' if scenario in SIGNED_IN else ""
         script.write_text(LUA % (", ".join(f'"{p}"' for p in paths), cookie, THREADS))
         options = f"-t{THREADS} -c{CONNECTIONS} -d{duration}s --timeout 5s --latency -s {script}".split()
-        result = subprocess.run(
-            ["wrk", *options, f"http://127.0.0.1:{common.PORT}"],
-            capture_output=True,
-            text=True,
-            timeout=duration + 30,
-        )
-        out = parse_wrk(result.stdout)
+        command = ["wrk", *options, f"http://127.0.0.1:{common.PORT}"]
+        out = parse_wrk(subprocess.run(command, capture_output=True, text=True, timeout=duration + 30).stdout)
         if scenario == "long_tail" and out.get("requests"):  # the share of requests that were first views
             out["first_views"] = round(min(1.0, len(paths) / out["requests"]), 3)
         return out
 
     def measured_run(self, scenario: str, warmup: bool = True) -> dict:
-        """One bounded wrk run, after waiting (at most 90 s) for the other processes to go quiet,
-        and after a short unmeasured run of the same scenario (the previous scenario may have
-        emptied the page cache, or a worker may just have been replaced); the long tail instead
-        after emptying the shared caches. With Redis, its round trips during the run."""
+        """One bounded wrk run, once the other processes are quiet (at most 90 s), after a short
+        unmeasured run of the same scenario (the previous one may have emptied the page cache, or a
+        worker may just have been replaced); the long tail after emptying the shared caches instead.
+        With Redis, its round trips during the run."""
         quiet = self.tracker.wait_quiet()
         if scenario == "long_tail":
             self.flush()
@@ -243,46 +223,42 @@ class LoadBench:
             result.update(redis_round_trips=after[0] - before[0] - 1, redis_commands=after[1] - before[1] - 1)
         return {**result, "foreign_cores": self.tracker.window(), "foreign_cores_before": quiet}
 
-    def server(self, name: str, **options) -> Server:
-        return Server(
-            self.env, f"gunicorn-{self.db}{name}", port=common.PORT, workdir=common.WORKDIR, **options
-        )
-
     def run(self) -> dict:
         """The load runs, with the production setup's private Redis up throughout (PostgreSQL)."""
-        if self.redis is None:
-            return self.load()
-        self.redis.start()
-        self.env["REDIS_URL"] = self.redis.url
-        try:
-            return self.load()
-        finally:
-            self.redis.stop()
-
-    def load(self) -> dict:
-        out: dict = {"db": self.db, "threads": THREADS, "connections": CONNECTIONS, "rounds": ROUNDS}
-        out["redis_url"] = self.env.get("REDIS_URL")
-        out.update(duration_s=self.duration, **self.prepare())
-        server = self.server("")
+        if self.redis:
+            self.redis.start()
+            self.env["REDIS_URL"] = self.redis.url
         self.tracker.start()
         try:
+            out = {"db": self.db, "threads": THREADS, "connections": CONNECTIONS, "rounds": ROUNDS}
+            out.update(redis_url=self.env.get("REDIS_URL"), duration_s=self.duration, **self.prepare())
+            return {**out, **self.load(out), "no_recycling": self.no_recycling()}
+        finally:
+            self.tracker.stop()
+            if self.redis:
+                self.redis.stop()
+
+    def load(self, out: dict) -> dict:
+        server = Server(self.env, f"gunicorn-{self.db}", port=common.PORT, workdir=common.WORKDIR)
+        try:
             server.start()
-            out["command"] = " ".join([*(f"{k}={v}" for k, v in server.serve_env.items()), *server.command])
+            command = " ".join([*(f"{k}={v}" for k, v in server.serve_env.items()), *server.command])
             server.sample_pids(time.time())
+            sizes = {}
             for scenario in SCENARIOS:
                 cookie = {"Cookie": self.cookie} if scenario in SIGNED_IN else {}
                 status, body = get(
                     self.paths[scenario][0], {"X-Forwarded-Proto": "https", **cookie}, port=common.PORT
                 )
-                out.setdefault("response_bytes", {})[scenario] = len(body)
                 if status not in (200, 302):
                     raise RuntimeError(f"{scenario}: HTTP {status}")
+                sizes[scenario] = len(body)
                 self.wrk(scenario, WARMUP_S)
             runs: dict[str, list[dict]] = {s: [] for s in SCENARIOS}
             for round_number in range(ROUNDS):
                 for scenario in SCENARIOS:
                     result = self.measured_run(scenario)
-                    if result["foreign_cores"] > BUSY:  # someone else was busy: once more
+                    if result["foreign_cores"] > BUSY:  # someone else was busy: once more, keep the quieter
                         again = {
                             **self.measured_run(scenario),
                             "retry_of_busy_round": result["foreign_cores"],
@@ -292,15 +268,14 @@ class LoadBench:
                     if scenario == "long_tail":
                         long_tail_rss = {str(pid): round(rss_mb(pid) or 0, 1) for pid in server.workers()}
                     log(f"round {round_number + 1} {scenario}: {result.get('rps')} req/s")
-            out["scenarios"] = {scenario: summary(results) for scenario, results in runs.items()}
-            ratios(out["scenarios"])
-            out["profiles"] = self.profile_misses(out, server)
+            scenarios = ratios({scenario: summary(results) for scenario, results in runs.items()})
+            profiles = self.profile_misses({**out, "scenarios": scenarios}, server)
             time.sleep(1)
-            after = {pid: value for pid in server.workers() if (value := rss_mb(pid)) is not None}
+            after = {str(pid): round(rss, 1) for pid in server.workers() if (rss := rss_mb(pid)) is not None}
             server.stop_sampling()
-            out["memory"] = {
-                "worker_rss_after_mb": {str(pid): round(v, 1) for pid, v in after.items()},
-                "max_worker_rss_after_mb": round(max(after.values()), 1),
+            memory = {
+                "worker_rss_after_mb": after,
+                "max_worker_rss_after_mb": max(after.values()),
                 "worker_rss_after_long_tail_mb": long_tail_rss,
                 "master_rss_mb": round(rss_mb(server.pid) or 0, 1),
                 "peak_worker_rss_mb": round(max(server.peak_rss.values()), 1) if server.peak_rss else None,
@@ -309,17 +284,27 @@ class LoadBench:
             }
         finally:
             server.stop(timeout=20)
-        out["no_recycling"] = self.no_recycling()
-        self.tracker.stop()
-        return out
+        return {
+            "command": command,
+            "response_bytes": sizes,
+            "scenarios": scenarios,
+            "profiles": profiles,
+            "memory": memory,
+        }
 
     def no_recycling(self) -> dict:
         """Diagnostic: the same server without --max-requests, so no worker (and no page cache) is replaced."""
-        server = self.server("-no-recycling", drop_options=("--max-requests", "--max-requests-jitter"))
+        drop = ("--max-requests", "--max-requests-jitter")
+        server = Server(
+            self.env,
+            f"gunicorn-{self.db}-no-recycling",
+            port=common.PORT,
+            workdir=common.WORKDIR,
+            drop_options=drop,
+        )
         try:
             server.start()
-            scenarios = {s: self.measured_run(s) for s in SCENARIOS[:3]}
-            ratios(scenarios)
+            scenarios = ratios({s: self.measured_run(s) for s in SCENARIOS[:3]})
             log("no recycling: " + ", ".join(f"{s} {r.get('rps')} req/s" for s, r in scenarios.items()))
             rss = {str(pid): round(rss_mb(pid) or 0, 1) for pid in server.workers()}
             return {"command": " ".join(server.command), "scenarios": scenarios, "worker_rss_after_mb": rss}
@@ -327,20 +312,24 @@ class LoadBench:
             server.stop(timeout=20)
 
     def profile_misses(self, out: dict, server: Server) -> dict:
-        """py-spy on both workers during another run of a scenario whose throughput target is missed."""
+        """py-spy on the master, following its workers (--max-requests replaces them), during another
+        run of each scenario whose throughput target is missed."""
         profiles, pyspy = {}, common.ROOT / ".venv" / "bin" / "py-spy"
         missed = [
-            t for t, _, met in evaluate({"http": out}) if met is False and t.profile.startswith("http:")
+            t
+            for t, _, met in evaluate({"http": out})
+            if met is False and t.profile in [f"http:{s}" for s in SCENARIOS]
         ]
         for target in missed if pyspy.exists() else []:
             scenario = target.profile.removeprefix("http:")
+            if scenario in profiles:  # two targets on one scenario (search): one profile
+                continue
             log(f"profiling {scenario} with py-spy ({target.key} missed)")
             raw = common.out_dir(self.db) / f"pyspy-{scenario}.txt"
             self.wrk(scenario, WARMUP_S)
-            # On the master, following its workers: --max-requests replaces workers during the run.
             options = f"--subprocesses --rate {PYSPY_RATE} --duration {self.duration + 1} --format raw --nonblocking"
             command = [str(pyspy), "record", "--pid", str(server.pid), *options.split(), "--output", str(raw)]
-            spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
             time.sleep(0.5)
             run = self.measured_run(scenario, warmup=False)
             try:

@@ -2,11 +2,11 @@
 
     python -m bench.measure --db sqlite|postgresql
 
-Reads first (public pages uncached and cached, the admin), then writes (approving articles,
-importing 1,000 generated pages through the import command). The page cache is bypassed the way
-the application defines it: a request carrying a ``sessionid`` cookie is never served from, nor
-stored in, the shared page cache. A target missed here is profiled with pyinstrument. Results go
-to bench/out/<db>/measure.json.
+Reads first (public pages uncached and cached, the admin), then writes (approving articles, importing
+1,000 generated pages through the import command). The page cache is bypassed the way the application
+defines it: a request carrying a ``sessionid`` cookie is never served from, nor stored in, the shared
+page cache. A target missed here is profiled with pyinstrument. Results go to
+bench/out/<db>/measure.json.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import io
 import itertools
 import json
 import random
-import re
 import time
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -27,7 +26,7 @@ from bench import common, content
 from bench.common import summarize, timed
 from bench.generate import HISTORY_ARTICLE, PageWriter, edit
 from bench.machine_load import ForeignCpu
-from bench.targets import evaluate
+from bench.report import evaluate
 
 APPROVALS, IMPORTS = 20, 1000
 PARTS = ("article", "letter", "search", "machine_readable", "admin_pages", "approvals", "imports")
@@ -37,6 +36,10 @@ PROFILE_REPEAT = {"article_uncached": 100, "article_cached": 500, "search": 30, 
 
 def log(message: str) -> None:
     common.log("measure", message)
+
+
+def search_path(query: str) -> str:
+    return "/ency/search/?" + urlencode({"q": query})
 
 
 class Bench:
@@ -49,7 +52,9 @@ class Bench:
             name: get_user_model().objects.get(username=f"bench-{name}")
             for name in ("admin", "editor", "reviewer")
         }
-        self.anonymous, self.uncached, self.admin = Client(), Client(), Client()
+        # The address the load runs use, which render_pages stored the pages for (bench.generate).
+        host = f"127.0.0.1:{common.PORT}"
+        self.anonymous, self.uncached, self.admin = (Client(HTTP_HOST=host) for _ in range(3))
         self.uncached.cookies["sessionid"] = common.SESSION_COOKIE.split("=", 1)[1]
         self.admin.force_login(self.users["admin"])
         ids = common.live_ids()
@@ -97,24 +102,11 @@ class Bench:
         log(f"{name}: uncached p95 {out['uncached']['p95_ms']} ms, {out['queries_uncached']} queries")
         return out
 
-    def admin_page(self, name: str, path: str, repeat: int = 10) -> dict:
-        body = self.get(self.admin, path).content
-        out = {
-            "path": path,
-            "size_bytes": len(body),
-            "rows": len(re.findall(rb'name="_selected_action"', body)),
-        }
-        out["queries"] = self.queries(self.admin, path)[0]
-        out.update(summarize(timed(lambda: self.get(self.admin, path), repeat)))
-        self.scenarios[name] = lambda: self.get(self.admin, path)
-        log(f"{name}: p95 {out['p95_ms']} ms, {out['queries']} queries")
-        return out
-
     def article(self) -> None:
         """The article page. The cache is emptied between phases so that no phase culls another's
-        entries (the local-memory cache keeps at most 1,000 entries per process)."""
+        entries (the local-memory cache keeps at most 300 entries per process)."""
         paths = [f"/ency/article/{pid}.htm" for pid in self.sample]
-        hot, queries = paths[: common.HOT_ARTICLES], {}
+        hot, queries, out = paths[: common.HOT_ARTICLES], {}, {}
 
         def timed_pass(client, name: str, pass_paths: list[str]) -> dict:
             counts, samples = zip(*(self.queries(client, path) for path in pass_paths), strict=True)
@@ -122,9 +114,7 @@ class Bench:
             return summarize(list(samples))
 
         self.fresh_cache()
-        out = {
-            "uncached_first": timed_pass(self.uncached, "first", paths)
-        }  # nothing of the article cached yet
+        out["uncached_first"] = timed_pass(self.uncached, "first", paths)  # nothing of the article cached yet
         out["uncached"] = timed_pass(self.uncached, "cookie", paths)
         self.fresh_cache()
         timed_pass(self.uncached, "fill", hot)  # the article's data cached, the page not
@@ -153,22 +143,18 @@ class Bench:
     def search(self) -> None:
         from encyclopedia import search
 
-        def get(query: str):
-            return self.get(self.uncached, "/ency/search/?" + urlencode({"q": query}), expect=(200, 302))
-
         per_query, everything = {}, []
         for query in content.SEARCH_QUERIES:
-            status = get(query).status_code
-            samples = timed(lambda q=query: get(q), 10, warmup=1)
+            path = search_path(query)
+            status = self.get(self.uncached, path, (200, 302)).status_code
+            samples = timed(lambda p=path: self.get(self.uncached, p, (200, 302)), 10, warmup=1)
             everything += samples
-            count = self.queries(
-                self.uncached, "/ency/search/?" + urlencode({"q": query}), expect=(200, 302)
-            )[0]
+            count = self.queries(self.uncached, path, expect=(200, 302))[0]
             per_query[query] = {"status": status, "results": search.search(query).total, "queries": count}
             per_query[query].update(summarize(samples))
         self.results["search"] = {"queries": per_query, "all": summarize(everything)}
         cycle = itertools.cycle(content.SEARCH_QUERIES)
-        self.scenarios["search"] = lambda: get(next(cycle))
+        self.scenarios["search"] = lambda: self.get(self.uncached, search_path(next(cycle)), (200, 302))
         log(f"search: p95 {self.results['search']['all']['p95_ms']} ms")
 
     def machine_readable(self) -> None:
@@ -201,10 +187,16 @@ class Bench:
             "change_form": f"{articles}{draft.pk}/change/",
             "dashboard": "/admin/",
         }
-        out = {
-            key: self.admin_page(f"admin_{key}", path, 5 if key == "change_form" else 10)
-            for key, path in pages.items()
-        }
+        out = {}
+        for key, path in pages.items():
+            body = self.get(self.admin, path).content
+            out[key] = {"path": path, "size_bytes": len(body), "rows": body.count(b'name="_selected_action"')}
+            out[key]["queries"] = self.queries(self.admin, path)[0]
+            out[key].update(
+                summarize(timed(lambda p=path: self.get(self.admin, p), 5 if key == "change_form" else 10))
+            )
+            self.scenarios[f"admin_{key}"] = lambda p=path: self.get(self.admin, p)
+            log(f"admin {key}: p95 {out[key]['p95_ms']} ms, {out[key]['queries']} queries")
         out["history"]["versions"] = len(versions)
         self.results["admin"] = out
 
@@ -221,16 +213,12 @@ class Bench:
         for public_id in self.approve_ids:
             edit(public_id, editor, 0)
             article = Article.objects.get(public_id=public_id)
-            started = time.perf_counter()
-            submit(article, editor, note="Please review.")
-            submit_times.append(time.perf_counter() - started)
+            submit_times += timed(lambda a=article: submit(a, editor, note="Please review."), 1, 0)
             submitted.append(Article.objects.get(public_id=public_id))
         prepared, spare = submitted[:APPROVALS], submitted[APPROVALS:]  # the spare ones for a profile
         for article in prepared:
             with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                approve(article, reviewer, notes="Checked.")
-                approve_times.append(time.perf_counter() - started)
+                approve_times += timed(lambda a=article: approve(a, reviewer, notes="Checked."), 1, 0)
             approve_queries.append(len(captured.captured_queries))
         out = {
             **summarize(approve_times),
@@ -250,10 +238,9 @@ class Bench:
             old.unlink()
         writer, paths = PageWriter(self.n), []
         for index in range(self.n + offset + 1, self.n + offset + count + 1):
-            path = folder / f"{index:06d}.md"
-            path.write_text(writer.page(index, with_id=False, links=False), encoding="utf-8")
-            paths.append(str(path))
-        return paths
+            paths.append(folder / f"{index:06d}.md")
+            paths[-1].write_text(writer.page(index, with_id=False, links=False), encoding="utf-8")
+        return [str(path) for path in paths]
 
     def run_import(self, paths: list[str]) -> tuple[float, str]:
         from django.core.management import call_command
@@ -302,9 +289,8 @@ def main() -> None:
         getattr(bench, part)()
         foreign[part] = tracker.window()
     tracker.stop()
-    results = {**bench.results, "foreign_cores": foreign, "profiles": {}}
-    load_file = common.out_dir(args.db) / "load.json"
-    http = json.loads(load_file.read_text()) if load_file.exists() else {}
+    results, outdir = {**bench.results, "foreign_cores": foreign, "profiles": {}}, common.out_dir(args.db)
+    http = json.loads((outdir / "load.json").read_text()) if (outdir / "load.json").exists() else {}
     missed = evaluate({**results, "http": http}) if importlib.util.find_spec("pyinstrument") else []
     for target, _value, met in missed:
         name = target.profile.removeprefix("http:")
@@ -312,13 +298,12 @@ def main() -> None:
             from bench.profiling import pyinstrument_profile
 
             log(f"profiling {name} in-process ({target.key} missed)")
-            warmup, outdir = 0 if name in ("approve", "import") else 1, common.out_dir(args.db)
-            repeat = bench.repeat.get(name, 10)
+            warmup = 0 if name in ("approve", "import") else 1
             results["profiles"][name] = pyinstrument_profile(
-                bench.scenarios[name], repeat, f"{args.db}-{name}", outdir, warmup
+                bench.scenarios[name], bench.repeat.get(name, 10), f"{args.db}-{name}", outdir, warmup
             )
     results["seconds"] = round(time.perf_counter() - started, 1)
-    (common.out_dir(args.db) / "measure.json").write_text(json.dumps(results, indent=2, default=str))
+    (outdir / "measure.json").write_text(json.dumps(results, indent=2, default=str))
     log(f"done in {results['seconds']} s")
 
 

@@ -1,14 +1,14 @@
-"""The two profilers: pyinstrument in-process, py-spy for gunicorn workers.
+"""The two profilers: pyinstrument in-process, py-spy on the gunicorn workers.
 
-A profile is summarised the same way from either profiler: the functions with the most self time,
-and the project's own functions (under encyclopedia/, editorial/, config/, templates/) with the most
-inclusive time, so a missed target can be traced to a file:function.
+Either profile is summarised the same way, so that a missed target can be traced to a file:function:
+the functions with the most self time, and the project's own (encyclopedia/, editorial/, config/,
+templates/) with the most inclusive time, each counted once per stack.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from bench.common import ROOT
@@ -16,47 +16,30 @@ from bench.common import ROOT
 PROJECT_DIRS = ("encyclopedia/", "editorial/", "config/", "templates/")
 
 
-def _project_path(path: str) -> str | None:
-    relative = str(path or "").removeprefix(str(ROOT) + "/")  # py-spy prints them relative to sys.path
-    return relative if relative.startswith(PROJECT_DIRS) and "site-packages" not in relative else None
-
-
-def _short(path: str) -> str:
+def short(path: str) -> str:
     path = str(path or "")
     for marker in ("site-packages/", "/lib/python3.11/"):
         if marker in path:
             return path.split(marker, 1)[1]
-    return path.removeprefix(str(ROOT) + "/")
+    return path.removeprefix(str(ROOT) + "/")  # py-spy prints them relative to sys.path already
 
 
-class Summary:
-    """Self and inclusive time per function; inclusive counted once per stack."""
+def summarize(stacks: Iterable[tuple[list[tuple[str, str]], float]], total: float) -> dict:
+    """``stacks``: (the frames (path, function) from the root, the seconds spent in the innermost)."""
+    self_time, inclusive = Counter(), Counter()
+    for frames, seconds in stacks:
+        path, function = frames[-1]
+        self_time[f"{short(path)}:{function}"] += seconds
+        for key in dict.fromkeys(f"{short(p)}:{f}" for p, f in frames if short(p).startswith(PROJECT_DIRS)):
+            inclusive[key] += seconds
 
-    def __init__(self) -> None:
-        self.self_time, self.inclusive = Counter(), Counter()
+    def rows(counter: Counter) -> list[dict]:
+        return [
+            {"function": name, "seconds": round(value, 4), "share": round(value / total, 3) if total else 0}
+            for name, value in counter.most_common(15)
+        ]
 
-    def add_inclusive(self, path: str, function: str, seconds: float, on_stack: set[str]) -> None:
-        project = _project_path(path)
-        if project and (key := f"{project}:{function}") not in on_stack:
-            on_stack.add(key)
-            self.inclusive[key] += seconds
-
-    def tables(self, total: float) -> dict:
-        def rows(counter: Counter) -> list[dict]:
-            return [
-                {
-                    "function": name,
-                    "seconds": round(value, 4),
-                    "share": round(value / total, 3) if total else 0,
-                }
-                for name, value in counter.most_common(15)
-            ]
-
-        return {
-            "total_s": round(total, 4),
-            "self": rows(self.self_time),
-            "project_inclusive": rows(self.inclusive),
-        }
+    return {"total_s": round(total, 4), "self": rows(self_time), "project_inclusive": rows(inclusive)}
 
 
 def pyinstrument_profile(
@@ -73,40 +56,34 @@ def pyinstrument_profile(
         fn()
     root = profiler.stop().root_frame()
     outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / f"profile-{name}.txt").write_text(
-        profiler.output_text(unicode=False, color=False, show_all=False)
-    )
-    summary = Summary()
+    (outdir / f"profile-{name}.txt").write_text(profiler.output_text(unicode=False, color=False))
 
-    def walk(frame, on_stack: frozenset) -> None:
-        stack = set(on_stack)
+    def stacks(frame, above: list[tuple[str, str]]):
         if frame.function and not frame.function.startswith("[self]") and frame.function != "[await]":
-            summary.self_time[f"{_short(frame.file_path)}:{frame.function}"] += frame.total_self_time
-            summary.add_inclusive(frame.file_path, frame.function, frame.time, stack)
+            above = [*above, (frame.file_path, frame.function)]
+            yield above, frame.total_self_time
         for child in frame.children:
-            walk(child, frozenset(stack))
+            yield from stacks(child, above)
 
-    if root is not None:
-        walk(root, frozenset())
-    tables = summary.tables(root.time if root else 0.0)
+    tables = summarize(stacks(root, []), root.time) if root else summarize([], 0.0)
     return {"profiler": "pyinstrument", "repeat": repeat, "file": f"profile-{name}.txt", **tables}
 
 
 def pyspy_summary(raw_files: list[Path], rate: int) -> dict:
-    """Summarise py-spy ``--format raw`` (collapsed stacks) output of one or more workers."""
-    summary, samples = Summary(), 0
+    """Summarise py-spy's ``--format raw`` output (collapsed stacks: frames, then the sample count)."""
+    stacks, samples = [], 0
     for raw in (raw for raw in raw_files if raw.exists()):
         for line in raw.read_text(errors="replace").splitlines():
-            stack, _, count_text = line.rpartition(" ")
-            if not count_text.isdigit():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
                 continue
-            count, on_stack = int(count_text), set()
-            samples += count
-            frames = [f for f in stack.split(";") if not f.startswith("process ")]
-            for index, frame in enumerate(frames):
-                function, _, where = frame.partition(" (")
-                path = where.rstrip(")").rsplit(":", 1)[0]
-                if index == len(frames) - 1:
-                    summary.self_time[f"{_short(path)}:{function}"] += count / rate
-                summary.add_inclusive(path, function, count / rate, on_stack)
-    return {"profiler": "py-spy", "samples": samples, **summary.tables(samples / rate)}
+            samples += int(count)
+            frames = [frame.partition(" (") for frame in stack.split(";") if not frame.startswith("process ")]
+            if frames:
+                stacks.append(
+                    (
+                        [(where.rstrip(")").rsplit(":", 1)[0], fn) for fn, _, where in frames],
+                        int(count) / rate,
+                    )
+                )
+    return {"profiler": "py-spy", "samples": samples, **summarize(stacks, samples / rate)}

@@ -1,8 +1,8 @@
 """The server under test, for the benchmark and the soak: the Makefile's `serve` gunicorn line.
 
-Only the port differs (the caller's) and the two logs go to files: the access log (stdout) and
-the error log with Django's tracebacks (stderr). Every start is bounded (healthy with both
-workers within 60 s, or an error) and every stop ends the master and the workers it had.
+Only the port differs (the caller's) and the two logs go to files: the access log (stdout) and the
+error log with Django's tracebacks (stderr). Every start is bounded (healthy with both workers within
+60 s, or an error) and every stop ends the master and the workers it had.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import redis
@@ -27,13 +26,14 @@ HOST = "127.0.0.1"
 
 
 def serve_command(port: int) -> tuple[list[str], dict[str, str]]:
-    """The gunicorn line of the Makefile's `serve` target (WORKERS=2, our port), and the variables it sets."""
-    makefile = (ROOT / "Makefile").read_text()
-    recipe = re.search(r"^serve:.*?\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    """The gunicorn line of the Makefile's `serve` target (WORKERS=2, our port), and the variables it
+    sets: read from the Makefile so that the benchmark always measures what `make serve` runs."""
+    recipe = re.search(r"^serve:.*?\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE)
     line = next(ln.strip() for ln in recipe.group(1).splitlines() if "/bin/gunicorn" in ln)
-    line = line.replace("$(VENV)", ".venv").replace("$(WORKERS)", "2").replace("$(PORT)", str(port))
+    words = shlex.split(
+        line.replace("$(VENV)", ".venv").replace("$(WORKERS)", "2").replace("$(PORT)", str(port))
+    )
     env: dict[str, str] = {}
-    words = shlex.split(line)
     while re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
         name, _, value = words.pop(0).partition("=")
         default = re.fullmatch(r"\$\$\{(\w+):-(.*)\}", value)
@@ -41,18 +41,22 @@ def serve_command(port: int) -> tuple[list[str], dict[str, str]]:
     return words, env
 
 
-def children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
 def rss_mb(pid: int) -> float | None:
     with contextlib.suppress(OSError, StopIteration):
         status = Path(f"/proc/{pid}/status").read_text().splitlines()
         return int(next(line for line in status if line.startswith("VmRSS:")).split()[1]) / 1024
     return None
+
+
+def stop_process(process: subprocess.Popen, timeout: float, how: int = signal.SIGTERM) -> None:
+    """Ask ``process`` to end, then kill it if it lingers."""
+    if process.poll() is None:
+        process.send_signal(how)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 class Server:
@@ -65,31 +69,25 @@ class Server:
         *,
         port: int,
         workdir: Path,
-        extra_args: tuple[str, ...] = (),
-        drop_options: tuple[str, ...] = (),
+        extra_args: tuple[str, ...] = (),  # appended to the Makefile's line (e.g. an access log format)
+        drop_options: tuple[str, ...] = (),  # options of the Makefile's line left out, with their value
     ):
-        self.env = env
-        self.port = port
-        self.workdir = workdir
-        self.extra_args = extra_args  # appended to the Makefile's line (e.g. an access log format)
-        self.drop_options = drop_options  # options of the Makefile's line left out, with their value
-        self.access_log = workdir / f"{name}-access.log"
-        self.error_log = workdir / f"{name}-error.log"
+        self.env, self.port, self.workdir = env, port, workdir
+        self.extra_args, self.drop_options = extra_args, drop_options
+        self.access_log, self.error_log = workdir / f"{name}-access.log", workdir / f"{name}-error.log"
         self.process: subprocess.Popen | None = None
         self.command: list[str] = []
         self.serve_env: dict[str, str] = {}
         self.pid_samples: list[tuple[float, list[int]]] = []
         self.peak_rss: dict[int, float] = {}
         self._sampling = threading.Event()
-        self._sampler: threading.Thread | None = None
 
     def start(self) -> None:
         command, self.serve_env = serve_command(self.port)
         if f"{HOST}:{self.port}" not in command:
             raise RuntimeError(f"the serve command does not bind {HOST}:{self.port}: {command}")
-        for option in self.drop_options:
-            if option in command:
-                del command[command.index(option) : command.index(option) + 2]
+        for option in (option for option in self.drop_options if option in command):
+            del command[command.index(option) : command.index(option) + 2]
         self.command = command + list(self.extra_args)
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.access_log.open("wb") as out, self.error_log.open("wb") as err:
@@ -105,29 +103,29 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {self.error_log}")
-            with contextlib.suppress(OSError):
-                if self.healthz() == 200 and len(self.workers()) >= 2:
-                    return
+            if (
+                get("/healthz", {"X-Forwarded-Proto": "https"}, port=self.port)[0] == 200
+                and len(self.workers()) >= 2
+            ):
+                return
             time.sleep(0.3)
         self.stop()
         raise RuntimeError("gunicorn did not become healthy in 60 s")
-
-    def healthz(self) -> int:
-        request = urllib.request.Request(f"http://{HOST}:{self.port}/healthz")
-        request.add_header("X-Forwarded-Proto", "https")
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
-            return response.status
 
     @property
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
 
     def workers(self) -> list[int]:
-        return sorted(children(self.process.pid)) if self.process else []
+        with contextlib.suppress(OSError, AttributeError):
+            return sorted(
+                int(p) for p in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
+            )
+        return []
 
     def sample_pids(self, start: float) -> None:
-        """Record the worker pids (relative to ``start``) and their largest resident memory twice a
-        second, until ``stop_sampling``."""
+        """Record the worker pids (seconds after ``start``) and their largest resident memory twice a
+        second, until ``stop_sampling``: workers replaced meanwhile are seen too."""
 
         def sample() -> None:
             while not self._sampling.wait(0.5):
@@ -137,13 +135,10 @@ class Server:
                     self.peak_rss[pid] = max(self.peak_rss.get(pid, 0), rss_mb(pid) or 0)
 
         self._sampling.clear()
-        self._sampler = threading.Thread(target=sample, daemon=True)
-        self._sampler.start()
+        threading.Thread(target=sample, daemon=True).start()
 
     def stop_sampling(self) -> None:
         self._sampling.set()
-        if self._sampler is not None:
-            self._sampler.join(timeout=5)
 
     def stop(self, timeout: float = 30) -> None:
         """TERM the master (graceful), then KILL it and the workers we saw, if they linger."""
@@ -151,13 +146,7 @@ class Server:
         if self.process is None:
             return
         workers = self.workers()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process, timeout)
         for pid in workers:  # only the workers of the master we started
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -186,18 +175,14 @@ class RedisServer:
     that its counters (``INFO stats``) hold the benchmark's commands only, not other users'."""
 
     def __init__(self, port: int, workdir: Path):
-        self.port, self.workdir = port, workdir
-        self.url = f"redis://{HOST}:{port}/0"
+        self.port, self.workdir, self.url = port, workdir, f"redis://{HOST}:{port}/0"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         options = f"--port {self.port} --bind {HOST} --save '' --appendonly no --dir {self.workdir}"
         with (self.workdir / "redis.log").open("wb") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - the system's redis-server
-                ["redis-server", *shlex.split(options)], stdout=out, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+            self.process = subprocess.Popen(["redis-server", *shlex.split(options)], stdout=out, stderr=out)  # noqa: S603
+        for _ in range(100):
             with contextlib.suppress(redis.RedisError):
                 self.round_trips()
                 return
@@ -216,10 +201,5 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+            stop_process(self.process, 10)
             self.process = None

@@ -138,6 +138,13 @@ DATABASES = {
         conn_health_checks=True,  # a connection PostgreSQL dropped (restart, failover) is replaced, not a 500
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several workers write to one file (a reader's first view stores its page): in WAL mode
+    # readers never block a writer, and a transaction that takes its write lock when it begins
+    # waits for another writer rather than failing with "database is locked" halfway through.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;", timeout=20
+    )
 
 # Two caches (encyclopedia/caching/generations.py explains why this is correct on any number of
 # processes; encyclopedia/caching/README.md lists every key, what it holds and in which cache):
@@ -173,8 +180,9 @@ CACHES_WITH_REDIS = {
         "retry": Retry(NoBackoff(), 0),
     },
 }
-# Each process keeps the default cache's last entries in its own memory too (caching/two_level.py).
-LOCAL_CACHE_ENTRIES = int(os.environ.get("LOCAL_CACHE_ENTRIES", "1000"))
+# Each process keeps the default cache's last entries in its own memory too (caching/two_level.py):
+# few, since a page Redis dropped too is one query away (its stored page).
+LOCAL_CACHE_ENTRIES = int(os.environ.get("LOCAL_CACHE_ENTRIES", "300"))
 LOCAL_CACHE_TIMEOUT = 60
 if REDIS_URL:
     CACHES = {
@@ -182,12 +190,12 @@ if REDIS_URL:
         "shared": CACHES_WITH_REDIS,
     }
 else:
-    # Each public page uses a few entries (the page, its publication, body, links and state):
-    # Django's default of 300 would drop hot pages; this holds a few hundred pages per process.
+    # A page this cache dropped is one query away (its stored page, caching/rendered_pages.py):
+    # 300 entries hold the hot pages and keep each worker's memory small (BENCHMARKS.md).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "1000"))},
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCMEM_CACHE_ENTRIES", "300"))},
         },
         "shared": {
             "BACKEND": "encyclopedia.caching.disk_cache.ProcessDiskCache",

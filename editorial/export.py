@@ -70,6 +70,7 @@ from encyclopedia.models import (
     PolicyPage,
     Publication,
     RelatedArticle,
+    RenderedPage,
     Reviewer,
     ReviewOrganization,
     SearchEntry,
@@ -114,8 +115,9 @@ CONTENT_MODELS: tuple[type[models.Model], ...] = (
 )
 # Rows the migrations create in every new database: the export's replace them.
 SEEDED_MODELS: tuple[type[models.Model], ...] = (SectionHeading, HeadingPlacement, SiteSettings)
-# Rebuilt from the live publications, never exported.
-DERIVED_MODELS: tuple[type[models.Model], ...] = (SearchEntry, IndexEntry, CodeEntry)
+# Rebuilt from the live publications, never exported (stored pages: by a reader's first view, or
+# `manage.py render_pages`).
+DERIVED_MODELS: tuple[type[models.Model], ...] = (SearchEntry, IndexEntry, CodeEntry, RenderedPage)
 # The running site's own queues and counters, which belong to the server that wrote them: a
 # restored copy starts without them, so it never re-sends another server's mail or purges.
 OPERATIONAL_MODELS: tuple[type[models.Model], ...] = (SharedCacheEpoch, PendingPurge, OutgoingMail)

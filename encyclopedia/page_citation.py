@@ -227,6 +227,18 @@ _DATES = {
 }
 
 
+def access_date_forms() -> dict[str, Callable[[datetime.date], str]]:
+    """Every way "Cite this page" writes the day it was read, by name, in either edition: a
+    stored page (``caching.rendered_pages``) holds a mark for each, filled in every day."""
+    return {
+        "nlm": references.nlm_date,
+        "nlm-es": references.spanish_nlm_date,
+        "apa": _DATES["apa"],
+        "mla": _DATES["mla"],
+        "es": spanish_date,
+    }
+
+
 def templates(title: str, site_name: str, publisher: str, reviewed: datetime.date | None) -> dict[str, Any]:
     """The APA and MLA entries of a page, with marks for its URL and access date (``fill``).
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 from typing import Any
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from encyclopedia import credits, dates, editions, markup, paths, references, search
 from encyclopedia.caching import generations, keys, publication_cache, rendered_pages, site_data
-from encyclopedia.caching.page_cache import last_modified, public_page
+from encyclopedia.caching.page_cache import last_modified, public_page, signed_in
 from encyclopedia.caching.rendered_pages import Edition
 from encyclopedia.models import Article, ArticleType, CrossReference, PolicyPage
 from encyclopedia.page_citation import page_context as cite_context
@@ -260,6 +261,7 @@ def render_article(
     english: Any = None,
     alternates: list[tuple[str, str]] | None = None,
     fresh: bool = False,
+    accessed: datetime.date | None = None,
 ) -> HttpResponse:
     """The article page for ``content``: a Publication, or a draft frozen the same way.
 
@@ -267,11 +269,21 @@ def render_article(
     (``language="es"``) is rendered in Spanish, with the references and the English review of
     its English article's live publication ``english``; ``alternates`` are the two editions'
     addresses when both are live (hreflang links and the language switch). ``fresh``: what is
-    live is read from the database (a page ``rendered_pages`` keeps).
+    live is read from the database (a page ``rendered_pages`` keeps); ``accessed``: the day its
+    citations say it was read (today).
     """
     with _in_edition(language):
         return _render_article(
-            request, content, public_id, preview, status, language, english, alternates or [], fresh
+            request,
+            content,
+            public_id,
+            preview,
+            status,
+            language,
+            english,
+            alternates or [],
+            fresh,
+            accessed or timezone.localdate(),
         )
 
 
@@ -285,9 +297,9 @@ def _render_article(
     english: Any,
     alternates: list[tuple[str, str]],
     fresh: bool,
+    today: datetime.date,
 ) -> HttpResponse:
     site_settings = site_data.settings()
-    today = timezone.localdate()
     summary = markup.plain_text(content.summary_html)
     page_url = paths.absolute_url(request, request.path)
     cite = references.page_citation(
@@ -359,24 +371,29 @@ def article(request: HttpRequest, public_id: str, language: str = ENGLISH) -> Ht
     stamp = rendered_pages.stamp(request, language, found)
     if stored.fits(stamp):
         with _in_edition(language):
-            return rendered_pages.response(stored)
+            return rendered_pages.response(stored.html, stored.last_modified)
     content = publication_cache.get(edition.live_publication)
     shown_english = (
         publication_cache.get(english.live_publication) if language == SPANISH and _is_live(english) else None
     )
-    response = render_article(
-        request,
-        content,
-        public_id=public_id,
-        language=language,
-        english=shown_english,
-        alternates=_alternates(request, public_id, found),
-        fresh=True,
-    )
+    page = {
+        "content": content,
+        "public_id": public_id,
+        "language": language,
+        "english": shown_english,
+        "alternates": _alternates(request, public_id, found),
+    }
+    # Rendered to be stored: read on the placeholder day, which the stored page marks to be
+    # filled in with the day of each view.
+    rendered = render_article(request, **page, fresh=True, accessed=rendered_pages.PLACEHOLDER_DAY)
+    moment = max(p.published_at for p in (content, shown_english) if p is not None).timestamp()
     with _in_edition(language):
-        moment = max(p.published_at for p in (content, shown_english) if p is not None)
-        rendered_pages.keep(stored, stamp, response, moment)
-    return response
+        html = rendered_pages.marked(rendered)
+        if html is None:  # it wrote the day in a form the marks do not know: render it for today
+            return render_article(request, **page)
+        if not signed_in(request):  # what is stored was rendered for any reader, never for staff
+            rendered_pages.keep(stored, stamp, html, moment)
+        return rendered_pages.response(html, moment)
 
 
 def _gone_with_english(spanish: Edition | None, english: Edition | None) -> bool:

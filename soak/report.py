@@ -1,9 +1,10 @@
-"""Fill RELIABILITY.md's figures from soak/out/<phase>.json, as bench/report.py fills BENCHMARKS.md.
+"""Fill RELIABILITY.md's generated blocks from soak/out/<phase>.json: tables of figures, no prose.
 
-RELIABILITY.md is written by hand; each generated part sits between ``<!-- soak:NAME -->`` and
-``<!-- /soak:NAME -->`` (``BLOCKS``). Each phase's figures come from its own file, so running one
-phase again (``--phases steady``) rewrites its blocks and keeps the other phases' last figures,
-each dated; a block whose phase has no figures here (soak/out is not committed) is left as it is.
+Each block sits between ``<!-- soak:NAME -->`` and ``<!-- /soak:NAME -->`` (``BLOCKS``); what the
+figures mean is written by hand around them. A table is a template of "label | cell" lines, each
+cell a format string over one result file. Each phase's figures come from its own file, so running
+one phase again rewrites its blocks and keeps the others' last figures, each dated; a block whose
+phase has no file here (soak/out is not committed) is left as it is.
 """
 
 from __future__ import annotations
@@ -13,453 +14,321 @@ import json
 
 from bench import common
 from bench.report import fill, table
-from soak import config
+from soak import OUT, PG_DB, REDIS_URL, REPORT
 
-PHASES = {  # the phases of the traffic table, in report order, with their column titles
-    "steady": lambda plan: f"Steady, {plan['duration']:.0f} s",
-    "restart": lambda plan: f"PostgreSQL restarted at {plan['restart_at']:.0f} s of {plan['duration']:.0f} s",
-}
-CHANGES = {  # multiworker scenario: (the change and the process that made it, what every worker must answer)
-    "admin-withdraw": ("Withdrawn in the admin (the worker that answered the form)", "410"),
-    "command-withdraw": ("Withdrawn by a command (`manage.py shell -c`, another process)", "410"),
-    "command-restore": ("Restored by a command (another process)", "200"),
-    "publish": ("Published with a new summary by a command (another process)", "200 with the new summary"),
-    "site-data": (
-        "Site settings' disclaimer saved by a command (another process)",
-        "200 with the new footer",
-    ),
-}
+FIGURES = """
+Run at | {started}
+Requests served (sent and answered or failed) | {traffic[requests]:,}
+Requests per second | {traffic[rps]:.0f}
+Status codes (client side; connection errors by name) | {statuses}
+Server errors (5xx) | **{traffic[server_errors]}**
+Connection errors (refused, reset, timed out) | {traffic[client_errors]}
+Latency of 200s, p50 / p95 / p99 (ms) | {latency[all]} / {latency[p99]}
+p50 / p95 anonymous · with a session cookie (ms) | {latency[anonymous]} · {latency[signed_in]}
+Article pages checked; distinct publications seen | {whole[pages_checked]:,} ({whole[marked_pages]:,} with markers), {whole[distinct_publications_seen]:,}
+Pages mixing two publications | **{whole[mixed_pages]}**
+Pages naming a publication that does not exist | {whole[unknown_publication]}
+Pages whose text is not the publication they name | {whole[page_not_its_publication]}
+Pages older than the live one when requested | {whole[stale_after_commit]}{stale}
+A reader saw an article go back to an older revision | {whole[reader_regressions]} ({whole[reader_regressions_beyond_cache_lifetime]} beyond 300 s)
+Approvals attempted / succeeded / failed | {approvals[attempted]} / {approvals[succeeded]} ({approvals[succeeded_first_try]} first try, {approvals[succeeded_after_retry]} after retry) / {approvals[failed]}
+Approvals lost | **{approvals[lost]}**{lost}
+Each article's live page is its last approval | {live_last}
+Edit + submit + approve, p50 / p95 (ms) | {latency[approvals]}
+No app restart (master unchanged; new workers only from `--max-requests` recycling) | {no_restart} (master {server[master]} throughout; workers {server[workers_before]}, PIDs unchanged: {unchanged})
+gunicorn error log | {logs[internal_server_errors]} “Internal Server Error”; exceptions: {exceptions}
+gunicorn access log statuses | {access}
+Worker events | {logs[workers_booted]} booted, {logs[worker_timeouts]} timeouts, {logs[worker_autorestarts]} recycled
+Load average (1 min) before → after | {load_before[0]:.2f} → {load_after[0]:.2f} (5 min: {load_before[1]:.2f} → {load_after[1]:.2f})
+"""
+SETUP = """
+Database (dropped, created, then bench/generate.py's articles) | `{pg_db}` on 127.0.0.1:5432: {setup[articles]:,} articles in {setup[generate][total_s]} s
+Redis (flushed before each phase) | `REDIS_URL={redis_url}`
+Code | {code}
+Server, as the Makefile's `serve` target starts it (CONN_MAX_AGE {conn_max_age}) | `{command}`
+"""
+RESTART = """
+Command (exit status) | `{restart[command]}` ({restart[returncode]})
+Command sent, returned (s) | {restart[command_started]}, {restart[command_finished]}
+Database down, back (a probe connecting every 0.1 s; s) | {database_down}, {database_back}
+First database page (session cookie) answered after it was back (s) | {window[first_database_page_after_back_s]}
+Last failed request ended, after it was back (s; negative: before) | {window[last_error_after_database_back_s]}
+Restart window: command sent .. database back + {window[grace_s]} s | {window[window_s][0]} s to {window[window_s][1]} s
+Failed requests inside the window; outside it | {window[errors_inside]}; **{window[errors_outside]}** {outside}
+gunicorn master; workers; worker sets seen (sampled twice a second) | {server[master]}; {server[workers_before]}; {server[worker_sets_seen]}
+"""
+MULTIWORKER = """
+Run at; code | {started}; {code}
+Seconds in all (of which collectstatic, migrate and set-up) | {total_s:.0f} ({prepare_s:.0f})
+Server: the Makefile's `serve` line, the worker's pid in the access log | `{command}`
+Database; the shared cache's directory (no `REDIS_URL`) | `{database}`; `{shared_cache_dir}`
+Workers; the same throughout | {workers[before]}; {unchanged}
+Warm-up before each change: requests, threads | {warm_requests}, {warm_threads}
+After the write: reader threads; new answers in a row needed; held for (s); given up after (s) | {readers}; {streak}; {hold_s}; {watch_s:.0f}
+"""
+REDIS_OUTAGE = """
+`redis-outage`: run for; Redis stopped (`SHUTDOWN SAVE`); started again from that snapshot (s) | {duration_s:.0f}; {redis_stopped_at_s}; {redis_back_at_s}
+Answers by status; **5xx** | {statuses}; **{errors_5xx}**
+Median answer before, while Redis was down, after (ms); slowest answer (s) | {median_answer_ms[before]}, {median_answer_ms[redis_down]}, {median_answer_ms[after]}; {slowest_answer_s}
+Approvals (while Redis was down); failed | {approvals} ({approvals_during_outage}); {failed}
+From Redis's return: reads of every article; **stale** (older than a revision committed before the request) | {visibility_after_return[reads]}; **{visibility_after_return[stale_answers]}**
+Last stale answer; first round over every article ended (s after the return) | {visibility_after_return[last_stale_after_s]}; {visibility_after_return[slowest_first_visible_s]}
+`/healthz` while Redis was down | {healthz_while_down[status]} `{down}`
+`/healthz` after | {healthz_after[status]} `{back}`
+"""
+SMTP_OUTAGE = """
+`smtp-outage`: approvals while the mail server refused every connection with 554 (s); failed | {approvals} ({duration_s:.0f}); {failed}
+Connections refused; emails in the outbox, of them unsent | {connections_refused}; {outbox_before_recovery[total]}, {outbox_before_recovery[waiting]}
+After recovery, two `send_queued_mail --all` at once, twice: **delivered**, **twice**, left | **{distinct_delivered}**, **{delivered_twice}**, {outbox_after_recovery[waiting]}
+Delivered within (s, four processes' start-up included) | {delivered_within_s}
+"""
+# Each phase's acceptance (its ``passed``): the phase, what is checked, the figure it rests on.
+ACCEPTANCE = """
+steady | Steady: no failed request; every page one whole, real publication; no approval lost | {traffic[server_errors]} 5xx, {traffic[client_errors]} connection errors in {traffic[requests]:,} requests; {approvals[lost]} approvals lost
+restart | PostgreSQL restart: failures only inside the restart window, no app restart, as steady else | {window[errors_inside]} failed inside the window, {window[errors_outside]} outside
+multiworker | Two workers on SQLite without Redis: every change shows on both within 1 s | slowest {slowest_s} s
+redis-outage | Redis stopped, then back: no 5xx; every approval visible within 1 s of its return | {errors_5xx} 5xx, {visibility_after_return[stale_answers]} stale
+smtp-outage | Mail server refusing, then back: every email delivered, once | {distinct_delivered} delivered, {delivered_twice} twice, {outbox_after_recovery[waiting]} left
+"""
+
+
+def read(name: str) -> dict | None:
+    path = OUT / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def ms(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
+def p50_95(node: dict) -> str:
+    return f"{ms(node.get('p50_ms'))} / {ms(node.get('p95_ms'))}"
+
+
+def counts(by_key: dict[str, int]) -> str:
+    return ", ".join(f"{key}: {value:,}" for key, value in by_key.items()) or "none"
+
+
 def yes(flag: bool) -> str:
     return "yes" if flag else "**no**"
 
 
-def statuses(counts: dict[str, int]) -> str:
-    return ", ".join(f"{k}: {v:,}" for k, v in counts.items()) or "–"
+def code(state: dict) -> str:
+    changed = state.get("changed_files")
+    return f"commit {state.get('commit', '?')}" + (
+        f", with {changed} tracked files changed" if changed else ""
+    )
 
 
-def p50_95(node: dict) -> str:
-    return f"{ms(node['p50_ms'])} / {ms(node['p95_ms'])}"
+def pairs(template: str, values: dict) -> list[str]:
+    """A two-column table from a template of "label | cell" lines, each formatted with ``values``."""
+    rows = [line.split(" | ") for line in template.strip().splitlines()]
+    cells = [[label.format(**values), cell.format(**values).replace("None", "–")] for label, cell in rows]
+    return table("", [""], cells, align="---")
 
 
-# The traffic table: a label, and the cell as a format string over one phase's results and ``derived``.
-ROWS = [
-    ("Run at", "{started}"),
-    ("Requests served (sent and answered or failed)", "{traffic[requests]:,}"),
-    ("Requests per second", "{traffic[rps]:.0f}"),
-    ("Status codes (client side; connection errors by name)", "{statuses}"),
-    ("Server errors (5xx)", "**{traffic[server_errors]}**"),
-    ("Connection errors (refused, reset, timed out)", "{traffic[client_errors]}"),
-    ("Latency of 200s, p50 / p95 / p99 (ms)", "{latency[all]} / {latency[p99]}"),
-    ("p50 / p95 anonymous · with a session cookie (ms)", "{latency[anonymous]} · {latency[signed_in]}"),
-    (
-        "Article pages checked; distinct publications seen",
-        "{whole[pages_checked]:,} ({whole[marked_pages]:,} with markers), {whole[distinct_publications_seen]:,}",
-    ),
-    ("Pages mixing two publications", "**{whole[mixed_pages]}**"),
-    ("Pages naming a publication that does not exist", "{whole[unknown_publication]}"),
-    ("Pages whose text is not the publication they name", "{whole[page_not_its_publication]}"),
-    ("Pages older than the live one when requested", "{whole[stale_after_commit]}{stale}"),
-    (
-        "A reader saw an article go back to an older revision",
-        "{whole[reader_regressions]} ({whole[reader_regressions_beyond_cache_lifetime]} beyond 300 s)",
-    ),
-    (
-        "Approvals attempted / succeeded / failed",
-        "{approvals[attempted]} / {approvals[succeeded]} ({approvals[succeeded_first_try]} first try, "
-        "{approvals[succeeded_after_retry]} after retry) / {approvals[failed]}",
-    ),
-    ("Approvals lost", "**{approvals[lost]}**{lost}"),
-    ("Each article's live page is its last approval", "{live_last}"),
-    ("Edit + submit + approve, p50 / p95 (ms)", "{latency[approvals]}"),
-    (
-        "No app restart (master unchanged; new workers only from `--max-requests` recycling)",
-        "{restarted} (master {server[master]} throughout; workers {server[workers_before]}, PIDs unchanged: "
-        "{unchanged})",
-    ),
-    (
-        "gunicorn error log",
-        "{logs[internal_server_errors]} “Internal Server Error”; exceptions: {exceptions}",
-    ),
-    ("gunicorn access log statuses", "{access}"),
-    (
-        "Worker events",
-        "{logs[workers_booted]} booted, {logs[worker_timeouts]} timeouts, {logs[worker_autorestarts]} recycled",
-    ),
-    (
-        "Load average (1 min) before → after",
-        "{load_before[0]:.2f} → {load_after[0]:.2f} (5 min: {load_before[1]:.2f} → {load_after[1]:.2f})",
-    ),
-]
-
-
-def derived(p: dict) -> dict[str, object]:
-    """The cells of ``ROWS`` that are more than one figure of the results."""
+def derived(p: dict) -> dict:
+    """A steady or restart phase's results, and the cells that are more than one figure of them."""
     latency, approvals, wrong = (
         p["traffic"]["latency"],
         p["approvals"],
         p["approvals"]["live_is_not_last_success"],
     )
-    return {
-        "statuses": statuses(p["traffic"]["statuses"]),
-        "latency": {
-            "all": p50_95(latency["all"]),
-            "p99": ms(latency["all"]["p99_ms"]),
-            "anonymous": p50_95(latency["anonymous"]),
-            "signed_in": p50_95(latency["signed_in"]),
-            "approvals": p50_95(approvals),
-        },
+    return p | {
+        "statuses": counts(p["traffic"]["statuses"]),
+        "latency": {kind: p50_95(latency[kind]) for kind in ("all", "anonymous", "signed_in")}
+        | {"p99": ms(latency["all"].get("p99_ms")), "approvals": p50_95(approvals["latency"])},
         "stale": f" (at most {p['whole']['stale_max_s']} s)" if p["whole"]["stale_after_commit"] else "",
         "lost": f" ({approvals['lost_seqs']})" if approvals["lost"] else "",
         "live_last": f"**no**: {wrong}" if wrong else "yes",
-        "restarted": yes(no_app_restart(p)),
+        "no_restart": yes(p["server"]["no_app_restart"]),
         "unchanged": yes(p["server"]["pids_unchanged"]),
         "exceptions": ", ".join(f"{k} ×{v}" for k, v in p["logs"]["exceptions"].items()) or "none",
-        "access": statuses(p["logs"]["access_log_statuses"]),
+        "access": counts(p["logs"]["access_log_statuses"]),
     }
-
-
-def no_app_restart(phase: dict) -> bool:
-    return phase["server"].get("no_app_restart", phase["server"]["pids_unchanged"])
-
-
-def read(name: str) -> dict | None:
-    path = config.OUT / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
 
 
 def idle_runs() -> list[dict]:
     """The idle-drop results, the settings as they are first."""
-    paths = sorted(config.OUT.glob("idle-drop*.json"), key=lambda p: (p.stem != "idle-drop", p.stem))
+    paths = sorted(OUT.glob("idle-drop*.json"), key=lambda p: (p.stem != "idle-drop", p.stem))
     return [json.loads(p.read_text()) for p in paths]
 
 
-def code_text(code: dict) -> str:
-    changed = code.get("changed_files")
-    return f"commit {code.get('commit', '?')}" + (
-        f", with {changed} tracked files changed in the working tree" if changed else ""
-    )
-
-
-class Report:
-    def __init__(self) -> None:
-        self.phases = {name: phase for name in PHASES if (phase := read(name))}
-        self.multiworker = read("multiworker")
-        self.idle = idle_runs()
-
-    def written(self) -> list[str]:
-        return [
-            f"Written by `make soak` on {datetime.date.today():%Y-%m-%d} from the figures of its last run of each phase (`soak/out/<phase>.json`).",
-            "",
-        ]
-
-    def verdict(self) -> list[str]:
-        lines = []
-        steady, restart = self.phases.get("steady"), self.phases.get("restart")
-        for name, p in (("Steady", steady), ("PostgreSQL restart", restart)):
-            if p is None:
-                continue
-            t, w, a = p["traffic"], p["whole"], p["approvals"]
-            whole = w["unknown_publication"] == 0 and w["page_not_its_publication"] == 0
-            ok = w["mixed_pages"] == 0 and whole and a["lost"] == 0 and a["failed"] == 0
-            if p is steady:
-                ok = ok and t["server_errors"] == 0 and t["client_errors"] == 0
-                lines.append(
-                    f"- **{name}: {'pass' if ok else 'FAIL'}.** {t['requests']:,} requests, {t['server_errors']} "
-                    f"server errors (target 0), {w['mixed_pages']} pages mixing two publications, every page a "
-                    f"publication that exists: {yes(whole)}, {a['succeeded']} of {a['attempted']} approvals live "
-                    f"or superseded, {a['lost']} lost."
-                )
-                continue
-            window = p.get("window", {})
-            ok = ok and window.get("errors_outside", 1) == 0 and no_app_restart(p)
-            delta = window.get("last_error_after_database_back_s")
-            last = (
-                "no failed request"
-                if delta is None
-                else (
-                    f"the last failed request ended {abs(delta):.2f} s {'after' if delta > 0 else 'before'} the "
-                    "database answered again"
-                )
-            )
-            lines.append(
-                f"- **{name}: {'pass' if ok else 'FAIL'}.** {t['server_errors'] + t['client_errors']} failed "
-                f"requests, {window.get('errors_inside', '?')} inside the restart window and "
-                f"{window.get('errors_outside', '?')} outside it; {last}; no app restart: {yes(no_app_restart(p))}; "
-                f"approvals that succeeded after retrying: {a['succeeded_after_retry']}, {a['failed']} failed, "
-                f"{a['lost']} lost."
-            )
-        for run in self.idle:
-            lines.append(
-                f"- **Idle workers, {idle_settings(run, ' with')}: {run['failed_after']} of {run['requests_after']} "
-                f"requests failed** after the database ended the workers' {run['terminated']} kept connections."
-            )
-        if self.multiworker:
-            run = self.multiworker
-            figures = "; ".join(
-                f"{CHANGES[s['scenario']][0].split(' (')[0].lower()}: {multiworker_figure(s)}"
-                for s in run["scenarios"]
-            )
-            lines.append(
-                f"- **Two workers on SQLite without Redis: {'pass' if run['passed'] else 'FAIL'}.** Time until both "
-                f"workers show a change (target {run['limit_s']:.0f} s each): {figures}."
-            )
-        return [*lines, ""] if lines else None
-
-    def machine(self) -> list[str]:
-        facts = common.machine()
-        try:
-            import redis
-
-            version = redis.Redis.from_url(config.REDIS_URL, socket_timeout=3).info("server")["redis_version"]
-        except Exception:  # noqa: BLE001 - only for the report: the version stays unknown
-            version = "?"
-        return [
-            f"- CPU: {facts['cpu']}; `nproc` = {facts['cores']}; memory {facts['memory']}; {facts['os']}",
-            f"- Python {facts['python']}, Django {facts['django']}, gunicorn {facts['gunicorn']}, psycopg "
-            f"{facts['psycopg']}",
-            f"- PostgreSQL {facts['postgresql']} (127.0.0.1:5432, stock configuration), Redis "
-            f"{version} (127.0.0.1:6379, db 5)",
-            "",
-        ]
-
-    def setup(self) -> list[str] | None:
-        phase = next(iter(self.phases.values()), None)
-        if phase is None:
-            return None
-        setup = phase.get("setup", {})
-        generated = setup.get("generate", {}).get("total_s")
-        return [
-            f"- Data: database `{config.PG_DB}` on 127.0.0.1:5432, dropped and created, then "
-            f"{setup.get('articles', '?'):,} articles from bench/generate.py ({generated} s, with collectstatic and "
-            f"migrate as `make serve` runs them). Redis db 5 (`REDIS_URL={config.REDIS_URL}`) is flushed before each phase.",
-            f"- Code: {code_text(setup.get('code', {}))}.",
-            f"- Server, started as the Makefile's `serve` target starts it (CONN_MAX_AGE {phase.get('conn_max_age')}): "
-            f"`{phase['command']}`",
-            "",
-        ]
-
-    def figures(self) -> list[str] | None:
-        if not self.phases:
-            return None
-        columns = [PHASES[name](phase["plan"]) for name, phase in self.phases.items()]
-        rows = [
-            [label, *(cell.format(**p, **derived(p)) for p in self.phases.values())] for label, cell in ROWS
-        ]
-        return table("", columns, rows, align="---")
-
-    def steady_errors(self) -> list[str] | None:
-        phase = self.phases.get("steady")
-        if phase is None:
-            return None
-        errors = error_seconds(phase)
-        if not errors:
-            return ["None: every request of every second was answered 200.", ""]
-        return seconds_table(phase, min(errors), max(errors))
-
-    def restart(self) -> list[str] | None:
-        p = self.phases.get("restart")
-        if p is None:
-            return None
-        r, window, server = p.get("restart", {}), p.get("window", {}), p["server"]
-        lines = [
-            f"- `{r.get('command')}` sent at {r.get('command_started')} s, returned at {r.get('command_finished')} s "
-            f"(exit status {r.get('returncode')}).",
-            f"- A probe connecting anew every 0.1 s found the database down from {r.get('database_down', '–')} s "
-            f"to {r.get('database_back', '–')} s.",
-        ]
-        if window:
-            outside = f" (e.g. {window['outside_examples']})" if window["errors_outside"] else ""
-            lines += [
-                "- Recovery: the first page read from the database (a reader with a session cookie) was answered "
-                f"{window.get('first_database_page_after_back_s', '–')} s after the probe found the database back.",
-                f"- Restart window: {window['window_s'][0]} s to {window['window_s'][1]} s (the command sent until the "
-                f"database answered again, plus {window['grace_s']:.0f} s). Failed requests inside it: "
-                f"{window['errors_inside']}; outside it: **{window['errors_outside']}**{outside}.",
-            ]
-        lines += [
-            f"- No app restart: gunicorn master {server['master']} and workers {server['workers_before']} served the "
-            f"whole phase (worker sets seen: {server['worker_sets_seen']}).",
-            "",
-        ]
-        if p["approvals"]["retried"]:
-            lines.append(
-                f"Approvals that failed at first and were retried ({len(p['approvals']['retried'])}):"
-            )
-            lines.append("")
-            rows = []
-            for a in p["approvals"]["retried"]:
-                errors = "; ".join(f"{e['t']} s {e['error']}" for e in a["errors"][:3])
-                errors += f"; … {len(a['errors'])} in all" if len(a["errors"]) > 3 else ""
-                rows.append([str(a[k]) for k in ("seq", "public_id", "due", "finished", "outcome")])
-                rows[-1] += [a.get("steps", "–"), errors]
-            lines += table(
-                "approval",
-                ["article", "due (s)", "finished (s)", "outcome", "steps of the last try", "errors"],
-                rows,
-            )
-        errors, at = error_seconds(p), int(p["plan"].get("restart_at", 30))
-        first, last = min([at - 3, *errors]), max([at + 8, *errors])
-        lines += [
-            f"Requests by the second they were answered in (seconds from the start of the phase), {first} s to "
-            f"{last} s; a failed request is counted when it failed:",
-            "",
-            *seconds_table(p, first, last),
-        ]
-        excerpt = p["logs"].get("error_log_excerpt") or []
-        if excerpt:
-            lines += ["From gunicorn's error log (distinct lines):", "", "```", *excerpt, "```", ""]
-        return lines
-
-    def idle_drop(self) -> list[str] | None:
-        if not self.idle:
-            return None
-        rows = [
-            [
-                idle_settings(run, ",", " (bench/settings.py)"),
-                run["started"],
-                f"{run['kept_connections']} → {run['terminated']}",
-                str(run["requests_after"]),
-                statuses(run["statuses_after"]),
-                f"**{run['failed_after']}**",
-            ]
-            for run in self.idle
-        ]
-        return table(
-            "server settings",
-            ["run at", "connections kept → ended", "requests after", "statuses", "failed"],
-            rows,
-        )
-
-    def multiworker_run(self) -> list[str] | None:
-        run = self.multiworker
-        if run is None:
-            return None
-        store = ", ".join(f"`{name}`" for name in run.get("shared_cache_variables", [])) or "none"
-        lines = [
-            f"- Run at {run['started']} ({code_text(run.get('code') or {})}); {run['total_s']:.0f} s in all "
-            f"({run['prepare_s']:.0f} s of collectstatic, migrate and set-up).",
-            f"- Server, the Makefile's `serve` line with the worker's pid added to the access log: `{run['command']}`, "
-            f"with `DATABASE_URL={run['database']}` (the shared cache's directory variable pointed into the work "
-            f"directory: {store}). Workers {run['workers']['before']} throughout: "
-            f"{yes(run['workers']['before'] == run['workers']['after'])}.",
-            f"- Each change: {run['warm_requests']} requests from {run['warm_threads']} threads first; then "
-            f"{run['readers']} threads read the page back to back. The figure needs at least {run['streak']} answers "
-            f"after the last old one, all new for {run['hold_s']} s more, from both workers; a state still old after "
-            f"{run['watch_s']:.0f} s is reported as such.",
-            "",
-        ]
-        rows = []
-        for s in run["scenarios"]:
-            workers = " · ".join(
-                f"{pid}: {c['old']} / {c['new']}" for pid, c in sorted(s["by_worker"].items())
-            )
-            seconds = (
-                f"**{s['seconds']:.2f}**" if s["seconds"] is not None else f"**–** (> {s['watched_s']:.0f})"
-            )
-            first = " / ".join(
-                "–" if s[k] is None else f"{s[k]:.2f}" for k in ("first_read_s", "first_new_s")
-            )
-            verdict = "pass" if s["passed"] else ("not measured" if not s.get("warmed", True) else "**FAIL**")
-            answers = f"{s['old_answers']:,} / {s['answers'] - s['old_answers']:,}"
-            rows.append([*CHANGES[s["scenario"]], seconds, first, answers, workers, verdict])
-        columns = [
-            "every worker must answer",
-            "time until both workers do (s)",
-            "first read / first new answer (s)",
-        ]
-        columns += ["answers after the write: old / new", "old / new answers by worker", "verdict"]
-        return lines + table("change", columns, rows, align="---")
-
-    def outages(self) -> list[str] | None:
-        """``redis-outage`` and ``smtp-outage`` (soak/outages.py)."""
-        redis, smtp, lines = read("redis-outage"), read("smtp-outage"), []
-        if redis:
-            seen, medians = redis["visibility_after_return"], redis["median_answer_ms"]
-            down, back = redis["healthz_while_down"], redis["healthz_after"]
-            last = "none" if seen["last_stale_after_s"] is None else f"{seen['last_stale_after_s']} s"
-            lines += [
-                f"- **`redis-outage`** ({redis['duration_s']:.0f} s; Redis stopped at {redis['redis_stopped_at_s']} s "
-                f"with `SHUTDOWN SAVE`, started again from that snapshot at {redis['redis_back_at_s']} s): "
-                f"**{redis['errors_5xx']} 5xx** in {redis['requests']} answers (by status: "
-                f"{', '.join(f'{code}: {count}' for code, count in redis['statuses'].items())}); slowest answer "
-                f"{redis['slowest_answer_s']} s; median answer {medians['before']} ms before, "
-                f"{medians['redis_down']} ms while Redis was down, {medians['after']} ms after.",
-                f"- Approvals: {redis['approvals']} ({redis['approvals_during_outage']} while Redis was down), "
-                f"{len(redis['approvals_failed'])} failed. From Redis's return, {seen['reads']} reads of every "
-                f"article, starting at once: **{seen['stale_answers']} stale** (an older revision than one committed "
-                f"before the request was sent; the last one: {last} after the return); the first round over all of "
-                f"them ended {seen['slowest_first_visible_s']} s after it. Acceptance, every approval visible within "
-                f"1 s of the return: {'pass' if redis['passed_visibility'] else 'FAIL'}.",
-                f"- `/healthz` while Redis was down: {down['status']} `{json.dumps(down['body'])}`; after: "
-                f"{back['status']} `{json.dumps(back['body'])}`.",
-            ]
-        if smtp:
-            before, after = smtp["outbox_before_recovery"], smtp["outbox_after_recovery"]
-            lines.append(
-                f"- **`smtp-outage`** ({smtp['duration_s']:.0f} s of approvals, the mail server refusing every "
-                f"connection with 554): {smtp['approvals']} approvals, {len(smtp['approvals_failed'])} failed; "
-                f"{before['total']} emails in the outbox, {before['waiting']} unsent. After the server recovered, two "
-                f"`send_queued_mail --all` at once, twice: **{smtp['distinct_delivered']} delivered, "
-                f"{smtp['delivered_twice']} twice**, {after['waiting']} left (in {smtp['delivered_within_s']} s, four "
-                f"processes' start-up included): {'pass' if smtp['passed'] else 'FAIL'}."
-            )
-        return lines or None
-
-
-def idle_settings(run: dict, joiner: str, where: str = "") -> str:
-    checks = f"{joiner} CONN_HEALTH_CHECKS = True{where}" if run["conn_health_checks"] else ""
+def idle_settings(run: dict) -> str:
+    checks = ", CONN_HEALTH_CHECKS = True" if run["conn_health_checks"] else ""
     return f"CONN_MAX_AGE {run['conn_max_age']}{checks}"
 
 
-def multiworker_figure(scenario: dict) -> str:
-    if not scenario.get("warmed", True):
-        return "not measured (the change before it never showed)"
-    if scenario["seconds"] is None:
-        return f"still old after {scenario['watched_s']:.0f} s"
-    return f"{scenario['seconds']:.2f} s"
-
-
 def error_seconds(phase: dict) -> list[int]:
-    return [r["second"] for r in phase["by_second"] if r["requests"] != r.get("200", 0)]
+    return [r["second"] for r in phase["traffic"]["by_second"] if r["requests"] != r.get("200", 0)]
 
 
 def seconds_table(phase: dict, first: int, last: int) -> list[str]:
-    rows = [r for r in phase["by_second"] if first <= r["second"] <= last]
-    kinds = sorted(
-        {k for r in rows for k in r if k not in ("second", "requests")}, key=lambda k: (k != "200", k)
-    )
+    """Requests by the second they were answered (or failed) in, by outcome."""
+    rows = [r for r in phase["traffic"]["by_second"] if first <= r["second"] <= last]
+    kinds = sorted({k for r in rows for k in r} - {"second", "requests"}, key=lambda k: (k != "200", k))
     cells = [[str(r["second"]), str(r["requests"]), *(str(r.get(k, "")) for k in kinds)] for r in rows]
     return table("second", ["requests", *kinds], cells)
 
 
+def written() -> list[str]:
+    today = f"{datetime.date.today():%Y-%m-%d}"
+    return [
+        f"Written by `make soak` on {today} from the last run of each phase (`soak/out/<phase>.json`).",
+        "",
+    ]
+
+
+def verdict() -> list[str] | None:
+    rows = []
+    for name, text, figure in (line.split(" | ") for line in ACCEPTANCE.strip().splitlines()):
+        if p := read(name):
+            rows.append([text, "pass" if p["passed"] else "**FAIL**", figure.format(**p)])
+    for run in idle_runs():  # a measurement: without health checks a dropped connection fails once
+        rows.append(
+            [
+                f"Idle workers, {idle_settings(run)}: after the drop",
+                "–",
+                f"{run['failed_after']} of {run['requests_after']} failed",
+            ]
+        )
+    return table("acceptance", ["verdict", "figure"], rows, align="---") if rows else None
+
+
+def machine() -> list[str]:
+    facts = common.machine()
+    try:
+        import redis
+
+        facts["redis"] = redis.Redis.from_url(REDIS_URL, socket_timeout=3).info("server")["redis_version"]
+    except Exception:  # noqa: BLE001 - only for the report: the version stays unknown
+        facts["redis"] = "?"
+    keys = ("cpu", "cores", "memory", "os", "python", "django", "gunicorn", "psycopg", "postgresql", "redis")
+    return pairs("\n".join(f"{key} | {{{key}}}" for key in keys), facts)
+
+
+def setup() -> list[str] | None:
+    phase = read("steady") or read("restart")
+    values = {"pg_db": PG_DB, "redis_url": REDIS_URL}
+    return pairs(SETUP, phase | values | {"code": code(phase["setup"]["code"])}) if phase else None
+
+
+def figures() -> list[str] | None:
+    phases = [p for name in ("steady", "restart") if (p := read(name))]
+    if not phases:
+        return None
+    titles = {
+        "steady": "Steady, {duration:.0f} s",
+        "restart": "PostgreSQL restarted at {restart_at:.0f} s of {duration:.0f} s",
+    }
+    columns = [titles[p["phase"].split("+")[0]].format(**p["plan"]) for p in phases]
+    rows = [line.split(" | ") for line in FIGURES.strip().splitlines()]
+    return table(
+        "",
+        columns,
+        [[label, *(cell.format(**derived(p)) for p in phases)] for label, cell in rows],
+        align="---",
+    )
+
+
+def steady_errors() -> list[str] | None:
+    if not (phase := read("steady")):
+        return None
+    if not (errors := error_seconds(phase)):
+        return ["None: every request of every second was answered 200.", ""]
+    return seconds_table(phase, min(errors), max(errors))
+
+
+def restart() -> list[str] | None:
+    if not (p := read("restart")):
+        return None
+    r, window = p["restart"], p["window"]
+    outside = f"(e.g. {window['outside_examples']})" if window.get("errors_outside") else ""
+    values = p | {
+        "database_down": r.get("database_down", "–"),
+        "database_back": r.get("database_back", "–"),
+        "outside": outside,
+    }
+    lines = pairs(RESTART, values)
+    rows = [
+        [str(a["seq"]), a["public_id"], str(a["due"]), str(a["finished"]), a["outcome"], a.get("steps", "–")]
+        + ["; ".join(f"{e['t']} s {e['error']}" for e in a["errors"][:3]) + f" ({len(a['errors'])} in all)"]
+        for a in p["approvals"]["retried"]
+    ]
+    columns = ["article", "due (s)", "finished (s)", "outcome", "steps of the last try", "errors"]
+    lines += table("approval retried", columns, rows) if rows else []
+    errors, at = error_seconds(p), int(p["plan"]["restart_at"])
+    lines += seconds_table(p, min([at - 3, *errors]), max([at + 8, *errors]))
+    excerpt = p["logs"]["error_log_excerpt"]  # gunicorn's error log, distinct lines
+    return lines + (["```", *excerpt, "```", ""] if excerpt else [])
+
+
+def idle_drop() -> list[str] | None:
+    rows = [
+        [idle_settings(run), run["started"], f"{run['kept_connections']} → {run['terminated']}"]
+        + [str(run["requests_after"]), counts(run["statuses_after"]), f"**{run['failed_after']}**"]
+        for run in idle_runs()
+    ]
+    columns = ["run at", "connections kept → ended", "requests after", "statuses", "failed"]
+    return table("server settings", columns, rows) if rows else None
+
+
+def multiworker() -> list[str] | None:
+    if not (run := read("multiworker")):
+        return None
+    same = yes(run["workers"]["before"] == run["workers"]["after"])
+    lines = pairs(MULTIWORKER, run | {"code": code(run["code"]), "unchanged": same})
+    rows = []
+    for s in run["scenarios"]:
+        seconds = f"**{s['seconds']:.2f}**" if s["seconds"] is not None else f"**–** (> {s['watched_s']:.0f})"
+        first = " / ".join("–" if s[k] is None else f"{s[k]:.2f}" for k in ("first_read_s", "first_new_s"))
+        answers = f"{s['old_answers']:,} / {s['answers'] - s['old_answers']:,}"
+        workers = " · ".join(f"{pid}: {c['old']} / {c['new']}" for pid, c in s["by_worker"].items())
+        verdict = "pass" if s["passed"] else "not measured" if not s["warmed"] else "**FAIL**"
+        rows.append([s["change"], s["expect"], seconds, first, answers, workers, verdict])
+    columns = [
+        "every worker must answer",
+        "time until both workers do (s)",
+        "first read / first new answer (s)",
+    ]
+    columns += ["answers after the write: old / new", "old / new answers by worker", "verdict"]
+    return lines + table("change", columns, rows, align="---")
+
+
+def outages() -> list[str] | None:
+    lines = []
+    if redis := read("redis-outage"):
+        bodies = {
+            "down": json.dumps(redis["healthz_while_down"]["body"]),
+            "back": json.dumps(redis["healthz_after"]["body"]),
+        }
+        lines += pairs(
+            REDIS_OUTAGE,
+            redis
+            | bodies
+            | {"statuses": counts(redis["statuses"]), "failed": len(redis["approvals_failed"])},
+        )
+    if smtp := read("smtp-outage"):
+        lines += pairs(SMTP_OUTAGE, smtp | {"failed": len(smtp["approvals_failed"])})
+    return lines or None
+
+
 BLOCKS = {
-    "written": Report.written,
-    "verdict": Report.verdict,
-    "machine": Report.machine,
-    "setup": Report.setup,
-    "figures": Report.figures,
-    "steady-errors": Report.steady_errors,
-    "restart": Report.restart,
-    "idle-drop": Report.idle_drop,
-    "multiworker": Report.multiworker_run,
-    "outages": Report.outages,
+    "written": written,
+    "verdict": verdict,
+    "machine": machine,
+    "setup": setup,
+    "figures": figures,
+    "steady-errors": steady_errors,
+    "restart": restart,
+    "idle-drop": idle_drop,
+    "multiworker": multiworker,
+    "outages": outages,
 }
 
 
 def write() -> str:
-    report = Report()
-    fill(
-        config.REPORT,
-        "soak",
-        {name: (lambda method=method: method(report)) for name, method in BLOCKS.items()},
-    )
-    return str(config.REPORT)
+    return str(fill(REPORT, "soak", BLOCKS))
 
 
 if __name__ == "__main__":

@@ -73,35 +73,53 @@ def test_a_withdrawn_neighbour_is_no_longer_linked_from_a_stored_page(client, ma
 def test_a_render_that_raced_a_publish_is_not_stored(client, make_article, publish_article):
     """A reader renders from what was live, a publish commits meanwhile: the old page is dropped."""
     article = publish_article(make_article("Raced"))
-    url = article.get_absolute_url()
     _, stored = rendered_pages.find(article.public_id, "en")
-    response = client.get(url)  # rendered from what is live now, and kept
-    rendered_pages.mark_stale([article.public_id])  # a change commits
-    rendered_pages.keep(stored, "a stamp", response, article.live_publication.published_at)
+    rendered_pages.mark_stale([article.public_id])  # a change commits while the reader renders
+    rendered_pages.keep(stored, "a stamp", "<p>the page as it was</p>", 0.0)
     page = RenderedPage.objects.get(article=article)
     assert page.html == "" and page.stamp == "", "the raced render was not stored over the new version"
 
 
-def test_a_page_is_rendered_again_for_a_new_day_a_new_site_name_and_a_new_deploy(
+def served_on(client, url: str, day: datetime.datetime) -> tuple[str, str]:
+    """(the stored page as served on ``day``, the page rendered afresh on ``day``)."""
+    with time_machine.travel(day):
+        _empty_caches()
+        stored = client.get(url).content.decode()
+        RenderedPage.objects.update(html="")
+        _empty_caches()
+        fresh = client.get(url).content.decode()
+    return stored, fresh
+
+
+def test_a_stored_page_says_it_was_read_on_the_day_of_each_view(
+    client, make_article, publish_article, monkeypatch
+):
+    article = publish_article(make_article("Read today"))
+    url = article.get_absolute_url()
+    client.get(url)
+    renders = _renders(monkeypatch)
+    stored, fresh = served_on(client, url, datetime.datetime(2031, 3, 2, 15, tzinfo=datetime.UTC))
+    assert renders == [article.pk], "the first view was the stored page; the second, rendered"
+    assert "March 2, 2031" in page_text(stored) and "2 Mar. 2031" in page_text(stored)
+    assert stored == fresh, "the stored page, filled in for the day, is the page rendered that day"
+
+
+def test_a_page_is_rendered_again_for_a_new_site_name_and_a_new_deploy(
     client, make_article, publish_article, monkeypatch
 ):
     article = publish_article(make_article("Stamped"))
     url = article.get_absolute_url()
     client.get(url)
     renders = _renders(monkeypatch)
-    _empty_caches()
-    with time_machine.travel(datetime.datetime(2031, 3, 2, 15, tzinfo=datetime.UTC)):
-        assert "March 2, 2031" in page_text(client.get(url).content.decode())  # the access date
-    assert len(renders) == 1
     site = SiteSettings.load()
     site.site_name = "Renamed Encyclopedia"
     site.save()
     assert "Renamed Encyclopedia" in client.get(url).content.decode()
-    assert len(renders) == 2
+    assert len(renders) == 1
     monkeypatch.setattr(rendered_pages, "DEPLOY_VERSION", "the next deploy")
     _empty_caches()
     client.get(url)
-    assert len(renders) == 3
+    assert len(renders) == 2
 
 
 def test_the_footer_is_todays_on_a_stored_page(client, make_article, publish_article):
@@ -175,3 +193,14 @@ def test_render_pages_refuses_a_share_that_is_not_one(shard):
 
     with pytest.raises(CommandError, match=f"--shard {shard}: give K/N"):
         call_command("render_pages", url="http://testserver", shard=shard)
+
+
+def test_a_day_written_in_a_form_the_marks_miss_is_never_shown_nor_stored(
+    client, make_article, publish_article, monkeypatch
+):
+    article = publish_article(make_article("Unknown form"))
+    monkeypatch.setattr(rendered_pages, "_MARKS", [m for m in rendered_pages._MARKS if "mla" not in m[0]])
+    with time_machine.travel(datetime.datetime(2031, 3, 2, 15, tzinfo=datetime.UTC)):
+        html = client.get(article.get_absolute_url()).content.decode()
+    assert "2999" not in html and "2 Mar. 2031" in page_text(html), "rendered for the day of the view"
+    assert RenderedPage.objects.get(article=article).html == ""

@@ -543,3 +543,16 @@ def test_the_preview_of_a_spanish_draft_is_the_spanish_page(superuser_client, en
 def client_never_sees(client, draft: Article) -> bool:
     client.logout()
     return client.get(spanish_url(draft)).status_code == 404
+
+
+def test_a_stored_spanish_page_says_it_was_read_on_the_day_of_each_view(client, english, translate):
+    from encyclopedia.models import RenderedPage
+    from tests.test_rendered_pages import served_on
+
+    translate(english, "Calambres en las piernas", "Resumen.")
+    url = spanish_url(english)
+    client.get(url)
+    assert RenderedPage.objects.exclude(html="").filter(article__language="es").exists()
+    stored, fresh = served_on(client, url, datetime.datetime(2031, 3, 2, 15, tzinfo=datetime.UTC))
+    assert "citado 2 mar 2031" in page_text(stored) and "2 de marzo de 2031" in page_text(stored)
+    assert stored == fresh, "the stored page, filled in for the day, is the page rendered that day"

@@ -12,10 +12,11 @@ the change that makes it stale. Three rules keep it from ever serving a page tha
   publish is dropped. So that this holds, a render that will be kept reads what is live from
   the database after ``find`` (``views`` skips the cached live titles and "links here" then).
 - **What the page shows that no publish changes is in its ``stamp``:** the deploy (templates,
-  translations, static files, code), the day (the citation's access date), the address it was
-  served at, its edition and the other's state, and the site settings it shows outside its
-  footer (the site's name, the publisher). A page whose stamp differs is rendered again. The footer (notices valid today,
-  policy links) is left out of the stored page and put back from ``site_data`` on every view.
+  translations, static files, code), the address it was served at, its edition and the other's
+  state, and the site settings it shows outside its footer (the site's name, the publisher). A
+  page whose stamp differs is rendered again. What changes by the day is put in on every view:
+  the footer (notices valid today, policy links, the disclaimer) from ``site_data``, and the
+  day "Cite this page" says the page was read, for which the stored page holds marks.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import datetime
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import http_date
 
-from encyclopedia import paths
+from encyclopedia import page_citation, paths
 from encyclopedia.caching import cdn, site_data
 from encyclopedia.caching.page_cache import last_modified
 from encyclopedia.models import Article, Publication, RenderedPage
@@ -43,6 +44,9 @@ from encyclopedia.models import Article, Publication, RenderedPage
 logger = logging.getLogger(__name__)
 
 _FOOTER = "<!-- site footer -->"
+# The day a page to be stored is rendered as read on: no page writes it otherwise, so each form
+# of it in the page is where the day of each view goes (``marked``, ``response``).
+PLACEHOLDER_DAY = datetime.date(2999, 12, 31)
 
 
 def _deploy_version() -> str:
@@ -52,7 +56,7 @@ def _deploy_version() -> str:
     base = Path(settings.BASE_DIR)
     patterns = ("templates/**/*.html", "locale/**/*.mo", "encyclopedia/**/*.py", "config/*.py")
     for path in sorted(p for pattern in patterns for p in base.glob(pattern)):
-        digest.update(path.as_posix().encode())
+        digest.update(path.relative_to(base).as_posix().encode())
         digest.update(path.read_bytes())
     manifest = Path(settings.STATIC_ROOT or base / "staticfiles") / "staticfiles.json"
     if manifest.is_file():
@@ -127,7 +131,6 @@ def stamp(request: HttpRequest, language: str, found: dict[str, Edition]) -> str
         site_name = site.display_name  # the default name is translated
     parts = [
         DEPLOY_VERSION,
-        timezone.localdate().isoformat(),
         paths.absolute_url(request, request.path),
         language,
         repr(sorted(found.items())),
@@ -139,24 +142,46 @@ def stamp(request: HttpRequest, language: str, found: dict[str, Edition]) -> str
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def response(stored: Stored) -> HttpResponse:
-    """The stored page, with today's footer, as the view would have answered it."""
-    html = stored.html.replace(_FOOTER, str(site_data.footer_html()), 1)
-    answer = HttpResponse(html)
-    if stored.last_modified is not None:
-        moment = datetime.datetime.fromtimestamp(stored.last_modified, datetime.UTC)
-        answer["Last-Modified"] = http_date(last_modified(moment).timestamp())
+def _marks() -> list[tuple[str, Callable[[datetime.date], str]]]:
+    """(mark, form) of each way the page writes the day it was read, longest written first."""
+    forms = page_citation.access_date_forms()
+    ordered = sorted(forms.items(), key=lambda item: -len(item[1](PLACEHOLDER_DAY)))
+    return [(f"<!-- day read: {name} -->", form) for name, form in ordered]
+
+
+_MARKS = _marks()
+
+
+def marked(rendered: HttpResponse) -> str | None:
+    """The page ``rendered`` (on ``PLACEHOLDER_DAY``) as it is stored: marks for the footer and
+    for each form of the day it was read. None if the placeholder day is left anywhere: a form
+    the marks do not know, which the page must then not be served or stored with."""
+    html = rendered.content.decode(rendered.charset)
+    footer = str(site_data.footer_html())
+    if rendered.status_code != 200 or not footer or html.count(footer) != 1:
+        return None
+    html = html.replace(footer, _FOOTER)
+    for mark, form in _MARKS:
+        html = html.replace(form(PLACEHOLDER_DAY), mark)
+    return None if str(PLACEHOLDER_DAY.year) in html else html
+
+
+def response(html: str, moment: float | None) -> HttpResponse:
+    """A stored page as the view answers it: today's footer and today's date put in."""
+    today = timezone.localdate()
+    for mark, form in _MARKS:
+        html = html.replace(mark, form(today))
+    answer = HttpResponse(html.replace(_FOOTER, str(site_data.footer_html()), 1))
+    if moment is not None:
+        changed = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+        answer["Last-Modified"] = http_date(last_modified(changed).timestamp())
     return answer
 
 
-def keep(stored: Stored, stamp: str, answer: HttpResponse, moment: datetime.datetime) -> None:
-    """Store the page the view just rendered for ``stored``'s edition, unless a change has given
+def keep(stored: Stored, stamp: str, html: str, moment: float) -> None:
+    """Store ``html`` (``marked``) as the page of ``stored``'s edition, unless a change has given
     it a new version since ``find`` (or the database is busy: the page was served all the same)."""
-    footer = str(site_data.footer_html())
-    html = answer.content.decode(answer.charset)
-    if answer.status_code != 200 or not footer or html.count(footer) != 1:
-        return
-    fields = {"stamp": stamp, "html": html.replace(footer, _FOOTER), "last_modified": moment.timestamp()}
+    fields = {"stamp": stamp, "html": html, "last_modified": moment}
     try:
         with transaction.atomic():
             if stored.version is None:
