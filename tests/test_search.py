@@ -8,6 +8,7 @@ from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from encyclopedia import search
 from encyclopedia.models import AlternativeName, IndexEntry, SearchEntry
+from encyclopedia.search.backends import RANKED
 from tests.factories import edit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +187,25 @@ def test_pagination(client, make_article, publish_article):
     assert 'rel="prev"' in html and 'rel="next"' in html
     assert client.get("/ency/search/?q=ache&page=oops").status_code == 200
     assert client.get("/ency/search/?q=ache&page=99999999").status_code == 200
+
+
+def test_more_matches_than_are_ranked_page_through_once_each_title_match_first(make_article, publish_article):
+    """PostgreSQL ranks a bounded set of the matches in full (``RANKED``); paging on past it
+    must neither repeat nor skip an article, and a title match still comes first."""
+    mentions = RANKED + 6
+    for number in range(mentions):
+        article = make_article(f"Note {number:02d}", sections=1, summary="A sample.")
+        section = article.sections.first()
+        section.body = "Quillwort " * (1 + number % 5) + "grows here."
+        section.save()
+        publish_article(article)
+    named = publish_article(make_article("Zoo quillwort", summary="A sample."))
+    first = search.search("quillwort")
+    assert (first.total, first.results[0].public_id) == (mentions + 1, named.public_id)
+    seen = [
+        r.public_id for page in range(1, first.pages + 1) for r in search.search("quillwort", page).results
+    ]
+    assert len(seen) == len(set(seen)) == mentions + 1
 
 
 def test_search_as_you_type(client, library):

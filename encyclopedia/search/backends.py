@@ -21,10 +21,9 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
-from encyclopedia.models import Language, SearchEntry
+from encyclopedia.models import Language
 from encyclopedia.search.query import SPANISH_WORD, Term, parse, spanish_stem
 
 PAGE_SIZE = 10
@@ -193,7 +192,8 @@ def _spans(text: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- PostgreSQL: tsvector and tsquery
 
 
-def _ts_query(terms: list[Term]) -> str:
+def _ts_query(terms: list[Term], operator: str = "&") -> str:
+    """The terms as a ``tsquery``: all of them (``&``), or any of them (``|``)."""
     parts = []
     for term in terms:
         words = [
@@ -201,7 +201,7 @@ def _ts_query(terms: list[Term]) -> str:
             for i, word in enumerate(term.words)
         ]
         parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
-    return " & ".join(parts)
+    return f" {operator} ".join(parts)
 
 
 # ts_headline parses the whole text it is given, every time: on the longest article allowed
@@ -211,37 +211,79 @@ def _ts_query(terms: list[Term]) -> str:
 # start when none does (a match only through its stem, or an accented word). The body is lowered
 # in the "C" collation, ASCII letters only (the query's words are folded to ASCII anyway): ten
 # times faster than the locale's lower() on the longest body.
-SNIPPET_WINDOW = 2_000
+SNIPPET_WINDOW = 1_000  # ts_headline's time grows faster than the text: 2,000 took three times as long
 SNIPPET_LEAD = 200  # characters of the window before that first word, for the snippet's context
 
-# The ranking pass carries only ids, titles and ranks: carrying every match's summary and body
-# through the count and the sort spilled them to disk (about a third of a broad query's time).
-# {config} and {language} are one of TEXT_SEARCH_CONFIG's fixed pairs, never the reader's text.
+# Ranking reads each match's whole vector (body and all, kept out of the row), and a broad query
+# matches most articles: "sleep problems" matches 5,821 of 10,000, and ranking them all took
+# 140 ms. So only a bounded set is ranked. The matches whose head (title A, names B, summary C:
+# a column of its own, in the row, with its own GIN index) holds any of the query's terms come
+# first, in order of how much of the query it holds (ts_rank of the head); the other matches
+# follow in title order, and are read only when the first are too few. The first RANKED of that
+# order are ranked as before, on their whole vectors, and make the first pages; the pages after
+# them follow that order. RANKED is whole pages, so no page is partly of each.
+RANKED = 5 * PAGE_SIZE
+
+# The tsqueries are given as sub-selects, so the planner does not estimate how many articles a
+# query matches: for a broad one it would read every row's vector (a sequential scan, 80 ms)
+# rather than ask the GIN indexes, whose answer needs no vector at all. The count reads every
+# match's row, without its vector. {config} and {language} are one of TEXT_SEARCH_CONFIG's
+# fixed pairs, never the reader's text; {rank} is one of the two expressions below.
 _POSTGRESQL_SEARCH = """
-WITH ranked AS (
-    SELECT article_id, title,
-           ts_rank('{{0.1,0.2,0.5,1.0}}', vector, query) AS rank,
-           count(*) OVER () AS total
-    FROM encyclopedia_searchentry, to_tsquery('{config}', %(query)s) AS query
-    WHERE vector @@ query AND language = '{language}'
-    ORDER BY rank DESC, title
+WITH near AS (
+    SELECT article_id, title, ts_rank('{{0.1,0.2,0.5,1.0}}', head, (SELECT to_tsquery('{config}', %(any)s))) AS near
+    FROM encyclopedia_searchentry
+    WHERE vector @@ (SELECT to_tsquery('{config}', %(query)s)) AND language = '{language}'
+      AND head @@ (SELECT to_tsquery('{config}', %(any)s))
+    ORDER BY near DESC, title, article_id
+    LIMIT %(first)s
+), candidates AS (
+    SELECT article_id, title, near, 0 AS tier FROM near
+    UNION ALL (
+        SELECT article_id, title, 0, 1
+        FROM encyclopedia_searchentry
+        WHERE vector @@ (SELECT to_tsquery('{config}', %(query)s)) AND language = '{language}'
+          AND (head @@ (SELECT to_tsquery('{config}', %(any)s))) IS NOT TRUE
+        ORDER BY title, article_id
+        LIMIT greatest(0, %(first)s - (SELECT count(*) FROM near))
+    )
+), ranked AS (
+    SELECT candidates.*, {rank} AS rank
+    FROM candidates JOIN encyclopedia_searchentry e ON e.article_id = candidates.article_id
+    ORDER BY rank DESC, tier, near DESC, title, article_id
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT e.public_id, e.title, e.names,
-       ts_headline('{config}', left(e.summary, %(window)s), to_tsquery('{config}', %(query)s), %(options)s),
-       ts_headline('{config}', substr(e.body, found.start, %(window)s), to_tsquery('{config}', %(query)s), %(options)s),
-       ranked.total
+SELECT e.public_id, e.title, e.names, summary.snippet,
+       CASE WHEN strpos(summary.snippet, %(start)s) = 0 THEN (
+           SELECT ts_headline('{config}', substr(e.body, found.start, %(window)s), to_tsquery('{config}', %(query)s), %(options)s)
+           FROM (
+               SELECT greatest(1, coalesce(min(nullif(strpos(lowered.body, word), 0)), 1) - %(lead)s) AS start
+               FROM (SELECT lower(e.body COLLATE "C") AS body) AS lowered, unnest(%(words)s::text[]) AS word
+           ) AS found
+       ) END,
+       (SELECT count(*) FROM encyclopedia_searchentry
+        WHERE vector @@ (SELECT to_tsquery('{config}', %(query)s)) AND language = '{language}')
 FROM ranked JOIN encyclopedia_searchentry e ON e.article_id = ranked.article_id
 CROSS JOIN LATERAL (
-    SELECT greatest(1, coalesce(min(nullif(strpos(lowered.body, word), 0)), 1) - %(lead)s) AS start
-    FROM (SELECT lower(e.body COLLATE "C") AS body) AS lowered, unnest(%(words)s::text[]) AS word
-) AS found
-ORDER BY ranked.rank DESC, ranked.title
+    SELECT ts_headline('{config}', left(e.summary, %(window)s), to_tsquery('{config}', %(query)s), %(options)s) AS snippet
+) AS summary
+ORDER BY ranked.rank DESC, ranked.tier, ranked.near DESC, ranked.title, ranked.article_id
 """
-
+_RANKS = {
+    True: "ts_rank('{{0.1,0.2,0.5,1.0}}', e.vector, (SELECT to_tsquery('{config}', %(query)s)))",
+    False: "0",  # past the ranked pages: the order of the heads, then of the titles
+}
 
 _POSTGRESQL_SEARCHES = {
-    language: _POSTGRESQL_SEARCH.format(config=config, language=language)
+    (language, ranked): _POSTGRESQL_SEARCH.format(
+        config=config, language=language, rank=_RANKS[ranked].format(config=config)
+    )
+    for language, config in TEXT_SEARCH_CONFIG.items()
+    for ranked in (True, False)
+}
+_POSTGRESQL_COUNTS = {
+    language: "SELECT count(*) FROM encyclopedia_searchentry "  # noqa: S608 - fixed names only
+    f"WHERE vector @@ (SELECT to_tsquery('{config}', %(query)s)) AND language = '{language}'"
     for language, config in TEXT_SEARCH_CONFIG.items()
 }
 
@@ -249,31 +291,34 @@ _POSTGRESQL_SEARCHES = {
 def _search_postgresql(
     terms: list[Term], offset: int, language: str = Language.ENGLISH
 ) -> tuple[int, list[Result]]:
-    """One pass over the matches: the rank and the total together; snippets for one page only."""
+    """One query: the count, the matches in the order of their heads, the first RANKED of them
+    ranked on their whole vectors, and snippets for one page only."""
     query = _ts_query(terms)
     options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=35, MinWords=15"
     words = list(dict.fromkeys(word for term in terms for word in term.words))
+    ranked = offset < RANKED
     params = {
         "query": query,
+        "any": _ts_query(terms, "|"),
+        "first": RANKED if ranked else offset + PAGE_SIZE,
         "limit": PAGE_SIZE,
         "offset": offset,
         "options": options,
         "window": SNIPPET_WINDOW,
         "lead": SNIPPET_LEAD,
         "words": words,
+        "start": _START,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_POSTGRESQL_SEARCHES[language], params)
+        cursor.execute(_POSTGRESQL_SEARCHES[language, ranked], params)
         rows = cursor.fetchall()
-    if not rows:  # no match, or a page past the last: count them alone
-        total = SearchEntry.objects.filter(
-            language=language,
-            vector=SearchQuery(query, search_type="raw", config=TEXT_SEARCH_CONFIG[language]),
-        ).count()
-        return total, []
+        if not rows:  # no match, or a page past the last: count them alone
+            cursor.execute(_POSTGRESQL_COUNTS[language], {"query": query})
+            return cursor.fetchone()[0], []
     results = []
     matches = _spanish_matcher(spanish_terms(terms)) if language == Language.SPANISH else None
     for public_id, title, names, snippet, body_snippet, _ in rows:
+        body_snippet = body_snippet or ""  # none made: the summary's has a match
         if matches is not None:  # ts_headline reads "niño" unfolded: it marks no folded query word
             snippet, body_snippet = _mark_again(snippet, matches), _mark_again(body_snippet, matches)
         best = snippet if _START in snippet or _START not in body_snippet else body_snippet

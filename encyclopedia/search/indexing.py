@@ -8,7 +8,8 @@ everything again (``manage.py rebuild_search_index``, after a restore from backu
 
 PostgreSQL keeps a stored, weighted ``tsvector`` on each entry (title A, names B, summary C,
 body D), written by the INSERT itself, in the configuration of the article's edition
-(``english`` or ``spanish``); SQLite keeps an FTS5 table of the same columns per edition,
+(``english`` or ``spanish``), and its ``head`` (the same without the body, which picks the
+matches to rank: ``backends``); SQLite keeps an FTS5 table of the same columns per edition,
 ``encyclopedia_search_fts`` (English, accents folded here) and ``encyclopedia_search_fts_es``
 (Spanish, as written: its tokenizer removes the accents, and snippets keep them), whose rows are
 written here next to the entries. Caches are
@@ -66,7 +67,7 @@ def sync_many(articles: list[Article]) -> None:
             body=" ".join(markup.plain_text(s["heading"] + ". " + s["html"]) for s in publication.sections),
         )
         if connection.vendor == "postgresql":
-            entry.vector = _vector(entry)  # computed by the INSERT itself
+            entry.vector, entry.head = _vector(entry), _vector(entry, body=False)  # computed by the INSERT
         entries.append(entry)
         lines += index_lines(article, publication.title, publication.alternative_names)
     SearchEntry.objects.bulk_create(entries)
@@ -141,17 +142,18 @@ def _folded(entry: SearchEntry) -> tuple[str, str, str, str]:
     return fold(entry.title), fold(entry.names), fold(entry.summary), fold(entry.body)
 
 
-def _vector(entry: SearchEntry) -> SearchVector:
+def _vector(entry: SearchEntry, body: bool = True) -> SearchVector:
     """PostgreSQL's weighted ``tsvector`` of an entry: title A, names B, summary C, body D, in its
-    edition's configuration (accents folded: neither configuration removes them)."""
-    title, names, summary, body = _folded(entry)
+    edition's configuration (accents folded: neither configuration removes them). Without the
+    body it is the entry's ``head``: the same lexemes and positions as ``vector`` weighted A–C."""
+    title, names, summary, text = _folded(entry)
     config = TEXT_SEARCH_CONFIG[entry.language]
-    return (
+    vector = (
         SearchVector(Value(title), weight="A", config=config)
         + SearchVector(Value(names), weight="B", config=config)
         + SearchVector(Value(summary), weight="C", config=config)
-        + SearchVector(Value(body), weight="D", config=config)
     )
+    return vector + SearchVector(Value(text), weight="D", config=config) if body else vector
 
 
 def _index_text(entries: list[SearchEntry]) -> None:
