@@ -164,7 +164,12 @@ def test_render_pages_stores_what_a_first_view_then_only_looks_up(
 
 @pytest.mark.parametrize(
     ("url", "says"),
-    [("", "Give the site's address"), ("http://elsewhere.example", "not in ALLOWED_HOSTS")],
+    [
+        ("", "give the site's address"),
+        ("testserver", "give the site's address"),
+        ("http://testserver/sub/", "without a path"),
+        ("http://elsewhere.example", "not in ALLOWED_HOSTS"),
+    ],
 )
 def test_render_pages_says_which_address_it_needs(url, says, settings):
     from django.core.management import CommandError, call_command
@@ -204,3 +209,13 @@ def test_a_day_written_in_a_form_the_marks_miss_is_never_shown_nor_stored(
         html = client.get(article.get_absolute_url()).content.decode()
     assert "2999" not in html and "2 Mar. 2031" in page_text(html), "rendered for the day of the view"
     assert RenderedPage.objects.get(article=article).html == ""
+
+
+def test_render_pages_stores_for_site_url_alone(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.SITE_URL = "https://encyclopedia.example.org"
+    settings.ALLOWED_HOSTS = ["encyclopedia.example.org", "testserver"]
+    with pytest.raises(CommandError, match="SITE_URL is https://encyclopedia.example.org"):
+        call_command("render_pages", url="http://testserver")
+    call_command("render_pages", stdout=io.StringIO())

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 from django.http.request import validate_host
+from django.templatetags.static import static
 from django.test import RequestFactory
 
 from encyclopedia import paths, views
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Render and store the page of every live article edition whose stored page is missing or "
         "out of date, as a reader's first view would, so that readers' first views are lookups: "
-        "after a large import, a deploy or a change of the site's name. Safe to run again."
+        "after a large import, a deploy or a change of the site's name. Run it with the servers' "
+        "settings and files, after collectstatic. Safe to run again."
     )
 
     def add_arguments(self, parser) -> None:
@@ -43,9 +45,23 @@ class Command(BaseCommand):
             raise CommandError(f"--shard {shard}: give K/N with 0 ≤ K < N, e.g. 0/2 and 1/2.")
         address = urlsplit(url)
         if address.scheme not in ("http", "https") or not address.netloc:
-            raise CommandError("Give the site's address with --url (https://host), or set SITE_URL.")
+            raise CommandError(
+                f"--url {url!r}: give the site's address as readers reach it (https://host), or set SITE_URL."
+            )
+        if address.path.strip("/") or address.query:
+            raise CommandError(f"--url {url!r}: give the address without a path (https://host).")
+        if settings.SITE_URL and url.rstrip("/") != settings.SITE_URL:
+            raise CommandError(
+                f"SITE_URL is {settings.SITE_URL}: every page is stored for that address; leave out --url."
+            )
         if not validate_host(address.hostname or "", settings.ALLOWED_HOSTS):
             raise CommandError(f"{address.hostname} is not in ALLOWED_HOSTS: readers cannot reach it.")
+        try:
+            static("encyclopedia/site.css")
+        except ValueError as error:
+            raise CommandError(
+                f"{error}: run collectstatic first, with the servers' settings (make serve does)."
+            ) from error
         factory = RequestFactory(HTTP_HOST=address.netloc)
         secure = address.scheme == "https"
         rendered = 0
