@@ -409,7 +409,7 @@ def _perform(
         messages.error(request, str(error))
         return None
     named = f" ({article.title}, {article.public_id})" if name_article else ""
-    messages.success(request, f"{done} {_outcome(result)}{named}")
+    messages.success(request, f"{done} {_outcome(result, action)}{named}")
     if action in OPENS_RESULT:
         then = reverse("admin:encyclopedia_article_change", args=[result.pk])
     return redirect(then)
@@ -464,7 +464,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
 
 
-def _outcome(article: Article) -> str:
+def _outcome(article: Article, action: str) -> str:
     if article.state == WorkflowState.APPROVED and article.go_live_at:
         return f"It goes live at {dates.moment(article.go_live_at)}."
     if article.withdrawn_at:
@@ -473,6 +473,8 @@ def _outcome(article: Article) -> str:
         return f"Its id now redirects to {article.merged_into.public_id}."
     if article.is_live and article.state == WorkflowState.PUBLISHED:
         return "The public page shows it now."
+    if action == "restore" and article.is_live:  # a draft it had stays one: the page is back
+        return "The public page shows its last approved version again; its draft stays a draft."
     return {
         WorkflowState.CHANGES_REQUESTED: "The draft is back with its editor; the public page is unchanged.",
         WorkflowState.IN_REVIEW: "The draft is locked until a medical reviewer decides.",

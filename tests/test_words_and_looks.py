@@ -121,6 +121,18 @@ def test_restore_explains_itself_and_offers_no_preview_without_a_draft(client, t
     assert "Preview the draft" not in text
 
 
+def test_restoring_an_article_with_a_draft_says_its_page_is_back(client, team, live):
+    edit(live, team["editor"], "New words, not yet reviewed.")
+    withdraw(live, team["director"], reason="Out of date")
+    client.force_login(team["director"])
+    url = f"/admin/encyclopedia/article/{live.pk}/workflow/restore/"
+    response = client.post(url, {"comment": "Back"}, follow=True)
+    text = page_text(response.content.decode())
+    assert "The public page shows its last approved version again; its draft stays a draft." in text
+    assert "the public page is unchanged" not in text
+    assert client.get(f"/ency/article/{live.public_id}.htm").status_code == 200
+
+
 def test_a_draft_offers_its_preview(client, team, live):
     edit(live, team["editor"], "New words.")
     client.force_login(team["director"])
