@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 
 from encyclopedia import editions, paths, references
 from encyclopedia.caching import keys
+from encyclopedia.dates import read_on
 from encyclopedia.models import Citation
 
 RIS_CONTENT_TYPE = "application/x-research-info-systems; charset=utf-8"
@@ -221,10 +222,12 @@ def _mla_template(page: PageCitation) -> str:
     return f"{_tidy(text)} Accessed {_ACCESSED}."
 
 
-_DATES = {
+_WRITE = {
     "apa": lambda day: f"{day:%B} {day.day}, {day.year}",
     "mla": lambda day: f"{day.day} {_MLA_MONTHS[day.month - 1]} {day.year}",
 }
+# How each style writes the access date (a stored page's render writes marks: ``dates.DayRead``).
+_DATES = {style: read_on(style, write) for style, write in _WRITE.items()}
 
 
 def access_date_forms() -> dict[str, Callable[[datetime.date], str]]:
@@ -233,8 +236,8 @@ def access_date_forms() -> dict[str, Callable[[datetime.date], str]]:
     return {
         "nlm": references.nlm_date,
         "nlm-es": references.spanish_nlm_date,
-        "apa": _DATES["apa"],
-        "mla": _DATES["mla"],
+        "apa": _WRITE["apa"],
+        "mla": _WRITE["mla"],
         "es": spanish_date,
     }
 
@@ -585,6 +588,9 @@ def spanish_date(day: datetime.date) -> str:
     return f"{day.day} de {_SPANISH_MONTHS[day.month - 1]} de {day.year}"
 
 
+_SPANISH_DATE = read_on("es", spanish_date)
+
+
 def _current(page: PageCitation, stored: dict[str, Any] | None) -> dict[str, Any]:
     """``stored`` if it was rendered from this page's title, site and review date, else rendered now."""
     key = template_key(page)
@@ -613,6 +619,6 @@ def spanish_styles(page: PageCitation, stored: dict[str, Any] | None = None) -> 
     nlm_text = nlm(page, editions.SPANISH)
     return (
         CitationStyle("NLM (Citing Medicine)", "nlm", mark_safe(escape(nlm_text))),  # noqa: S308 - escaped
-        CitationStyle(gettext("APA (7th edition)"), "apa", fill("apa", apa, page, spanish_date)),
-        CitationStyle(gettext("MLA (9th edition)"), "mla", fill("mla", mla, page, spanish_date)),
+        CitationStyle(gettext("APA (7th edition)"), "apa", fill("apa", apa, page, _SPANISH_DATE)),
+        CitationStyle(gettext("MLA (9th edition)"), "mla", fill("mla", mla, page, _SPANISH_DATE)),
     )

@@ -11,6 +11,8 @@ from typing import Protocol
 from django.core.validators import RegexValidator
 from django.utils.html import escape
 
+from encyclopedia.dates import read_on
+
 REQUIRED = {
     "book_chapter": ["authors", "title", "container_title", "publisher", "year"],
     "book": ["title", "publisher", "year"],
@@ -215,11 +217,13 @@ def page_citation(
     """How to cite an article page, in NLM (Citing Medicine) style for a web page; a Spanish
     page in the Spanish form of the same style (Vancouver): "[revisado …; citado …]. Disponible en: …"."""
     if language == "es":
-        dates = f"[citado {spanish_nlm_date(today)}]"
+        cited = read_on("nlm-es", spanish_nlm_date)(today)
+        dates = f"[citado {cited}]"
         if reviewed:
-            dates = f"[revisado {spanish_nlm_date(reviewed)}; citado {spanish_nlm_date(today)}]"
+            dates = f"[revisado {spanish_nlm_date(reviewed)}; citado {cited}]"
         return f"{title}: {site_name} [Internet]. {place}: {publisher}; {dates}. Disponible en: {url}"
-    dates = f"[cited {nlm_date(today)}]"
+    cited = read_on("nlm", nlm_date)(today)
+    dates = f"[cited {cited}]"
     if reviewed:
-        dates = f"[reviewed {nlm_date(reviewed)}; cited {nlm_date(today)}]"
+        dates = f"[reviewed {nlm_date(reviewed)}; cited {cited}]"
     return f"{title}: {site_name} [Internet]. {place}: {publisher}; {dates}. Available from: {url}"

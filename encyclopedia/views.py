@@ -383,12 +383,12 @@ def article(request: HttpRequest, public_id: str, language: str = ENGLISH) -> Ht
         "english": shown_english,
         "alternates": _alternates(request, public_id, found),
     }
-    # Rendered to be stored: read on the placeholder day, which the stored page marks to be
-    # filled in with the day of each view.
-    rendered = render_article(request, **page, fresh=True, accessed=rendered_pages.PLACEHOLDER_DAY)
+    # Rendered to be stored: read on a day to be filled in by each view (dates.DayRead).
+    day = dates.DayRead()
+    rendered = render_article(request, **page, fresh=True, accessed=day)
     moment = max(p.published_at for p in (content, shown_english) if p is not None).timestamp()
     with _in_edition(language):
-        html = rendered_pages.marked(rendered)
+        html = rendered_pages.marked(rendered, day)
         if html is None:  # it wrote the day in a form the marks do not know: render it for today
             return render_article(request, **page)
         if not signed_in(request):  # what is stored was rendered for any reader, never for staff

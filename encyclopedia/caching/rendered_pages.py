@@ -16,7 +16,9 @@ the change that makes it stale. Three rules keep it from ever serving a page tha
   state, and the site settings it shows outside its footer (the site's name, the publisher). A
   page whose stamp differs is rendered again. What changes by the day is put in on every view:
   the footer (notices valid today, policy links, the disclaimer) from ``site_data``, and the
-  day "Cite this page" says the page was read, for which the stored page holds marks.
+  day "Cite this page" says the page was read, for which the stored page holds marks (it is
+  rendered on a ``dates.DayRead``, which every form of that date writes as a token of the
+  render's own, so no text of the page can stand in for one).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import datetime
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import http_date
 
-from encyclopedia import page_citation, paths
+from encyclopedia import dates, page_citation, paths
 from encyclopedia.caching import cdn, site_data
 from encyclopedia.caching.page_cache import last_modified
 from encyclopedia.models import Article, Publication, RenderedPage
@@ -44,9 +46,6 @@ from encyclopedia.models import Article, Publication, RenderedPage
 logger = logging.getLogger(__name__)
 
 _FOOTER = "<!-- site footer -->"
-# The day a page to be stored is rendered as read on: no page writes it otherwise, so each form
-# of it in the page is where the day of each view goes (``marked``, ``response``).
-PLACEHOLDER_DAY = datetime.date(2999, 12, 31)
 
 
 def _deploy_version() -> str:
@@ -142,35 +141,35 @@ def stamp(request: HttpRequest, language: str, found: dict[str, Edition]) -> str
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _marks() -> list[tuple[str, Callable[[datetime.date], str]]]:
-    """(mark, form) of each way the page writes the day it was read, longest written first."""
-    forms = page_citation.access_date_forms()
-    ordered = sorted(forms.items(), key=lambda item: -len(item[1](PLACEHOLDER_DAY)))
-    return [(f"<!-- day read: {name} -->", form) for name, form in ordered]
+_FORMS = page_citation.access_date_forms()
 
 
-_MARKS = _marks()
+def _mark(form: str) -> str:
+    """Where a stored page writes the day it is read, in ``form``: a comment no text can hold
+    (text is escaped, and article bodies lose their comments when they are sanitized)."""
+    return f"<!-- day read: {form} -->"
 
 
-def marked(rendered: HttpResponse) -> str | None:
-    """The page ``rendered`` (on ``PLACEHOLDER_DAY``) as it is stored: marks for the footer and
-    for each form of the day it was read. None if the placeholder day is left anywhere: a form
-    the marks do not know, which the page must then not be served or stored with."""
+def marked(rendered: HttpResponse, day: dates.DayRead) -> str | None:
+    """The page ``rendered`` on ``day`` as it is stored: marks for the footer and for each form
+    of the day it was read. None if the placeholder day is written anywhere in a form the
+    marks do not cover: the page must then be neither served nor stored."""
     html = rendered.content.decode(rendered.charset)
     footer = str(site_data.footer_html())
     if rendered.status_code != 200 or not footer or html.count(footer) != 1:
         return None
     html = html.replace(footer, _FOOTER)
-    for mark, form in _MARKS:
-        html = html.replace(form(PLACEHOLDER_DAY), mark)
-    return None if str(PLACEHOLDER_DAY.year) in html else html
+    for form in _FORMS:
+        html = html.replace(day.mark(form), _mark(form))
+    unmarked = [write(day) for write in _FORMS.values()] + [day.token, day.isoformat()]
+    return None if any(text in html for text in unmarked) else html
 
 
 def response(html: str, moment: float | None) -> HttpResponse:
     """A stored page as the view answers it: today's footer and today's date put in."""
     today = timezone.localdate()
-    for mark, form in _MARKS:
-        html = html.replace(mark, form(today))
+    for form, write in _FORMS.items():
+        html = html.replace(_mark(form), write(today))
     answer = HttpResponse(html.replace(_FOOTER, str(site_data.footer_html()), 1))
     if moment is not None:
         changed = datetime.datetime.fromtimestamp(moment, datetime.UTC)

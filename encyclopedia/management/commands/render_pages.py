@@ -64,7 +64,7 @@ class Command(BaseCommand):
             ) from error
         factory = RequestFactory(HTTP_HOST=address.netloc)
         secure = address.scheme == "https"
-        rendered = 0
+        rendered = rendering = 0
         live = Article.objects.live().annotate(share=F("pk") % parts).filter(share=part)
         live = live.order_by("pk").values_list("public_id", "language")
         for public_id, language in live.iterator(chunk_size=500):
@@ -72,6 +72,10 @@ class Command(BaseCommand):
             found, stored = rendered_pages.find(public_id, language)
             if stored is not None and stored.fits(rendered_pages.stamp(request, language, found)):
                 continue
-            response = views.article(request, public_id, language)
-            rendered += response.status_code == 200
+            views.article(request, public_id, language)
+            rendering += 1
+            found, stored = rendered_pages.find(public_id, language)
+            rendered += stored is not None and stored.fits(rendered_pages.stamp(request, language, found))
         self.stdout.write(f"{rendered} {'page' if rendered == 1 else 'pages'} rendered and stored.")
+        if skipped := rendering - rendered:
+            self.stdout.write(f"{skipped} rendered but not stored: changed meanwhile, or see the log.")
