@@ -49,12 +49,15 @@ _FOOTER = "<!-- site footer -->"
 
 
 def _deploy_version() -> str:
-    """Changes with any template, translation, static file manifest or module of the project,
-    and with Django: a deploy never serves a page stored by the code before it."""
+    """Changes with any template, translation, static file manifest or module of the site's
+    code, and with Django: a deploy never serves a page stored by the code before it."""
     digest = hashlib.sha256(django.__version__.encode())
     base = Path(settings.BASE_DIR)
     patterns = ("templates/**/*.html", "locale/**/*.mo", "encyclopedia/**/*.py", "config/*.py")
-    for path in sorted(p for pattern in patterns for p in base.glob(pattern)):
+    # Migrations and commands write no page: a new one leaves the stored pages as they are.
+    unread = ("encyclopedia/migrations/", "encyclopedia/management/")
+    found = (p for pattern in patterns for p in base.glob(pattern))
+    for path in sorted(p for p in found if not p.relative_to(base).as_posix().startswith(unread)):
         digest.update(path.relative_to(base).as_posix().encode())
         digest.update(path.read_bytes())
     manifest = Path(settings.STATIC_ROOT or base / "staticfiles") / "staticfiles.json"

@@ -67,7 +67,9 @@ class Command(BaseCommand):
         rendered = rendering = 0
         live = Article.objects.live().annotate(share=F("pk") % parts).filter(share=part)
         live = live.order_by("pk").values_list("public_id", "language")
-        for public_id, language in live.iterator(chunk_size=500):
+        # Read whole first: on SQLite, a cursor left open while this process writes would hold
+        # a snapshot that another process's writes make stale ("database is locked").
+        for public_id, language in list(live):
             request = factory.get(paths.article_path(public_id, language), secure=secure)
             found, stored = rendered_pages.find(public_id, language)
             if stored is not None and stored.fits(rendered_pages.stamp(request, language, found)):
