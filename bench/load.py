@@ -41,6 +41,10 @@ from bench.profiling import pyspy_summary
 from bench.report import evaluate
 from bench.server import RedisServer, Server, get, log_text, rss_mb
 
+# The address wrk sends (and generate's render_pages stored the pages for): the in-process
+# counts must read the same stored pages, and never store one for another address.
+HOST = f"127.0.0.1:{common.PORT}"
+
 THREADS, CONNECTIONS, ROUNDS, WARMUP_S, PYSPY_RATE = 2, 16, 3, 2, 250
 BUSY = 0.25  # cores used by other processes during a run above which it is run once more
 SCENARIOS = ("static", "article_cached", "article_uncached", "long_tail", "search")
@@ -145,10 +149,10 @@ class LoadBench:
             "search": ["/ency/search/?" + urlencode({"q": q}) for q in content.SEARCH_QUERIES],
             "static": ["/static/bench/article.html"],
         }
-        reader = Client()
+        reader = Client(HTTP_HOST=HOST)
         reader.force_login(get_user_model().objects.get_or_create(username="bench-reader")[0])
         self.cookie = f"sessionid={reader.cookies['sessionid'].value}"
-        page = Client().get(articles[0], secure=True).content
+        page = Client(HTTP_HOST=HOST).get(articles[0], secure=True).content
         target = Path(self.env["BENCH_STATIC_ROOT"]) / "bench" / "article.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page)
@@ -166,7 +170,7 @@ class LoadBench:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
-        anonymous, reader, out = Client(), Client(), {"redirected": []}
+        anonymous, reader, out = Client(HTTP_HOST=HOST), Client(HTTP_HOST=HOST), {"redirected": []}
         reader.cookies["sessionid"] = self.cookie.split("=", 1)[1]
         for scenario in SCENARIOS:
             client, paths = reader if scenario in SIGNED_IN else anonymous, self.paths[scenario][:100]
