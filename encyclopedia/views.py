@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
@@ -32,15 +30,9 @@ from encyclopedia.paths import article_path
 ENGLISH, SPANISH = editions.ENGLISH, editions.SPANISH
 
 
-def _templates_digest() -> str:
-    """Changes with any include, so a deploy with new templates never serves an old article body."""
-    digest = hashlib.sha256()
-    for path in sorted((settings.BASE_DIR / "templates" / "jinja2" / "includes").glob("*.html")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-BODY_VERSION = _templates_digest()
+# The rendered article bodies are kept under the deploy's version: a deploy with new templates
+# or code never serves an old body.
+BODY_VERSION = rendered_pages.DEPLOY_VERSION[:12]
 
 
 def _live_titles(public_ids: list[str], generation: int | None, language: str = ENGLISH) -> dict[str, str]:

@@ -72,12 +72,13 @@ class Command(BaseCommand):
         for public_id, language in list(live):
             request = factory.get(paths.article_path(public_id, language), secure=secure)
             found, stored = rendered_pages.find(public_id, language)
-            if stored is not None and stored.fits(rendered_pages.stamp(request, language, found)):
+            page_stamp = rendered_pages.stamp(request, language, found)
+            if stored is not None and stored.fits(page_stamp):
                 continue
             views.article(request, public_id, language)
             rendering += 1
-            found, stored = rendered_pages.find(public_id, language)
-            rendered += stored is not None and stored.fits(rendered_pages.stamp(request, language, found))
+            _, stored = rendered_pages.find(public_id, language)
+            rendered += stored is not None and stored.fits(page_stamp)
         self.stdout.write(f"{rendered} {'page' if rendered == 1 else 'pages'} rendered and stored.")
         if skipped := rendering - rendered:
             self.stdout.write(f"{skipped} rendered but not stored: changed meanwhile, or see the log.")
