@@ -12,8 +12,8 @@ class EncyclopediaConfig(AppConfig):
         from encyclopedia.caching import (  # noqa: F401 - publication_cache, site_data connect their own receivers
             cdn,
             publication_cache,
-            rendered_pages,
             site_data,
+            stale,
         )
         from encyclopedia.models import Article
         from encyclopedia.signals import publication_changed
@@ -21,8 +21,7 @@ class EncyclopediaConfig(AppConfig):
         # What follows a change of what is live, in the transaction: the indexes, the stored
         # pages' versions, then the cache generations (again on commit) and the CDN purge.
         publication_changed.connect(search.on_publication_changed, dispatch_uid="search-index")
-        publication_changed.connect(rendered_pages.on_publication_changed, dispatch_uid="rendered-pages")
-        publication_changed.connect(cdn.on_publication_changed, dispatch_uid="page-generations-and-cdn")
+        publication_changed.connect(stale.on_publication_changed, dispatch_uid="stale-pages")
         pre_save.connect(
             versioning.keep_unversioned_fields, sender=Article, dispatch_uid="keep-unversioned-fields"
         )

@@ -1,8 +1,9 @@
 """Dropping pages when what they show changes: from our page cache, and from a CDN.
 
-``on_publication_changed`` (a receiver of ``publication_changed``) and ``on_article_deleted``
-(of an article's ``pre_delete``), both connected in ``encyclopedia/apps.py``, bump the
-generations; ``site_data.invalidate`` calls ``site_data_changed``.
+``pages_changed`` (called by ``stale.on_publication_changed``, with the neighbours it found)
+and ``on_article_deleted`` (a receiver of an article's ``pre_delete``, connected in
+``encyclopedia/apps.py``) bump the generations; ``site_data.invalidate`` calls
+``site_data_changed``.
 
 An article's own pages are cached under its own generation (``keys.article_generation``), so a
 publish makes stale only the pages that show the article: its own, those of the articles it
@@ -159,19 +160,16 @@ def article_paths(article: Article, others: set[str] | None = None) -> list[str]
     return [*own, *shown, *site_paths()]
 
 
-def on_publication_changed(
-    sender, articles: list[Article], before: dict[int, Publication | None] | None = None, **kwargs
-) -> None:
-    """``publication_changed``: every page showing these articles is stale, here and at the CDN.
+def pages_changed(articles: list[Article], found: dict[int, set[str]]) -> None:
+    """Every page showing ``articles`` (``found``: their ``neighbours_of``) is stale, here and at
+    the CDN.
 
     One bump for all of them: the live generation (lists of articles) and each article's own
     and its neighbours' generations.
     """
-    before = before or {}
     names = {keys.LIVE}
     stale_ids: set[str] = set()
     stale_paths: set[str] = set()
-    found = neighbours_of(articles, before)
     for article in articles:
         others = found[article.pk]
         stale_ids.update({article.public_id, *others})

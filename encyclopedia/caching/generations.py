@@ -111,11 +111,19 @@ def _read(names: tuple[str, ...]) -> dict[str, tuple[int, datetime.datetime | No
         found = _store().get_many(
             [key for name in missing for key in (keys.generation_key(name), keys.changed_at_key(name))]
         )
-        absent = [name for name in missing if keys.generation_key(name) not in found]
-        if absent:  # new counters (or lost ones): a new value, unless another process stored one first
-            for name in absent:
-                _store().add(keys.generation_key(name), _new_value(), None)
-            found.update(_store().get_many([keys.generation_key(name) for name in absent]))
+        # New counters (or lost ones): a new value, unless another process stored one first, which
+        # is then read back. Usually the value is ours: one round trip per new counter.
+        taken = []
+        for name in missing:
+            key = keys.generation_key(name)
+            if key not in found:
+                value = _new_value()
+                if _store().add(key, value, None):
+                    found[key] = value
+                else:
+                    taken.append(key)
+        if taken:
+            found.update(_store().get_many(taken))
         read = {}
         for name in missing:
             key = keys.generation_key(name)

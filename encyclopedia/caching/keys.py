@@ -32,7 +32,7 @@ def _digest(text: str, length: int = 64) -> str:
 # ---------------------------------------------------------------- generation counters (shared)
 
 # Bumped whenever anything live changes (a publish, withdrawal, merge, restore, deletion or
-# import: ``cdn.on_publication_changed``). Lists of articles (index, letters, search, feed,
+# import: ``cdn.pages_changed``). Lists of articles (index, letters, search, feed,
 # sitemap, API list) and the live titles and "links here" of every article are keyed on it.
 LIVE = f"{_PREFIX}:live"
 

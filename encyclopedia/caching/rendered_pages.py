@@ -4,9 +4,9 @@ Why the database and not a cache: a first view after a cache flush, on a fresh w
 second server is then one query, not a render, and the stored page commits or rolls back with
 the change that makes it stale. Three rules keep it from ever serving a page that is out of date:
 
-- **A change gives the page a new version, in its transaction.** ``on_publication_changed``
-  (a receiver of ``publication_changed``) marks every edition of the changed articles and of
-  their neighbours stale, and empties their stored pages.
+- **A change gives the page a new version, in its transaction.** ``mark_stale`` (called by
+  ``stale.on_publication_changed``, the receiver of ``publication_changed``) marks every edition
+  of the changed articles and of their neighbours stale, and empties their stored pages.
 - **A page is stored only over the version it was rendered from** (``keep``: an update that
   names the version ``find`` read, or an insert that yields to any row). A render that raced a
   publish is dropped. So that this holds, a render that will be kept reads what is live from
@@ -39,9 +39,9 @@ from django.utils import timezone, translation
 from django.utils.http import http_date
 
 from encyclopedia import dates, page_citation, paths
-from encyclopedia.caching import cdn, site_data
+from encyclopedia.caching import site_data
 from encyclopedia.caching.page_cache import last_modified
-from encyclopedia.models import Article, Publication, RenderedPage
+from encyclopedia.models import Article, RenderedPage
 
 logger = logging.getLogger(__name__)
 
@@ -195,15 +195,6 @@ def keep(stored: Stored, stamp: str, html: str, moment: float) -> None:
                 )
     except DatabaseError:
         logger.warning("Article page %s not stored", stored.article_id, exc_info=True)
-
-
-def on_publication_changed(
-    sender, articles: list[Article], before: dict[int, Publication | None] | None = None, **kwargs
-) -> None:
-    """``publication_changed``: the pages of these articles and of their neighbours (the
-    articles whose pages show something of them, ``cdn.neighbours_of``) are stale."""
-    found = cdn.neighbours_of(articles, before)
-    mark_stale({public_id for article in articles for public_id in (article.public_id, *found[article.pk])})
 
 
 def mark_stale(public_ids: Iterable[str]) -> None:
