@@ -175,9 +175,9 @@ CACHES_WITH_REDIS = {
     "LOCATION": REDIS_URL,
     "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "encyclopedia"),
     "OPTIONS": {
-        "socket_connect_timeout": REDIS_TIMEOUT,
-        "socket_timeout": REDIS_TIMEOUT,
-        "retry": Retry(NoBackoff(), 0),
+        "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+        "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+        "CONNECTION_POOL_KWARGS": {"retry": Retry(NoBackoff(), 0)},
     },
 }
 # Each process keeps the default cache's last entries in its own memory too (caching/two_level.py):
