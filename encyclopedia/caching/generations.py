@@ -80,14 +80,19 @@ def _remember(values: dict[str, tuple[int, datetime.datetime | None]]) -> None:
 # used again for the rest of the request, whatever ``CACHE_GENERATION_RECHECK`` says.
 _request_began: ContextVar[float] = ContextVar("generations_request_began", default=math.inf)
 
+# The counters this request gave a first value (``_read_or_create``): no page can be cached
+# under them yet, so the page cache need not ask (``created``).
+_created: ContextVar[frozenset[str]] = ContextVar("generations_created", default=frozenset())
+
 
 @contextmanager
 def one_request() -> Iterator[None]:
     """Within it (a request), each counter is read from the shared cache once at most."""
-    token = _request_began.set(time.monotonic())
+    token, made = _request_began.set(time.monotonic()), _created.set(frozenset())
     try:
         yield
     finally:
+        _created.reset(made)
         _request_began.reset(token)
 
 
@@ -108,22 +113,9 @@ def _read(names: tuple[str, ...]) -> dict[str, tuple[int, datetime.datetime | No
             known[name] = seen[1:]
     missing = [name for name in dict.fromkeys(names) if name not in known]
     if missing:
-        found = _store().get_many(
-            [key for name in missing for key in (keys.generation_key(name), keys.changed_at_key(name))]
-        )
-        # New counters (or lost ones): a new value, unless another process stored one first, which
-        # is then read back. Usually the value is ours: one round trip per new counter.
-        taken = []
-        for name in missing:
-            key = keys.generation_key(name)
-            if key not in found:
-                value = _new_value()
-                if _store().add(key, value, None):
-                    found[key] = value
-                else:
-                    taken.append(key)
-        if taken:
-            found.update(_store().get_many(taken))
+        found, created = _read_or_create(missing)
+        if created and _request_began.get() != math.inf:
+            _created.set(_created.get() | created)
         read = {}
         for name in missing:
             key = keys.generation_key(name)
@@ -131,6 +123,35 @@ def _read(names: tuple[str, ...]) -> dict[str, tuple[int, datetime.datetime | No
         _remember(read)
         known.update(read)
     return known
+
+
+def _read_or_create(names: list[str]) -> tuple[dict[str, object], frozenset[str]]:
+    """The counters of ``names`` and when they were bumped, by key, a counter the cache does not
+    hold (new, or lost) given a new value unless another process stored one first; and the names
+    of the counters given one here. With Redis, one round trip (``add_many_and_get_many``)."""
+    counters = {keys.generation_key(name): name for name in names}
+    moments = [keys.changed_at_key(name) for name in names]
+    store = _store()
+    if hasattr(store, "add_many_and_get_many"):
+        new = {key: _new_value() for key in counters}
+        added, found = store.add_many_and_get_many(new, moments)
+        return found, frozenset(counters[key] for key in added)
+    found, added, taken = store.get_many([*counters, *moments]), [], []
+    for key in [key for key in counters if key not in found]:
+        value = _new_value()
+        if store.add(key, value, None):
+            found[key] = value
+            added.append(key)
+        else:  # another process stored one first: read it back
+            taken.append(key)
+    if taken:
+        found.update(store.get_many(taken))
+    return found, frozenset(counters[key] for key in added)
+
+
+def created(name: str) -> bool:
+    """Whether counter ``name`` was given its value by this request: nothing is kept under it yet."""
+    return name in _created.get()
 
 
 def current(name: str) -> int:

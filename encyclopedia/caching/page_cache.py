@@ -76,15 +76,25 @@ def _key(request: HttpRequest, with_query: bool) -> str:
     return keys.page(address, request.method, site_generation, live_generation, _today_iso())
 
 
+def _counters(request: HttpRequest) -> tuple[str, str]:
+    """The names of the site's generation and of the page's own (an article's, else the live one)."""
+    article = _ARTICLE_PAGE.match(request.path_info)
+    return keys.SITE, keys.article_generation(article[1]) if article else keys.LIVE
+
+
 def _generations(request: HttpRequest) -> list[int]:
-    """The site's generation and the page's own (an article's, else the live one), read once per
-    request with every other counter the page may need, in one round trip or none (``generations``)."""
+    """The site's generation and the page's own, read once per request with every other counter
+    the page may need, in one round trip or none (``generations``)."""
     if not hasattr(request, "_page_generations"):
-        article = _ARTICLE_PAGE.match(request.path_info)
-        live = keys.article_generation(article[1]) if article else keys.LIVE
         # The live generation too: an article the page cache misses reads it (linked titles).
-        request._page_generations = generations.current_many(keys.SITE, live, keys.LIVE)[:2]
+        request._page_generations = generations.current_many(*_counters(request), keys.LIVE)[:2]
     return request._page_generations
+
+
+def _new(request: HttpRequest) -> bool:
+    """Whether a counter of the page's key was made by this request (Redis had lost it, or never
+    held it): no page is kept under that key, so the cache need not be asked."""
+    return any(generations.created(name) for name in _counters(request))
 
 
 def last_modified(*moments: datetime.datetime | None) -> datetime.datetime:
@@ -120,7 +130,7 @@ class PageCacheMiddleware:
         if _cacheable_request(request) and not request.path_info.startswith(NEVER_CACHED):
             try:
                 key = _key(request, with_query=True)
-                cached = cache.get(key)
+                cached = None if _new(request) else cache.get(key)
             except Exception:  # an unreachable cache must not take the site down with it
                 logger.exception("Page cache unreachable; serving %s uncached", request.path)
             else:
@@ -166,7 +176,7 @@ def public_page(
         looked_up = getattr(request, "_page_cache_looked_up", None)
         try:
             key = _key(request, with_query=query)
-            response = None if key == looked_up else cache.get(key)
+            response = None if key == looked_up or _new(request) else cache.get(key)
         except Exception:  # an unreachable cache: serve the page, uncached
             logger.exception("Page cache unreachable; serving %s uncached", request.path)
             return view(request, *args, **kwargs)
