@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from encyclopedia import credits, dates, editions, markup, paths, references, search
-from encyclopedia.caching import generations, keys, publication_cache, rendered_pages, site_data
+from encyclopedia.caching import deploy, generations, keys, publication_cache, rendered_pages, site_data
 from encyclopedia.caching.page_cache import last_modified, public_page, signed_in
 from encyclopedia.caching.rendered_pages import Edition
 from encyclopedia.models import Article, ArticleType, CrossReference, PolicyPage
@@ -32,7 +32,7 @@ ENGLISH, SPANISH = editions.ENGLISH, editions.SPANISH
 
 # The rendered article bodies are kept under the deploy's version: a deploy with new templates
 # or code never serves an old body.
-BODY_VERSION = rendered_pages.DEPLOY_VERSION[:12]
+BODY_VERSION = deploy.VERSION[:12]
 
 
 def _live_titles(public_ids: list[str], generation: int | None, language: str = ENGLISH) -> dict[str, str]:

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from editorial.actions.withdraw import withdraw
-from encyclopedia.caching import generations, rendered_pages
+from encyclopedia.caching import deploy, generations, rendered_pages
 from encyclopedia.models import RenderedPage, SiteSettings
 from tests.conftest import page_text
 from tests.factories import edit, make_user
@@ -116,10 +116,25 @@ def test_a_page_is_rendered_again_for_a_new_site_name_and_a_new_deploy(
     site.save()
     assert "Renamed Encyclopedia" in client.get(url).content.decode()
     assert len(renders) == 1
-    monkeypatch.setattr(rendered_pages, "DEPLOY_VERSION", "the next deploy")
+    monkeypatch.setattr(deploy, "VERSION", "the next deploy")
     _empty_caches()
     client.get(url)
     assert len(renders) == 2
+
+
+def test_a_new_deploy_is_not_served_the_pages_cached_before_it(
+    client, make_article, publish_article, monkeypatch
+):
+    """The page cache too: a page cached by the code before a deploy is not served after it,
+    to anyone, though its five minutes have not passed."""
+    url = publish_article(make_article("Deployed")).get_absolute_url()
+    client.get(url)
+    renders = _renders(monkeypatch)
+    client.get(url)
+    assert renders == [], "the page, from the page cache"
+    monkeypatch.setattr(deploy, "VERSION", "the next deploy")
+    client.get(url)
+    assert len(renders) == 1
 
 
 def test_the_footer_is_todays_on_a_stored_page(client, make_article, publish_article):

@@ -59,11 +59,12 @@ def changed_at_key(name: str) -> str:
 # ---------------------------------------------------------------- public pages (default)
 
 
-def page(address: str, method: str, site_generation: int, live_generation: int, day: str) -> str:
+def page(address: str, method: str, site_generation: int, live_generation: int, day: str, deploy: str) -> str:
     """A whole public page (the response), for ``method`` on ``address`` (scheme, host, path and,
     for views that read it, the query); ``live_generation`` is the article's own for its pages,
-    else ``LIVE``'s. ``day`` keeps a page from outliving the day it was made for."""
-    return f"{_PREFIX}:page:{site_generation}:{live_generation}:{day}:{method}:{_digest(address)}"
+    else ``LIVE``'s. ``day`` keeps a page from outliving the day it was made for, ``deploy`` (the
+    deploy's version) from being served by the next deploy."""
+    return f"{_PREFIX}:page:{deploy}:{site_generation}:{live_generation}:{day}:{method}:{_digest(address)}"
 
 
 def publication(pk: int) -> str:

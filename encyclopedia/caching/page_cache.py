@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
-from encyclopedia.caching import generations, keys
+from encyclopedia.caching import deploy, generations, keys
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,9 @@ def _key(request: HttpRequest, with_query: bool) -> str:
     host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
     address = f"{request.scheme}://{host}{request.get_full_path() if with_query else request.path}"
     site_generation, live_generation = _generations(request)
-    return keys.page(address, request.method, site_generation, live_generation, _today_iso())
+    return keys.page(
+        address, request.method, site_generation, live_generation, _today_iso(), deploy.VERSION[:12]
+    )
 
 
 def _counters(request: HttpRequest) -> tuple[str, str]:

@@ -29,44 +29,20 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-import django
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import http_date
 
 from encyclopedia import dates, page_citation, paths
-from encyclopedia.caching import site_data
+from encyclopedia.caching import deploy, site_data
 from encyclopedia.caching.page_cache import last_modified
 from encyclopedia.models import Article, RenderedPage
 
 logger = logging.getLogger(__name__)
 
 _FOOTER = "<!-- site footer -->"
-
-
-def _deploy_version() -> str:
-    """Changes with any template, translation, static file manifest or module of the site's
-    code, and with Django: a deploy never serves a page stored by the code before it."""
-    digest = hashlib.sha256(django.__version__.encode())
-    base = Path(settings.BASE_DIR)
-    patterns = ("templates/**/*.html", "locale/**/*.mo", "encyclopedia/**/*.py", "config/*.py")
-    # Migrations and commands write no page: a new one leaves the stored pages as they are.
-    unread = ("encyclopedia/migrations/", "encyclopedia/management/")
-    found = (p for pattern in patterns for p in base.glob(pattern))
-    for path in sorted(p for p in found if not p.relative_to(base).as_posix().startswith(unread)):
-        digest.update(path.relative_to(base).as_posix().encode())
-        digest.update(path.read_bytes())
-    manifest = Path(settings.STATIC_ROOT or base / "staticfiles") / "staticfiles.json"
-    if manifest.is_file():
-        digest.update(manifest.read_bytes())
-    return digest.hexdigest()
-
-
-DEPLOY_VERSION = _deploy_version()
 
 
 @dataclass(frozen=True)
@@ -132,7 +108,7 @@ def stamp(request: HttpRequest, language: str, found: dict[str, Edition]) -> str
     with translation.override(language):
         site_name = site.display_name  # the default name is translated
     parts = [
-        DEPLOY_VERSION,
+        deploy.VERSION,
         paths.absolute_url(request, request.path),
         language,
         repr(sorted(found.items())),
