@@ -93,10 +93,13 @@ class IndexLine(NamedTuple):
 
 
 def index_page(index_letter: str, language: str = editions.ENGLISH) -> list[IndexLine]:
-    """Sorted here, not by the database: collations differ (some ignore spaces), readers do not."""
-    rows = IndexEntry.objects.filter(language=language, letter=index_letter).values_list(
-        "sort_key", "label", "public_id", "see"
-    )
+    """Sorted here, not by the database: collations differ (some ignore spaces), readers do not.
+
+    So the query asks for no order (``order_by()`` drops the model's): sorting the largest
+    letter's 4,000 lines in the database took as long as the rest of the query, for nothing.
+    """
+    lines = IndexEntry.objects.filter(language=language, letter=index_letter).order_by()
+    rows = lines.values_list("sort_key", "label", "public_id", "see")
     return [IndexLine(label, public_id, see) for _, label, public_id, see in sorted(rows)]
 
 
