@@ -17,9 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import textstat
 from django.conf import settings
-from textstat.backend import metrics
 
 from encyclopedia import markup
 
@@ -100,6 +98,10 @@ def sentences(markdown_text: str) -> str:
 def grade(markdown_texts: str | Iterable[str], language: str = "en") -> GradeHint:
     """The reading grade of one Markdown text, or of several read as one (a whole article); a
     Spanish text (``language="es"``) gets its Spanish readability score."""
+    # Imported here: the admin's modules import this one, and every worker would carry textstat.
+    import textstat
+    from textstat.backend import metrics
+
     texts = [markdown_texts] if isinstance(markdown_texts, str) else list(markdown_texts)
     plain = " ".join(filter(None, (sentences(text) for text in texts)))
     words = textstat.lexicon_count(plain) if plain else 0

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from stdnum import luhn, verhoeff
-from stdnum.exceptions import ValidationError as NumberError
 
 
 class CodeSystem(models.TextChoices):
@@ -88,11 +86,15 @@ def problem(system: str, code: str) -> str | None:
     if system == CodeSystem.LOINC:
         if not _LOINC.fullmatch(code):
             return f"{shown} is not a LOINC code: up to seven digits, a dash and a check digit (4548-4)."
+        from stdnum import luhn  # only when a code is checked: see ``_valid``
+
         if not _valid(luhn.validate, code.replace("-", "")):
             return f"{shown} is not a LOINC code: its check digit (after the dash) is wrong."
     if system == CodeSystem.SNOMEDCT:
         if not _SNOMEDCT.fullmatch(code):
             return f"{shown} is not a SNOMED CT code: 6 to 18 digits, not starting with 0 (44054006)."
+        from stdnum import verhoeff  # only when a code is checked: see ``_valid``
+
         if not _valid(verhoeff.validate, code):
             return f"{shown} is not a SNOMED CT code: its check digit (the last digit) is wrong."
     if system == CodeSystem.CPT and not _CPT.fullmatch(code):
@@ -138,6 +140,11 @@ class Code:
 
 
 def _valid(validate, number: str) -> bool:
+    """Whether python-stdnum's ``validate`` accepts ``number``. stdnum (which imports pydoc) is
+    imported only when a code is checked, never by a public page: it cost every worker about
+    1.4 MB of memory (issue #15)."""
+    from stdnum.exceptions import ValidationError as NumberError
+
     try:
         validate(number)
     except NumberError:

@@ -8,7 +8,9 @@ metadata (EXIF with camera or GPS data, comments, XMP, text chunks) and nothing 
 image data reaches the public site. Animated images keep their first frame.
 
 This module knows nothing of the models: ``encyclopedia.models.ArticleImage`` and the
-accreditation notice's badge (``AccreditationNotice``) call it.
+accreditation notice's badge (``AccreditationNotice``) call it. The models import it, so Pillow
+is imported only by the functions that read or write pixels: the public pages never do, and
+loading it in every worker cost about 3 MB of its memory (issue #15).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import contextlib
 import io
 import warnings
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # The formats accepted, by Pillow's name for them. Never SVG: it is a document that can
 # carry scripts, and Pillow does not read it anyway.
@@ -169,6 +173,8 @@ def _not_accepted(data: bytes) -> ValidationError:
 
 def _other_format(data: bytes) -> str:
     """The name of another image format Pillow recognizes in ``data`` (header only), if any."""
+    from PIL import Image  # only for an upload: see the module's docstring
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -187,6 +193,8 @@ def _damaged() -> ValidationError:
 
 def _open(data: bytes) -> Image.Image:
     """Open ``data`` as an accepted format, reading the header only, with the pixel limit checked."""
+    from PIL import Image, UnidentifiedImageError  # only for an upload: see the module's docstring
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below, with its size
         try:
@@ -227,6 +235,8 @@ def _decode(data: bytes) -> Image.Image:
 
 def _upright_srgb(image: Image.Image) -> Image.Image:
     """A copy of ``image`` turned as its EXIF orientation says, in sRGB, in an encodable mode."""
+    from PIL import ImageCms, ImageOps  # only for an upload: see the module's docstring
+
     upright = ImageOps.exif_transpose(image) or image
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
     icc = image.info.get("icc_profile")
@@ -247,6 +257,8 @@ def _upright_srgb(image: Image.Image) -> Image.Image:
 
 def _fit(image: Image.Image, box: tuple[int, int]) -> Image.Image:
     """``image`` scaled down to fit ``box``, aspect ratio kept; never scaled up."""
+    from PIL import Image  # only for an upload: see the module's docstring
+
     width, height = image.size
     scale = min(box[0] / width, box[1] / height, 1.0)
     if scale >= 1.0:
@@ -257,6 +269,8 @@ def _fit(image: Image.Image, box: tuple[int, int]) -> Image.Image:
 
 def _encode(image: Image.Image, output_format: str, extension: str) -> Rendition:
     """``image`` encoded afresh from its pixels alone: no metadata is carried over."""
+    from PIL import Image  # only for an upload: see the module's docstring
+
     clean = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
     if output_format == "JPEG":

