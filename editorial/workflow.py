@@ -9,17 +9,21 @@ what it offers and what the functions accept come from the same table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import reversion
 from django.db import transaction
 from reversion.models import Revision, Version
+from reversion.signals import post_revision_commit
 
 from editorial import audit, publishing
 from editorial.errors import EditorialError, NotAllowed
 from editorial.models import AuditEvent, ReviewRecord
+from encyclopedia import snapshot
 from encyclopedia.models import Article, Publication, WorkflowState
 
 EDITABLE_STATES = {WorkflowState.DRAFT, WorkflowState.CHANGES_REQUESTED, WorkflowState.PUBLISHED}
@@ -228,14 +232,16 @@ def run(
         locked = Article.objects.select_for_update().get(pk=article.pk)
         check(name, locked, user)
         previous = locked.state
-        with reversion.create_revision():
+        with saved_revisions() as saved, reversion.create_revision():
             if change is not None:
                 change(locked)
+            # Read after the change, for the revision (which follows them) and the publication.
+            snapshot.prefetch_followed([locked])
             locked.save()
             if user is not None:
                 reversion.set_user(user)
             reversion.set_comment(comment)
-        revision = latest_revision(locked)
+        revision = saved[-1] if saved else latest_revision(locked)
         publication = go_live(locked, user, revision, keep_review=keep_review) if publish else None
         audit.record(
             locked,
@@ -256,10 +262,38 @@ def latest_revision(article: Article) -> Revision | None:
     return version.revision if version else None
 
 
+# The revisions saved inside ``saved_revisions`` blocks, innermost block first.
+_saved_revisions: ContextVar[list[Revision] | None] = ContextVar("saved_revisions", default=None)
+
+
+def _remember_revision(sender: Any, revision: Revision, **kwargs: Any) -> None:
+    saved = _saved_revisions.get()
+    if saved is not None:
+        saved.append(revision)
+
+
+post_revision_commit.connect(_remember_revision, dispatch_uid="workflow-remember-revision")
+
+
+@contextmanager
+def saved_revisions() -> Iterator[list[Revision]]:
+    """The revisions reversion saves in the block, so that the caller need not read its own back
+    (``latest_revision``). Empty when the block's revision is part of an enclosing one, which is
+    saved later: then ``latest_revision`` is what the caller uses."""
+    saved: list[Revision] = []
+    token = _saved_revisions.set(saved)
+    try:
+        yield saved
+    finally:
+        _saved_revisions.reset(token)
+
+
 def go_live(article: Article, user: Any, revision: Revision | None, *, keep_review: bool) -> Publication:
     """Freeze the working copy the reviewer saw and make it live now; the approval it answers
-    (if any) is linked to the new publication."""
-    publication = publishing.freeze(article, user, revision, keep_review=keep_review)
+    (if any) is linked to the new publication. The rows are those ``run`` read for the revision."""
+    publication = publishing.freeze(
+        article, user, revision, fields=snapshot.freeze_followed(article), keep_review=keep_review
+    )
     if not keep_review:
         link_review(article, publication)
     return publishing.go_live(article, publication)

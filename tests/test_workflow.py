@@ -23,7 +23,7 @@ from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from editorial.errors import EditorialError, NotAllowed
 from editorial.models import AuditEvent, ReviewRecord
-from encyclopedia.models import Article, Publication, Reviewer, WorkflowState
+from encyclopedia.models import Article, Citation, Publication, Reviewer, WorkflowState
 from tests.conftest import page_text
 from tests.factories import edit, make_user, seen_on, with_profile
 
@@ -166,6 +166,61 @@ def test_approval_publishes_with_todays_review_date_and_frozen_credit(client, li
     text = page_text(public_text(client, article))
     assert "Updated paragraph about night cramps." in text
     assert "Review Date 11/24/2026" in text
+
+
+def _with_references(article: Article, count: int) -> Article:
+    from encyclopedia.models import ArticleCitation
+
+    for position in range(1, count + 1):
+        citation = Citation.objects.create(
+            kind="book", title=f"Handbook {position}", publisher="Example Press"
+        )
+        ArticleCitation.objects.create(article=article, citation=citation, position=position)
+    return article
+
+
+def test_the_approved_version_in_the_history_is_the_page_readers_get(
+    client, make_article, publish_article, editor, reviewer
+):
+    """The approval's revision names each section and reference as the history lists them, and the
+    live page is frozen from that same version: the edited words, every reference."""
+    article = publish_article(_with_references(make_article("Night sweats", sections=3), 2))
+    edit(article, editor, "Sweating at night, reworded for the review.")
+    submit(article, editor)
+    approve(article, reviewer, notes="Accurate.")
+    article = Article.objects.get(pk=article.pk)
+    publication = article.live_publication
+    latest = Version.objects.get_for_object(article).first().revision
+    assert publication.revision == latest
+    assert latest.comment == "Approved and published: Accurate."
+    names = sorted(version.object_repr for version in latest.version_set.all())
+    assert names == sorted(
+        [str(article), "Causes", "Part 2", "Part 3", *(str(c) for c in Citation.objects.all())]
+    )
+    assert [section["html"] for section in publication.sections][0].startswith("<p>Sweating at night")
+    assert len(publication.references) == 2
+    text = page_text(public_text(client, article))
+    assert "Sweating at night, reworded for the review." in text and "Handbook 2" in text
+
+
+def test_an_approval_costs_as_many_queries_however_long_the_page(
+    make_article, publish_article, editor, reviewer
+):
+    """Approving reads an article's rows once, not once per section or reference: a long page
+    takes no more queries to approve than a short one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    # The first approval also reads what a process reads once (site settings, content types).
+    for title, sections, references in (("First page", 1, 1), ("Short page", 1, 1), ("Long page", 9, 7)):
+        article = publish_article(_with_references(make_article(title, sections=sections), references))
+        edit(article, editor, f"{title}, edited.")
+        submit(article, editor)
+        with CaptureQueriesContext(connection) as captured:
+            approve(Article.objects.get(pk=article.pk), reviewer)
+        counts.append(len(captured.captured_queries))
+    assert counts[1] == counts[2]
 
 
 def test_nobody_approves_their_own_changes(live_article):

@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +40,6 @@ from django.db import connection, models, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from reversion.models import Revision
-from reversion.signals import post_revision_commit
 
 from editorial import audit, publishing, translation, workflow
 from editorial.actions.publish import can_publish
@@ -72,14 +70,13 @@ from encyclopedia.models import (
     ImageAwaitingUpload,
     Language,
     Publication,
-    RelatedArticle,
     Reviewer,
     ReviewOrganization,
     Section,
     SectionHeading,
     WorkflowState,
 )
-from encyclopedia.snapshot import freeze, freeze_rows, is_current
+from encyclopedia.snapshot import freeze, freeze_rows, is_current, prefetch_followed
 from encyclopedia.versioning import ARTICLE_FOLLOWS
 
 # The foreign keys of an article: the import sets the reviewer and the organization to rows it
@@ -88,13 +85,6 @@ from encyclopedia.versioning import ARTICLE_FOLLOWS
 _ARTICLE_RELATIONS = [f.name for f in Article._meta.concrete_fields if f.is_relation]
 _CITATION_FIELDS = [f.name for f in dataclasses.fields(CitationData)]
 _LOOKUP_CHUNK = 500  # values per query when looking up a page's citations or credits
-# The rows a revision follows, with what each one's name (its version's ``object_repr``) shows.
-_FOLLOWED = {
-    "sections": Section.objects.select_related("heading"),
-    "citation_links": ArticleCitation.objects.select_related("citation"),
-    "credit_links": ArticleCredit.objects.select_related("credit"),
-    "related_links": RelatedArticle.objects.select_related("related"),
-}
 
 
 @dataclass
@@ -278,10 +268,7 @@ class ImportBatch:
             if empty:  # nothing to read: a new article has none of these rows
                 model = Article._meta.get_field(name).related_model
                 prefetch_related_objects(empty, Prefetch(name, queryset=model.objects.none()))
-        prefetch_related_objects(
-            [entry.article for entry in saved],
-            *(Prefetch(name, queryset=_FOLLOWED.get(name)) for name in ARTICLE_FOLLOWS),
-        )
+        prefetch_followed([entry.article for entry in saved])
         fresh: list[Publication] = []  # the new articles' publications, inserted together
         frozen = [_freeze(entry, self, fresh) if entry.publish else _draft(entry) for entry in saved]
         if fresh:
@@ -558,32 +545,15 @@ def _go_live(
     )
 
 
-# The revisions saved while ``_revise`` runs, so that it need not read its own back.
-_saved_revisions: ContextVar[list[Revision] | None] = ContextVar("import_saved_revisions", default=None)
-
-
-def _remember_revision(sender: Any, revision: Revision, **kwargs: Any) -> None:
-    saved = _saved_revisions.get()
-    if saved is not None:
-        saved.append(revision)
-
-
-post_revision_commit.connect(_remember_revision, dispatch_uid="import-remember-revision")
-
-
 def _revise(article: Article, user: Any, comment: str) -> Revision | None:
     """A revision of ``article`` (and the rows it follows) with ``user`` and ``comment``; the
     revision, as ``workflow.latest_revision`` would find it."""
-    saved: list[Revision] = []
-    token = _saved_revisions.set(saved)
-    try:
-        with reversion.create_revision(atomic=False):  # inside the import's own savepoint
-            reversion.add_to_revision(article)
-            if user is not None:
-                reversion.set_user(user)
-            reversion.set_comment(comment)
-    finally:
-        _saved_revisions.reset(token)
+    # The revision is saved inside the import's own savepoint (atomic=False).
+    with workflow.saved_revisions() as saved, reversion.create_revision(atomic=False):
+        reversion.add_to_revision(article)
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
     # Inside an enclosing revision, nothing is saved yet: the latest one is what run() would use.
     return saved[-1] if saved else workflow.latest_revision(article)
 
