@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -135,6 +137,22 @@ def test_a_new_deploy_is_not_served_the_pages_cached_before_it(
     monkeypatch.setattr(deploy, "VERSION", "the next deploy")
     client.get(url)
     assert len(renders) == 1
+
+
+def test_every_module_serving_a_public_page_is_part_of_the_deploys_version():
+    """A deploy that changes any code behind a cached public page (the Infobutton's answers too,
+    and the search's stop words) is not served what the code before it cached."""
+    base = Path(settings.BASE_DIR)
+    sources = set(deploy.sources())
+    serving = [
+        path
+        for app in ("encyclopedia", "infobutton", "editorial")
+        for path in (base / app).rglob("*.py")
+        if "@public_page" in path.read_text(encoding="utf-8")
+    ]
+    assert {base / "encyclopedia/views.py", base / "infobutton/views.py"} <= set(serving)
+    assert [path for path in serving if path not in sources] == []
+    assert base / "encyclopedia/search/stopwords.txt" in sources
 
 
 def test_the_footer_is_todays_on_a_stored_page(client, make_article, publish_article):
