@@ -19,3 +19,24 @@ def site_url_is_set(app_configs, **kwargs) -> list[checks.CheckMessage]:
             id="encyclopedia.E001",
         )
     ]
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def shared_cache_keeps_nothing_over_a_restart(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A Redis restored from a snapshot would bring back the generation counters from before the
+    changes made since, and the pages cached under them (a withdrawn article, for five minutes)."""
+    from django.core.cache import caches
+
+    persistence = getattr(caches["shared"], "persistence", None)
+    kept = persistence() if persistence else None
+    if not kept:
+        return []
+    return [
+        checks.Warning(
+            f"The Redis of REDIS_URL keeps its data over a restart ({', '.join(kept)}): restored, it "
+            "would serve pages cached before the changes made since its snapshot, for up to five "
+            "minutes.",
+            hint='Run the cache\'s Redis without persistence: --save "" --appendonly no (docs/deploy.md).',
+            id="encyclopedia.W002",
+        )
+    ]

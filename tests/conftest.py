@@ -175,3 +175,31 @@ def sign_in(client, username: str, password: str) -> None:
     """Sign in through the admin's login form, as a person does (and as login throttling sees it)."""
     response = client.post("/admin/login/", {"username": username, "password": password, "next": "/admin/"})
     assert response.status_code == 302, f"could not sign in as {username}"
+
+
+@pytest.fixture
+def production_caches():
+    """``CACHES`` as the settings have them with ``REDIS_URL`` (the test Redis), on a key prefix of
+    this test's own."""
+    import uuid
+
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    from encyclopedia.caching import generations
+    from tests.factories import TEST_REDIS_URL
+
+    shared = {
+        **settings.CACHES_WITH_REDIS,
+        "LOCATION": TEST_REDIS_URL,
+        "KEY_PREFIX": f"budget-{uuid.uuid4().hex}",
+    }
+    default = {**shared, "BACKEND": "encyclopedia.caching.two_level.TwoLevelRedisCache"}
+    # The epoch row is read once per CACHE_EPOCH_INTERVAL (0.5 s), whatever the request: not here.
+    with override_settings(CACHES={"default": default, "shared": shared}, CACHE_EPOCH_INTERVAL=60):
+        generations.forget()
+        yield
+        for alias in ("default", "shared"):
+            caches[alias].clear()
+        generations.forget()

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
+
 import pytest
 from django.db import connections
 
@@ -79,6 +85,34 @@ def test_manage_check_deploy_reports_an_unset_site_url_as_an_error():
     result = check_deploy()
     assert result.returncode == 1, result.stdout + result.stderr
     assert "ERRORS:" in result.stderr and "(encyclopedia.E001) SITE_URL is not set" in result.stderr
+
+
+@pytest.mark.skipif(
+    shutil.which("redis-server") is None, reason="needs redis-server to start one that persists"
+)
+@pytest.mark.parametrize(("persists", "warned"), [(["--save", "3600 1"], True), (["--save", ""], False)])
+def test_manage_check_deploy_warns_of_a_cache_redis_that_keeps_its_data(tmp_path, persists, warned):
+    """Restored from a snapshot, such a Redis would serve pages cached before the changes since."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(tmp_path), *persists]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)  # noqa: S603 - fixed arguments
+    try:
+        for _ in range(50):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+            time.sleep(0.1)
+        result = check_deploy(
+            SITE_URL="https://encyclopedia.example.org", REDIS_URL=f"redis://127.0.0.1:{port}/0"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert ("(encyclopedia.W002)" in result.stderr) is warned, result.stdout + result.stderr
+    assert result.returncode == (1 if warned else 0)
+    if warned:
+        assert "RDB snapshots" in result.stderr
 
 
 @pytest.mark.django_db

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.cache import caches
+from django.utils import timezone
+from django.utils.http import http_date
 
 from encyclopedia.caching import page_cache, publication_cache
 from encyclopedia.models import Publication
-from tests.factories import make_user
+from tests.factories import make_user, needs_redis
 
 
 @pytest.fixture
@@ -172,3 +177,35 @@ def test_readers_past_the_page_cache_see_a_withdrawal_restore_and_merge_at_once(
         merge(article, boss, into=survivor)
     response = client.get(url)
     assert (response.status_code, response["Location"]) == (301, survivor.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "production", [False, pytest.param(True, marks=needs_redis)], ids=["local store", "redis"]
+)
+def test_last_modified_never_goes_back_after_the_counters_are_lost(
+    client, make_article, publish_article, settings, production, request
+):
+    """A proxy that revalidates by date alone must not be told "not modified" for a copy older
+    than a change: when the shared cache loses the counters (a flush, an empty restart), the
+    page's ``Last-Modified`` stays at or after the last change a reader was shown."""
+    from django.utils.http import parse_http_date
+
+    from encyclopedia.caching import generations
+
+    if production:
+        request.getfixturevalue("production_caches")
+    settings.CACHE_GENERATION_RECHECK = 0
+    article = publish_article(make_article("Dated"))
+    url = article.get_absolute_url()
+    start = timezone.now()
+    with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
+        publish_article(make_article("A later change elsewhere"))  # the live generation, bumped
+        seen = parse_http_date(client.get(url)["Last-Modified"])
+    assert seen >= (start + datetime.timedelta(minutes=10)).timestamp() - 1
+    with time_machine.travel(start + datetime.timedelta(minutes=20), tick=False):
+        caches["shared"].clear()
+        generations.forget()
+        after = parse_http_date(client.get(url)["Last-Modified"])
+        assert after >= seen
+        revalidated = client.get(url, HTTP_IF_MODIFIED_SINCE=http_date(seen))
+        assert revalidated.status_code == 200, "a copy from before the loss is not confirmed"

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from encyclopedia.caching import generations, keys
@@ -18,20 +15,6 @@ from tests.factories import TEST_REDIS_URL, needs_redis
 
 REDIS_URL = TEST_REDIS_URL
 SIGNED_IN = "not-a-real-session"
-
-
-@pytest.fixture
-def production_caches():
-    """``CACHES`` as the settings have them with ``REDIS_URL``, on a key prefix of this test's own."""
-    shared = {**settings.CACHES_WITH_REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": f"budget-{uuid.uuid4().hex}"}
-    default = {**shared, "BACKEND": "encyclopedia.caching.two_level.TwoLevelRedisCache"}
-    # The epoch row is read once per CACHE_EPOCH_INTERVAL (0.5 s), whatever the request: not here.
-    with override_settings(CACHES={"default": default, "shared": shared}, CACHE_EPOCH_INTERVAL=60):
-        generations.forget()
-        yield
-        for alias in ("default", "shared"):
-            caches[alias].clear()
-        generations.forget()
 
 
 @pytest.fixture

@@ -128,17 +128,20 @@ def _read(names: tuple[str, ...]) -> dict[str, tuple[int, datetime.datetime | No
 def _read_or_create(names: list[str]) -> tuple[dict[str, object], frozenset[str]]:
     """The counters of ``names`` and when they were bumped, by key, a counter the cache does not
     hold (new, or lost) given a new value unless another process stored one first; and the names
-    of the counters given one here. With Redis, one round trip (``add_many_and_get_many``)."""
+    of the counters given one here. With Redis, one round trip (``add_many_and_get_many``).
+
+    A counter made here is taken to have changed now: one the cache lost may have been bumped
+    just before, and ``Last-Modified`` must never go back to before a change a reader has seen."""
     counters = {keys.generation_key(name): name for name in names}
     moments = [keys.changed_at_key(name) for name in names]
-    store = _store()
+    store, now = _store(), timezone.now()
     if hasattr(store, "add_many_and_get_many"):
-        new = {key: _new_value() for key in counters}
-        added, found = store.add_many_and_get_many(new, moments)
-        return found, frozenset(counters[key] for key in added)
+        new = {key: _new_value() for key in counters} | dict.fromkeys(moments, now)
+        added, found = store.add_many_and_get_many(new, [])
+        return found, frozenset(counters[key] for key in added if key in counters)
     found, added, taken = store.get_many([*counters, *moments]), [], []
-    for key in [key for key in counters if key not in found]:
-        value = _new_value()
+    for key in [key for key in [*counters, *moments] if key not in found]:
+        value = _new_value() if key in counters else now
         if store.add(key, value, None):
             found[key] = value
             added.append(key)
@@ -146,7 +149,7 @@ def _read_or_create(names: list[str]) -> tuple[dict[str, object], frozenset[str]
             taken.append(key)
     if taken:
         found.update(store.get_many(taken))
-    return found, frozenset(counters[key] for key in added)
+    return found, frozenset(counters[key] for key in added if key in counters)
 
 
 def created(name: str) -> bool:

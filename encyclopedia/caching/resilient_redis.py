@@ -148,6 +148,17 @@ class ResilientRedisCache(RedisCache):
         if found != "ok":
             raise RedisError("the value written was not kept")
 
+    def persistence(self) -> list[str] | None:
+        """How Redis keeps its data over a restart ("RDB snapshots", "append-only file"), or None
+        when it does not say (down, or CONFIG refused, as some hosted Redis do). A cache restored
+        from a snapshot has the counters from before the changes since, so it must keep none."""
+        try:
+            config = self.client.get_client(write=False).config_get("save", "appendonly")
+        except RedisError:
+            return None
+        kept = ["RDB snapshots"] if config.get("save") else []
+        return [*kept, "append-only file"] if config.get("appendonly") == "yes" else kept
+
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._guarded(
             lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False
