@@ -182,3 +182,18 @@ def test_a_counter_another_process_made_first_is_read_not_replaced(production_ca
         again = generations.current(name)
         assert again != first, "a lost counter comes back as a new value"
         assert generations.created(name)
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_signed_in_reader_moving_between_pages_asks_redis_nothing(
+    production_caches, round_trips, client, make_article, publish_article, settings
+):
+    """A stored page is current by its version in the database, so a signed-in reader's next
+    page needs no counter of its own: the site's and the live one, read a moment ago, are enough."""
+    urls = [publish_article(make_article(title)).get_absolute_url() for title in ("One", "Two", "Three")]
+    for url in urls:
+        client.get(url)  # each page stored by an anonymous view
+    settings.CACHE_GENERATION_RECHECK = 60
+    _view(client, urls[0], round_trips, signed_in=True)
+    assert [_view(client, url, round_trips, signed_in=True) for url in urls[1:]] == [(0, 1), (0, 1)]

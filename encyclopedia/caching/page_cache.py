@@ -168,7 +168,11 @@ def public_page(
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable_request(request):
             try:
-                _generations(request)  # the counters the view reads, in one round trip
+                # The counters every view reads (site data, Last-Modified), in one round trip or
+                # none: not the article's own, which only a page rendered afresh needs (a stored
+                # page is current by its version in the database), so that a signed-in reader
+                # moving between pages does not ask Redis for each one.
+                generations.current_many(keys.SITE, keys.LIVE)
             except Exception:  # an unreachable cache must not take the site down with it
                 logger.exception("Cache unreachable; serving %s uncached", request.path)
             response = view(request, *args, **kwargs)
