@@ -137,7 +137,7 @@ def _read_or_create(names: list[str]) -> tuple[dict[str, object], frozenset[str]
     store, now = _store(), timezone.now()
     if hasattr(store, "add_many_and_get_many"):
         new = {key: _new_value() for key in counters} | dict.fromkeys(moments, now)
-        added, found = store.add_many_and_get_many(new, [])
+        added, found = store.add_many_and_get_many(new)
         return found, frozenset(counters[key] for key in added if key in counters)
     found, added, taken = store.get_many([*counters, *moments]), [], []
     for key in [key for key in [*counters, *moments] if key not in found]:

@@ -78,25 +78,22 @@ def _key(request: HttpRequest, with_query: bool) -> str:
     )
 
 
-def _counters(request: HttpRequest) -> tuple[str, str]:
-    """The names of the site's generation and of the page's own (an article's, else the live one)."""
-    article = _ARTICLE_PAGE.match(request.path_info)
-    return keys.SITE, keys.article_generation(article[1]) if article else keys.LIVE
-
-
 def _generations(request: HttpRequest) -> list[int]:
-    """The site's generation and the page's own, read once per request with every other counter
-    the page may need, in one round trip or none (``generations``)."""
+    """The site's generation and the page's own (an article's, else the live one), read once per
+    request with every other counter the page may need, in one round trip or none (``generations``)."""
     if not hasattr(request, "_page_generations"):
+        article = _ARTICLE_PAGE.match(request.path_info)
+        own = keys.article_generation(article[1]) if article else keys.LIVE
         # The live generation too: an article the page cache misses reads it (linked titles).
-        request._page_generations = generations.current_many(*_counters(request), keys.LIVE)[:2]
+        request._page_generations = generations.current_many(keys.SITE, own, keys.LIVE)[:2]
+        request._page_new = generations.created(keys.SITE) or generations.created(own)
     return request._page_generations
 
 
 def _new(request: HttpRequest) -> bool:
-    """Whether a counter of the page's key was made by this request (Redis had lost it, or never
-    held it): no page is kept under that key, so the cache need not be asked."""
-    return any(generations.created(name) for name in _counters(request))
+    """Whether a counter of the page's key (``_key``, read first) was made by this request: Redis
+    had lost it, or never held it, so no page is kept under that key and the cache need not be asked."""
+    return request._page_new
 
 
 def last_modified(*moments: datetime.datetime | None) -> datetime.datetime:

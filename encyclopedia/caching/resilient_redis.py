@@ -191,23 +191,22 @@ class ResilientRedisCache(RedisCache):
         )
 
     def add_many_and_get_many(
-        self, new: dict[str, Any], keys: Iterable[str], version: int | None = None
+        self, new: dict[str, Any], version: int | None = None
     ) -> tuple[set[str], dict[str, Any]]:
-        """Store each of ``new`` (never to expire) where its key holds nothing, and read every
-        key of ``new`` and ``keys``, in one round trip: the keys stored, and the value of every
-        key holding one (those just stored included). The generations' read (``generations``): a counter Redis lost is made again in
-        the same trip. Redis down: nothing stored, nothing found."""
-        keys = [*new, *(key for key in keys if key not in new)]
+        """Store each of ``new`` (never to expire) where its key holds nothing, and read every key
+        of ``new``, in one round trip: the keys stored, and the value of every key holding one
+        (those just stored included). The generations' read (``generations``): a counter Redis lost
+        is made again in the same trip. Redis down: nothing stored, nothing found."""
 
         def call() -> tuple[set[str], dict[str, Any]]:
-            made = [self.make_and_validate_key(key, version) for key in keys]
+            made = [self.make_and_validate_key(key, version) for key in new]
             pipeline = self.client.get_client(write=True).pipeline(transaction=False)
-            for key, redis_key in zip(new, made, strict=False):
-                pipeline.set(redis_key, self.client.encode(new[key]), nx=True)
+            for redis_key, value in zip(made, new.values(), strict=True):
+                pipeline.set(redis_key, self.client.encode(value), nx=True)
             pipeline.mget(made)
             *stored, values = pipeline.execute()
             added = {key for key, done in zip(new, stored, strict=True) if done}
-            pairs = zip(keys, values, strict=True)
+            pairs = zip(new, values, strict=True)
             return added, {key: self.client.decode(value) for key, value in pairs if value is not None}
 
         return self._guarded(call, (set(), {}))
