@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import redis
 from django.conf import settings
@@ -29,6 +31,7 @@ def round_trips(monkeypatch):
 
     def counted_pipeline(self, *args, **options):
         sent.append("pipeline")
+
         return pipeline(self, *args, **options)
 
     monkeypatch.setattr(redis.Redis, "execute_command", counted_command)
@@ -198,3 +201,28 @@ def test_a_signed_in_reader_moving_between_pages_asks_redis_nothing(
     generations.forget()  # another process stored them: this one has read none of their counters
     _view(client, urls[0], round_trips, signed_in=True)
     assert [_view(client, url, round_trips, signed_in=True) for url in urls[1:]] == [(0, 1), (0, 1)]
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_many_warm_pages_read_one_counter_per_interval(
+    production_caches, round_trips, client, make_article, publish_article, settings
+):
+    """A worker serving many warm pages: once ``CACHE_GENERATION_RECHECK`` has passed, the first
+    page reads the counters again, and the others ask Redis nothing as long as nothing changed.
+    A change made by another process (its counters, then ``ANY_CHANGE``) shows on the next read."""
+    articles = [publish_article(make_article(title)) for title in ("Hot one", "Hot two", "Hot three")]
+    urls = [article.get_absolute_url() for article in articles]
+    settings.CACHE_GENERATION_RECHECK = 0.2
+    generations.forget()  # published by another process: none of their counters read here yet
+    for url in urls:
+        client.get(url)
+    time.sleep(0.25)
+    assert [_view(client, url, round_trips)[0] for url in urls] == [1, 0, 0]
+
+    changed = keys.generation_key(keys.article_generation(articles[2].public_id))
+    caches["shared"].set_many({changed: 1, keys.generation_key(keys.ANY_CHANGE): 1}, None)
+    time.sleep(0.25)
+    assert _view(client, urls[0], round_trips) == (1, 0), "nothing of its own changed: from memory"
+    trips, queries = _view(client, urls[2], round_trips)
+    assert round_trips[0] == "pipeline" and queries > 0, "its counter is new: read, the page made again"

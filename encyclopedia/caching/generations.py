@@ -55,11 +55,14 @@ def _fails_open() -> bool:
     return getattr(_store(), "fails_open", False)
 
 
-# The counters this process read last, and when (``time.monotonic()``): a request within
-# ``CACHE_GENERATION_RECHECK`` seconds of the last read (0.1 s) asks the shared cache nothing.
-# A change shows on every process that much later at most, far inside the one second the site
-# promises; this process's own bumps show at once.
-_seen: dict[tuple[str, str], tuple[float, int, datetime.datetime | None]] = {}
+# The counters this process read last: when (``time.monotonic()``), their value and
+# ``changed_at``, and the value ``keys.ANY_CHANGE`` had when they were read. A request within
+# ``CACHE_GENERATION_RECHECK`` seconds of the last read (0.1 s) asks the shared cache nothing; after
+# that, a counter read when ``ANY_CHANGE`` had the value it has now (read again) is still current,
+# so a process serving many pages reads one counter per interval, not one per page. A change shows
+# on every process that much later at most, far inside the one second the site promises; this
+# process's own bumps show at once.
+_seen: dict[tuple[str, str], tuple[float, int, datetime.datetime | None, int]] = {}
 _SEEN_LIMIT = 10_000  # article counters: forgotten all at once past this many
 
 
@@ -69,11 +72,12 @@ def _store_name() -> str:
     return f"{shared.get('LOCATION')}|{shared.get('KEY_PREFIX', '')}"
 
 
-def _remember(values: dict[str, tuple[int, datetime.datetime | None]]) -> None:
+def _remember(values: dict[str, tuple[int, datetime.datetime | None]], any_change: int) -> None:
     if len(_seen) > _SEEN_LIMIT:
         _seen.clear()
     now, store = time.monotonic(), _store_name()
-    _seen.update({(store, name): (now, *value) for name, value in values.items()})
+    _seen.update({(store, name): (now, *value, any_change) for name, value in values.items()})
+    _seen[(store, keys.ANY_CHANGE)] = (now, any_change, None, any_change)
 
 
 # When the request this thread serves began (``one_request``): a counter read since then is
@@ -103,37 +107,42 @@ def forget() -> None:
 
 def _read(names: tuple[str, ...]) -> dict[str, tuple[int, datetime.datetime | None]]:
     """Each counter of ``names`` and when it was last bumped: from what this process read in the
-    last ``CACHE_GENERATION_RECHECK`` seconds, the others in one round trip to the cache."""
+    last ``CACHE_GENERATION_RECHECK`` seconds, or read before with ``ANY_CHANGE`` unchanged since,
+    the others in one round trip to the cache, ``ANY_CHANGE`` first."""
     fresh_after = min(time.monotonic() - settings.CACHE_GENERATION_RECHECK, _request_began.get())
     store = _store_name()
+    any_seen = _seen.get((store, keys.ANY_CHANGE))
+    any_change = any_seen[1] if any_seen is not None and any_seen[0] >= fresh_after else None
     known = {}
     for name in names:
         seen = _seen.get((store, name))
-        if seen is not None and seen[0] >= fresh_after:
-            known[name] = seen[1:]
+        if seen is not None and (seen[0] >= fresh_after or seen[3] == any_change):
+            known[name] = seen[1:3]
     missing = [name for name in dict.fromkeys(names) if name not in known]
     if missing:
-        found, created = _read_or_create(missing)
+        found, created = _read_or_create([keys.ANY_CHANGE, *missing])
         if created and _request_began.get() != math.inf:
             _created.set(_created.get() | created)
         read = {}
-        for name in missing:
+        for name in [keys.ANY_CHANGE, *missing]:
             key = keys.generation_key(name)
             read[name] = (found[key] if key in found else _new_value(), found.get(keys.changed_at_key(name)))
-        _remember(read)
+        any_change = read.pop(keys.ANY_CHANGE)[0]
+        _remember(read, any_change)
         known.update(read)
     return known
 
 
 def _read_or_create(names: list[str]) -> tuple[dict[str, object], frozenset[str]]:
-    """The counters of ``names`` and when they were bumped, by key, a counter the cache does not
-    hold (new, or lost) given a new value unless another process stored one first; and the names
-    of the counters given one here. With Redis, one round trip (``add_many_and_get_many``).
+    """The counters of ``names`` and when they were bumped (but ``ANY_CHANGE``'s), by key, read in
+    that order, a counter the cache does not hold (new, or lost) given a new value unless another
+    process stored one first; and the names of the counters given one here. With Redis, one round
+    trip (``add_many_and_get_many``).
 
     A counter made here is taken to have changed now: one the cache lost may have been bumped
     just before, and ``Last-Modified`` must never go back to before a change a reader has seen."""
     counters = {keys.generation_key(name): name for name in names}
-    moments = [keys.changed_at_key(name) for name in names]
+    moments = [keys.changed_at_key(name) for name in names if name != keys.ANY_CHANGE]
     store, now = _store(), timezone.now()
     if hasattr(store, "add_many_and_get_many"):
         new = {key: _new_value() for key in counters} | dict.fromkeys(moments, now)
@@ -187,6 +196,7 @@ def _bump_now(names: tuple[str, ...]) -> None:
         {
             **{keys.generation_key(name): value for name in names},
             **{keys.changed_at_key(name): now for name in names},
+            keys.generation_key(keys.ANY_CHANGE): value,  # last: see ``_seen``
         },
         None,
     )
@@ -195,7 +205,7 @@ def _bump_now(names: tuple[str, ...]) -> None:
         epoch.advance()
         forget()
     else:
-        _remember(dict.fromkeys(names, (value, now)))
+        _remember(dict.fromkeys(names, (value, now)), value)
 
 
 def bump(*names: str) -> None:

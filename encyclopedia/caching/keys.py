@@ -6,7 +6,7 @@ lifetime and which cache it lives in are listed in ``encyclopedia/caching/README
 
 Two kinds of names:
 
-- **Generation counters** (``LIVE``, ``SITE``, ``article_generation``) are names, not keys:
+- **Generation counters** (``LIVE``, ``SITE``, ``article_generation``, ``ANY_CHANGE``) are names, not keys:
   ``generations.py`` keeps two entries per name in ``CACHES["shared"]``, ``generation_key`` (the
   counter) and ``changed_at_key`` (when it was last bumped).
 - **Everything else** lives in ``CACHES["default"]`` and is keyed on the counters' current
@@ -38,6 +38,10 @@ LIVE = f"{_PREFIX}:live"
 
 # Bumped whenever editors save site data (settings, policy pages, accreditation notices).
 SITE = f"{_PREFIX}:site"
+
+# Bumped with every other counter, after it: a process that finds this one unchanged knows that
+# every counter it read since is unchanged too, and reads one counter instead of all it uses.
+ANY_CHANGE = f"{_PREFIX}:any-change"
 
 
 def article_generation(public_id: str) -> str:
