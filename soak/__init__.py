@@ -17,9 +17,11 @@ from bench import common
 OUT = common.ROOT / "soak" / "out"
 WORKDIR = Path(os.environ.get("SOAK_WORKDIR", "/tmp/encyclopedia-soak"))  # logs and SQLite sites
 REPORT = common.ROOT / "RELIABILITY.md"
-PORT = 8051
-PG_DB = "soak_encyclopedia"
-REDIS_URL = "redis://127.0.0.1:6379/5"  # a db number of its own: flushed before each phase
+# Overridable, so that a second soak on this machine (another clone) cannot meet this one. The Redis
+# db is the soak's own: it is flushed before each phase.
+PORT = int(os.environ.get("SOAK_PORT", "8051"))
+PG_DB = os.environ.get("SOAK_PG_DB", "soak_encyclopedia")
+REDIS_URL = os.environ.get("SOAK_REDIS_URL", "redis://127.0.0.1:6379/5")
 # Every approval writes "Soak revision N." (N unique in the soak) into the summary and each section.
 MARKER = re.compile(r"Soak revision (\d+)\.")
 
