@@ -14,40 +14,57 @@ state and go on doing so for ``HOLD_S``. tests/test_multiprocess.py asserts each
 from __future__ import annotations
 
 import collections
-import datetime
+import functools
 import itertools
 import math
 import re
 import secrets
 import shlex
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from bench.common import BENCH_PASSWORD
 from bench.server import HOST, log_text
-from soak import PORT, WORKDIR, site
+from soak import PORT, WORKDIR, log, now, rows_of, site
 
 LIMIT_S = 1.0  # the acceptance: every worker shows a change within this
 STREAK, READERS, HOLD_S = 20, 4, 0.5  # answers in a row in the new state; threads after a write; seconds
 WARM_REQUESTS, WARM_THREADS = 40, 8
 SOAK_WATCH_S = 10.0  # how long the soak watches a state that has not changed yet
-SESSION_COOKIE = "sessionid=multiworker-reader"  # any value: its presence skips the page cache
 # gunicorn's default access log format, then the worker's pid and the request's probe number.
 ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" pid=%(p)s probe=%({x-probe}i)s'
 ACCESS_PROBE = re.compile(r"pid=<(\d+)> probe=(\S+)")
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 Check = Callable[[int, bytes], bool]
+# Each scenario's article, what every worker must answer after it (before it: the other status, or
+# the page without the new TEXT), and what the change is: by the admin's form, or by this code.
+SCENARIOS = {
+    name: rest
+    for name, *rest in rows_of("""
+admin-withdraw | 0 | 410 | Withdrawn in the admin (the worker that answered the form)
+command-withdraw | 1 | 410 | Withdrawn by a command (`manage.py shell -c`, another process)
+command-restore | 1 | 200 | Restored by a command (another process)
+publish | 2 | 200 with the new summary | Published with a new summary by a command (another process)
+site-data | 3 | 200 with the new footer | Site settings' disclaimer saved by a command (another process)
+""")
+}
+CODE = {
+    "command-withdraw": "from editorial.actions.withdraw import withdraw\nwithdraw(article, user, reason='Check.')",
+    "command-restore": "from editorial.actions.restore import restore\nrestore(article, user)",
+    "publish": "from editorial.actions.publish import publish\narticle.summary = TEXT\narticle.save()\n"
+    "publish(article, user, comment='Multiworker check: a new summary')",
+    "site-data": "from encyclopedia.models import SiteSettings\nsettings = SiteSettings.load()\n"
+    "settings.disclaimer = TEXT\nsettings.save()",
+}
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     sent: float  # time.time() when the request was sent
     status: int  # 0: the connection failed
     new: bool  # what the reading's check said
@@ -75,9 +92,9 @@ class Reading:
                     if (number := next(numbers)) >= limit:
                         return
                     sent = self.in_flight[index] = time.time()
-                probe, cookie = f"{tag}.{number}", number % 2 == 1
+                probe, cookie = f"{tag}.{number}", number % 2 == 1  # any session id skips the page cache
                 status, body = site.get(
-                    path, {"X-Probe": probe} | ({"Cookie": SESSION_COOKIE} if cookie else {})
+                    path, {"X-Probe": probe} | ({"Cookie": "sessionid=mw"} if cookie else {})
                 )
                 with self.lock:
                     self.answers.append(Answer(sent, status, check(status, body), probe, cookie))
@@ -117,8 +134,9 @@ class Site(site.Site):
     def command(self, index: int, code: str) -> float:
         """``code`` with ``article`` (article ``index``) and ``user`` (the director); when it returned."""
         setup = f"article = Article.objects.get(pk={self.articles[index]['pk']})\n"
-        setup += "user = get_user_model().objects.get(username='bench-director')\n"
-        return self.script(setup + code + "\ndone()\n")["done"]
+        return self.script(
+            setup + "user = get_user_model().objects.get(username='bench-director')\n" + code + "\ndone()"
+        )["done"]
 
     def admin_withdraw(self, index: int) -> float:
         """The director signs in at /admin/login/ and withdraws article ``index`` with the workflow form."""
@@ -155,32 +173,32 @@ class Site(site.Site):
             time.sleep(0.05)
 
 
+def counts(answers: list[Answer]) -> dict[str, int]:
+    return {"new": sum(a.new for a in answers), "old": sum(not a.new for a in answers)}
+
+
 def watch(site: Site, tag: str, path: str, is_new: Check, since: float, watch_s: float) -> dict:
     """Read until ``STREAK`` answers in a row are new and stay so for ``HOLD_S``, or ``watch_s`` passed."""
     reading, held_since = Reading(site, tag, path, is_new, READERS), None
     try:
-        while time.time() < since + watch_s:
+        while time.time() < since + watch_s and (held_since is None or time.time() - held_since < HOLD_S):
             time.sleep(0.01)
-            if settled_from(reading.known()) is None:
-                held_since = None
-            elif held_since is None:
-                held_since = time.time()
-            elif time.time() - held_since >= HOLD_S:
-                break
+            held_since = None if settled_from(reading.known()) is None else held_since or time.time()
     finally:
         answers = reading.stop()
-    settled, workers = settled_from(answers), site.workers_of(answers)
-    after = [a for a in answers if settled is not None and a.sent >= settled]
-
-    def counts(group: list[Answer]) -> dict[str, int]:
-        return {"new": sum(a.new for a in group), "old": sum(not a.new for a in group)}
+    settled, workers, by_worker = (
+        settled_from(answers),
+        site.workers_of(answers),
+        collections.defaultdict(list),
+    )
+    for answer in answers:
+        by_worker[str(workers.get(answer.probe, "?"))].append(answer)
+    # The workers that answered from the settling on: both must have shown the new state.
+    after = {workers.get(a.probe) for a in answers if settled is not None and a.sent >= settled} - {None}
 
     def since_write(moment: float | None) -> float | None:
         return None if moment is None else round(moment - since, 3)
 
-    by_worker = collections.defaultdict(list)
-    for answer in answers:
-        by_worker[str(workers.get(answer.probe, "?"))].append(answer)
     return {
         "seconds": since_write(settled),
         "watched_s": watch_s,
@@ -188,8 +206,7 @@ def watch(site: Site, tag: str, path: str, is_new: Check, since: float, watch_s:
         "first_new_s": since_write(next((a.sent for a in answers if a.new), None)),
         "answers": len(answers),
         "old_answers": sum(not a.new for a in answers),
-        "answers_after_settled": len(after),
-        "workers_after_settled": len({workers[a.probe] for a in after if a.probe in workers}),
+        "workers_after_settled": len(after),
         "by_worker": {worker: counts(group) for worker, group in sorted(by_worker.items())},
         "by_reader": {
             "anonymous": counts([a for a in answers if not a.cookie]),
@@ -199,76 +216,37 @@ def watch(site: Site, tag: str, path: str, is_new: Check, since: float, watch_s:
     }
 
 
-def status_is(code: int) -> Check:
-    return lambda status, _body: status == code
+def scenario(site: Site, watch_s: float, *, name: str) -> dict:
+    """Warm both workers on the scenario's article as it is, make the change, and time how long until
+    every worker shows it."""
+    (index, expect, change), text = SCENARIOS[name], f"A new text {secrets.token_hex(4)}."
+    code, before = CODE.get(name, "").replace("TEXT", repr(text)), {"410": 200, "200": 410}.get(expect)
 
+    def old(status: int, body: bytes) -> bool:
+        return status == before if before else status == 200 and text.encode() not in body
 
-def shows(text: str, present: bool = True) -> Check:
-    return lambda status, body: status == 200 and (text.encode() in body) == present
+    def new(status: int, body: bytes) -> bool:
+        return status == int(expect) if before else status == 200 and text.encode() in body
 
-
-CHANGES = {  # each scenario's change, and what every worker must answer after it
-    "admin-withdraw": ("Withdrawn in the admin (the worker that answered the form)", "410"),
-    "command-withdraw": ("Withdrawn by a command (`manage.py shell -c`, another process)", "410"),
-    "command-restore": ("Restored by a command (another process)", "200"),
-    "publish": ("Published with a new summary by a command (another process)", "200 with the new summary"),
-    "site-data": (
-        "Site settings' disclaimer saved by a command (another process)",
-        "200 with the new footer",
-    ),
-}
-
-
-def scenario(
-    site: Site, name: str, index: int, code: str | None, old: Check, new: Check, watch_s: float
-) -> dict:
-    """Warm both workers on article ``index``'s page as it is, make the change (``code`` by command, or
-    the admin's withdrawal), and time how long until every worker shows it."""
-    path = f"/ency/article/{site.articles[index]['public_id']}.htm"
+    path = f"/ency/article/{site.articles[int(index)]['public_id']}.htm"
     warm = Reading(site, f"{name}-warm", path, old, WARM_THREADS, WARM_REQUESTS).stop(wait=True)
-    done = site.admin_withdraw(index) if code is None else site.command(index, code)
+    done = site.command(int(index), code) if code else site.admin_withdraw(int(index))
     result = watch(site, name, path, new, done, watch_s)
     site.reap()
     workers = site.workers_of(warm)
     warm_figures = {
         "requests": len(warm),
         "old": sum(a.new for a in warm),  # here the check was ``old``: the state before the write
-        "statuses": dict(collections.Counter(str(a.status) for a in warm)),
         "workers": sorted({workers[a.probe] for a in warm if a.probe in workers}),
     }
-    change, expect = CHANGES[name]
     return {"scenario": name, "change": change, "expect": expect, "path": path, "warm": warm_figures} | result
 
 
-def admin_withdraw(site: Site, watch_s: float) -> dict:
-    return scenario(site, "admin-withdraw", 0, None, status_is(200), status_is(410), watch_s)
-
-
-def command_withdraw(site: Site, watch_s: float) -> dict:
-    code = "from editorial.actions.withdraw import withdraw\nwithdraw(article, user, reason='Multiworker check.')"
-    return scenario(site, "command-withdraw", 1, code, status_is(200), status_is(410), watch_s)
-
-
-def command_restore(site: Site, watch_s: float) -> dict:
-    """After ``command_withdraw``: the same article restored."""
-    code = "from editorial.actions.restore import restore\nrestore(article, user)"
-    return scenario(site, "command-restore", 1, code, status_is(410), status_is(200), watch_s)
-
-
-def publish(site: Site, watch_s: float) -> dict:
-    """A new summary: readers with a session cookie (past the page cache) and without one alike."""
-    text = f"A new summary {secrets.token_hex(4)}."
-    code = f"from editorial.actions.publish import publish\narticle.summary = {text!r}\narticle.save()\n"
-    code += "publish(article, user, comment='Multiworker check: a new summary')"
-    return scenario(site, "publish", 2, code, shows(text, False), shows(text), watch_s)
-
-
-def site_data(site: Site, watch_s: float) -> dict:
-    """SiteSettings' disclaimer, shown in every page's footer."""
-    text = f"A new disclaimer {secrets.token_hex(4)}."
-    code = "from encyclopedia.models import SiteSettings\nsettings = SiteSettings.load()\n"
-    code += f"settings.disclaimer = {text!r}\nsettings.save()"
-    return scenario(site, "site-data", 3, code, shows(text, False), shows(text), watch_s)
+admin_withdraw = functools.partial(scenario, name="admin-withdraw")
+command_withdraw = functools.partial(scenario, name="command-withdraw")
+command_restore = functools.partial(scenario, name="command-restore")  # after ``command_withdraw``
+publish = functools.partial(scenario, name="publish")  # with and without a session cookie alike
+site_data = functools.partial(scenario, name="site-data")  # SiteSettings' disclaimer: every page's footer
 
 
 def warmed(result: dict) -> bool:
@@ -290,38 +268,35 @@ def describe(result: dict) -> str:
         figure = f"STILL OLD {result['watched_s']:.1f} s after the write (statuses {result['statuses']})"
     else:
         figure = f"{seconds:.3f} s to {STREAK} new answers in a row (limit {LIMIT_S:.1f} s) from {result['workers_after_settled']} workers"
-    counts = [
+    counted = [
         f"{who} {c['old']} old/{c['new']} new"
         for who, c in {**result["by_worker"], **result["by_reader"]}.items()
     ]
     before = f"warm-up {warm['old']}/{warm['requests']} as before on workers {warm['workers']}"
     return "; ".join(
-        [f"{result['scenario']}: {figure}", *counts, before if warmed(result) else f"NOT MEASURED: {before}"]
+        [f"{result['scenario']}: {figure}", *counted, before if warmed(result) else f"NOT MEASURED: {before}"]
     )
 
 
 def run(code: dict | None = None, watch_s: float = SOAK_WATCH_S) -> dict:
-    """The soak's phase on 127.0.0.1:8051: a fresh SQLite file in the soak's work directory."""
-    site, started, began = (
-        Site(WORKDIR / "multiworker"),
-        datetime.datetime.now().astimezone(),
-        time.monotonic(),
-    )
+    """The soak's phase on the soak's port: a fresh SQLite file in the soak's work directory."""
+    log("multiworker: a SQLite file of its own, 2 workers, no REDIS_URL")
+    site, started, began = Site(WORKDIR / "multiworker"), now(), time.monotonic()
     site.prepare()
     prepared, results = time.monotonic(), []
     try:
         site.start()
         workers = site.server.workers()
-        for step in (admin_withdraw, command_withdraw, command_restore, publish, site_data):
-            results.append(result := step(site, watch_s))
+        for name in SCENARIOS:
+            results.append(result := scenario(site, watch_s, name=name))
             result |= {"passed": passed(result), "warmed": warmed(result)}
-            print(f"[soak] {describe(result)}", file=sys.stderr, flush=True)
+            log(describe(result))
         workers_after = site.server.workers()
     finally:
         site.stop()
     return {
         "phase": "multiworker",
-        "started": started.isoformat(timespec="seconds"),
+        "started": started,
         **{"limit_s": LIMIT_S, "streak": STREAK, "readers": READERS, "hold_s": HOLD_S, "watch_s": watch_s},
         **{"warm_requests": WARM_REQUESTS, "warm_threads": WARM_THREADS},
         "prepare_s": round(prepared - began, 1),
@@ -333,7 +308,5 @@ def run(code: dict | None = None, watch_s: float = SOAK_WATCH_S) -> dict:
         "code": code or {},
         "scenarios": results,
         "passed": all(r["passed"] for r in results),
-        "slowest_s": max(
-            (r["seconds"] if r["seconds"] is not None else math.inf for r in results), default=None
-        ),
+        "slowest_s": max((math.inf if r["seconds"] is None else r["seconds"] for r in results), default=None),
     }

@@ -1,10 +1,9 @@
 """The outage phases: Redis stopped and started again under load, and the mail server refusing.
 
-Both run on a site of their own (soak/site.py: `make serve`'s gunicorn, 2 workers, DEBUG off, a
-SQLite file) with a ``redis-server`` of their own on a free port (stopping it disturbs nobody) and a
-mail server of their own, so they need neither PostgreSQL nor the machine's Redis. The approver is a
-`manage.py shell` process (its own connections, as cron or an editor's request would have) calling
-soak/traffic.py's ``approve_to_live`` once a second.
+Both run on a site of their own (soak/site.py) with a ``redis-server`` of their own on a free port
+(stopping it disturbs nobody) and a mail server of their own, so they need neither PostgreSQL nor
+the machine's Redis. The approver is a `manage.py shell` process (its own connections, as cron or an
+editor's request would have) running soak/traffic.py's approver, not retrying a failed approval.
 
 ``redis-outage``: readers fetch the article pages and the index back to back; Redis is stopped at
 20 s with ``SHUTDOWN SAVE`` and started again at 40 s from that snapshot, so it comes back with the
@@ -20,41 +19,33 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import itertools
 import json
 import re
 import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from bench.server import HOST, RedisServer
-from soak import MARKER, OUT, WORKDIR, site
+from soak import MARKER, WORKDIR, site, traffic
 
 READERS, LIMIT_S = 6, 1.0
-# Each approval (or failure) on a line of its own: when it committed, the article, its revision.
 APPROVER = """
-from soak.traffic import approve_to_live, users
-editor, reviewer = users()
-start = time.time()
-for seq in range(1, int(DURATION) + 1):
-    time.sleep(max(0, start + seq - 1 - time.time()))
-    public_id = IDS[(seq - 1) % len(IDS)]
-    try:
-        approve_to_live(public_id, seq, editor, reviewer)
-        print("APPROVED " + json.dumps({"at": time.time(), "id": public_id, "seq": seq}), flush=True)
-    except Exception as error:
-        print("FAILED " + json.dumps({"at": time.time(), "id": public_id, "seq": seq, "error": repr(error)}), flush=True)
+from soak.traffic import approve_every_second
+out = lambda record: print("APPROVAL " + json.dumps(record), flush=True)
+approve_every_second(IDS, 1, time.time(), DURATION, out, retry_for=0)
 """
+OUTBOX = "from editorial.models import OutgoingMail as M\n"
+OUTBOX += "done(total=M.objects.count(), waiting=M.objects.filter(sent_at__isnull=True).count())"
 
 
 class OutageSite(site.Site):
-    """The outage site, with a Redis server (``REDIS_URL``) and a mail server port (``EMAIL_PORT``) of its own."""
+    """A site with a Redis server (``REDIS_URL``) and a mail server port (``EMAIL_PORT``) of its own."""
 
     def __init__(self, name: str) -> None:
-        redis_port, self.smtp_port = site.free_port(), site.free_port()
+        redis_port, self.smtp_port, self.approvals = site.free_port(), site.free_port(), []
         env = {
             "REDIS_URL": f"redis://{HOST}:{redis_port}/0",
             "EMAIL_HOST": HOST,
@@ -68,9 +59,25 @@ class OutageSite(site.Site):
         super().__init__(name, WORKDIR / "outages" / name, site.free_port(), env)
         self.redis = RedisServer(redis_port, self.workdir)
 
-    def approvals(self, ids: list[str], duration: float) -> Approvals:
+    def approve(self, ids: list[str], duration: float) -> threading.Thread:
+        """The approver process, its records collected in ``approvals`` as they come, until it exits."""
         code = APPROVER.replace("DURATION", str(duration)).replace("IDS", json.dumps(ids))
-        return Approvals(self.manage("shell", "-c", site.PRELUDE + code))
+        process = self.manage("shell", "-c", site.PRELUDE + code)
+
+        def collect() -> None:
+            for line in process.stdout:
+                if line.startswith("APPROVAL "):
+                    self.approvals.append(json.loads(line[len("APPROVAL ") :]))
+            process.wait()
+
+        (thread := threading.Thread(target=collect, daemon=True)).start()
+        return thread
+
+    def approved(self, before: float = float("inf")) -> list[dict]:
+        return [a for a in list(self.approvals) if a["outcome"] == "ok" and a["finished_wall"] < before]
+
+    def failed(self) -> list[dict]:
+        return [a for a in self.approvals if a["outcome"] != "ok"]
 
     def stop(self) -> None:
         try:
@@ -79,51 +86,23 @@ class OutageSite(site.Site):
             self.redis.stop()
 
 
-class Approvals(threading.Thread):
-    """The approver process's lines as they come: which revision of which article committed when."""
-
-    def __init__(self, process) -> None:
-        super().__init__(daemon=True)
-        self.process, self.lines = process, []
-        self.start()
-
-    def run(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    def parsed(self, kind: str) -> list[dict]:
-        return [json.loads(line.split(" ", 1)[1]) for line in list(self.lines) if line.startswith(kind + " ")]
-
-    def wait(self, timeout: float) -> None:
-        self.process.wait(timeout=timeout)
-        self.join(timeout=10)
-
-
-def watch_visibility(
-    site: OutageSite, ids: list[str], approver: Approvals, since: float, rounds: int = 5
-) -> dict:
+def watch_visibility(site: OutageSite, ids: list[str], since: float, rounds: int = 5) -> dict:
     """Read every article ``rounds`` times over from ``since`` (Redis's return). An answer older than a
     revision committed before the request was sent is stale; and how long until each showed its own."""
     stale, visible_after = [], {}
     for public_id in ids * rounds:
         sent = time.time()
-        expected = max(
-            (a["seq"] for a in approver.parsed("APPROVED") if a["id"] == public_id and a["at"] < sent),
-            default=0,
-        )
+        expected = max((a["seq"] for a in site.approved(sent) if a["public_id"] == public_id), default=0)
         status, body = site.get(f"/ency/article/{public_id}.htm")
         shown = MARKER.search(body.decode(errors="replace"))
         if status != 200 or shown is None or int(shown[1]) < expected:
-            stale.append(
-                {"after_s": round(sent - since, 3), "id": public_id, "status": status, "expected": expected}
-            )
+            stale.append(round(sent - since, 3))
         else:
             visible_after.setdefault(public_id, round(time.time() - since, 3))
     return {
         "reads": rounds * len(ids),
         "stale_answers": len(stale),
-        "last_stale_after_s": max((s["after_s"] for s in stale), default=None),
-        "stale_examples": stale[:10],
+        "last_stale_after_s": max(stale, default=None),
         "slowest_first_visible_s": max(visible_after.values(), default=None),
     }
 
@@ -141,61 +120,51 @@ def run_redis(duration: float = 60.0, stop_at: float = 20.0, start_at: float = 4
         ]
         for path in paths:  # warm the page cache: this is what Redis comes back with
             site.get(path)
-        answers: list[tuple[float, float, int]] = []  # when sent, seconds taken, status (599: no answer)
         began = time.time()
-
-        def read(offset: int) -> None:
-            for path in itertools.islice(itertools.cycle(paths), offset, None):
-                if (sent := time.time()) >= began + duration:
-                    return
-                status = site.get(path)[0] or 599
-                answers.append((sent, time.time() - sent, status))
-
-        readers = [threading.Thread(target=read, args=(i,), daemon=True) for i in range(READERS)]
-        for reader in readers:
-            reader.start()
-        approver = site.approvals(ids, duration - 2)
-        time.sleep(max(0, began + stop_at - time.time()))
-        command = ["redis-cli", "-p", str(site.redis.port), "shutdown", "save"]
-        subprocess.run(command, capture_output=True, timeout=10)  # it writes what it holds, then exits
-        site.redis.process.wait(timeout=10)
-        stopped = time.time()
-        time.sleep(1)
-        health_down = site.get("/healthz")
-        time.sleep(max(0, began + start_at - time.time()))
-        site.redis.start()
-        returned = time.time()
-        visibility = watch_visibility(site, ids, approver, returned)
-        approver.wait(timeout=duration + 60)
-        for reader in readers:
-            reader.join(timeout=30)
-        health_back, done = site.get("/healthz"), approver.parsed("APPROVED")
+        job = {"port": site.port, "hot": [], "paths": paths, "start": began, "deadline": began + duration}
+        with ThreadPoolExecutor(READERS) as pool:
+            reading = pool.map(
+                traffic.read_pages, range(READERS), [job | {"hot_share": 0, "signed_in": 0}] * READERS
+            )
+            approver = site.approve(ids, duration - 2)
+            time.sleep(max(0, began + stop_at - time.time()))
+            command = ["redis-cli", "-p", str(site.redis.port), "shutdown", "save"]
+            subprocess.run(command, capture_output=True, timeout=10)  # it writes what it holds, then exits
+            site.redis.process.wait(timeout=10)
+            stopped = time.time()
+            time.sleep(1)
+            health_down = site.get("/healthz")
+            time.sleep(max(0, began + start_at - time.time()))
+            site.redis.start()
+            returned = time.time()
+            visibility = watch_visibility(site, ids, returned)
+            approver.join(timeout=duration + 60)
+            records = [r for part in reading for r in part]
+        health_back, done = site.get("/healthz"), site.approved()
 
         def median_ms(start: float, end: float) -> float | None:
-            took = [seconds for sent, seconds, _ in answers if start <= sent < end]
+            took = [r["t1"] - r["t0"] for r in records if start - began <= r["t0"] < end - began]
             return round(statistics.median(took) * 1000, 1) if took else None
 
-        statuses = collections.Counter(status for _, _, status in answers)
+        statuses = collections.Counter(r["status"] or 599 for r in records)  # 599: no answer
         errors_5xx = sum(count for status, count in statuses.items() if status >= 500)
         return {
             "phase": "redis-outage",
             "duration_s": duration,
             "redis_stopped_at_s": round(stopped - began, 1),
             "redis_back_at_s": round(returned - began, 1),
-            "requests": len(answers),
             "statuses": {str(k): v for k, v in sorted(statuses.items())},
             "errors_5xx": errors_5xx,
-            "slowest_answer_s": round(max(seconds for _, seconds, _ in answers), 3),
+            "slowest_answer_s": round(max(r["t1"] - r["t0"] for r in records), 3),
             "median_answer_ms": {
                 "before": median_ms(began, stopped),
                 "redis_down": median_ms(stopped, returned),
                 "after": median_ms(returned, began + duration),
             },
             "approvals": len(done),
-            "approvals_during_outage": sum(1 for a in done if stopped <= a["at"] < returned),
-            "approvals_failed": approver.parsed("FAILED"),
+            "approvals_during_outage": sum(1 for a in done if stopped <= a["finished_wall"] < returned),
+            "approvals_failed": site.failed(),
             "visibility_after_return": visibility,
-            "passed_visibility": (visibility["last_stale_after_s"] or 0) <= LIMIT_S,
             "passed": (visibility["last_stale_after_s"] or 0) <= LIMIT_S and not errors_5xx,
             "healthz_while_down": {"status": health_down[0], "body": json_or_text(health_down[1])},
             "healthz_after": {"status": health_back[0], "body": json_or_text(health_back[1])},
@@ -214,9 +183,6 @@ def refuse_mail(listener: socket.socket, refused: list[int]) -> None:
                 connection.sendall(b"554 5.3.2 Service unavailable\r\n")
 
 
-OUTBOX = "from editorial.models import OutgoingMail as M\ndone(total=M.objects.count(), waiting=M.objects.filter(sent_at__isnull=True).count())"
-
-
 def run_smtp(duration: float = 20.0) -> dict:
     """Approve for ``duration`` seconds with the mail server refusing; then it recovers."""
     from aiosmtpd.controller import Controller
@@ -228,8 +194,7 @@ def run_smtp(duration: float = 20.0) -> dict:
         site.redis.start()
         ids = [article["public_id"] for article in site.prepare(4)]
         site.start()
-        approver = site.approvals(ids, duration)
-        approver.wait(timeout=duration + 120)
+        site.approve(ids, duration).join(timeout=duration + 120)
         waiting_before = site.script(OUTBOX)
         with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() the refusing thread waits in
@@ -253,22 +218,20 @@ def run_smtp(duration: float = 20.0) -> dict:
         waiting_after = site.script(OUTBOX)
         site.reap()
         counts = collections.Counter(received)
-        failed = approver.parsed("FAILED")
         return {
             "phase": "smtp-outage",
             "duration_s": duration,
-            "approvals": len(approver.parsed("APPROVED")),
-            "approvals_failed": failed,
+            "approvals": len(site.approved()),
+            "approvals_failed": site.failed(),
             "connections_refused": len(refused),
             "outbox_before_recovery": waiting_before,
             "outbox_after_recovery": waiting_after,
-            "delivered": len(received),
             "distinct_delivered": len(counts),
             "delivered_twice": sum(1 for n in counts.values() if n > 1),
             "delivered_within_s": delivered_in,
             "passed": waiting_before["total"] == len(counts) == len(received)
             and not waiting_after["waiting"]
-            and not failed,
+            and not site.failed(),
         }
     finally:
         listener.close()
@@ -285,10 +248,3 @@ def json_or_text(body: bytes) -> object:
 
 
 PHASES = {"redis-outage": run_redis, "smtp-outage": run_smtp}
-
-if __name__ == "__main__":  # python -m soak.outages [redis-outage] [smtp-outage]: on their own, into soak/out
-    OUT.mkdir(parents=True, exist_ok=True)
-    for phase in sys.argv[1:] or PHASES:
-        result = json.dumps(PHASES[phase](), indent=2, default=str)
-        (OUT / f"{phase}.json").write_text(result)
-        print(result, flush=True)

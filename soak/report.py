@@ -14,7 +14,7 @@ import json
 
 from bench import common
 from bench.report import fill, table
-from soak import OUT, PG_DB, REDIS_URL, REPORT
+from soak import OUT, PG_DB, REDIS_URL, REPORT, rows_of
 
 FIGURES = """
 Run at | {started}
@@ -122,8 +122,10 @@ def code(state: dict) -> str:
 
 def pairs(template: str, values: dict) -> list[str]:
     """A two-column table from a template of "label | cell" lines, each formatted with ``values``."""
-    rows = [line.split(" | ") for line in template.strip().splitlines()]
-    cells = [[label.format(**values), cell.format(**values).replace("None", "–")] for label, cell in rows]
+    cells = [
+        [label.format(**values), cell.format(**values).replace("None", "–")]
+        for label, cell in rows_of(template)
+    ]
     return table("", [""], cells, align="---")
 
 
@@ -149,22 +151,25 @@ def derived(p: dict) -> dict:
 
 
 def idle_runs() -> list[dict]:
-    """The idle-drop results, the settings as they are first."""
+    """The idle-drop results, the settings as they are first, each with its settings in words."""
     paths = sorted(OUT.glob("idle-drop*.json"), key=lambda p: (p.stem != "idle-drop", p.stem))
-    return [json.loads(p.read_text()) for p in paths]
+    runs = [json.loads(p.read_text()) for p in paths]
+    for run in runs:
+        checks = ", CONN_HEALTH_CHECKS = True" if run["conn_health_checks"] else ""
+        run["settings"] = f"CONN_MAX_AGE {run['conn_max_age']}{checks}"
+    return runs
 
 
-def idle_settings(run: dict) -> str:
-    checks = ", CONN_HEALTH_CHECKS = True" if run["conn_health_checks"] else ""
-    return f"CONN_MAX_AGE {run['conn_max_age']}{checks}"
-
-
-def error_seconds(phase: dict) -> list[int]:
-    return [r["second"] for r in phase["traffic"]["by_second"] if r["requests"] != r.get("200", 0)]
-
-
-def seconds_table(phase: dict, first: int, last: int) -> list[str]:
-    """Requests by the second they were answered (or failed) in, by outcome."""
+def seconds_table(phase: dict, first: int | None = None, last: int | None = None) -> list[str]:
+    """Requests by the second they were answered (or failed) in, by outcome: those with errors (and
+    from ``first`` to ``last``)."""
+    errors = [r["second"] for r in phase["traffic"]["by_second"] if r["requests"] != r.get("200", 0)]
+    if first is None and not errors:
+        return ["None: every request of every second was answered 200.", ""]
+    first, last = (
+        min([*errors, *([first] if first is not None else [])]),
+        max([*errors, *([last] if last is not None else [])]),
+    )
     rows = [r for r in phase["traffic"]["by_second"] if first <= r["second"] <= last]
     kinds = sorted({k for r in rows for k in r} - {"second", "requests"}, key=lambda k: (k != "200", k))
     cells = [[str(r["second"]), str(r["requests"]), *(str(r.get(k, "")) for k in kinds)] for r in rows]
@@ -172,22 +177,21 @@ def seconds_table(phase: dict, first: int, last: int) -> list[str]:
 
 
 def written() -> list[str]:
-    today = f"{datetime.date.today():%Y-%m-%d}"
     return [
-        f"Written by `make soak` on {today} from the last run of each phase (`soak/out/<phase>.json`).",
+        f"Written by `make soak` on {datetime.date.today():%Y-%m-%d} from the last run of each phase (`soak/out/<phase>.json`).",
         "",
     ]
 
 
 def verdict() -> list[str] | None:
     rows = []
-    for name, text, figure in (line.split(" | ") for line in ACCEPTANCE.strip().splitlines()):
+    for name, text, figure in rows_of(ACCEPTANCE):
         if p := read(name):
             rows.append([text, "pass" if p["passed"] else "**FAIL**", figure.format(**p)])
     for run in idle_runs():  # a measurement: without health checks a dropped connection fails once
         rows.append(
             [
-                f"Idle workers, {idle_settings(run)}: after the drop",
+                f"Idle workers, {run['settings']}: after the drop",
                 "–",
                 f"{run['failed_after']} of {run['requests_after']} failed",
             ]
@@ -208,35 +212,31 @@ def machine() -> list[str]:
 
 
 def setup() -> list[str] | None:
-    phase = read("steady") or read("restart")
-    values = {"pg_db": PG_DB, "redis_url": REDIS_URL}
-    return pairs(SETUP, phase | values | {"code": code(phase["setup"]["code"])}) if phase else None
+    if phase := read("steady") or read("restart"):
+        return pairs(
+            SETUP, phase | {"pg_db": PG_DB, "redis_url": REDIS_URL, "code": code(phase["setup"]["code"])}
+        )
+    return None
 
 
 def figures() -> list[str] | None:
-    phases = [p for name in ("steady", "restart") if (p := read(name))]
-    if not phases:
+    if not (phases := [p for name in ("steady", "restart") if (p := read(name))]):
         return None
     titles = {
         "steady": "Steady, {duration:.0f} s",
         "restart": "PostgreSQL restarted at {restart_at:.0f} s of {duration:.0f} s",
     }
     columns = [titles[p["phase"].split("+")[0]].format(**p["plan"]) for p in phases]
-    rows = [line.split(" | ") for line in FIGURES.strip().splitlines()]
     return table(
         "",
         columns,
-        [[label, *(cell.format(**derived(p)) for p in phases)] for label, cell in rows],
+        [[label, *(cell.format(**derived(p)) for p in phases)] for label, cell in rows_of(FIGURES)],
         align="---",
     )
 
 
 def steady_errors() -> list[str] | None:
-    if not (phase := read("steady")):
-        return None
-    if not (errors := error_seconds(phase)):
-        return ["None: every request of every second was answered 200.", ""]
-    return seconds_table(phase, min(errors), max(errors))
+    return seconds_table(phase) if (phase := read("steady")) else None
 
 
 def restart() -> list[str] | None:
@@ -244,12 +244,15 @@ def restart() -> list[str] | None:
         return None
     r, window = p["restart"], p["window"]
     outside = f"(e.g. {window['outside_examples']})" if window.get("errors_outside") else ""
-    values = p | {
-        "database_down": r.get("database_down", "–"),
-        "database_back": r.get("database_back", "–"),
-        "outside": outside,
-    }
-    lines = pairs(RESTART, values)
+    lines = pairs(
+        RESTART,
+        p
+        | {
+            "database_down": r.get("database_down", "–"),
+            "database_back": r.get("database_back", "–"),
+            "outside": outside,
+        },
+    )
     rows = [
         [str(a["seq"]), a["public_id"], str(a["due"]), str(a["finished"]), a["outcome"], a.get("steps", "–")]
         + ["; ".join(f"{e['t']} s {e['error']}" for e in a["errors"][:3]) + f" ({len(a['errors'])} in all)"]
@@ -257,15 +260,14 @@ def restart() -> list[str] | None:
     ]
     columns = ["article", "due (s)", "finished (s)", "outcome", "steps of the last try", "errors"]
     lines += table("approval retried", columns, rows) if rows else []
-    errors, at = error_seconds(p), int(p["plan"]["restart_at"])
-    lines += seconds_table(p, min([at - 3, *errors]), max([at + 8, *errors]))
+    lines += seconds_table(p, int(p["plan"]["restart_at"]) - 3, int(p["plan"]["restart_at"]) + 8)
     excerpt = p["logs"]["error_log_excerpt"]  # gunicorn's error log, distinct lines
     return lines + (["```", *excerpt, "```", ""] if excerpt else [])
 
 
 def idle_drop() -> list[str] | None:
     rows = [
-        [idle_settings(run), run["started"], f"{run['kept_connections']} → {run['terminated']}"]
+        [run["settings"], run["started"], f"{run['kept_connections']} → {run['terminated']}"]
         + [str(run["requests_after"]), counts(run["statuses_after"]), f"**{run['failed_after']}**"]
         for run in idle_runs()
     ]
@@ -277,8 +279,7 @@ def multiworker() -> list[str] | None:
     if not (run := read("multiworker")):
         return None
     same = yes(run["workers"]["before"] == run["workers"]["after"])
-    lines = pairs(MULTIWORKER, run | {"code": code(run["code"]), "unchanged": same})
-    rows = []
+    lines, rows = pairs(MULTIWORKER, run | {"code": code(run["code"]), "unchanged": same}), []
     for s in run["scenarios"]:
         seconds = f"**{s['seconds']:.2f}**" if s["seconds"] is not None else f"**–** (> {s['watched_s']:.0f})"
         first = " / ".join("–" if s[k] is None else f"{s[k]:.2f}" for k in ("first_read_s", "first_new_s"))
@@ -297,16 +298,14 @@ def multiworker() -> list[str] | None:
 
 def outages() -> list[str] | None:
     lines = []
-    if redis := read("redis-outage"):
+    if r := read("redis-outage"):
         bodies = {
-            "down": json.dumps(redis["healthz_while_down"]["body"]),
-            "back": json.dumps(redis["healthz_after"]["body"]),
+            key: json.dumps(r[f"healthz_{when}"]["body"])
+            for key, when in (("down", "while_down"), ("back", "after"))
         }
         lines += pairs(
             REDIS_OUTAGE,
-            redis
-            | bodies
-            | {"statuses": counts(redis["statuses"]), "failed": len(redis["approvals_failed"])},
+            r | bodies | {"statuses": counts(r["statuses"]), "failed": len(r["approvals_failed"])},
         )
     if smtp := read("smtp-outage"):
         lines += pairs(SMTP_OUTAGE, smtp | {"failed": len(smtp["approvals_failed"])})
@@ -314,22 +313,13 @@ def outages() -> list[str] | None:
 
 
 BLOCKS = {
-    "written": written,
-    "verdict": verdict,
-    "machine": machine,
-    "setup": setup,
-    "figures": figures,
-    "steady-errors": steady_errors,
-    "restart": restart,
-    "idle-drop": idle_drop,
-    "multiworker": multiworker,
-    "outages": outages,
+    name.replace("_", "-"): globals()[name] for name in ("written", "verdict", "machine", "setup", "figures")
+}
+BLOCKS |= {
+    name.replace("_", "-"): globals()[name]
+    for name in ("steady_errors", "restart", "idle_drop", "multiworker", "outages")
 }
 
 
 def write() -> str:
     return str(fill(REPORT, "soak", BLOCKS))
-
-
-if __name__ == "__main__":
-    print(write())

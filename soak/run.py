@@ -1,25 +1,23 @@
 """Run the soak: set up, run each phase, write RELIABILITY.md; always clean up.
 
     python -m soak [--phases steady,restart,idle-drop,multiworker,redis-outage,smtp-outage] [--keep]
-                   [--duration 60] [--articles 1000] [--readers 50] [--conn-max-age N]
-                   [--conn-health-checks] [--restart-command CMD] [--report-only]
+                   [--duration 60] [--articles 1000] [--conn-max-age N] [--conn-health-checks]
+                   [--restart-command CMD] [--report-only]
 
 ``steady``, ``restart`` (PostgreSQL restarted at half time) and ``idle-drop`` serve `make serve`'s
 gunicorn (2 workers, 127.0.0.1:8051) on database soak_encyclopedia, created anew with
-bench/generate.py's articles (dropped at the end unless ``--keep``), and Redis db 5: the readers
-and the approver of soak/traffic.py for ``--duration`` seconds, then the checks. ``multiworker``
-and the outages run on SQLite sites of their own (soak/site.py) and need neither. Each phase
-writes soak/out/<phase>.json, and soak/report.py fills RELIABILITY.md from those files. Deadlines
-everywhere and a watchdog; SIGTERM or Ctrl-C still stops the server, starts PostgreSQL again if a
-restart left it down, and drops the database.
+bench/generate.py's articles (dropped at the end unless ``--keep``), and Redis db 5: 50 readers and
+an approval a second (soak/traffic.py) for ``--duration`` seconds, then the checks. ``multiworker``
+and the outages run on SQLite sites of their own (soak/site.py) and need neither. Each phase writes
+soak/out/<phase>.json, from which soak/report.py fills RELIABILITY.md. Deadlines everywhere and a
+watchdog: SIGTERM or Ctrl-C still stops the server, starts PostgreSQL again if a restart left it
+down, and drops the database.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
-import datetime
 import json
 import multiprocessing
 import os
@@ -34,87 +32,65 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bench import common
 from bench.server import Server, get, log_text
-from soak import OUT, PG_DB, PORT, REDIS_URL, WORKDIR, Plan, multiworker, outages, report, traffic
+from soak import OUT, PG_DB, PORT, REDIS_URL, WORKDIR, log, multiworker, now, outages, report, traffic
 
 PHASES = ("steady", "restart", "idle-drop", "multiworker", *outages.PHASES)
-ON_POSTGRES = ("steady", "restart", "idle-drop")
 PG_CLUSTER = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main"]
 # Inherited variables that would change what `make serve` does here; the soak runs without them.
 DROPPED_VARIABLES = ("CONN_MAX_AGE", "DATABASE_REPLICA_URL", "CACHE_KEY_PREFIX", "SITE_URL", "LOG_LEVEL")
+READERS, PROCESSES, HOT, RETRY_FOR = 50, 2, 20, 30.0  # the readers' threads are split over processes
 
 
 class Interrupted(BaseException):
     """SIGTERM, SIGHUP or the watchdog: unwind through every ``finally``."""
 
 
-def log(message: str) -> None:
-    print(f"[soak {time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", file=sys.stderr, flush=True)
-
-
-def server_env(plan: Plan) -> dict[str, str]:
-    """`make serve` in production: bench's environment with the soak's database, Redis and static files."""
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED_VARIABLES} | common.bench_env("postgresql")
-    env |= {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{PG_DB}", "REDIS_URL": REDIS_URL}
-    env["BENCH_STATIC_ROOT"] = str(WORKDIR / "static")
-    if plan.conn_max_age is not None:
-        env["CONN_MAX_AGE"] = str(plan.conn_max_age)
-    if plan.conn_health_checks:
-        env["BENCH_CONN_HEALTH_CHECKS"] = "1"
-    return env
-
-
-def fresh_server(name: str, plan: Plan) -> Server:
-    """A server for one phase, on an empty Redis db 5 (page cache and generations start afresh)."""
+def fresh_server(name: str) -> Server:
+    """A server for one phase, on an empty Redis db (page cache and generations start afresh)."""
     import redis
     from django.db import connections
 
     with redis.Redis.from_url(REDIS_URL, socket_timeout=5) as client:
         client.flushdb()
     connections.close_all()
-    return Server(server_env(plan), name, port=PORT, workdir=WORKDIR)
+    return Server(dict(os.environ), name, port=PORT, workdir=WORKDIR)
 
 
 def postgres_up() -> bool:
     try:
-        common.pg_admin("SELECT 1")  # connect_timeout 10 s at most
-        return True
+        return common.pg_admin("SELECT 1") == 1  # connect_timeout 10 s at most
     except Exception:  # noqa: BLE001 - any failure to connect means down
         return False
 
 
 def ensure_postgres_up() -> None:
     """If a restart left PostgreSQL down (interrupted, or failed), start it again."""
-    for _ in range(30):
-        if postgres_up():
-            return
-        time.sleep(1)
-    log("PostgreSQL is not answering after the restart: starting it")
-    subprocess.run([*PG_CLUSTER, "start"], timeout=120, check=False)
+    if not any(postgres_up() or time.sleep(1) for _ in range(30)):
+        log("PostgreSQL is not answering after the restart: starting it")
+        subprocess.run([*PG_CLUSTER, "start"], timeout=120, check=False)
 
 
-def restart_postgres(start: float, plan: Plan, command: str, info: dict, stop: threading.Event) -> None:
+def restart_postgres(
+    start: float, restart_at: float, command: str, info: dict, stop: threading.Event
+) -> None:
     """At ``restart_at`` run ``command``; a probe connecting anew every 0.1 s times the outage in ``info``."""
-    if stop.wait(max(0.0, start + plan.restart_at - time.time())):
+    if stop.wait(max(0.0, start + restart_at - time.time())):
         return
 
-    def now() -> float:
-        return round(time.time() - start, 3)
-
     def probe() -> None:  # down from the first failure to the next success; 5 s after the command at most
-        while now() < plan.restart_at + 120 and not stop.is_set():
-            if "database_down" not in info and now() > info.get("command_finished", 1e9) + 5:
+        while time.time() - start < restart_at + 120 and not stop.is_set():
+            if "database_down" not in info and time.time() - start > info.get("command_finished", 1e9) + 5:
                 return
-            up = postgres_up()
-            if not up and "database_down" not in info:
-                info["database_down"] = now()
-            if up and "database_down" in info:
-                info["database_back"] = now()
+            if (up := postgres_up()) and "database_down" in info:
+                info["database_back"] = round(time.time() - start, 3)
                 return
+            if not up:
+                info.setdefault("database_down", round(time.time() - start, 3))
             time.sleep(0.1)
 
     prober = threading.Thread(target=probe, daemon=True)
     prober.start()
-    info["command_started"] = now()
+    info["command_started"] = round(time.time() - start, 3)
     try:  # a session of its own: a Ctrl-C must not cut a restart in half
         done = subprocess.run(
             shlex.split(command), capture_output=True, text=True, timeout=120, start_new_session=True
@@ -122,44 +98,59 @@ def restart_postgres(start: float, plan: Plan, command: str, info: dict, stop: t
         info.update(returncode=done.returncode, output=(done.stdout + done.stderr).strip()[-500:])
     except (OSError, subprocess.TimeoutExpired) as exc:
         info.update(returncode=None, output=f"{type(exc).__name__}: {exc}")
-    info["command_finished"] = now()
+    info["command_finished"] = round(time.time() - start, 3)
     prober.join(timeout=125)
 
 
 def run_phase(
-    name: str, plan: Plan, ids: list[str], hot: list[str], approvals: list[dict], restart: str | None
+    name: str, args: argparse.Namespace, ids: list[str], hot: list[str], approvals: list[dict]
 ) -> dict:
-    """One phase: the server, the readers, the approver (and the restart), then every check.
+    """steady or restart: the server, the readers, the approver (and the restart), then every check.
 
     ``approvals``: every approval of the soak so far (each has its own revision), this phase's added.
     """
-    server, stop, approved = fresh_server(name, plan), threading.Event(), []
-    started, load_before, info = datetime.datetime.now().astimezone(), os.getloadavg(), {"command": restart}
-    pool = multiprocessing.get_context("spawn").Pool(plan.reader_processes)  # no Django, no connections
+    server, stop, approved, load_before, started = (
+        fresh_server(name),
+        threading.Event(),
+        [],
+        os.getloadavg(),
+        now(),
+    )
+    restart = args.restart_command if name.startswith("restart") else None
+    info, restart_at = {"command": restart}, args.duration / 2
+    pool = multiprocessing.get_context("spawn").Pool(PROCESSES)  # no Django, no connections
     try:
         server.start()
         master, workers_before = server.pid, server.workers()
         start = time.time() + 3.0  # the spawned readers need a moment to start
-        job = traffic.ReadJob(plan, hot, ids, start, start + plan.duration)
-        groups = [list(range(plan.readers))[i :: plan.reader_processes] for i in range(plan.reader_processes)]
+        paths = {
+            key: [f"/ency/article/{i}.htm" for i in chosen] for key, chosen in (("hot", hot), ("paths", ids))
+        }
+        job = paths | {"port": PORT, "start": start, "deadline": start + args.duration, "hot_share": 0.5}
+        job["signed_in"] = READERS // 10
+        groups = [list(range(READERS))[i::PROCESSES] for i in range(PROCESSES)]
         reading = pool.starmap_async(traffic.reader_process, [(numbers, job) for numbers in groups])
         server.sample_pids(start)
-        approver = threading.Thread(
-            target=traffic.approve_every_second,
-            args=(hot, len(approvals) + 1, start, plan, approved, stop),
-            daemon=True,
-        )
-        approver.start()
-        restarter = threading.Thread(
-            target=restart_postgres, args=(start, plan, restart, info, stop), daemon=True
-        )
+        threads = [
+            threading.Thread(
+                target=traffic.approve_every_second,
+                args=(hot, len(approvals) + 1, start, args.duration, approved.append),
+                kwargs={"retry_for": RETRY_FOR, "stop": stop},
+                daemon=True,
+            )
+        ]
         if restart:
-            restarter.start()
-        log(f"{name}: {plan.readers} readers and the approver for {plan.duration:.0f} s")
-        records = [r for part in reading.get(timeout=plan.duration + plan.request_timeout + 60) for r in part]
-        approver.join(timeout=max(0.0, start + plan.duration - time.time()) + plan.retry_for + 30)
-        if restart:
-            restarter.join(timeout=250)
+            threads.append(
+                threading.Thread(
+                    target=restart_postgres, args=(start, restart_at, restart, info, stop), daemon=True
+                )
+            )
+        for thread in threads:
+            thread.start()
+        log(f"{name}: {READERS} readers and the approver for {args.duration:.0f} s")
+        records = [r for part in reading.get(timeout=args.duration + 90) for r in part]
+        for thread in threads:
+            thread.join(timeout=max(0.0, start + args.duration - time.time()) + 250)
         workers_after, master_alive = server.workers(), server.process.poll() is None
     finally:
         stop.set()
@@ -173,15 +164,15 @@ def run_phase(
     worker_sets = sorted({tuple(pids) for _, pids in server.pid_samples})
     result = {
         "phase": name,
-        "started": started.isoformat(timespec="seconds"),
-        "plan": dataclasses.asdict(plan),
+        "started": started,
+        "plan": {"duration": args.duration, "restart_at": restart_at},
         "load_before": [round(v, 2) for v in load_before],
         "load_after": [round(v, 2) for v in os.getloadavg()],
         "command": " ".join([*(f"{k}={v}" for k, v in server.serve_env.items()), *server.command]),
         "conn_max_age": server.env.get("CONN_MAX_AGE", "60 (settings default)"),
-        "traffic": traffic.traffic(records, plan.duration),
-        "whole": traffic.whole_publications(records, approvals, start),
-        "approvals": traffic.approvals_check(approved),
+        "traffic": (t := traffic.traffic(records, args.duration)),
+        "whole": (w := traffic.whole_publications(records, approvals, start)),
+        "approvals": (a := traffic.approvals_check(approved)),
         "server": {
             "master": master,
             "workers_before": workers_before,
@@ -195,22 +186,17 @@ def run_phase(
         },
         "logs": logs,
     }
-    w, a, t = result["whole"], result["approvals"], result["traffic"]
-    clean = not (
-        w["mixed_pages"]
-        or w["unknown_publication"]
-        or w["page_not_its_publication"]
-        or a["lost"]
-        or a["failed"]
+    wrong = (
+        w["mixed_pages"] + w["unknown_publication"] + w["page_not_its_publication"] + a["lost"] + a["failed"]
     )
     if not restart:
-        return result | {"passed": clean and not t["server_errors"] + t["client_errors"]}
+        return result | {"passed": not wrong and not t["server_errors"] + t["client_errors"]}
     window = traffic.restart_window(records, info)
-    passed = clean and window.get("errors_outside") == 0 and result["server"]["no_app_restart"]
+    passed = not wrong and window.get("errors_outside") == 0 and result["server"]["no_app_restart"]
     return result | {"restart": info, "window": window, "passed": passed}
 
 
-def idle_drop(name: str, plan: Plan, ids: list[str]) -> dict:
+def idle_drop(name: str, args: argparse.Namespace, ids: list[str]) -> dict:
     """What idle workers do once the database has dropped their kept connections.
 
     Under load every worker meets the restart inside its window; a quiet worker (a restart at night,
@@ -218,8 +204,11 @@ def idle_drop(name: str, plan: Plan, ids: list[str]) -> dict:
     connections, end this database's sessions, wait, then count the 500s of requests that need the
     database (a session cookie skips the page cache), 4 at a time so both workers get some.
     """
-    server, started = fresh_server(name, plan), datetime.datetime.now().astimezone()
-    headers = {"X-Forwarded-Proto": "https", "Cookie": "sessionid=soak-idle"}
+    server, started, headers = (
+        fresh_server(name),
+        now(),
+        {"X-Forwarded-Proto": "https", "Cookie": "sessionid=idle"},
+    )
 
     def statuses(chosen: list[str]) -> list[int]:
         with ThreadPoolExecutor(4) as pool:
@@ -228,29 +217,25 @@ def idle_drop(name: str, plan: Plan, ids: list[str]) -> dict:
     sessions = "FROM pg_stat_activity WHERE datname = %s"
     try:
         server.start()
-        workers_before, warm = server.workers(), statuses(ids[:48])
+        statuses(ids[:48])
         kept = common.pg_admin(
             f"SELECT count(*) {sessions} AND backend_type = 'client backend'", params=[PG_DB]
         )
         ended = common.pg_admin(f"SELECT count(pg_terminate_backend(pid)) {sessions}", params=[PG_DB])
         time.sleep(2.0)  # idle: nothing touches the dead connections
         after = statuses(ids[100:124])
-        workers_unchanged = workers_before == server.workers()
     finally:
         server.stop()
     return {
         "phase": name,
-        "started": started.isoformat(timespec="seconds"),
+        "started": started,
         "conn_max_age": server.env.get("CONN_MAX_AGE", "60 (settings default)"),
-        "conn_health_checks": plan.conn_health_checks,
-        "warm_statuses": dict(collections.Counter(map(str, warm))),
+        "conn_health_checks": args.conn_health_checks,
         "kept_connections": kept,
         "terminated": ended,
         "requests_after": len(after),
         "statuses_after": dict(collections.Counter(map(str, after))),
         "failed_after": sum(1 for status in after if status != 200),
-        "workers_unchanged": workers_unchanged,
-        "logs": traffic.gunicorn_logs(log_text(server.access_log), log_text(server.error_log)),
     }
 
 
@@ -266,14 +251,26 @@ def code_state() -> dict:
 
 def write(name: str, result: dict) -> dict:
     (OUT / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
+    parts = [result, *(part for part in result.values() if isinstance(part, dict))]  # a level down too
+    log(
+        f"{name}: {json.dumps({k: v for p in parts for k, v in p.items() if isinstance(v, int | float | bool)})}"
+    )
     return result
 
 
-def postgres_phases(phases: list[str], plan: Plan, restart_command: str) -> None:
-    """Generate the articles and approve each hot one once (so their pages carry markers), then the phases."""
-    env = server_env(plan)
+def postgres_phases(phases: list[str], args: argparse.Namespace) -> None:
+    """Generate the articles and approve each hot one once (so their pages carry markers), then the phases.
+
+    This process is configured as the server is (`make serve` in production: bench's environment with
+    the soak's database, Redis and static files): the approver and the checks run here.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_VARIABLES} | common.bench_env("postgresql")
+    env |= {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{PG_DB}", "REDIS_URL": REDIS_URL}
+    env |= {"BENCH_STATIC_ROOT": str(WORKDIR / "static")}
+    env |= {"CONN_MAX_AGE": str(args.conn_max_age)} if args.conn_max_age is not None else {}
+    env |= {"BENCH_CONN_HEALTH_CHECKS": "1"} if args.conn_health_checks else {}
     os.environ.clear()
-    os.environ.update(env)  # this process is configured as the server is: the approver runs here
+    os.environ.update(env)
     os.chdir(common.ROOT)
     import django
 
@@ -281,39 +278,32 @@ def postgres_phases(phases: list[str], plan: Plan, restart_command: str) -> None
     from bench.generate import populate
 
     began = time.perf_counter()
-    timings = {key: round(value, 1) for key, value in populate(plan.articles).items()}
+    timings = {key: round(value, 1) for key, value in populate(args.articles).items()}
     timings["total_s"] = round(time.perf_counter() - began, 1)
     ids = common.live_ids()
-    hot = sorted(random.Random(17).sample(ids, min(plan.hot_articles, len(ids))))  # fixed: runs compare
+    hot = sorted(random.Random(17).sample(ids, min(HOT, len(ids))))  # fixed: runs compare
     approvals = []
     for seq, public_id in enumerate(hot, start=1):
         traffic.approve_to_live(public_id, seq, *traffic.users())
         approvals.append({"seq": seq, "public_id": public_id, "outcome": "ok", "finished_wall": time.time()})
-    setup = {"articles": len(ids), "hot": hot, "generate": timings, "primed": len(hot), "code": code_state()}
+    setup = {"articles": len(ids), "generate": timings, "code": code_state()}
     log(f"generated {len(ids)} articles in {timings['total_s']:.0f} s; primed {len(hot)} hot articles")
-    for phase in [phase for phase in phases if phase in ON_POSTGRES]:
-        name = phase + ("+health-checks" if plan.conn_health_checks else "")
-        name += f"+conn-max-age-{plan.conn_max_age}" if plan.conn_max_age is not None else ""
+    suffix = ("+health-checks" if args.conn_health_checks else "") + (
+        f"+conn-max-age-{args.conn_max_age}" if args.conn_max_age is not None else ""
+    )
+    for phase in [phase for phase in phases if phase in ("steady", "restart", "idle-drop")]:
         if phase == "idle-drop":
-            result = write(name, idle_drop(name, plan, ids))
-            log(f"{name}: {result['terminated']} connections dropped, then {result['statuses_after']}")
-            continue
-        restart = restart_command if phase == "restart" else None
-        result = write(name, run_phase(name, plan, ids, hot, approvals, restart) | {"setup": setup})
-        t = result["traffic"]
-        log(
-            f"{name}: {t['requests']} requests ({t['rps']} req/s), statuses {t['statuses']}, "
-            f"mixed {result['whole']['mixed_pages']}, lost approvals {result['approvals']['lost']}"
-        )
+            write(phase + suffix, idle_drop(phase + suffix, args, ids))
+        else:
+            write(phase + suffix, run_phase(phase + suffix, args, ids, hot, approvals) | {"setup": setup})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m soak", description=__doc__.split("\n\n")[0])
     parser.add_argument("--phases", default=",".join(PHASES), help=",".join(PHASES) + " (default: all)")
     parser.add_argument("--keep", action="store_true", help=f"keep database {PG_DB} at the end")
-    parser.add_argument("--articles", type=int, default=Plan.articles)
-    parser.add_argument("--duration", type=float, default=Plan.duration)
-    parser.add_argument("--readers", type=int, default=Plan.readers)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--conn-max-age", type=int, default=None, help="CONN_MAX_AGE for the server")
     parser.add_argument(
         "--conn-health-checks", action="store_true", help="serve with CONN_HEALTH_CHECKS = True"
@@ -329,17 +319,7 @@ def main() -> None:
     if unknown := set(phases) - set(PHASES):
         parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
     if args.report_only:
-        log(f"wrote {report.write()}")
-        return
-    plan = Plan(
-        articles=args.articles,
-        duration=args.duration,
-        readers=args.readers,
-        signed_in_readers=max(1, args.readers // 10),
-        restart_at=args.duration / 2,
-        conn_max_age=args.conn_max_age,
-        conn_health_checks=args.conn_health_checks,
-    )
+        return log(f"wrote {report.write()}")
 
     def interrupt(signum: int, _frame: object) -> None:
         raise Interrupted(signal.Signals(signum).name)
@@ -349,27 +329,20 @@ def main() -> None:
     signal.alarm(30 * 60)  # the watchdog
     WORKDIR.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    began, created = time.monotonic(), False
+    created = False
     try:
-        if set(phases) & set(ON_POSTGRES):
+        if set(phases) & {"steady", "restart", "idle-drop"}:
             if not postgres_up():
                 raise SystemExit("PostgreSQL does not answer on 127.0.0.1:5432 (user postgres).")
             created = True
             common.pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", f"CREATE DATABASE {PG_DB}")
-            log(f"load average {os.getloadavg()}; created {PG_DB}; generating {plan.articles} articles")
-            postgres_phases(phases, plan, args.restart_command)
+            log(f"load average {os.getloadavg()}; created {PG_DB}; generating {args.articles} articles")
+            postgres_phases(phases, args)
         if "multiworker" in phases:
-            log("multiworker: a SQLite file of its own, 2 workers, no REDIS_URL")
-            result = write("multiworker", multiworker.run(code_state()))
-            log(f"multiworker: {'pass' if result['passed'] else 'FAIL'} in {result['total_s']} s")
+            write("multiworker", multiworker.run(code_state()))
         for phase in [phase for phase in phases if phase in outages.PHASES]:
-            log(f"{phase}: soak/outages.py, a SQLite file, a Redis and a mail server of its own")
-            result = write(phase, outages.PHASES[phase]())
-            log(
-                f"{phase}: {json.dumps({k: v for k, v in result.items() if isinstance(v, int | float | bool)})}"
-            )
-        if phases == list(PHASES):  # how long a whole `make soak` takes, for the report
-            write("run", {"phases": phases, "total_s": round(time.monotonic() - began, 1)})
+            log(f"{phase}: a SQLite site, a Redis and a mail server of its own")
+            write(phase, outages.PHASES[phase]())
         log(f"wrote {report.write()}")
     finally:
         signal.alarm(0)

@@ -61,25 +61,24 @@ class Site:
     def __init__(self, name: str, workdir: Path, port: int, env: dict | None = None, extra_args: tuple = ()):
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
-        self.workdir, self.port, self.articles = workdir, port, []
+        self.workdir, self.port, self.articles, self.running = workdir, port, [], []
         self.env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
+        self.env |= dict.fromkeys(
+            ("DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"), "0"
+        )
         self.env |= {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "BENCH_STATIC_ROOT": str(workdir / "static"),
-            "DEBUG": "0",
             "SECRET_KEY": f"soak-{name}-" + secrets.token_urlsafe(32),
             "ALLOWED_HOSTS": HOST,
-            **dict.fromkeys(("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"), "0"),
             "SITE_URL": f"http://{HOST}:{port}",
             "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "CACHE_KEY_PREFIX": f"{name}-" + secrets.token_hex(4),  # and a cache directory of its own:
             "SHARED_CACHE_DIR": str(workdir / "shared-cache"),
             "PYTHONPATH": str(ROOT),
-            **(env or {}),
-        }
+        } | (env or {})
         self.server = Server(self.env, name, port=port, workdir=workdir, extra_args=extra_args)
-        self.running: list[tuple[subprocess.Popen, threading.Timer]] = []
 
     def manage(self, *args: str) -> subprocess.Popen:
         command = [sys.executable, "manage.py", *args]
@@ -90,8 +89,7 @@ class Site:
     def prepare(self, articles: int = 4) -> list[dict]:
         """collectstatic and migrate, as `make serve` does; then the sign-ins and ``articles`` live articles."""
         for args in (("collectstatic", "--noinput", "-v0"), ("migrate", "--noinput", "-v0")):
-            process = self.manage(*args)
-            output = process.communicate(timeout=300)[0]
+            output = (process := self.manage(*args)).communicate(timeout=300)[0]
             if process.returncode:
                 raise RuntimeError(f"manage.py {args[0]} exited {process.returncode}:\n{output[-4000:]}")
         self.articles = self.script(SETUP.replace("COUNT", str(articles)))["articles"]
@@ -99,23 +97,16 @@ class Site:
         return self.articles
 
     def script(self, code: str) -> dict:
-        """Run ``code`` in `manage.py shell -c`; what its ``done()`` reported, as soon as it has.
-
-        The process's exit (Django's shutdown) is not waited for here: ``reap`` does that.
-        """
+        """Run ``code`` in `manage.py shell -c`; what its ``done()`` reported, as soon as it has (``reap``
+        waits for the process's exit, Django's shutdown)."""
         process, output = self.manage("shell", "-c", PRELUDE + code), []
         killer = threading.Timer(300, process.kill)  # bounded, however the script hangs
         killer.start()
-        try:
-            for line in process.stdout:
-                if line.startswith(RESULT):
-                    self.running.append((process, killer))
-                    return json.loads(line[len(RESULT) :])
-                output.append(line)
-        except BaseException:
-            process.kill()
-            raise
-        killer.cancel()
+        self.running.append((process, killer))
+        for line in process.stdout:
+            if line.startswith(RESULT):
+                return json.loads(line[len(RESULT) :])
+            output.append(line)
         raise RuntimeError(
             f"the script exited {process.wait()} without reporting:\n{''.join(output)[-4000:]}"
         )
