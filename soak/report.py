@@ -82,6 +82,7 @@ Connections refused; emails in the outbox, of them unsent | {connections_refused
 After recovery, two `send_queued_mail --all` at once, twice: **delivered**, **twice**, left | **{distinct_delivered}**, **{delivered_twice}**, {outbox_after_recovery[waiting]}
 Delivered within (s, four processes' start-up included) | {delivered_within_s}
 """
+WRITTEN = "the last run of each phase (`soak/out/<phase>.json`)."
 # Each phase's acceptance (its ``passed``): the phase, what is checked, the figure it rests on.
 ACCEPTANCE = """
 steady | Steady: no failed request; every page one whole, real publication; no approval lost | {traffic[server_errors]} 5xx, {traffic[client_errors]} connection errors in {traffic[requests]:,} requests; {approvals[lost]} approvals lost
@@ -122,20 +123,14 @@ def code(state: dict) -> str:
 
 def pairs(template: str, values: dict) -> list[str]:
     """A two-column table from a template of "label | cell" lines, each formatted with ``values``."""
-    cells = [
-        [label.format(**values), cell.format(**values).replace("None", "–")]
-        for label, cell in rows_of(template)
-    ]
-    return table("", [""], cells, align="---")
+    cells = [[label.format(**values), cell.format(**values)] for label, cell in rows_of(template)]
+    return table("", [""], [[label, cell.replace("None", "–")] for label, cell in cells], align="---")
 
 
 def derived(p: dict) -> dict:
     """A steady or restart phase's results, and the cells that are more than one figure of them."""
-    latency, approvals, wrong = (
-        p["traffic"]["latency"],
-        p["approvals"],
-        p["approvals"]["live_is_not_last_success"],
-    )
+    latency, approvals = p["traffic"]["latency"], p["approvals"]
+    wrong = approvals["live_is_not_last_success"]
     return p | {
         "statuses": counts(p["traffic"]["statuses"]),
         "latency": {kind: p50_95(latency[kind]) for kind in ("all", "anonymous", "signed_in")}
@@ -166,10 +161,8 @@ def seconds_table(phase: dict, first: int | None = None, last: int | None = None
     errors = [r["second"] for r in phase["traffic"]["by_second"] if r["requests"] != r.get("200", 0)]
     if first is None and not errors:
         return ["None: every request of every second was answered 200.", ""]
-    first, last = (
-        min([*errors, *([first] if first is not None else [])]),
-        max([*errors, *([last] if last is not None else [])]),
-    )
+    bounds = errors + [bound for bound in (first, last) if bound is not None]
+    first, last = min(bounds), max(bounds)
     rows = [r for r in phase["traffic"]["by_second"] if first <= r["second"] <= last]
     kinds = sorted({k for r in rows for k in r} - {"second", "requests"}, key=lambda k: (k != "200", k))
     cells = [[str(r["second"]), str(r["requests"]), *(str(r.get(k, "")) for k in kinds)] for r in rows]
@@ -177,10 +170,7 @@ def seconds_table(phase: dict, first: int | None = None, last: int | None = None
 
 
 def written() -> list[str]:
-    return [
-        f"Written by `make soak` on {datetime.date.today():%Y-%m-%d} from the last run of each phase (`soak/out/<phase>.json`).",
-        "",
-    ]
+    return [f"Written by `make soak` on {datetime.date.today():%Y-%m-%d} from {WRITTEN}", ""]
 
 
 def verdict() -> list[str] | None:
@@ -189,13 +179,8 @@ def verdict() -> list[str] | None:
         if p := read(name):
             rows.append([text, "pass" if p["passed"] else "**FAIL**", figure.format(**p)])
     for run in idle_runs():  # a measurement: without health checks a dropped connection fails once
-        rows.append(
-            [
-                f"Idle workers, {run['settings']}: after the drop",
-                "–",
-                f"{run['failed_after']} of {run['requests_after']} failed",
-            ]
-        )
+        figure = f"{run['failed_after']} of {run['requests_after']} failed"
+        rows.append([f"Idle workers, {run['settings']}: after the drop", "–", figure])
     return table("acceptance", ["verdict", "figure"], rows, align="---") if rows else None
 
 

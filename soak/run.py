@@ -207,7 +207,7 @@ def idle_drop(name: str, args: argparse.Namespace, ids: list[str]) -> dict:
     server, started, headers = (
         fresh_server(name),
         now(),
-        {"X-Forwarded-Proto": "https", "Cookie": "sessionid=idle"},
+        {"X-Forwarded-Proto": "https", "Cookie": "sessionid=i"},
     )
 
     def statuses(chosen: list[str]) -> list[int]:
@@ -252,9 +252,8 @@ def code_state() -> dict:
 def write(name: str, result: dict) -> dict:
     (OUT / f"{name}.json").write_text(json.dumps(result, indent=2, default=str))
     parts = [result, *(part for part in result.values() if isinstance(part, dict))]  # a level down too
-    log(
-        f"{name}: {json.dumps({k: v for p in parts for k, v in p.items() if isinstance(v, int | float | bool)})}"
-    )
+    figures = {k: v for part in parts for k, v in part.items() if isinstance(v, int | float | bool)}
+    log(f"{name}: {json.dumps(figures)}")
     return result
 
 
@@ -305,9 +304,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--conn-max-age", type=int, default=None, help="CONN_MAX_AGE for the server")
-    parser.add_argument(
-        "--conn-health-checks", action="store_true", help="serve with CONN_HEALTH_CHECKS = True"
-    )
+    parser.add_argument("--conn-health-checks", action="store_true", help="CONN_HEALTH_CHECKS = True")
     parser.add_argument(
         "--restart-command",
         default=shlex.join([*PG_CLUSTER, "restart"]),
