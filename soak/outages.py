@@ -46,16 +46,9 @@ class OutageSite(site.Site):
 
     def __init__(self, name: str) -> None:
         redis_port, self.smtp_port, self.approvals = site.free_port(), site.free_port(), []
-        env = {
-            "REDIS_URL": f"redis://{HOST}:{redis_port}/0",
-            "EMAIL_HOST": HOST,
-            "EMAIL_PORT": str(self.smtp_port),
-        }
-        env |= {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_TIMEOUT": "2",
-            "LOG_LEVEL": "WARNING",
-        }
+        env = {"REDIS_URL": f"redis://{HOST}:{redis_port}/0", "LOG_LEVEL": "WARNING", "EMAIL_TIMEOUT": "2"}
+        env |= {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": HOST}
+        env["EMAIL_PORT"] = str(self.smtp_port)
         super().__init__(name, WORKDIR / "outages" / name, site.free_port(), env)
         self.redis = RedisServer(redis_port, self.workdir)
 

@@ -197,13 +197,10 @@ def run_phase(
 
 
 def idle_drop(name: str, args: argparse.Namespace, ids: list[str]) -> dict:
-    """What idle workers do once the database has dropped their kept connections.
-
-    Under load every worker meets the restart inside its window; a quiet worker (a restart at night,
-    a failover, a pooler's idle timeout) only finds out on its next request. Warm both workers'
-    connections, end this database's sessions, wait, then count the 500s of requests that need the
-    database (a session cookie skips the page cache), 4 at a time so both workers get some.
-    """
+    """Under load every worker meets a restart inside its window; a quiet one (a restart at night, a
+    failover, a pooler's idle timeout) only on its next request. Warm both workers' connections, end
+    them, wait, then count the failures of requests that read the database (a session cookie skips the
+    page cache), 4 at a time so both workers get some."""
     server, started, headers = (
         fresh_server(name),
         now(),

@@ -1,15 +1,12 @@
 """The soak's traffic and its checks: the readers, the approver, and what they saw.
 
 Readers are threads (in spawned processes for the PostgreSQL phases: 50 threads here would share the
-approver's GIL); each checks every page on the spot for being one whole publication (every marker on
-it equal; the summary and every section marked, or none) and records what it saw. The approver edits,
-submits and approves an update of an article every second through the workflow's own functions, so
-each approval publishes a frozen Publication and bumps the shared cache generations as the admin
-would. After the phase the checks look each page up in the database (its JSON-LD ``dateModified`` is
-the Publication's ``published_at``), count pages older than an approval committed before they were
-requested, and approvals lost. Locust was weighed for the readers and not used: every check needs
-each request's record (times, marker, publication), which Locust's statistics do not keep, so a
-locustfile would re-create these records and add gevent and a subprocess to the soak.
+approver's GIL) that check every page on the spot for being one whole publication and record it. The
+approver goes through the workflow's own functions, as an editor and a reviewer in the admin would.
+The checks then look each page's publication up in the database (JSON-LD ``dateModified`` is its
+``published_at``). Locust was weighed for the readers and not used: every check needs each request's
+record (times, marker, publication), which Locust's statistics do not keep, so a locustfile would
+re-create these records and add gevent and a subprocess to the soak.
 """
 
 from __future__ import annotations
