@@ -55,7 +55,8 @@ site-data | 3 | 200 with the new footer | Site settings' disclaimer saved by a c
 """)
 }
 CODE = {
-    "command-withdraw": "from editorial.actions.withdraw import withdraw\nwithdraw(article, user, reason='Check.')",
+    "command-withdraw": "from editorial.actions.withdraw import withdraw\n"
+    "withdraw(article, user, reason='Multiworker check.')",
     "command-restore": "from editorial.actions.restore import restore\nrestore(article, user)",
     "publish": "from editorial.actions.publish import publish\narticle.summary = TEXT\narticle.save()\n"
     "publish(article, user, comment='Multiworker check: a new summary')",

@@ -1,18 +1,8 @@
-"""The outage phases: Redis stopped and started again under load, and the mail server refusing.
+"""The outage phases, ``redis-outage`` and ``smtp-outage``: what they do and accept is in RELIABILITY.md.
 
-Both run on a site of their own (soak/site.py) with a ``redis-server`` of their own on a free port
-(stopping it disturbs nobody) and a mail server of their own, so they need neither PostgreSQL nor
-the machine's Redis. The approver is a `manage.py shell` process (its own connections, as cron or an
-editor's request would have) running soak/traffic.py's approver, not retrying a failed approval.
-
-``redis-outage``: readers fetch the article pages and the index back to back; Redis is stopped at
-20 s with ``SHUTDOWN SAVE`` and started again at 40 s from that snapshot, so it comes back with the
-counters and pages of before the outage (a bump that failed must still count). Acceptance: no 5xx,
-and from Redis's return every approved article shows its last approval within 1 s.
-
-``smtp-outage``: the mail server refuses every connection (554) while approvals go on for 20 s
-(each sends email); then aiosmtpd takes its port and two `send_queued_mail --all` run at once,
-twice. Acceptance: every email delivered, none twice (by Message-ID).
+Each runs on a site of its own (soak/site.py) with a ``redis-server`` and a mail server of its own on
+free ports, so stopping them disturbs nobody and neither PostgreSQL nor the machine's Redis is needed.
+The approver is a `manage.py shell` process (its own connections, as cron or an editor's would have).
 """
 
 from __future__ import annotations

@@ -1,14 +1,11 @@
-"""Run the soak: set up, run each phase, write RELIABILITY.md; always clean up.
+"""Run the soak: set up, run each phase, write RELIABILITY.md (what each phase does); always clean up.
 
     python -m soak [--phases steady,restart,idle-drop,multiworker,redis-outage,smtp-outage] [--keep]
                    [--duration 60] [--articles 1000] [--conn-max-age N] [--conn-health-checks]
                    [--restart-command CMD] [--report-only]
 
-``steady``, ``restart`` (PostgreSQL restarted at half time) and ``idle-drop`` serve `make serve`'s
-gunicorn (2 workers, 127.0.0.1:8051) on database soak_encyclopedia, created anew with
-bench/generate.py's articles (dropped at the end unless ``--keep``), and Redis db 5: 50 readers and
-an approval a second (soak/traffic.py) for ``--duration`` seconds, then the checks. ``multiworker``
-and the outages run on SQLite sites of their own (soak/site.py) and need neither. Each phase writes
+The PostgreSQL phases (steady, restart, idle-drop) share database soak_encyclopedia, created anew with
+bench/generate.py's articles and dropped at the end unless ``--keep``. Each phase writes
 soak/out/<phase>.json, from which soak/report.py fills RELIABILITY.md. Deadlines everywhere and a
 watchdog: SIGTERM or Ctrl-C still stops the server, starts PostgreSQL again if a restart left it
 down, and drops the database.
