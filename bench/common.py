@@ -1,11 +1,18 @@
-"""What the benchmark's steps share: where things go, the environment they run in, its database,
-and the timing statistics."""
+"""What the benchmark's steps (and the soak) share: where things go, the environment they run in, its
+database, and the timing statistics."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.metadata
 import math
 import os
+import platform
+import re
+import shutil
+import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -15,17 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/encyclopedia-bench"))
 OUT = Path(os.environ.get("BENCH_OUT", ROOT / "bench" / "out"))
 PG_DB = os.environ.get("BENCH_PG_DB", "bench_encyclopedia")
-PG_HOST = "127.0.0.1"
-PG_PORT = 5432
+PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_DSN = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=postgres"
 BENCH_PASSWORD = "bench-only-password-2026"
 PORT = int(os.environ.get("BENCH_PORT", "8041"))  # 8040-8049 only
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6390"))  # the production setup's own Redis
+QUIET_S = float(os.environ.get("BENCH_QUIET_S", "90"))  # the longest wait for a quiet machine
 DEFAULT_ARTICLES = 10_000
 # The article pages the cached load and measure runs rotate through, and those the uncached ones
 # read: the 50 hot pages fit in the local-memory cache's 300 entries; the others are stored pages.
-HOT_ARTICLES = 50
-SAMPLE_ARTICLES = 100
+HOT_ARTICLES, SAMPLE_ARTICLES = 50, 100
 SESSION_COOKIE = "sessionid=bench-not-a-session"  # skips the shared page cache
 PACKAGES = ("django", "django-reversion", "gunicorn", "whitenoise", "psycopg", "py-spy", "pyinstrument")
 
@@ -42,9 +48,9 @@ def sqlite_path() -> Path:
 
 
 def database_url(db: str) -> str:
-    if db == "sqlite":
-        return f"sqlite:///{sqlite_path()}"
-    return f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DB}"
+    return (
+        f"sqlite:///{sqlite_path()}" if db == "sqlite" else f"postgres://postgres@{PG_HOST}:{PG_PORT}/{PG_DB}"
+    )
 
 
 def bench_env(db: str) -> dict[str, str]:
@@ -95,14 +101,14 @@ def out_dir(db: str) -> Path:
 
 def drop_database(db: str, *, create: bool = False) -> None:
     """Remove the benchmark's database (and, with ``create``, make an empty one)."""
-    if db == "sqlite":
-        sqlite_path().parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{sqlite_path()}{suffix}").unlink(missing_ok=True)
+    if db == "postgresql":
+        pg_admin(
+            f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", *([f"CREATE DATABASE {PG_DB}"] if create else [])
+        )
         return
-    pg_admin(
-        f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)", *([f"CREATE DATABASE {PG_DB}"] if create else [])
-    )
+    sqlite_path().parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{sqlite_path()}{suffix}").unlink(missing_ok=True)
 
 
 def pg_admin(*statements: str, params: list | None = None) -> object:
@@ -122,10 +128,12 @@ def summarize(samples_s: list[float]) -> dict:
     ms = sorted(s * 1000 for s in samples_s)
     if not ms:
         return {}
-    rank = max(0, math.ceil(0.95 * len(ms)) - 1)
-    figures = {"median_ms": statistics.median(ms), "p95_ms": ms[rank], "mean_ms": statistics.fmean(ms)}
-    figures.update(min_ms=ms[0], max_ms=ms[-1])
-    return {**{key: round(value, 2) for key, value in figures.items()}, "n": len(ms)}
+    p95 = ms[max(0, math.ceil(0.95 * len(ms)) - 1)]
+    figures = {"median_ms": statistics.median(ms), "p95_ms": p95, "mean_ms": statistics.fmean(ms)}
+    return {
+        **{k: round(v, 2) for k, v in {**figures, "min_ms": ms[0], "max_ms": ms[-1]}.items()},
+        "n": len(ms),
+    }
 
 
 def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
@@ -142,10 +150,6 @@ def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]
 
 def machine() -> dict[str, str]:
     """The machine and software the figures were taken on, for the reports."""
-    import importlib.metadata
-    import platform
-    import re
-    import sqlite3
 
     def version(package: str) -> str:
         try:
@@ -153,25 +157,25 @@ def machine() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             return "not installed"
 
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
-    cpu = re.search(r"^model name\s*:\s*(.*)$", cpuinfo, re.MULTILINE)
-    memory = re.search(r"MemTotal:\s+(\d+)", meminfo)
+    def proc(name: str, pattern: str) -> str | None:
+        found = re.search(pattern, Path(name).read_text(), re.MULTILINE) if Path(name).exists() else None
+        return found.group(1).strip() if found else None
+
+    memory = proc("/proc/meminfo", r"MemTotal:\s+(\d+)")
     facts = {
-        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "cpu": proc("/proc/cpuinfo", r"^model name\s*:\s*(.*)$") or platform.processor(),
         "cores": str(os.cpu_count()),
-        "memory": f"{int(memory.group(1)) / 1024 / 1024:.1f} GiB" if memory else "?",
+        "memory": f"{int(memory) / 1024 / 1024:.1f} GiB" if memory else "?",
         "os": platform.platform(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "postgresql": "?",
+        "wrk": "not installed",
+        **{package: version(package) for package in PACKAGES},
     }
-    facts.update({package: version(package) for package in PACKAGES})
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3) as conn:
-            facts["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
-    except Exception:  # noqa: BLE001, S110 - only for the reports: the version stays unknown
-        pass
+    if shutil.which("wrk"):
+        result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+        facts["wrk"] = ((result.stdout + result.stderr).strip().splitlines() or ["wrk"])[0]
+    with contextlib.suppress(Exception):  # only for the reports: the version stays unknown
+        facts["postgresql"] = str(pg_admin("SHOW server_version"))
     return facts

@@ -1,15 +1,7 @@
-"""Generate the benchmark data set into a fresh database, through the product's own importer.
+"""Generate the benchmark's data set into a fresh database through the product's own importer and
+editorial actions, so that every row is one the product writes (BENCHMARKS.md, "The data set").
 
     python -m bench.generate --db sqlite|postgresql [--articles N]
-
-Creates the database (a SQLite file in the work directory, or PostgreSQL database
-``bench_encyclopedia`` on 127.0.0.1:5432, dropped first), migrates it and loads the demo site
-data, as `make run` does. Then it writes N page files (6 sections with three bullet lists,
-3 alternative names, 4 references from a shared pool, 2 links to other articles, a review date
-and an "Updated by" credit) and imports them with ``manage.py import_articles``: every article,
-revision, publication, audit event, review record and index entry is the product's own. Article
-000100 then goes through the editorial workflow's actions (edit, submit, request changes,
-approve, minor correction) until it has 200 revisions, for the history page.
 """
 
 from __future__ import annotations
@@ -28,13 +20,22 @@ from typing import Any
 
 from bench import common, content
 
-HISTORY_ARTICLE = "000100"
-HISTORY_REVISIONS = 200
+HISTORY_ARTICLE, HISTORY_REVISIONS = "000100", 200
 PAGES_PER_RUN = 1000  # files per import_articles call (it commits every 20)
 # One round of the workflow after an import: edits, a review sent back, two approvals, a correction.
 WORKFLOW = ["edit"] * 4 + ["submit", "request_changes", "edit", "submit", "approve"]
 WORKFLOW += ["edit"] * 6 + ["submit", "approve", "edit", "publish_correction"]
-USERS = ("admin", "editor", "reviewer", "director")
+COUNTED = {  # the data set's table: what each key counts
+    "articles": "encyclopedia.Article",
+    "sections": "encyclopedia.Section",
+    "alternative_names": "encyclopedia.AlternativeName",
+    "citations": "encyclopedia.Citation",
+    "publications": "encyclopedia.Publication",
+    "revisions": "reversion.Revision",
+    "versions": "reversion.Version",
+    "audit_events": "editorial.AuditEvent",
+    "index_entries": "encyclopedia.IndexEntry",
+}
 
 
 def main() -> None:
@@ -53,12 +54,17 @@ def main() -> None:
 
 
 def populate(articles: int) -> dict[str, float]:
-    """Migrate, load the site data, import ``articles`` generated pages, then the long history."""
+    """Migrate, load the site data, import ``articles`` generated pages, give one article a long
+    history, and store every page; the seconds each step took."""
     from django.core.management import call_command
     from django.db import connection
 
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
+    timings, started = {}, time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        timings[name], started = time.perf_counter() - started, time.perf_counter()
+
     call_command("collectstatic", interactive=False, verbosity=0)  # as `make serve` does
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
@@ -66,41 +72,33 @@ def populate(articles: int) -> dict[str, float]:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous=OFF")
     users = create_users()
-    timings["migrate_and_site_data_s"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    folder = common.WORKDIR / "pages"
+    lap("migrate_and_site_data_s")
+    folder, writer = common.WORKDIR / "pages", PageWriter(articles)
     folder.mkdir(parents=True, exist_ok=True)
-    writer = PageWriter(articles)
     for first in range(1, articles + 1, PAGES_PER_RUN):
-        paths = []
-        for index in range(first, min(first + PAGES_PER_RUN, articles + 1)):
-            path = folder / f"{index:06d}.md"
+        paths = [folder / f"{i:06d}.md" for i in range(first, min(first + PAGES_PER_RUN, articles + 1))]
+        for index, path in enumerate(paths, start=first):
             path.write_text(writer.page(index), encoding="utf-8")
-            paths.append(str(path))
-        call_command("import_articles", *paths, stdout=io.StringIO())
+        call_command("import_articles", *map(str, paths), stdout=io.StringIO())
         common.log(
             "generate", f"{first + len(paths) - 1}/{articles} imported, {time.perf_counter() - started:.0f} s"
         )
-    timings["articles_s"] = time.perf_counter() - started
-
-    started = time.perf_counter()
+    lap("articles_s")
     if articles >= int(HISTORY_ARTICLE):
         history(HISTORY_ARTICLE, users, HISTORY_REVISIONS)
-    timings["history_s"] = time.perf_counter() - started
+    lap("history_s")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     started = time.perf_counter()
     render_pages()
-    timings["render_pages_s"] = time.perf_counter() - started
+    lap("render_pages_s")
     return timings
 
 
 def render_pages(processes: int = 2) -> None:
-    """Store every page, as the README tells an operator to after a large import
-    (``manage.py render_pages``), in one process per core: the load runs' first views are then
-    lookups, as a reader's first view of a page read before is."""
+    """Store every page, as the README tells an operator to after a large import, one process per core:
+    the load runs' first views are then lookups, as a reader's first view of a page read before is."""
     command = [sys.executable, "manage.py", "render_pages", "--url", f"https://127.0.0.1:{common.PORT}"]
     running = [
         subprocess.Popen(
@@ -147,8 +145,7 @@ class PageWriter:
         from encyclopedia import credits, references
         from encyclopedia.models import Citation, Reviewer, ReviewOrganization
 
-        self.articles = articles
-        self.titles = content.all_titles()
+        self.articles, self.titles, self.today = articles, content.all_titles(), datetime.date.today()
         if len(self.titles) < articles:
             raise SystemExit(f"The generator makes at most {len(self.titles)} distinct titles.")
         self.references = []
@@ -156,18 +153,17 @@ class PageWriter:
             text = references.render_text(Citation(**row))
             try:
                 parse_citation(text)
+                self.references.append(text)
             except ParseError:
                 continue
-            self.references.append(text)
         organization = ReviewOrganization.objects.order_by("pk").first()
         fields = ("name", "credentials", "title", "department", "institution", "city", "state")
-        names = [row["name"] for row in content.reviewer_rows()]
+        reviewers = Reviewer.objects.filter(name__in=[row["name"] for row in content.reviewer_rows()])
         self.credits = [
             credits.reviewer_credit(**{name: getattr(reviewer, name) for name in fields})
             + f". Review provided by {organization.name}."
-            for reviewer in Reviewer.objects.filter(name__in=names).order_by("pk")
+            for reviewer in reviewers.order_by("pk")
         ]
-        self.today = datetime.date.today()
 
     def page(self, index: int, *, with_id: bool = True, links: bool = True) -> str:
         title, kind, names = self.titles[index - 1]
@@ -195,28 +191,22 @@ def edit(public_id: str, editor: Any, number: int, change: Callable[[Any], None]
     from editorial.actions.edit import check_editable, record_edit
     from encyclopedia.models import Article
 
+    def mark_edited(article: Any) -> None:
+        section, mark = article.sections.order_by("position").first(), "Edited for the benchmark"
+        section.body = section.body.split(f"\n\n{mark}")[0] + f"\n\n{mark} ({number})."
+        section.save()
+        article.summary = article.summary.split(f" {mark}")[0] + f" {mark} ({number})."
+        article.save()
+
     with transaction.atomic():
         locked = check_editable(Article.objects.get(public_id=public_id), editor, None)
         previous = locked.state
         with reversion.create_revision():
-            (change or _mark_edited(number))(locked)
+            (change or mark_edited)(locked)
             reversion.set_user(editor)
             reversion.set_comment("Changed summary and sections.")
         record_edit(locked, editor, previous, f"Edited: summary, sections ({number})")
     return locked
-
-
-def _mark_edited(number: int) -> Callable[[Any], None]:
-    def change(article: Any) -> None:
-        section = article.sections.order_by("position").first()
-        section.body = section.body.split("\n\nEdited for the benchmark")[0]
-        section.body += f"\n\nEdited for the benchmark ({number})."
-        section.save()
-        article.summary = article.summary.split(" Edited for the benchmark")[0]
-        article.summary += f" Edited for the benchmark ({number})."
-        article.save()
-
-    return change
 
 
 def history(public_id: str, users: dict[str, Any], revisions: int) -> None:
@@ -244,28 +234,11 @@ def history(public_id: str, users: dict[str, Any], revisions: int) -> None:
             article(), users["director"], reason="Fixed a typo."
         ),
     }
-    done = Version.objects.get_for_object(article()).count()
     for number, step in enumerate(itertools.cycle(WORKFLOW)):
-        if done >= revisions:
+        if (done := Version.objects.get_for_object(article()).count()) >= revisions:
             break
         steps[step](number)
-        done = Version.objects.get_for_object(article()).count()
     common.log("generate", f"article {public_id}: {done} revisions")
-
-
-COUNTED = {  # the data set's table: what each key counts
-    "articles": "encyclopedia.Article",
-    "sections": "encyclopedia.Section",
-    "alternative_names": "encyclopedia.AlternativeName",
-    "citations": "encyclopedia.Citation",
-    "publications": "encyclopedia.Publication",
-    "revisions": "reversion.Revision",
-    "versions": "reversion.Version",
-    "audit_events": "editorial.AuditEvent",
-    "review_records": "editorial.ReviewRecord",
-    "index_entries": "encyclopedia.IndexEntry",
-    "search_entries": "encyclopedia.SearchEntry",
-}
 
 
 def counts() -> dict[str, int]:

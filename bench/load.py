@@ -1,25 +1,10 @@
-"""Requests per second through `make serve`'s gunicorn, under wrk on loopback.
+"""Requests per second through `make serve`'s gunicorn under wrk, per scenario (BENCHMARKS.md, "Headline").
 
     python -m bench.load --db sqlite|postgresql [--duration 10]
 
-Starts gunicorn as the Makefile's ``serve`` target does (bench/server.py), with DEBUG off and the
-benchmark's database, on 127.0.0.1:$BENCH_PORT. On PostgreSQL it is the production setup:
-``REDIS_URL`` names a private redis-server ($BENCH_REDIS_PORT); on SQLite the embedded default: no
-Redis, the shared store a disk cache. A static HTML file with the same bytes as an article page is the
-reference. Each scenario runs in three interleaved rounds (wrk; each thread walks its share of the
-scenario's paths, ``LUA``):
-
-* ``static``: that file, served by whitenoise through the same server;
-* ``article_cached``: 50 article pages in rotation, anonymous (page cache warm);
-* ``article_uncached``: 100 article pages as a signed-in reader (the page cache is skipped);
-* ``long_tail``: every generated article once, in a new order each run, after the shared caches are
-  emptied and without a warm-up;
-* ``search``: 20 common queries in rotation, as the signed-in reader.
-
-Redis round trips per request are the private Redis's replies (``INFO stats``) over the requests wrk
-completed; SQL queries per request are counted in-process beforehand (``sql_per_request``). Workers'
-memory is read during and after the load; a missed throughput target is profiled with py-spy; then a
-diagnostic run without ``--max-requests``. Results go to bench/out/<db>/load.json.
+PostgreSQL runs the production setup (a private redis-server, $BENCH_REDIS_PORT), SQLite the embedded
+default. Three interleaved rounds per scenario; a missed throughput target is profiled with py-spy;
+then a diagnostic run without ``--max-requests``. Results go to bench/out/<db>/load.json.
 """
 
 from __future__ import annotations
@@ -28,7 +13,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import subprocess
 import time
@@ -38,17 +22,17 @@ from urllib.parse import urlencode
 from bench import common, content
 from bench.machine_load import ForeignCpu
 from bench.profiling import pyspy_summary
-from bench.report import evaluate
-from bench.server import RedisServer, Server, get, log_text, rss_mb
+from bench.report import missed
+from bench.server import RedisServer, Server, log_text, rss_mb
 
 # The address wrk sends (and generate's render_pages stored the pages for): the in-process
 # counts must read the same stored pages, and never store one for another address.
 HOST = f"127.0.0.1:{common.PORT}"
-
 THREADS, CONNECTIONS, ROUNDS, WARMUP_S, PYSPY_RATE = 2, 16, 3, 2, 250
 BUSY = 0.25  # cores used by other processes during a run above which it is run once more
 SCENARIOS = ("static", "article_cached", "article_uncached", "long_tail", "search")
 SIGNED_IN = ("article_uncached", "search")  # with the reader's session cookie
+# Each thread walks its share of the paths; done() writes wrk's figures as one JSON line.
 LUA = """local paths = {%s}
 local counter, made = 0, 0
 wrk.headers["X-Forwarded-Proto"] = "https"
@@ -60,32 +44,18 @@ request = function()
   counter = counter + %d
   return wrk.format("GET", path)
 end
-done = function(summary, latency, requests) io.write(string.format("p95_us %%d\\n", latency:percentile(95))) end
+done = function(s, latency, requests)
+  local e = s.errors
+  io.write(string.format('{"requests": %%d, "seconds": %%f, "non_2xx_3xx": %%d, "socket_errors": %%d',
+    s.requests, s.duration / 1e6, e.status, e.connect + e.read + e.write + e.timeout))
+  for _, p in ipairs({50, 95, 99}) do io.write(string.format(', "p%%d": %%d', p, latency:percentile(p))) end
+  io.write("}\\n")
+end
 """
 
 
 def log(message: str) -> None:
     common.log("load", message)
-
-
-def parse_wrk(text: str) -> dict:
-    def found(pattern: str, kind: type = float, default: object = None) -> object:
-        match = re.search(pattern, text, re.MULTILINE)
-        return kind(match.group(1)) if match else default
-
-    units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-    out = {
-        "rps": found(r"Requests/sec:\s+([\d.]+)"),
-        "requests": found(r"(\d+) requests in", int),
-        "non_2xx_3xx": found(r"Non-2xx or 3xx responses:\s+(\d+)", int, 0),
-        "socket_errors": found(r"Socket errors:(.*)", str, "").strip(),
-    }
-    if p95 := found(r"^p95_us (\d+)", int):
-        out["latency_p95_ms"] = round(p95 / 1000, 2)
-    for pct in ("50", "90", "99"):
-        if match := re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.MULTILINE):
-            out[f"latency_p{pct}_ms"] = round(float(match.group(1)) * units[match.group(2)], 2)
-    return out
 
 
 def summary(results: list[dict]) -> dict:
@@ -123,8 +93,7 @@ def ratios(scenarios: dict[str, dict]) -> dict[str, dict]:
 class LoadBench:
     def __init__(self, db: str, duration: int):
         self.db, self.duration, self.tracker = db, duration, ForeignCpu()
-        self.env = {**os.environ, **common.bench_env(db)}
-        self.env.pop("REDIS_URL", None)
+        self.env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | common.bench_env(db)
         self.redis = RedisServer(common.REDIS_PORT, common.WORKDIR) if db == "postgresql" else None
         self.shuffle = random.Random(15)
 
@@ -143,11 +112,11 @@ class LoadBench:
         random.Random(6).shuffle(ids)
         articles = [f"/ency/article/{i}.htm" for i in ids]
         self.paths = {
+            "static": ["/static/bench/article.html"],
             "article_cached": articles[: common.HOT_ARTICLES],
             "article_uncached": articles[: common.SAMPLE_ARTICLES],
             "long_tail": articles,
             "search": ["/ency/search/?" + urlencode({"q": q}) for q in content.SEARCH_QUERIES],
-            "static": ["/static/bench/article.html"],
         }
         reader = Client(HTTP_HOST=HOST)
         reader.force_login(get_user_model().objects.get_or_create(username="bench-reader")[0])
@@ -156,12 +125,12 @@ class LoadBench:
         target = Path(self.env["BENCH_STATIC_ROOT"]) / "bench" / "article.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page)
-        sql = self.sql_per_request()
+        sql = self.sql_per_request(reader)
         connections.close_all()
         out = {"article_bytes": len(page), "static_file": str(target), "static_bytes": len(page)}
         return {**out, "long_tail_articles": len(ids), "sql_per_request": sql}
 
-    def sql_per_request(self) -> dict:
+    def sql_per_request(self, reader: object) -> dict:
         """In-process, through Django's test client with the server's settings and caches: the SQL
         queries per request of each scenario (up to 100 requests), after the same warm-up as the load
         run (the long tail: after emptying the shared caches); and the paths answered with a redirect
@@ -170,8 +139,7 @@ class LoadBench:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
-        anonymous, reader, out = Client(HTTP_HOST=HOST), Client(HTTP_HOST=HOST), {"redirected": []}
-        reader.cookies["sessionid"] = self.cookie.split("=", 1)[1]
+        anonymous, out = Client(HTTP_HOST=HOST), {"redirected": []}
         for scenario in SCENARIOS:
             client, paths = reader if scenario in SIGNED_IN else anonymous, self.paths[scenario][:100]
             if scenario == "long_tail":
@@ -202,18 +170,22 @@ class LoadBench:
             paths = self.shuffle.sample(paths, len(paths))
         cookie = f'wrk.headers["Cookie"] = "{self.cookie}"' if scenario in SIGNED_IN else ""
         script.write_text(LUA % (", ".join(f'"{p}"' for p in paths), cookie, THREADS))
-        options = f"-t{THREADS} -c{CONNECTIONS} -d{duration}s --timeout 5s --latency -s {script}".split()
+        options = f"-t{THREADS} -c{CONNECTIONS} -d{duration}s --timeout 5s -s {script}".split()
         command = ["wrk", *options, f"http://127.0.0.1:{common.PORT}"]
-        out = parse_wrk(subprocess.run(command, capture_output=True, text=True, timeout=duration + 30).stdout)
-        if scenario == "long_tail" and out.get("requests"):  # the share of requests that were first views
-            out["first_views"] = round(min(1.0, len(paths) / out["requests"]), 3)
+        text = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30).stdout
+        wrk = json.loads(text.strip().splitlines()[-1])
+        out = {"rps": round(wrk["requests"] / wrk["seconds"], 2), "requests": wrk["requests"]}
+        out.update({k: wrk[k] for k in ("non_2xx_3xx", "socket_errors")})
+        out.update({f"latency_p{p}_ms": round(wrk[f"p{p}"] / 1000, 2) for p in (50, 95, 99)})
+        if scenario == "long_tail" and wrk["requests"]:  # the share of requests that were first views
+            out["first_views"] = round(min(1.0, len(paths) / wrk["requests"]), 3)
         return out
 
     def measured_run(self, scenario: str, warmup: bool = True) -> dict:
-        """One bounded wrk run, once the other processes are quiet (at most 90 s), after a short
-        unmeasured run of the same scenario (the previous one may have emptied the page cache, or a
-        worker may just have been replaced); the long tail after emptying the shared caches instead.
-        With Redis, its round trips during the run."""
+        """One bounded wrk run, once the other processes are quiet, after a short unmeasured run of the
+        same scenario (the previous one may have emptied the page cache, or a worker may just have been
+        replaced); the long tail after emptying the shared caches instead. With Redis, its round trips
+        during the run."""
         quiet = self.tracker.wait_quiet()
         if scenario == "long_tail":
             self.flush()
@@ -226,6 +198,14 @@ class LoadBench:
             after = self.redis.round_trips()  # less the one reply to the question itself
             result.update(redis_round_trips=after[0] - before[0] - 1, redis_commands=after[1] - before[1] - 1)
         return {**result, "foreign_cores": self.tracker.window(), "foreign_cores_before": quiet}
+
+    def quiet_run(self, scenario: str) -> dict:
+        """A measured run; once more if others were busy meanwhile, keeping the quieter."""
+        result = self.measured_run(scenario)
+        if result["foreign_cores"] > BUSY:
+            again = {**self.measured_run(scenario), "retry_of_busy_round": result["foreign_cores"]}
+            result = min(result, again, key=lambda r: r["foreign_cores"])
+        return result
 
     def run(self) -> dict:
         """The load runs, with the production setup's private Redis up throughout (PostgreSQL)."""
@@ -248,30 +228,15 @@ class LoadBench:
             server.start()
             command = " ".join([*(f"{k}={v}" for k, v in server.serve_env.items()), *server.command])
             server.sample_pids(time.time())
-            sizes = {}
             for scenario in SCENARIOS:
-                cookie = {"Cookie": self.cookie} if scenario in SIGNED_IN else {}
-                status, body = get(
-                    self.paths[scenario][0], {"X-Forwarded-Proto": "https", **cookie}, port=common.PORT
-                )
-                if status not in (200, 302):
-                    raise RuntimeError(f"{scenario}: HTTP {status}")
-                sizes[scenario] = len(body)
                 self.wrk(scenario, WARMUP_S)
             runs: dict[str, list[dict]] = {s: [] for s in SCENARIOS}
             for round_number in range(ROUNDS):
                 for scenario in SCENARIOS:
-                    result = self.measured_run(scenario)
-                    if result["foreign_cores"] > BUSY:  # someone else was busy: once more, keep the quieter
-                        again = {
-                            **self.measured_run(scenario),
-                            "retry_of_busy_round": result["foreign_cores"],
-                        }
-                        result = min(result, again, key=lambda r: r["foreign_cores"])
-                    runs[scenario].append(result)
+                    runs[scenario].append(self.quiet_run(scenario))
                     if scenario == "long_tail":
                         long_tail_rss = {str(pid): round(rss_mb(pid) or 0, 1) for pid in server.workers()}
-                    log(f"round {round_number + 1} {scenario}: {result.get('rps')} req/s")
+                    log(f"round {round_number + 1} {scenario}: {runs[scenario][-1].get('rps')} req/s")
             scenarios = ratios({scenario: summary(results) for scenario, results in runs.items()})
             profiles = self.profile_misses({**out, "scenarios": scenarios}, server)
             time.sleep(1)
@@ -279,7 +244,6 @@ class LoadBench:
             server.stop_sampling()
             memory = {
                 "worker_rss_after_mb": after,
-                "max_worker_rss_after_mb": max(after.values()),
                 "worker_rss_after_long_tail_mb": long_tail_rss,
                 "master_rss_mb": round(rss_mb(server.pid) or 0, 1),
                 "peak_worker_rss_mb": round(max(server.peak_rss.values()), 1) if server.peak_rss else None,
@@ -288,24 +252,13 @@ class LoadBench:
             }
         finally:
             server.stop(timeout=20)
-        return {
-            "command": command,
-            "response_bytes": sizes,
-            "scenarios": scenarios,
-            "profiles": profiles,
-            "memory": memory,
-        }
+        return {"command": command, "scenarios": scenarios, "profiles": profiles, "memory": memory}
 
     def no_recycling(self) -> dict:
         """Diagnostic: the same server without --max-requests, so no worker (and no page cache) is replaced."""
         drop = ("--max-requests", "--max-requests-jitter")
-        server = Server(
-            self.env,
-            f"gunicorn-{self.db}-no-recycling",
-            port=common.PORT,
-            workdir=common.WORKDIR,
-            drop_options=drop,
-        )
+        name = f"gunicorn-{self.db}-no-recycling"
+        server = Server(self.env, name, port=common.PORT, workdir=common.WORKDIR, drop_options=drop)
         try:
             server.start()
             scenarios = ratios({s: self.measured_run(s) for s in SCENARIOS[:3]})
@@ -319,21 +272,13 @@ class LoadBench:
         """py-spy on the master, following its workers (--max-requests replaces them), during another
         run of each scenario whose throughput target is missed."""
         profiles, pyspy = {}, common.ROOT / ".venv" / "bin" / "py-spy"
-        missed = [
-            t
-            for t, _, met in evaluate({"http": out})
-            if met is False and t.profile in [f"http:{s}" for s in SCENARIOS]
-        ]
-        for target in missed if pyspy.exists() else []:
-            scenario = target.profile.removeprefix("http:")
-            if scenario in profiles:  # two targets on one scenario (search): one profile
-                continue
-            log(f"profiling {scenario} with py-spy ({target.key} missed)")
+        for scenario in missed({"http": out}, SCENARIOS) if pyspy.exists() else []:
+            log(f"profiling {scenario} with py-spy (a target missed)")
             raw = common.out_dir(self.db) / f"pyspy-{scenario}.txt"
             self.wrk(scenario, WARMUP_S)
             options = f"--subprocesses --rate {PYSPY_RATE} --duration {self.duration + 1} --format raw --nonblocking"
             command = [str(pyspy), "record", "--pid", str(server.pid), *options.split(), "--output", str(raw)]
-            spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+            spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
             run = self.measured_run(scenario, warmup=False)
             try:

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import PG_DB
+from bench.common import PG_DB, QUIET_S
 
 HZ = os.sysconf("SC_CLK_TCK")
 BACKEND = re.compile(r"^postgres: \S+ (\S+) [\d.:a-f\[\]]+\(\d+\)")
@@ -38,8 +38,7 @@ class ForeignCpu(threading.Thread):
     def __init__(self, interval: float = 0.5):
         super().__init__(daemon=True)
         self.interval, self.last, self.ticks, self.postgres = interval, {}, 0, {}
-        self.lock, self.stopped = threading.Lock(), threading.Event()
-        self.marked = (time.monotonic(), 0)
+        self.lock, self.stopped, self.marked = threading.Lock(), threading.Event(), (time.monotonic(), 0)
 
     def ours(self, pid: int, parents: dict[int, int]) -> bool:
         node = pid
@@ -55,27 +54,24 @@ class ForeignCpu(threading.Thread):
             except OSError:
                 line = ""
             backend = BACKEND.match(line)
-            self.postgres[pid] = line.startswith(("postgres:", "/usr/lib/postgresql")) and (
-                not backend or backend[1] == PG_DB
-            )
+            postgres = line.startswith(("postgres:", "/usr/lib/postgresql"))
+            self.postgres[pid] = postgres and (not backend or backend[1] == PG_DB)
         return self.postgres[pid]
 
-    def sample(self) -> None:
-        stats = cpu_ticks()
-        parents = {pid: ppid for pid, (ppid, _) in stats.items()}
-        foreign = sum(
-            max(0, ticks - self.last[pid])
-            for pid, (_, ticks) in stats.items()
-            if pid in self.last and not self.ours(pid, parents)
-        )
-        with self.lock:
-            self.ticks += foreign
-            self.last = {pid: ticks for pid, (_, ticks) in stats.items()}
-
     def run(self) -> None:
-        self.sample()
-        while not self.stopped.wait(self.interval):
-            self.sample()
+        while True:
+            stats = cpu_ticks()
+            parents = {pid: ppid for pid, (ppid, _) in stats.items()}
+            foreign = sum(
+                max(0, ticks - self.last[pid])
+                for pid, (_, ticks) in stats.items()
+                if pid in self.last and not self.ours(pid, parents)
+            )
+            with self.lock:
+                self.ticks += foreign
+                self.last = {pid: ticks for pid, (_, ticks) in stats.items()}
+            if self.stopped.wait(self.interval):
+                return
 
     def mark(self) -> None:
         with self.lock:
@@ -87,7 +83,7 @@ class ForeignCpu(threading.Thread):
             elapsed = time.monotonic() - self.marked[0]
             return round((self.ticks - self.marked[1]) / HZ / elapsed, 3) if elapsed > 0 else 0.0
 
-    def wait_quiet(self, threshold: float = 0.15, window: float = 2.0, limit: float = 90.0) -> float:
+    def wait_quiet(self, threshold: float = 0.15, window: float = 2.0, limit: float = QUIET_S) -> float:
         """Wait (at most ``limit`` s) for a ``window`` in which others use under ``threshold`` cores."""
         deadline = time.monotonic() + limit
         while True:

@@ -1,11 +1,10 @@
-"""In-process measurements with the Django test client, on the generated database.
+"""In-process timings with the Django test client on the generated database (BENCHMARKS.md's public,
+search, admin and writes tables).
 
     python -m bench.measure --db sqlite|postgresql
 
-Reads first (public pages uncached and cached, the admin), then writes (approving articles, importing
-1,000 generated pages through the import command). The page cache is bypassed the way the application
-defines it: a request carrying a ``sessionid`` cookie is never served from, nor stored in, the shared
-page cache. A target missed here is profiled with pyinstrument. Results go to
+"Uncached" requests carry a ``sessionid`` cookie, which the application never serves from nor stores
+in the page cache. A target missed here is profiled with pyinstrument. Results go to
 bench/out/<db>/measure.json.
 """
 
@@ -13,20 +12,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import io
 import itertools
 import json
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import common, content
 from bench.common import summarize, timed
 from bench.generate import HISTORY_ARTICLE, PageWriter, edit
 from bench.machine_load import ForeignCpu
-from bench.report import evaluate
+from bench.report import missed
 
 APPROVALS, IMPORTS = 20, 1000
 PARTS = ("article", "letter", "search", "machine_readable", "admin_pages", "approvals", "imports")
@@ -47,14 +46,14 @@ class Bench:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        self.db = db
-        self.users = {
-            name: get_user_model().objects.get(username=f"bench-{name}")
-            for name in ("admin", "editor", "reviewer")
-        }
+        self.db, self.users = (
+            db,
+            {n: get_user_model().objects.get(username=f"bench-{n}") for n in ("admin", "editor", "reviewer")},
+        )
         # The address the load runs use, which render_pages stored the pages for (bench.generate).
-        host = f"127.0.0.1:{common.PORT}"
-        self.anonymous, self.uncached, self.admin = (Client(HTTP_HOST=host) for _ in range(3))
+        self.anonymous, self.uncached, self.admin = (
+            Client(HTTP_HOST=f"127.0.0.1:{common.PORT}") for _ in range(3)
+        )
         self.uncached.cookies["sessionid"] = common.SESSION_COOKIE.split("=", 1)[1]
         self.admin.force_login(self.users["admin"])
         ids = common.live_ids()
@@ -120,10 +119,6 @@ class Bench:
         timed_pass(self.uncached, "fill", hot)  # the article's data cached, the page not
         out["anonymous_miss"] = timed_pass(self.anonymous, "anonymous", hot)
         out["cached"] = timed_pass(self.anonymous, "cached", hot * 3)
-        sizes = sorted(len(self.get(self.anonymous, path).content) for path in hot[:20])
-        out.update(
-            sample_articles=len(paths), hot_articles=len(hot), size_bytes_median=sizes[len(sizes) // 2]
-        )
         out.update({f"queries_uncached_{key}": queries[key] for key in ("first", "cookie", "anonymous")})
         self.results["article"] = {**out, "queries_cached": queries["cached"]}
         cycle = itertools.cycle(paths)
@@ -146,12 +141,10 @@ class Bench:
         per_query, everything = {}, []
         for query in content.SEARCH_QUERIES:
             path = search_path(query)
-            status = self.get(self.uncached, path, (200, 302)).status_code
             samples = timed(lambda p=path: self.get(self.uncached, p, (200, 302)), 10, warmup=1)
             everything += samples
             count = self.queries(self.uncached, path, expect=(200, 302))[0]
-            per_query[query] = {"status": status, "results": search.search(query).total, "queries": count}
-            per_query[query].update(summarize(samples))
+            per_query[query] = {"results": search.search(query).total, "queries": count, **summarize(samples)}
         self.results["search"] = {"queries": per_query, "all": summarize(everything)}
         cycle = itertools.cycle(content.SEARCH_QUERIES)
         self.scenarios["search"] = lambda: self.get(self.uncached, search_path(next(cycle)), (200, 302))
@@ -159,13 +152,12 @@ class Bench:
 
     def machine_readable(self) -> None:
         last = max(1, -(-self.n // 50))
-        for name, path, repeat in (
-            ("sitemap", "/sitemap.xml", (5, 20)),
-            ("feed", "/ency/feed/", (20, 50)),
-            ("api_list", "/api/v1/articles/", (20, 50)),
-            ("api_list_last_page", f"/api/v1/articles/?page={last}", (10, 20)),
-        ):
-            self.results[name] = self.page(name, path, *repeat)
+        self.results["sitemap"] = self.page("sitemap", "/sitemap.xml", 5, 20)
+        self.results["feed"] = self.page("feed", "/ency/feed/")
+        self.results["api_list"] = self.page("api_list", "/api/v1/articles/")
+        self.results["api_list_last_page"] = self.page(
+            "api_list_last_page", f"/api/v1/articles/?page={last}", 10, 20
+        )
 
     def admin_pages(self) -> None:
         from reversion.models import Version
@@ -189,12 +181,14 @@ class Bench:
         }
         out = {}
         for key, path in pages.items():
-            body = self.get(self.admin, path).content
-            out[key] = {"path": path, "size_bytes": len(body), "rows": body.count(b'name="_selected_action"')}
-            out[key]["queries"] = self.queries(self.admin, path)[0]
-            out[key].update(
-                summarize(timed(lambda p=path: self.get(self.admin, p), 5 if key == "change_form" else 10))
-            )
+            rows = self.get(self.admin, path).content.count(b'name="_selected_action"')
+            samples = timed(lambda p=path: self.get(self.admin, p), 5 if key == "change_form" else 10)
+            out[key] = {
+                "path": path,
+                "rows": rows,
+                "queries": self.queries(self.admin, path)[0],
+                **summarize(samples),
+            }
             self.scenarios[f"admin_{key}"] = lambda p=path: self.get(self.admin, p)
             log(f"admin {key}: p95 {out[key]['p95_ms']} ms, {out[key]['queries']} queries")
         out["history"]["versions"] = len(versions)
@@ -238,9 +232,9 @@ class Bench:
             old.unlink()
         writer, paths = PageWriter(self.n), []
         for index in range(self.n + offset + 1, self.n + offset + count + 1):
-            paths.append(folder / f"{index:06d}.md")
-            paths[-1].write_text(writer.page(index, with_id=False, links=False), encoding="utf-8")
-        return [str(path) for path in paths]
+            paths.append(str(folder / f"{index:06d}.md"))
+            Path(paths[-1]).write_text(writer.page(index, with_id=False, links=False), encoding="utf-8")
+        return paths
 
     def run_import(self, paths: list[str]) -> tuple[float, str]:
         from django.core.management import call_command
@@ -280,28 +274,26 @@ def main() -> None:
     common.setup_django(args.db)
     from django.core.management import call_command
 
+    from bench.profiling import pyinstrument_profile
+
     call_command("collectstatic", interactive=False, verbosity=0)  # the admin's files, as served
     started, bench, tracker, foreign = time.perf_counter(), Bench(args.db), ForeignCpu(), {}
     tracker.start()
-    for part in PARTS:
-        tracker.wait_quiet(limit=30)
+    for part in PARTS:  # each once the machine is quiet, with the cores others used meanwhile
+        tracker.wait_quiet(limit=min(30, common.QUIET_S))
         tracker.mark()
         getattr(bench, part)()
         foreign[part] = tracker.window()
     tracker.stop()
     results, outdir = {**bench.results, "foreign_cores": foreign, "profiles": {}}, common.out_dir(args.db)
     http = json.loads((outdir / "load.json").read_text()) if (outdir / "load.json").exists() else {}
-    missed = evaluate({**results, "http": http}) if importlib.util.find_spec("pyinstrument") else []
-    for target, _value, met in missed:
-        name = target.profile.removeprefix("http:")
-        if met is False and name in bench.scenarios and name not in results["profiles"]:
-            from bench.profiling import pyinstrument_profile
-
-            log(f"profiling {name} in-process ({target.key} missed)")
-            warmup = 0 if name in ("approve", "import") else 1
-            results["profiles"][name] = pyinstrument_profile(
-                bench.scenarios[name], bench.repeat.get(name, 10), f"{args.db}-{name}", outdir, warmup
-            )
+    for name in missed({**results, "http": http}, bench.scenarios):
+        log(f"profiling {name} in-process (a target missed)")
+        warmup = 0 if name in ("approve", "import") else 1
+        profile = pyinstrument_profile(
+            bench.scenarios[name], bench.repeat.get(name, 10), f"{args.db}-{name}", outdir, warmup
+        )
+        results["profiles"][name] = profile
     results["seconds"] = round(time.perf_counter() - started, 1)
     (outdir / "measure.json").write_text(json.dumps(results, indent=2, default=str))
     log(f"done in {results['seconds']} s")

@@ -1,9 +1,6 @@
-"""The two profilers: pyinstrument in-process, py-spy on the gunicorn workers.
-
-Either profile is summarised the same way, so that a missed target can be traced to a file:function:
-the functions with the most self time, and the project's own (encyclopedia/, editorial/, config/,
-templates/) with the most inclusive time, each counted once per stack.
-"""
+"""The two profilers, summarised alike so that a missed target can be traced to a file:function: the
+functions with the most self time, and the project's own with the most inclusive time (once per stack).
+pyinstrument runs in-process (bench.measure), py-spy on the gunicorn workers (bench.load)."""
 
 from __future__ import annotations
 
@@ -14,6 +11,7 @@ from pathlib import Path
 from bench.common import ROOT
 
 PROJECT_DIRS = ("encyclopedia/", "editorial/", "config/", "templates/")
+Stack = tuple[list[tuple[str, str]], float]  # the frames (path, function) from the root; seconds in the last
 
 
 def short(path: str) -> str:
@@ -24,19 +22,17 @@ def short(path: str) -> str:
     return path.removeprefix(str(ROOT) + "/")  # py-spy prints them relative to sys.path already
 
 
-def summarize(stacks: Iterable[tuple[list[tuple[str, str]], float]], total: float) -> dict:
-    """``stacks``: (the frames (path, function) from the root, the seconds spent in the innermost)."""
+def summarize(stacks: Iterable[Stack], total: float) -> dict:
     self_time, inclusive = Counter(), Counter()
     for frames, seconds in stacks:
-        path, function = frames[-1]
-        self_time[f"{short(path)}:{function}"] += seconds
+        self_time[f"{short(frames[-1][0])}:{frames[-1][1]}"] += seconds
         for key in dict.fromkeys(f"{short(p)}:{f}" for p, f in frames if short(p).startswith(PROJECT_DIRS)):
             inclusive[key] += seconds
 
     def rows(counter: Counter) -> list[dict]:
+        share = (lambda value: round(value / total, 3)) if total else (lambda value: 0)
         return [
-            {"function": name, "seconds": round(value, 4), "share": round(value / total, 3) if total else 0}
-            for name, value in counter.most_common(15)
+            {"function": k, "seconds": round(v, 4), "share": share(v)} for k, v in counter.most_common(15)
         ]
 
     return {"total_s": round(total, 4), "self": rows(self_time), "project_inclusive": rows(inclusive)}
@@ -58,7 +54,7 @@ def pyinstrument_profile(
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / f"profile-{name}.txt").write_text(profiler.output_text(unicode=False, color=False))
 
-    def stacks(frame, above: list[tuple[str, str]]):
+    def stacks(frame, above: list[tuple[str, str]]) -> Iterable[Stack]:
         if frame.function and not frame.function.startswith("[self]") and frame.function != "[await]":
             above = [*above, (frame.file_path, frame.function)]
             yield above, frame.total_self_time
@@ -75,15 +71,13 @@ def pyspy_summary(raw_files: list[Path], rate: int) -> dict:
     for raw in (raw for raw in raw_files if raw.exists()):
         for line in raw.read_text(errors="replace").splitlines():
             stack, _, count = line.rpartition(" ")
-            if not count.isdigit():
-                continue
-            samples += int(count)
-            frames = [frame.partition(" (") for frame in stack.split(";") if not frame.startswith("process ")]
-            if frames:
+            frames = [f.partition(" (") for f in stack.split(";") if not f.startswith("process ")]
+            if count.isdigit() and frames:
                 stacks.append(
                     (
                         [(where.rstrip(")").rsplit(":", 1)[0], fn) for fn, _, where in frames],
                         int(count) / rate,
                     )
                 )
+            samples += int(count) if count.isdigit() else 0
     return {"profiler": "py-spy", "samples": samples, **summarize(stacks, samples / rate)}

@@ -3,9 +3,9 @@ targets.
 
 BENCHMARKS.md is written by hand; only what sits between ``<!-- bench:NAME -->`` and
 ``<!-- /bench:NAME -->`` is replaced (``fill``), so the analysis stays where people write it. Every
-table is data: rows of a label and the path of its figure in the results (``get``), one column group
-per database. Latency targets are judged on p95; issue 6 sets them for PostgreSQL, SQLite is shown
-beside it; issue 15's hold for both setups.
+table is data: rows of a label and the path of its figure in the results, one column group per
+database. Latency targets are judged on p95; issue 6 sets them for PostgreSQL, SQLite is shown beside
+it; issue 15's hold for both setups.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import shutil
-import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench import common, content
+from bench.generate import COUNTED
 
 NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 SETUPS = {
@@ -36,16 +35,16 @@ SCENARIOS = {  # the headline's order; the load runs' table puts the static file
     "static": "Static file (whitenoise)",
 }
 LOAD_ORDER = ["static", "article_cached", "article_uncached", "long_tail", "search"]
-PAGES = [("letter", "A–Z page"), ("sitemap", "Sitemap"), ("feed", "Atom feed")]
-PAGES += [("api_list", "API list, page 1"), ("api_list_last_page", "API list, last page")]
+PAGES = {"letter": "A–Z page", "sitemap": "Sitemap", "feed": "Atom feed", "api_list": "API list, page 1"}
+PAGES["api_list_last_page"] = "API list, last page"
 PUBLIC = [  # label, timing, queries
     ("Article, first view", "article.uncached_first", "article.queries_uncached_first"),
     ("Article, uncached", "article.uncached", "article.queries_uncached_cookie"),
     ("Article, anonymous miss", "article.anonymous_miss", "article.queries_uncached_anonymous"),
     ("Article, cached", "article.cached", "article.queries_cached"),
     *(
-        (f"{label}, {m}", f"{key}.{m}", f"{key}.queries_{m}")
-        for key, label in PAGES
+        (f"{label}, {m}", f"{k}.{m}", f"{k}.queries_{m}")
+        for k, label in PAGES.items()
         for m in ("uncached", "cached")
     ),
     (f"Search, {len(content.SEARCH_QUERIES)} queries × 10, uncached", "search.all", ""),
@@ -61,10 +60,7 @@ ADMIN = {
     "change_form": "Article change form",
     "dashboard": "Review dashboard (/admin/)",
 }
-COUNTS = (
-    "articles sections alternative_names citations publications revisions versions audit_events index_entries"
-)
-DATASET = [(key.replace("_", " "), f"generate.counts.{key}") for key in COUNTS.split()] + [
+DATASET = [(key.replace("_", " "), f"generate.counts.{key}") for key in COUNTED] + [
     ("importing the articles (s)", "generate.timings.articles_s"),
     ("the history of article 000100 (s)", "generate.timings.history_s"),
     ("generation in all (s)", "generate.timings.total_s"),
@@ -109,23 +105,24 @@ def ratio(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    key: str
     text: str
-    measure: Callable[[dict], Any]  # the figure, from one database's results
+    figure: str | Callable[[dict], Any]  # its path in one database's results, or a function of them
     ok: Callable[[Any], bool]
     show: Callable[[Any], str] = lambda v: f"{v:.1f} ms"
     profile: str = ""  # the in-process scenario (measure.py), or "http:<scenario>": profiled on a miss
     goal: str = ""  # in the headline, on the row of its "http:" scenario
 
 
-def at_most(key: str, text: str, path: str, limit: float, profile: str, goal: str = "") -> Target:
-    return Target(key, text, lambda r: get(r, path), lambda v: v <= limit, profile=profile, goal=goal)
-
-
-def share(key: str, text: str, scenario: str, least: float) -> Target:
+def share(name: str, scenario: str, least: float) -> Target:
     """A page's rate as a share of the static file's, at least ``least``."""
-    path, goal = f"http.scenarios.{scenario}.ratio_to_static", f"≥ {least:.2f}"
-    return Target(key, text, lambda r: get(r, path), lambda v: v >= least, pct, f"http:{scenario}", goal)
+    text, path = f"{name} ≥ {least:.0%} of the static file's", f"http.scenarios.{scenario}.ratio_to_static"
+    return Target(text, path, lambda v: v >= least, pct, f"http:{scenario}", f"≥ {least:.2f}")
+
+
+def at_most(
+    text: str, figure: str | Callable[[dict], Any], limit: float, profile: str, goal: str = ""
+) -> Target:
+    return Target(text, figure, lambda v: v <= limit, profile=profile, goal=goal)
 
 
 def article_queries(r: dict) -> tuple[int, int]:
@@ -137,82 +134,61 @@ def admin_list(r: dict) -> float | None:
     return max(get(r, "admin.changelist.p95_ms", 0), get(r, "admin.changelist_filtered.p95_ms", 0)) or None
 
 
-def memory(r: dict) -> float | None:
+def admin_queries(r: dict) -> tuple[int | None, ...]:
+    return tuple(get(r, f"admin.changelist{k}.queries") for k in ("", "_filtered", "_few"))
+
+
+def worker_memory(r: dict) -> float | None:
     return max(get(r, "http.memory.worker_rss_after_long_tail_mb", {}).values(), default=None)
 
 
 TARGETS = [
     Target(
-        "article_queries",
         "Article page: at most 4 SQL queries uncached, none cached",
         article_queries,
         lambda v: v[0] <= 4 and v[1] == 0,
         lambda v: f"{v[0]} uncached, {v[1]} cached",
         "article_uncached",
     ),
-    share("throughput_cached", "Article, page cache warm ≥ 90% of the static file's", "article_cached", 0.90),
-    share(
-        "throughput_uncached",
-        "Article, signed-in reader ≥ 35% of the static file's",
-        "article_uncached",
-        0.35,
-    ),
-    share("throughput_long_tail", "Long tail ≥ 25% of the static file's", "long_tail", 0.25),
-    share("throughput_search", "Search (20 queries) ≥ 10% of the static file's", "search", 0.10),
+    share("Article, page cache warm", "article_cached", 0.90),
+    share("Article, signed-in reader", "article_uncached", 0.35),
+    share("Long tail", "long_tail", 0.25),
+    share("Search (20 queries)", "search", 0.10),
     at_most(
-        "search_load_p95",
         "Search under load p95 ≤ 20 ms",
         "http.scenarios.search.latency_p95_ms",
         20,
         "http:search",
         "p95 ≤ 20 ms",
     ),
+    at_most("Search p95 ≤ 50 ms (in-process, 20 queries × 10, uncached)", "search.all.p95_ms", 50, "search"),
+    at_most("A–Z page (largest letter) p95 ≤ 50 ms (uncached)", "letter.uncached.p95_ms", 50, "letter"),
     at_most(
-        "search_p95",
-        "Search p95 ≤ 50 ms (in-process, 20 queries × 10, uncached)",
-        "search.all.p95_ms",
-        50,
-        "search",
-    ),
-    at_most(
-        "az_p95", "A–Z page (largest letter) p95 ≤ 50 ms (uncached)", "letter.uncached.p95_ms", 50, "letter"
-    ),
-    Target(
-        "admin_list_time",
         "Admin article list ≤ 300 ms (p95 of the unfiltered and filtered lists)",
         admin_list,
-        lambda v: v <= 300,
-        profile="admin_changelist",
+        300,
+        "admin_changelist",
     ),
     Target(
-        "admin_list_queries",
         "Admin article list: a constant number of queries (no N+1)",
-        lambda r: tuple(get(r, f"admin.changelist{k}.queries") for k in ("", "_filtered", "_few")),
+        admin_queries,
         lambda v: None not in v and v[0] == v[2],
         lambda v: f"{v[0]} (100 rows) / {v[1]} (filtered) / {v[2]} (few rows)",
     ),
     at_most(
-        "history_time",
-        "History of an article with 200 versions ≤ 500 ms (p95)",
-        "admin.history.p95_ms",
-        500,
-        "admin_history",
+        "History of an article with 200 versions ≤ 500 ms (p95)", "admin.history.p95_ms", 500, "admin_history"
     ),
-    at_most(
-        "approve_time", "Approve (publish) an article ≤ 100 ms (p95)", "writes.approve.p95_ms", 100, "approve"
-    ),
+    at_most("Approve (publish) an article ≤ 100 ms (p95)", "writes.approve.p95_ms", 100, "approve"),
     Target(
-        "import_rate",
         "Import ≥ 50 articles/s (1,000 articles)",
-        lambda r: get(r, "writes.import.articles_per_s"),
+        "writes.import.articles_per_s",
         lambda v: v >= 50,
         lambda v: f"{v:.1f} /s",
         "import",
     ),
     Target(
-        "memory",
         "Memory ≤ 90 MB resident per worker after the long-tail run",
-        memory,
+        worker_memory,
         lambda v: v <= 90,
         lambda v: f"{v:.0f} MB",
         "http:memory",
@@ -224,13 +200,19 @@ TARGETS = [
 def evaluate(results: dict) -> list[tuple[Target, Any, bool | None]]:
     """Each target with its figure and whether it is met (None: not measured)."""
     out = []
-    for target in TARGETS:
+    for t in TARGETS:
         try:
-            value = target.measure(results)
-            out.append((target, value, None if value is None else bool(target.ok(value))))
+            value = get(results, t.figure) if isinstance(t.figure, str) else t.figure(results)
+            out.append((t, value, None if value is None else bool(t.ok(value))))
         except (TypeError, KeyError):
-            out.append((target, None, None))
+            out.append((t, None, None))
     return out
+
+
+def missed(results: dict, among: Iterable[str]) -> list[str]:
+    """The scenarios ``among`` to profile, each once: those of the missed targets (in-process or not)."""
+    names = [t.profile.removeprefix("http:") for t, _, met in evaluate(results) if met is False]
+    return [name for name in dict.fromkeys(names) if name in among]
 
 
 def table(
@@ -243,6 +225,7 @@ def table(
 
 
 def timing(node: dict | None, queries: Any = None, *more: str) -> list[str]:
+    """Median and p95 of a timing node, then ``more``, then its SQL queries."""
     node = node or {}
     return [
         ms(node.get("median_ms")),
@@ -260,18 +243,20 @@ def load(db: str) -> dict:
     return {**parts["measure"], "http": parts["load"], "generate": parts["generate"], "steps": parts["steps"]}
 
 
+Row = tuple[str, Callable[[dict], list[str]]]  # a label, and its cells from one database's results
+
+
 class Report:
     def __init__(self, results: dict[str, dict]):
         self.results = {db: r for db, r in results.items() if r.get("article") or r["http"]}
         self.first = next(iter(self.results.values()), {})
 
-    def grid(
-        self, first: str, columns: list[str], rows: list[tuple[str, Callable[[dict], list[str]]]]
-    ) -> list[str]:
+    def grid(self, first: str, columns: list[str], rows: list[Row]) -> list[str]:
         """One group of ``columns`` per database (the first titled with its name), a row per label."""
         titles = [t for db in self.results for t in (f"{NAMES[db]} {columns[0]}".strip(), *columns[1:])]
-        cells = [[label, *(c for r in self.results.values() for c in fn(r))] for label, fn in rows]
-        return table(first, titles, cells)
+        return table(
+            first, titles, [[label, *(c for r in self.results.values() for c in fn(r))] for label, fn in rows]
+        )
 
     def figures(self, rows: list[tuple[str, str]], first: str = "") -> list[str]:
         return self.grid(first, [""], [(label, lambda r, p=path: [num(get(r, p))]) for label, path in rows])
@@ -284,23 +269,21 @@ class Report:
         ]
 
     def machine(self) -> list[str]:
-        facts, wrk = common.machine(), "not installed"
-        if shutil.which("wrk"):
-            result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
-            wrk = ((result.stdout + result.stderr).strip().splitlines() or ["wrk"])[0]
+        f = common.machine()
         lines = [
-            f"- CPU: {facts['cpu']}; `nproc` = {facts['cores']}",
-            f"- Memory: {facts['memory']}",
-            f"- OS: {facts['os']}",
-            f"- Python {facts['python']}, Django {facts['django']}, django-reversion {facts['django-reversion']}, "
-            f"gunicorn {facts['gunicorn']}, whitenoise {facts['whitenoise']}, psycopg {facts['psycopg']}",
-            f"- PostgreSQL {facts['postgresql']} (127.0.0.1:5432, stock configuration); SQLite {facts['sqlite']}",
-            f"- Load generator: {wrk}; profilers: py-spy {facts['py-spy']}, pyinstrument {facts['pyinstrument']}",
+            f"- CPU: {f['cpu']}; `nproc` = {f['cores']}",
+            f"- Memory: {f['memory']}",
+            f"- OS: {f['os']}",
+            f"- Python {f['python']}, Django {f['django']}, django-reversion {f['django-reversion']}, "
+            f"gunicorn {f['gunicorn']}, whitenoise {f['whitenoise']}, psycopg {f['psycopg']}",
+            f"- PostgreSQL {f['postgresql']} (127.0.0.1:5432, stock configuration); SQLite {f['sqlite']}",
+            f"- Load generator: {f['wrk']}; profilers: py-spy {f['py-spy']}, pyinstrument {f['pyinstrument']}",
         ]
         if (common.OUT / "run.json").exists():
             run = json.loads((common.OUT / "run.json").read_text())
+            dbs = ", ".join(NAMES[d] for d in run["databases"])
             lines.append(
-                f"- `make bench` took {run['total_s'] / 60:.1f} minutes for {', '.join(NAMES[d] for d in run['databases'])} "
+                f"- `make bench` took {run['total_s'] / 60:.1f} minutes for {dbs} "
                 f"({num(run['articles'])} articles, {run['duration_s']} s per load run)."
             )
         return [*lines, ""]
@@ -311,44 +294,25 @@ class Report:
         columns = ["req/s", "vs static", "p95 ms", "Redis round trips / request", "SQL queries / request"]
         lines = []
         for db, r in self.results.items():
-            rows = []
+            rows, judged = [], evaluate(r)
             for key, label in [
                 *SCENARIOS.items(),
                 ("memory", "Memory per worker after the long-tail run (RSS, MB)"),
             ]:
-                judged = [(t.goal, met) for t, _, met in evaluate(r) if t.profile == f"http:{key}"]
-                verdict = MET[None] if any(m is None for _, m in judged) else MET[all(m for _, m in judged)]
-                goal = [", ".join(g for g, _ in judged) or "the reference", verdict if judged else "–"]
-                if key == "memory":
-                    rows.append(
-                        [
-                            label,
-                            num(get(r, "http.memory.worker_rss_after_long_tail_mb")),
-                            "",
-                            "",
-                            "",
-                            "",
-                            *goal,
-                        ]
-                    )
-                    continue
-                node, trips = (
-                    get(r, f"http.scenarios.{key}", {}),
-                    get(r, f"http.scenarios.{key}.redis_round_trips_per_request"),
-                )
-                rows.append(
-                    [
-                        label,
-                        num(node.get("rps")),
-                        ratio(node.get("ratio_to_static")),
-                        ms(node.get("latency_p95_ms")),
-                    ]
-                )
-                rows[-1] += [
-                    "no Redis" if trips is None else num(trips, 2),
-                    num(get(r, f"http.sql_per_request.{key}"), 1),
-                    *goal,
+                mine = [(t.goal, met) for t, _, met in judged if t.profile == f"http:{key}"]
+                verdict = MET[None] if any(m is None for _, m in mine) else MET[all(m for _, m in mine)]
+                goal = [", ".join(g for g, _ in mine) or "the reference", verdict if mine else "–"]
+                node = get(r, f"http.scenarios.{key}", {})
+                trips, sql = node.get("redis_round_trips_per_request"), get(r, f"http.sql_per_request.{key}")
+                figures = [
+                    num(node.get("rps")),
+                    ratio(node.get("ratio_to_static")),
+                    ms(node.get("latency_p95_ms")),
                 ]
+                figures += ["no Redis" if trips is None else num(trips, 2), num(sql, 1)]
+                if key == "memory":
+                    figures = [num(get(r, "http.memory.worker_rss_after_long_tail_mb")), "", "", "", ""]
+                rows.append([label, *figures, *goal])
             lines += [
                 f"**{SETUPS[db]}**",
                 "",
@@ -366,16 +330,10 @@ class Report:
         return lines
 
     def targets(self) -> list[str]:
-        evaluated = [evaluate(r) for r in self.results.values()]
+        judged = list(zip(*(evaluate(r) for r in self.results.values()), strict=True))
         rows = [
-            [
-                target.text,
-                *(
-                    f"{'n/a' if v is None else target.show(v)}: {MET[met]}"
-                    for _, v, met in (e[i] for e in evaluated)
-                ),
-            ]
-            for i, target in enumerate(TARGETS)
+            [row[0][0].text, *(f"{'n/a' if v is None else t.show(v)}: {MET[met]}" for t, v, met in row)]
+            for row in judged
         ]
         return table("Target", [NAMES[db] for db in self.results], rows, align="---")
 
@@ -385,9 +343,9 @@ class Report:
         rows = [
             (
                 label + (about if path == "letter.uncached" else ""),
-                lambda r, p=path, q=queries: timing(get(r, p), get(r, q) if q else None),
+                lambda r, p=path, q=q: timing(get(r, p), get(r, q) if q else None),
             )
-            for label, path, queries in PUBLIC
+            for label, path, q in PUBLIC
         ]
         lines = self.grid("Page", ["median", "p95", "Q"], rows)
         for db, r in self.results.items():
@@ -402,31 +360,25 @@ class Report:
             node = get(r, "search.queries", {}).get(query, {})
             return timing(node, node.get("queries", "–"), num(node.get("results")))
 
-        queries = get(self.first, "search.queries", {})
-        return self.grid(
-            "Query",
-            ["median", "p95", "results", "Q"],
-            [(f"`{q}`", lambda r, q=q: cells(r, q)) for q in queries],
-        )
+        rows = [(f"`{q}`", lambda r, q=q: cells(r, q)) for q in get(self.first, "search.queries", {})]
+        return self.grid("Query", ["median", "p95", "results", "Q"], rows)
 
     def admin(self) -> list[str]:
-        rows, shown = [], {key: get(self.first, f"admin.{key}.rows") for key in ADMIN}
-        versions = num(get(self.first, "admin.history.versions"))
+        versions, rows = num(get(self.first, "admin.history.versions")), []
         for key, label in ADMIN.items():
-            label = label.format(
-                rows="" if shown[key] is None else f" ({shown[key]} rows)", versions=versions
-            )
+            shown = get(self.first, f"admin.{key}.rows")
+            label = label.format(rows="" if shown is None else f" ({shown} rows)", versions=versions)
             rows.append((label, lambda r, k=key: timing(get(r, f"admin.{k}"), get(r, f"admin.{k}.queries"))))
         return self.grid("Page", ["median", "p95", "Q"], rows)
 
     def writes(self) -> list[str]:
-        def median_p95(path: str) -> Callable[[dict], list[str]]:
-            return lambda r: [" / ".join(timing(get(r, path))[:2])]
-
         def figure(
             path: str, show: Callable[[Any], str] = lambda v: num(v, 1)
         ) -> Callable[[dict], list[str]]:
             return lambda r: ["–" if get(r, path) is None else show(get(r, path))]
+
+        def median_p95(path: str) -> Callable[[dict], list[str]]:
+            return lambda r: [" / ".join(timing(get(r, path))[:2])]
 
         rows = [
             (
@@ -463,14 +415,14 @@ class Report:
 
     def no_recycling(self) -> list[str]:
         """The diagnostic run's rates: all databases' req/s, then all their ratios to static."""
-        keys, prefix = LOAD_ORDER[:3], "http.no_recycling.scenarios"
-        rows = [
-            [SCENARIOS[k], *(num(get(r, f"{prefix}.{k}.rps")) for r in self.results.values())]
-            + [pct(get(r, f"{prefix}.{k}.ratio_to_static")) for r in self.results.values()]
-            for k in keys
+        runs, names = [get(r, "http.no_recycling.scenarios", {}) for r in self.results.values()], self.results
+        rates = [
+            (k, [get(s, f"{k}.rps") for s in runs], [get(s, f"{k}.ratio_to_static") for s in runs])
+            for k in LOAD_ORDER[:3]
         ]
-        names = [NAMES[db] for db in self.results]
-        return table("", [f"{n} req/s" for n in names] + [f"{n} vs static" for n in names], rows)
+        rows = [[SCENARIOS[k], *map(num, rps), *map(pct, shares)] for k, rps, shares in rates]
+        columns = [f"{NAMES[db]} req/s" for db in names] + [f"{NAMES[db]} vs static" for db in names]
+        return table("", columns, rows)
 
     def profiles(self) -> list[str]:
         lines = []
@@ -486,22 +438,18 @@ class Report:
                 ]
                 inclusive, selfs = profile["project_inclusive"][:10], profile["self"][:10]
                 rows = []
-                for index in range(max(len(inclusive), len(selfs))):
-                    row = [
-                        [f"`{c[index]['function']}`", pct(c[index]["share"])] if index < len(c) else ["", ""]
+                for i in range(max(len(inclusive), len(selfs))):
+                    pair = [
+                        [f"`{c[i]['function']}`", pct(c[i]["share"])] if i < len(c) else ["", ""]
                         for c in (inclusive, selfs)
                     ]
-                    rows.append([*row[0], "", *row[1]])
-                lines += table(
-                    "project function (inclusive)",
-                    ["share", "", "self time", "share"],
-                    rows,
-                    ["---:", "---", "---", "---:"],
-                )
+                    rows.append([*pair[0], "", *pair[1]])
+                columns, align = ["share", "", "self time", "share"], ["---:", "---", "---", "---:"]
+                lines += table("project function (inclusive)", columns, rows, align)
         return lines or ["Every target was met in this run, so none was profiled.", ""]
 
 
-BLOCKS = {
+BLOCKS: dict[str, Callable[[Report], list[str]]] = {
     "written": Report.written,
     "machine": Report.machine,
     "headline": Report.headline,

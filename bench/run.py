@@ -3,10 +3,8 @@
     python -m bench.run [--articles N] [--db sqlite|postgresql|both] [--duration S] [--keep]
                         [--steps generate,load,measure] [--report-only]
 
-Each step runs in its own process (bench.generate, bench.load, bench.measure) with the
-benchmark's environment (DEBUG off, its own database); results go to bench/out/<db>/*.json
-and bench/report.py writes their tables into BENCHMARKS.md. The databases are removed at the
-end unless --keep is given.
+Each step runs in its own process (bench.generate, bench.load, bench.measure) with the benchmark's
+environment; results go to bench/out/<db>/*.json. The databases are removed unless --keep is given.
 """
 
 from __future__ import annotations
@@ -25,17 +23,11 @@ STEP_TIMEOUT = {"generate": 3600, "load": 1800, "measure": 3600}
 
 def step(name: str, db: str, extra: list[str]) -> float:
     common.log("bench", f"{name} on {db} ...")
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", f"bench.{name}", "--db", db, *extra],
-        cwd=common.ROOT,
-        env={**os.environ, **common.bench_env(db)},
-        check=True,
-        timeout=STEP_TIMEOUT[name],
-    )
-    elapsed = time.perf_counter() - started
-    common.log("bench", f"{name} on {db}: {elapsed:.0f} s")
-    return elapsed
+    started, env = time.perf_counter(), {**os.environ, **common.bench_env(db)}
+    command = [sys.executable, "-m", f"bench.{name}", "--db", db, *extra]
+    subprocess.run(command, cwd=common.ROOT, env=env, check=True, timeout=STEP_TIMEOUT[name])
+    common.log("bench", f"{name} on {db}: {time.perf_counter() - started:.0f} s")
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -50,21 +42,19 @@ def main() -> None:
     parser.add_argument(
         "--steps",
         default="generate,load,measure",
-        help="comma-separated steps to run (resume with load,measure on a kept database)",
+        help="steps to run (resume with load,measure on a kept database)",
     )
     args = parser.parse_args()
     common.WORKDIR.mkdir(parents=True, exist_ok=True)
     databases = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     steps = [s.strip() for s in args.steps.split(",") if s.strip()]
+    extra = {"generate": ["--articles", str(args.articles)], "load": ["--duration", str(args.duration)]}
     started = time.perf_counter()
     for db in [] if args.report_only else databases:
         for name in steps:
             (common.out_dir(db) / f"{name}.json").unlink(missing_ok=True)
-        extra = {"generate": ["--articles", str(args.articles)], "load": ["--duration", str(args.duration)]}
-        timings = {}
         try:
-            for name in steps:
-                timings[f"{name}_s"] = step(name, db, extra.get(name, []))
+            timings = {f"{name}_s": step(name, db, extra.get(name, [])) for name in steps}
         finally:
             if not args.keep:
                 common.drop_database(db)

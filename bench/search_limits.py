@@ -1,15 +1,10 @@
-"""Search on PostgreSQL with the largest article the limits allow live (issue #13).
+"""Search on PostgreSQL with the largest article the limits allow live (issue #13; BENCHMARKS.md).
 
-    python -m bench.search_limits [--articles 1000] [--repeat 20] [--keep] [--reuse]
+    python -m bench.search_limits [--articles 1000] [--repeat 20] [--keep]
 
-Creates the database ``bench_search_limits`` on 127.0.0.1:5432 (dropped first, and at the end
-unless --keep), migrates it and imports ``--articles`` ordinary generated pages (bench.content)
-plus one of the largest size allowed (``encyclopedia.limits``: a full summary and sections up to
-the article limit), all live. Then it requests the search page (uncached: a session cookie skips
-the page cache) for 20 queries, 10 of which match the largest article, ``--repeat`` times each
-after two unmeasured requests, and prints the median and p95 per query and over all. It runs
-with ``config.test_settings`` (the production settings, static files read from the apps). Prints
-JSON on the last line.
+Imports ``--articles`` generated pages and one of the largest size allowed into database
+``bench_search_limits`` (dropped first, and at the end unless --keep), then times the uncached search
+page for 20 queries, 10 of which match the largest article. Prints JSON on the last line.
 """
 
 from __future__ import annotations
@@ -147,15 +142,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the database")
-    parser.add_argument("--reuse", action="store_true", help="measure the kept database again")
     args = parser.parse_args()
 
     os.environ.update(common.bench_env("postgresql"))
     os.environ["DATABASE_URL"] = f"postgres://postgres@{common.PG_HOST}:{common.PG_PORT}/{DB}"
     # The production settings but for static files read from the apps (no collectstatic needed).
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
-    if not args.reuse:
-        common.pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}")
+    common.pg_admin(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", f"CREATE DATABASE {DB}")
     import django
 
     django.setup()
@@ -164,12 +157,10 @@ def main() -> None:
     from encyclopedia.models import Article
 
     started = time.perf_counter()
-    largest_size = None
-    if not args.reuse:
-        call_command("migrate", verbosity=0)
-        with tempfile.TemporaryDirectory() as folder:
-            largest_size = write_pages(Path(folder), args.articles)
-            call_command("import_articles", folder, stdout=io.StringIO())
+    call_command("migrate", verbosity=0)
+    with tempfile.TemporaryDirectory() as folder:
+        largest_size = write_pages(Path(folder), args.articles)
+        call_command("import_articles", folder, stdout=io.StringIO())
     live = Article.objects.live().count()
     print(f"{live} live articles ({time.perf_counter() - started:.0f} s to load)", file=sys.stderr)
     results = {"live_articles": live, "largest_article_characters": largest_size, **measure(args.repeat)}

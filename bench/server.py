@@ -1,9 +1,6 @@
-"""The server under test, for the benchmark and the soak: the Makefile's `serve` gunicorn line.
-
-Only the port differs (the caller's) and the two logs go to files: the access log (stdout) and the
-error log with Django's tracebacks (stderr). Every start is bounded (healthy with both workers within
-60 s, or an error) and every stop ends the master and the workers it had.
-"""
+"""The server under test, for the benchmark and the soak: the Makefile's `serve` gunicorn line, read from
+the Makefile so that what is measured is what `make serve` runs; only the port is the caller's, and
+its logs go to files. Every start is bounded and every stop ends the master and the workers it had."""
 
 from __future__ import annotations
 
@@ -26,14 +23,11 @@ HOST = "127.0.0.1"
 
 
 def serve_command(port: int) -> tuple[list[str], dict[str, str]]:
-    """The gunicorn line of the Makefile's `serve` target (WORKERS=2, our port), and the variables it
-    sets: read from the Makefile so that the benchmark always measures what `make serve` runs."""
+    """The gunicorn line of the Makefile's `serve` target (WORKERS=2, our port), and the variables it sets."""
     recipe = re.search(r"^serve:.*?\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.MULTILINE)
     line = next(ln.strip() for ln in recipe.group(1).splitlines() if "/bin/gunicorn" in ln)
-    words = shlex.split(
-        line.replace("$(VENV)", ".venv").replace("$(WORKERS)", "2").replace("$(PORT)", str(port))
-    )
-    env: dict[str, str] = {}
+    line = line.replace("$(VENV)", ".venv").replace("$(WORKERS)", "2").replace("$(PORT)", str(port))
+    words, env = shlex.split(line), {}
     while re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
         name, _, value = words.pop(0).partition("=")
         default = re.fullmatch(r"\$\$\{(\w+):-(.*)\}", value)
@@ -48,10 +42,10 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def stop_process(process: subprocess.Popen, timeout: float, how: int = signal.SIGTERM) -> None:
+def stop_process(process: subprocess.Popen, timeout: float) -> None:
     """Ask ``process`` to end, then kill it if it lingers."""
     if process.poll() is None:
-        process.send_signal(how)
+        process.terminate()
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -59,8 +53,26 @@ def stop_process(process: subprocess.Popen, timeout: float, how: int = signal.SI
             process.wait(timeout=10)
 
 
+def log_text(path: Path) -> str:
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def get(path: str, headers: dict[str, str], *, port: int, timeout: float = 15) -> tuple[int, bytes]:
+    """One GET on a new connection (gunicorn's sync workers close each one): status (0: failed) and body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    except (OSError, http.client.HTTPException):
+        return 0, b""
+    finally:
+        connection.close()
+
+
 class Server:
-    """One gunicorn master with its workers, started and always stopped by the caller."""
+    """One gunicorn master with its workers, started and always stopped by the caller. ``extra_args``
+    are appended to the Makefile's line; ``drop_options`` are left out of it, with their value."""
 
     def __init__(
         self,
@@ -69,8 +81,8 @@ class Server:
         *,
         port: int,
         workdir: Path,
-        extra_args: tuple[str, ...] = (),  # appended to the Makefile's line (e.g. an access log format)
-        drop_options: tuple[str, ...] = (),  # options of the Makefile's line left out, with their value
+        extra_args: tuple[str, ...] = (),
+        drop_options: tuple[str, ...] = (),
     ):
         self.env, self.port, self.workdir = env, port, workdir
         self.extra_args, self.drop_options = extra_args, drop_options
@@ -91,22 +103,20 @@ class Server:
         self.command = command + list(self.extra_args)
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.access_log.open("wb") as out, self.error_log.open("wb") as err:
-            self.process = subprocess.Popen(  # noqa: S603 - the Makefile's own gunicorn line
+            self.process = subprocess.Popen(  # Ctrl-C reaches the caller, which stops the server itself
                 self.command,
                 cwd=ROOT,
                 env={**self.env, **self.serve_env},
                 stdout=out,
                 stderr=err,
-                start_new_session=True,  # Ctrl-C reaches the caller, which stops the server itself
+                start_new_session=True,
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see {self.error_log}")
-            if (
-                get("/healthz", {"X-Forwarded-Proto": "https"}, port=self.port)[0] == 200
-                and len(self.workers()) >= 2
-            ):
+            healthy = get("/healthz", {"X-Forwarded-Proto": "https"}, port=self.port)[0] == 200
+            if healthy and len(self.workers()) >= 2:
                 return
             time.sleep(0.3)
         self.stop()
@@ -153,23 +163,6 @@ class Server:
         self.process = None
 
 
-def log_text(path: Path) -> str:
-    return path.read_text(errors="replace") if path.exists() else ""
-
-
-def get(path: str, headers: dict[str, str], *, port: int, timeout: float = 15) -> tuple[int, bytes]:
-    """One GET on a new connection (gunicorn's sync workers close each one): status (0: failed) and body."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read()
-    except (OSError, http.client.HTTPException):
-        return 0, b""
-    finally:
-        connection.close()
-
-
 class RedisServer:
     """The production setup's Redis: a private ``redis-server`` (no persistence) on its own port, so
     that its counters (``INFO stats``) hold the benchmark's commands only, not other users'."""
@@ -181,7 +174,7 @@ class RedisServer:
     def start(self) -> None:
         options = f"--port {self.port} --bind {HOST} --save '' --appendonly no --dir {self.workdir}"
         with (self.workdir / "redis.log").open("wb") as out:
-            self.process = subprocess.Popen(["redis-server", *shlex.split(options)], stdout=out, stderr=out)  # noqa: S603
+            self.process = subprocess.Popen(["redis-server", *shlex.split(options)], stdout=out, stderr=out)
         for _ in range(100):
             with contextlib.suppress(redis.RedisError):
                 self.round_trips()
