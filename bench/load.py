@@ -255,7 +255,7 @@ class LoadBench:
         return {"command": command, "scenarios": scenarios, "profiles": profiles, "memory": memory}
 
     def no_recycling(self) -> dict:
-        """Diagnostic: the same server without --max-requests, so no worker (and no page cache) is replaced."""
+        """Diagnostic: the server without --max-requests, so no worker (and no page cache) is replaced."""
         drop = ("--max-requests", "--max-requests-jitter")
         name = f"gunicorn-{self.db}-no-recycling"
         server = Server(self.env, name, port=common.PORT, workdir=common.WORKDIR, drop_options=drop)
@@ -272,11 +272,12 @@ class LoadBench:
         """py-spy on the master, following its workers (--max-requests replaces them), during another
         run of each scenario whose throughput target is missed."""
         profiles, pyspy = {}, common.ROOT / ".venv" / "bin" / "py-spy"
-        for scenario in missed({"http": out}, SCENARIOS) if pyspy.exists() else []:
+        for scenario in missed({"http": out}, SCENARIOS, "http:") if pyspy.exists() else []:
             log(f"profiling {scenario} with py-spy (a target missed)")
             raw = common.out_dir(self.db) / f"pyspy-{scenario}.txt"
             self.wrk(scenario, WARMUP_S)
-            options = f"--subprocesses --rate {PYSPY_RATE} --duration {self.duration + 1} --format raw --nonblocking"
+            options = f"--subprocesses --rate {PYSPY_RATE} --duration {self.duration + 1} --format raw"
+            options += " --nonblocking"
             command = [str(pyspy), "record", "--pid", str(server.pid), *options.split(), "--output", str(raw)]
             spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)

@@ -67,6 +67,7 @@ DATASET = [(key.replace("_", " "), f"generate.counts.{key}") for key in COUNTED]
     ("load step (s)", "steps.load_s"),
     ("measure step (s)", "steps.measure_s"),
 ]
+MEMORY_ROW = "Memory per worker after the long-tail run (RSS, MB)"
 MEMORY = [
     ("each worker after the run (MB)", "http.memory.worker_rss_after_mb"),
     ("largest worker during the run (MB)", "http.memory.peak_worker_rss_mb"),
@@ -209,10 +210,11 @@ def evaluate(results: dict) -> list[tuple[Target, Any, bool | None]]:
     return out
 
 
-def missed(results: dict, among: Iterable[str]) -> list[str]:
-    """The scenarios ``among`` to profile, each once: those of the missed targets (in-process or not)."""
-    names = [t.profile.removeprefix("http:") for t, _, met in evaluate(results) if met is False]
-    return [name for name in dict.fromkeys(names) if name in among]
+def missed(results: dict, among: Iterable[str], prefix: str = "") -> list[str]:
+    """The scenarios ``among`` to profile, each once: those of the missed targets whose profile starts
+    with ``prefix`` (``http:`` for the load runs; measure profiles those in-process too)."""
+    judged = [t.profile for t, _, met in evaluate(results) if met is False and t.profile.startswith(prefix)]
+    return [name for name in dict.fromkeys(p.removeprefix("http:") for p in judged) if name in among]
 
 
 def table(
@@ -254,17 +256,22 @@ class Report:
     def grid(self, first: str, columns: list[str], rows: list[Row]) -> list[str]:
         """One group of ``columns`` per database (the first titled with its name), a row per label."""
         titles = [t for db in self.results for t in (f"{NAMES[db]} {columns[0]}".strip(), *columns[1:])]
-        return table(
-            first, titles, [[label, *(c for r in self.results.values() for c in fn(r))] for label, fn in rows]
-        )
+        cells = [[label, *(c for r in self.results.values() for c in fn(r))] for label, fn in rows]
+        return table(first, titles, cells)
 
     def figures(self, rows: list[tuple[str, str]], first: str = "") -> list[str]:
         return self.grid(first, [""], [(label, lambda r, p=path: [num(get(r, p))]) for label, path in rows])
 
+    def dataset(self) -> list[str]:
+        return self.figures(DATASET)
+
+    def memory(self) -> list[str]:
+        return self.figures(MEMORY, "Memory (RSS)")
+
     def written(self) -> list[str]:
-        articles = num(get(self.first, "generate.articles"))
+        articles, today = num(get(self.first, "generate.articles")), datetime.date.today()
         return [
-            f"Written by `make bench` on {datetime.date.today():%Y-%m-%d}, with {articles} generated articles per database.",
+            f"Written by `make bench` on {today:%Y-%m-%d}, with {articles} generated articles per database.",
             "",
         ]
 
@@ -277,7 +284,8 @@ class Report:
             f"- Python {f['python']}, Django {f['django']}, django-reversion {f['django-reversion']}, "
             f"gunicorn {f['gunicorn']}, whitenoise {f['whitenoise']}, psycopg {f['psycopg']}",
             f"- PostgreSQL {f['postgresql']} (127.0.0.1:5432, stock configuration); SQLite {f['sqlite']}",
-            f"- Load generator: {f['wrk']}; profilers: py-spy {f['py-spy']}, pyinstrument {f['pyinstrument']}",
+            f"- Load generator: {f['wrk']}; profilers: py-spy {f['py-spy']}, "
+            f"pyinstrument {f['pyinstrument']}",
         ]
         if (common.OUT / "run.json").exists():
             run = json.loads((common.OUT / "run.json").read_text())
@@ -295,10 +303,7 @@ class Report:
         lines = []
         for db, r in self.results.items():
             rows, judged = [], evaluate(r)
-            for key, label in [
-                *SCENARIOS.items(),
-                ("memory", "Memory per worker after the long-tail run (RSS, MB)"),
-            ]:
+            for key, label in [*SCENARIOS.items(), ("memory", MEMORY_ROW)]:
                 mine = [(t.goal, met) for t, _, met in judged if t.profile == f"http:{key}"]
                 verdict = MET[None] if any(m is None for _, m in mine) else MET[all(m for _, m in mine)]
                 goal = [", ".join(g for g, _ in mine) or "the reference", verdict if mine else "–"]
@@ -396,7 +401,7 @@ class Report:
         ]
         return self.grid("", [""], rows)
 
-    def load_runs(self) -> list[str]:
+    def load(self) -> list[str]:
         def cells(r: dict, key: str) -> list[str]:
             node = get(r, f"http.scenarios.{key}", {})
             rounds = " / ".join(num(run.get("rps")) for run in node.get("rounds", [])) or "–"
@@ -449,21 +454,9 @@ class Report:
         return lines or ["Every target was met in this run, so none was profiled.", ""]
 
 
-BLOCKS: dict[str, Callable[[Report], list[str]]] = {
-    "written": Report.written,
-    "machine": Report.machine,
-    "headline": Report.headline,
-    "targets": Report.targets,
-    "dataset": lambda report: report.figures(DATASET),
-    "public": Report.public,
-    "search": Report.search,
-    "admin": Report.admin,
-    "writes": Report.writes,
-    "load": Report.load_runs,
-    "no-recycling": Report.no_recycling,
-    "memory": lambda report: report.figures(MEMORY, "Memory (RSS)"),
-    "profiles": Report.profiles,
-}
+BLOCKS = (
+    "written machine headline targets dataset public search admin writes load no-recycling memory profiles"
+)
 
 
 def fill(path: Path, prefix: str, blocks: dict[str, Callable[[], list[str] | None]]) -> Path:
@@ -490,6 +483,4 @@ def write(path: Path = common.ROOT / "BENCHMARKS.md") -> Path:
     report = Report({db: load(db) for db in NAMES})
     if not report.results:
         raise SystemExit(f"No results in {common.OUT}: run `make bench` first.")
-    return fill(
-        path, "bench", {name: (lambda method=method: method(report)) for name, method in BLOCKS.items()}
-    )
+    return fill(path, "bench", {name: getattr(report, name.replace("-", "_")) for name in BLOCKS.split()})
