@@ -46,14 +46,11 @@ class Bench:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        self.db, self.users = (
-            db,
-            {n: get_user_model().objects.get(username=f"bench-{n}") for n in ("admin", "editor", "reviewer")},
-        )
+        User, self.db = get_user_model(), db
+        self.users = {n: User.objects.get(username=f"bench-{n}") for n in ("admin", "editor", "reviewer")}
         # The address the load runs use, which render_pages stored the pages for (bench.generate).
-        self.anonymous, self.uncached, self.admin = (
-            Client(HTTP_HOST=f"127.0.0.1:{common.PORT}") for _ in range(3)
-        )
+        host = f"127.0.0.1:{common.PORT}"
+        self.anonymous, self.uncached, self.admin = (Client(HTTP_HOST=host) for _ in range(3))
         self.uncached.cookies["sessionid"] = common.SESSION_COOKIE.split("=", 1)[1]
         self.admin.force_login(self.users["admin"])
         ids = common.live_ids()
@@ -254,14 +251,10 @@ class Bench:
         paths, before = self.import_files(IMPORTS, 0), Article.objects.count()
         elapsed, summary = self.run_import(paths)
         imported = Article.objects.count() - before
-        self.results.setdefault("writes", {})["import"] = {
-            "files": len(paths),
-            "imported": imported,
-            "seconds": round(elapsed, 2),
-            "articles_per_s": round(imported / elapsed, 1) if elapsed else None,
-            "ms_per_article": round(elapsed * 1000 / max(imported, 1), 1),
-            "summary": summary,
-        }
+        out = {"files": len(paths), "imported": imported, "seconds": round(elapsed, 2), "summary": summary}
+        out["articles_per_s"] = round(imported / elapsed, 1) if elapsed else None
+        out["ms_per_article"] = round(elapsed * 1000 / max(imported, 1), 1)
+        self.results.setdefault("writes", {})["import"] = out
         extra = self.import_files(50, IMPORTS)
         self.scenarios["import"] = lambda: self.run_import(extra)
         log(f"import: {imported} articles in {elapsed:.1f} s")

@@ -25,18 +25,8 @@ from bench import common
 DB = "bench_search_limits"
 # Ten reader queries that match the largest article (it is about night leg cramps), and the
 # benchmark's own ten.
-LARGE_ARTICLE_QUERIES = [
-    "cramps at night",
-    "cramps",
-    '"muscle cramps ease"',
-    "cramp*",
-    "treatment",
-    "pain",
-    "symptoms doctor",
-    "muscle stretching",
-    "stretching calf",
-    "zygomycosis",
-]
+LARGE_ARTICLE_QUERIES = 'cramps at night|cramps|"muscle cramps ease"|cramp*|treatment|pain|symptoms doctor|'
+LARGE_ARTICLE_QUERIES += "muscle stretching|stretching calf|zygomycosis"
 
 
 def largest_page(review: str, credit: str) -> str:
@@ -106,20 +96,12 @@ def measure(repeat: int) -> dict:
     client = Client()
     client.cookies["sessionid"] = common.SESSION_COOKIE.split("=", 1)[1]
     pages, calls, per_query = [], [], {}
-    for query in [*LARGE_ARTICLE_QUERIES, *SEARCH_QUERIES]:
+    for query in [*LARGE_ARTICLE_QUERIES.split("|"), *SEARCH_QUERIES]:
         path = "/ency/search/?" + urlencode({"q": query})
-        page_times, call_times = [], []
-        for round_ in range(repeat + 2):  # two unmeasured rounds first
-            started = time.perf_counter()
-            response = client.get(path, secure=True)
-            page_time = time.perf_counter() - started
-            if response.status_code not in (200, 302):  # 302: the query names an article
-                raise RuntimeError(f"GET {path}: {response.status_code}")
-            started = time.perf_counter()
-            found = search.search(query)
-            if round_ >= 2:
-                page_times.append(page_time)
-                call_times.append(time.perf_counter() - started)
+        if (status := client.get(path, secure=True).status_code) not in (200, 302):  # 302: names an article
+            raise RuntimeError(f"GET {path}: {status}")
+        page_times = common.timed(lambda p=path: client.get(p, secure=True), repeat)
+        call_times, found = common.timed(lambda q=query: search.search(q), repeat), search.search(query)
         shown = any(result.title == "Night leg cramps" for result in found.results)
         page, call = common.summarize(page_times), common.summarize(call_times)
         per_query[query] = {
