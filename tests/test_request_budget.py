@@ -151,9 +151,9 @@ def test_a_long_tail_view_creates_its_counter_in_one_round_trip(
 ):
     """The long tail after Redis was emptied: each page a reader asks for is one nobody has asked
     for since, so its counter is gone. Reading the counters makes it again in the same round trip,
-    and since no page can be cached under a counter just made, the page cache is not asked, only
-    filled: two round trips, with the stored page in one query. The site data was read back by
-    an earlier request."""
+    and since no page can be cached under a counter just made, the page cache is not asked; the
+    page, made from its stored copy in one query, is kept in this process's memory, not sent to
+    Redis: one round trip. The site data was read back by an earlier request."""
     seen, first = (publish_article(make_article(title)).get_absolute_url() for title in ("Seen", "First"))
     settings.CACHE_GENERATION_RECHECK = 60
     client.get(first)
@@ -162,10 +162,10 @@ def test_a_long_tail_view_creates_its_counter_in_one_round_trip(
     generations.forget()
     client.get(seen)  # the counters every page reads, the site data and its footer
     trips, queries = _view(client, first, round_trips)
-    assert round_trips == ["pipeline", "SET"], "counters read (the page's made again), the page stored"
+    assert round_trips == ["pipeline"], "counters read (the page's made again); nothing stored in Redis"
     assert queries == 1
     assert client.get(first).status_code == 200
-    assert _view(client, first, round_trips) == (0, 0), "the page, from the cache it was stored in"
+    assert _view(client, first, round_trips) == (0, 0), "the page, from this process's memory"
 
 
 @needs_redis
@@ -226,3 +226,25 @@ def test_many_warm_pages_read_one_counter_per_interval(
     assert _view(client, urls[0], round_trips) == (1, 0), "nothing of its own changed: from memory"
     trips, queries = _view(client, urls[2], round_trips)
     assert round_trips[0] == "pipeline" and queries > 0, "its counter is new: read, the page made again"
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_an_article_page_is_shared_through_its_stored_copy_other_pages_through_redis(
+    production_caches, round_trips, client, make_article, publish_article, settings
+):
+    """An article's page is kept in each process's memory, never sent to Redis: another process
+    (its memory empty) makes it from the stored page in one query. The index, which has no stored
+    copy, is sent to Redis and read back from there."""
+    url = publish_article(make_article("Shared")).get_absolute_url()
+    settings.CACHE_GENERATION_RECHECK = 60
+    client.get(url)
+    assert _view(client, url, round_trips) == (0, 0)
+    assert not [key for key in caches["default"].keys("*") if ":page:" in key]
+    caches["default"].local.clear()  # another process (the site data it reads from Redis)
+    assert _view(client, url, round_trips)[1] == 1, "the stored page, one query"
+    assert not [key for key in caches["default"].keys("*") if ":page:" in key]
+
+    client.get("/ency/")
+    caches["default"].local.clear()
+    assert _view(client, "/ency/", round_trips)[1] == 0, "the index, from Redis"

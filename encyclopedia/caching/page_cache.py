@@ -11,6 +11,8 @@ sessions, CSRF, authentication or URL resolution run: a cached article costs abo
 static file does. It stores the response as the inner middleware finished it (with its
 Content-Security-Policy and other headers), so a cached page is the same bytes and headers.
 ``public_page`` marks a view's pages as cacheable; ``last_modified`` says when one last changed.
+An article's page is kept in each process's memory only: its stored page in the database
+(``rendered_pages``) is the copy every process and server shares.
 """
 
 from __future__ import annotations
@@ -63,6 +65,30 @@ def _seconds_to_midnight() -> int:
 # editions' pages (/ency/… and /spanish/ency/…) share it: each shows something of the other
 # (the language switch; the English references and review on the Spanish page).
 _ARTICLE_PAGE = re.compile(r"^(?:/spanish)?/ency/article/([0-9]{6})(?:\.htm|\.ris|\.bib|-references\.ris)$")
+
+
+# An article's page (either edition): its shared copy is its stored page in the database
+# (``rendered_pages``: one query makes it again on any process or server), so the page cache keeps
+# it in each process's memory only, and neither asks Redis for it nor sends it there: a reader's
+# first view of a page (the long tail, most of a large encyclopedia) costs no round trip for it.
+_ARTICLE_HTML = re.compile(r"^(?:/spanish)?/ency/article/[0-9]{6}\.htm$")
+
+
+def _in_memory_only(request: HttpRequest) -> bool:
+    return _ARTICLE_HTML.match(request.path_info) is not None
+
+
+def _cached(request: HttpRequest, key: str) -> HttpResponse | None:
+    if _in_memory_only(request):
+        return getattr(cache, "get_local", cache.get)(key)
+    return cache.get(key)
+
+
+def _store(request: HttpRequest, key: str, response: HttpResponse, max_age: int) -> None:
+    if _in_memory_only(request):
+        getattr(cache, "set_local", cache.set)(key, response, max_age)
+    else:
+        cache.set(key, response, max_age)
 
 
 def _key(request: HttpRequest, with_query: bool) -> str:
@@ -129,7 +155,7 @@ class PageCacheMiddleware:
         if _cacheable_request(request) and not request.path_info.startswith(NEVER_CACHED):
             try:
                 key = _key(request, with_query=True)
-                cached = None if _new(request) else cache.get(key)
+                cached = None if _new(request) else _cached(request, key)
             except Exception:  # an unreachable cache must not take the site down with it
                 logger.exception("Page cache unreachable; serving %s uncached", request.path)
             else:
@@ -144,7 +170,7 @@ class PageCacheMiddleware:
             if not response.has_header("ETag"):
                 set_response_etag(response)  # once, rather than on every hit
             try:
-                cache.set(key, response, max_age)
+                _store(request, key, response, max_age)
             except Exception:
                 logger.exception("Page cache unreachable; %s not stored", request.path)
         return response
@@ -179,7 +205,7 @@ def public_page(
         looked_up = getattr(request, "_page_cache_looked_up", None)
         try:
             key = _key(request, with_query=query)
-            response = None if key == looked_up or _new(request) else cache.get(key)
+            response = None if key == looked_up or _new(request) else _cached(request, key)
         except Exception:  # an unreachable cache: serve the page, uncached
             logger.exception("Page cache unreachable; serving %s uncached", request.path)
             return view(request, *args, **kwargs)
@@ -192,7 +218,7 @@ def public_page(
                 patch_cache_control(response, public=True, max_age=max_age)
                 patch_vary_headers(response, ["Cookie"])
                 if looked_up is None:  # no PageCacheMiddleware: store what the view made
-                    cache.set(key, response, max_age)
+                    _store(request, key, response, max_age)
                 else:
                     response._page_cache_store = (key, max_age)
         return response

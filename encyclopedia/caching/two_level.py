@@ -67,6 +67,17 @@ class TwoLevelRedisCache(ResilientRedisCache):
         super().set(key, value, timeout, version)
         self.local.set(key, value, self._local_timeout(timeout), version)
 
+    def get_local(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        """This process's copy only, Redis not asked: for entries whose shared copy is kept
+        elsewhere (an article's page: its stored page in the database, ``page_cache``)."""
+        return self.local.get(key, default, version)
+
+    def set_local(
+        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> None:
+        """Keep ``value`` in this process's memory only (``get_local``)."""
+        self.local.set(key, value, self._local_timeout(timeout), version)
+
     def add(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         added = super().add(key, value, timeout, version)
         if added:
