@@ -9,12 +9,14 @@ article text costs a fraction of what it did. The admin keeps Django's templates
 from __future__ import annotations
 
 import datetime
+import functools
 from html import escape
 from typing import Any
 
 import jinja2
 from django.template import defaultfilters
 from django.templatetags.static import static
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
@@ -80,9 +82,15 @@ def markdown(text: str) -> Markup:
     return Markup(markup.render(text).html)  # noqa: S704 - sanitized by nh3 in markup.render
 
 
-def letter_links(letters: list[str]) -> list[tuple[str, str]]:
-    """(letter, address) for the letter bar, reversed once per process."""
-    return [(letter, letter_path(letter)) for letter in letters]
+def letter_links(letters: list[str]) -> tuple[tuple[str, str], ...]:
+    """(letter, address) for the letter bar: worked out once per process, script prefix and
+    edition, not once per letter on every page that shows the bar."""
+    return _letter_links(get_script_prefix(), editions.current(), tuple(letters))
+
+
+@functools.lru_cache(maxsize=16)
+def _letter_links(script_prefix: str, language: str, letters: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((letter, letter_path(letter, language)) for letter in letters)
 
 
 def article_index(entries: list[IndexLine]) -> str:
