@@ -13,6 +13,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from django.db import connections, models, router
+
 from encyclopedia import editions, paths
 from encyclopedia.models import Article, IndexEntry, SearchEntry
 from encyclopedia.search.query import MAX_QUERY_LENGTH, MAX_TERMS
@@ -59,7 +61,11 @@ def spanish_sort_key(label: str) -> str:
 
 def letter(label: str, language: str = editions.ENGLISH) -> str:
     """The index letter ``label`` is listed under: "A"…"Z" (and "Ñ" in Spanish), else "0-9"."""
-    key = sort_key(label, language)
+    return _key_letter(sort_key(label, language))
+
+
+def _key_letter(key: str) -> str:
+    """The index letter of a sort key (``letter``'s, for a label whose key is already known)."""
     if key.startswith(_ENYE):
         return "Ñ"
     first = key[:1].upper()
@@ -106,6 +112,15 @@ def index_page(index_letter: str, language: str = editions.ENGLISH) -> list[Inde
 # ---------------------------------------------------------------- looking a name up
 
 
+# Every search asks ``exact`` first, so its two lookups are written out once rather than built
+# by the ORM on each call (which cost some 0.2 ms, ten times the query). The table names are the
+# models' own; the values are parameters.
+_EXACT_ID = "SELECT public_id FROM {table} WHERE public_id = %s AND language = %s LIMIT 1"
+_EXACT_NAME = (
+    "SELECT public_id FROM {table} WHERE language = %s AND letter = %s AND sort_key = %s ORDER BY see LIMIT 1"
+)
+
+
 def exact(query: str, language: str = editions.ENGLISH) -> str | None:
     """The id of the live article that ``query`` names exactly (id, title or alternative name),
     in ``language``'s edition."""
@@ -113,14 +128,20 @@ def exact(query: str, language: str = editions.ENGLISH) -> str | None:
     if not text or len(text) > 200:
         return None
     if re.fullmatch(r"\d{6}", text):
-        found_id = SearchEntry.objects.filter(public_id=text, language=language)
-        return found_id.values_list("public_id", flat=True).first()
+        return _first(SearchEntry, _EXACT_ID, [text, language])
     key = sort_key(text, language)  # the same folding of case, accents and punctuation as the index
     if not key:
         return None
     # The letter follows from the key: with it, the (language, letter, sort_key) index finds the line.
-    found = IndexEntry.objects.filter(language=language, letter=letter(text, language), sort_key=key)
-    return found.order_by("see").values_list("public_id", flat=True).first()
+    return _first(IndexEntry, _EXACT_NAME, [language, _key_letter(key), key])
+
+
+def _first(model: type[models.Model], sql: str, params: list[str]) -> str | None:
+    """The first value the query finds in ``model``'s table, on the database ``model`` is read from."""
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(sql.format(table=model._meta.db_table), params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def suggestions(query: str, limit: int = 5, language: str = editions.ENGLISH) -> list[IndexEntry]:
