@@ -47,6 +47,7 @@ def environment(**options: Any) -> jinja2.Environment:
         static=static,
         path=path,
         letter_links=letter_links,
+        letter_bar=letter_bar,
         article_index=article_index,
         page_title=page_title,
     )
@@ -82,15 +83,26 @@ def markdown(text: str) -> Markup:
     return Markup(markup.render(text).html)  # noqa: S704 - sanitized by nh3 in markup.render
 
 
-def letter_links(letters: list[str]) -> tuple[tuple[str, str], ...]:
-    """(letter, address) for the letter bar: worked out once per process, script prefix and
-    edition, not once per letter on every page that shows the bar."""
-    return _letter_links(get_script_prefix(), editions.current(), tuple(letters))
+def letter_links(letters: list[str]) -> list[tuple[str, str]]:
+    """(letter, address) for the letter bar, reversed once per process."""
+    return [(letter, letter_path(letter)) for letter in letters]
 
 
-@functools.lru_cache(maxsize=16)
-def _letter_links(script_prefix: str, language: str, letters: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((letter, letter_path(letter, language)) for letter in letters)
+@jinja2.pass_environment
+def letter_bar(env: jinja2.Environment, letters: list[str], current: Any = None) -> Markup:
+    """The letter bar (``includes/letter_bar.html``) with ``current`` marked, rendered once per
+    process, script prefix and edition: nothing on it changes until the next deploy, and the index,
+    every letter's page and every search page show it."""
+    current = current if isinstance(current, str) else None  # a page with no letter: undefined
+    return _letter_bar(env, get_script_prefix(), editions.current(), tuple(letters), current)
+
+
+@functools.lru_cache(maxsize=128)
+def _letter_bar(
+    env: jinja2.Environment, script_prefix: str, language: str, letters: tuple[str, ...], current: str | None
+) -> Markup:
+    html = env.get_template("includes/letter_bar.html").render(letters=list(letters), letter=current)
+    return Markup(html)  # noqa: S704 - rendered by the template, every value escaped
 
 
 def article_index(entries: list[IndexLine]) -> str:
