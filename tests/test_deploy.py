@@ -148,3 +148,45 @@ def test_sign_in_is_throttled_after_five_failures(client):
         "/admin/login/", {"username": "editor", "password": "the-right-password"}
     )
     assert elsewhere.status_code == 302, "the same person signing in from elsewhere is not locked out"
+
+
+def _settings_with(monkeypatch, **environ: str):
+    import importlib
+    import sys
+
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    sys.modules.pop("config.settings", None)
+    try:
+        return importlib.import_module("config.settings")
+    finally:
+        sys.modules.pop("config.settings", None)
+
+
+def test_postgresql_plans_a_repeated_query_once_unless_a_pooler_says_not(monkeypatch):
+    """On PostgreSQL the server binds the parameters and prepares a query run five times on a
+    connection (the stored page's lookup, the search); behind a pooler that cannot keep prepared
+    statements, DATABASE_PREPARED_STATEMENTS=0 turns that off. SQLite has nothing to prepare."""
+    url = "postgres://postgres@127.0.0.1:5432/example"
+    prepared = _settings_with(monkeypatch, SECRET_KEY="x", DATABASE_URL=url)
+    assert prepared.DATABASES["default"]["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    pooled = _settings_with(monkeypatch, SECRET_KEY="x", DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0")
+    assert not pooled.DATABASES["default"].get("OPTIONS")
+    embedded = _settings_with(monkeypatch, SECRET_KEY="x", DATABASE_URL="sqlite:///example.sqlite3")
+    assert "server_side_binding" not in embedded.DATABASES["default"]["OPTIONS"]
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_stored_page_lookup_is_prepared_on_the_server(
+    client, make_article, publish_article
+):
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite parses in process")
+    url = publish_article(make_article("Prepared")).get_absolute_url()
+    for _ in range(6):
+        client.cookies["sessionid"] = "signed-in"  # past the page cache: the lookup runs each time
+        assert client.get(url).status_code == 200
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any("encyclopedia_renderedpage" in statement for statement in statements), statements
