@@ -79,7 +79,11 @@ def find_link_targets(query: str, *, limit: int = PICKER_LIMIT) -> list[LinkTarg
     query = " ".join(query.split())[:100]
     if len(query) < 2:
         return []
-    matches = Q(title__icontains=query) | Q(alternative_names__name__icontains=query)
+    # A subquery rather than a join: an article with several matching names is one row, so no
+    # DISTINCT is needed (with server-side parameters, PostgreSQL refuses DISTINCT with ordering
+    # expressions that hold parameters of their own).
+    named = AlternativeName.objects.filter(name__icontains=query).values("article_id")
+    matches = Q(title__icontains=query) | Q(pk__in=named)
     if query.isdigit() and len(query) == 6:
         matches |= Q(public_id=query)
     found = (
@@ -93,8 +97,7 @@ def find_link_targets(query: str, *, limit: int = PICKER_LIMIT) -> list[LinkTarg
             ),
         )
         .order_by("live_first", "title_first", "title", "public_id")
-        .values_list("pk", "public_id", "title", "live_publication_id")
-        .distinct()[:limit]
+        .values_list("pk", "public_id", "title", "live_publication_id")[:limit]
     )
     rows = list(found)
     names: dict[int, str] = {}
