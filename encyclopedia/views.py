@@ -15,13 +15,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from encyclopedia import credits, dates, editions, markup, paths, references, search
 from encyclopedia.caching import deploy, generations, keys, publication_cache, rendered_pages, site_data
-from encyclopedia.caching.page_cache import last_modified, public_page, signed_in
+from encyclopedia.caching.page_cache import public_page, set_last_modified, signed_in
 from encyclopedia.caching.rendered_pages import Edition
 from encyclopedia.models import Article, ArticleType, CrossReference, PolicyPage
 from encyclopedia.page_citation import page_context as cite_context
@@ -340,7 +339,7 @@ def _render_article(
         response["X-Robots-Tag"] = "noindex, nofollow"
     elif getattr(content, "published_at", None):
         moments = [content.published_at, getattr(english, "published_at", None)]
-        response["Last-Modified"] = http_date(last_modified(*moments).timestamp())
+        set_last_modified(response, *moments)
     return response
 
 

@@ -200,12 +200,40 @@ def test_last_modified_never_goes_back_after_the_counters_are_lost(
     start = timezone.now()
     with time_machine.travel(start + datetime.timedelta(minutes=10), tick=False):
         publish_article(make_article("A later change elsewhere"))  # the live generation, bumped
+    with time_machine.travel(start + datetime.timedelta(minutes=10, seconds=2), tick=False):
         seen = parse_http_date(client.get(url)["Last-Modified"])
     assert seen >= (start + datetime.timedelta(minutes=10)).timestamp() - 1
     with time_machine.travel(start + datetime.timedelta(minutes=20), tick=False):
         caches["shared"].clear()
         generations.forget()
+        client.get(url)  # the counters made again: taken to have changed now
+    with time_machine.travel(start + datetime.timedelta(minutes=20, seconds=2), tick=False):
         after = parse_http_date(client.get(url)["Last-Modified"])
         assert after >= seen
         revalidated = client.get(url, HTTP_IF_MODIFIED_SINCE=http_date(seen))
         assert revalidated.status_code == 200, "a copy from before the loss is not confirmed"
+
+
+def test_a_page_made_in_the_second_of_a_change_names_no_last_modified(client, make_article, publish_article):
+    """HTTP dates count whole seconds. A page made in the second of the last change would name
+    the date a second change in that same second names too, and a client revalidating with
+    If-Modified-Since alone would be answered 304 for a page changed since: such a page names no
+    Last-Modified (its ETag still answers). A page made after that second names it."""
+    start = datetime.datetime(2026, 12, 7, 12, 0, 0, 200_000, tzinfo=datetime.UTC)
+    with time_machine.travel(start):
+        alpha, beta = (publish_article(make_article(title)) for title in ("Alpha", "Beta"))
+        held = client.get(alpha.get_absolute_url())
+        assert not held.has_header("Last-Modified") and held.has_header("ETag")
+        assert "max-age=2" in held["Cache-Control"], "kept until its date can be named"
+        alpha.summary = "Alpha, changed in the same second."
+        alpha.save()
+        publish_article(alpha)
+        assert b"changed in the same second" in client.get(alpha.get_absolute_url()).content
+    with time_machine.travel(start + datetime.timedelta(seconds=3)):
+        assert client.get(alpha.get_absolute_url()).has_header("Last-Modified"), "made again, dated"
+        named = client.get(beta.get_absolute_url())
+        assert named["Last-Modified"] == "Mon, 07 Dec 2026 12:00:00 GMT"
+        assert (
+            client.get(beta.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=named["Last-Modified"]).status_code
+            == 304
+        )

@@ -10,7 +10,7 @@ says "cited today"; an expired notice must go at midnight). Signed-in people nev
 sessions, CSRF, authentication or URL resolution run: a cached article costs about what a
 static file does. It stores the response as the inner middleware finished it (with its
 Content-Security-Policy and other headers), so a cached page is the same bytes and headers.
-``public_page`` marks a view's pages as cacheable; ``last_modified`` says when one last changed.
+``public_page`` marks a view's pages as cacheable; ``set_last_modified`` says when one last changed.
 An article's page is kept in each process's memory only: its stored page in the database
 (``rendered_pages``) is the copy every process and server shares.
 """
@@ -29,12 +29,14 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.http import http_date
 
 from encyclopedia.caching import deploy, generations, keys
 
 logger = logging.getLogger(__name__)
 
 CACHEABLE_STATUSES = {200, 301, 404, 410}
+UNDATED_MAX_AGE = 2  # a page made too soon after a change to name its date (``set_last_modified``)
 NEVER_CACHED = ("/admin/", "/healthz")
 MAX_AGE = 300
 
@@ -129,6 +131,22 @@ def last_modified(*moments: datetime.datetime | None) -> datetime.datetime:
     return max(moment for moment in candidates if moment is not None)
 
 
+def set_last_modified(response: HttpResponse, *moments: datetime.datetime | None) -> None:
+    """Say when the page last changed (``last_modified``), unless that is too recent to say.
+
+    HTTP dates count whole seconds. A page made in the second of the last change (or within
+    ``CACHE_GENERATION_RECHECK`` after it, before this process reads a change another made in that
+    second) would name a date that a second change in the same second names too: a client asking
+    with If-Modified-Since alone would be told nothing changed. Such a page names none (its ETag
+    still answers If-None-Match), and is kept ``UNDATED_MAX_AGE`` seconds only: the next one made
+    names its date."""
+    changed = last_modified(*moments).timestamp()
+    if time.time() >= int(changed) + 1 + settings.CACHE_GENERATION_RECHECK:
+        response["Last-Modified"] = http_date(changed)
+    else:
+        response._undated = True
+
+
 def signed_in(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
@@ -215,6 +233,8 @@ def public_page(
                 response.render()  # a TemplateResponse (the sitemap) is stored as its bytes
             if response.status_code in CACHEABLE_STATUSES and not response.has_header("Cache-Control"):
                 max_age = min(MAX_AGE, _seconds_to_midnight())
+                if getattr(response, "_undated", False):
+                    max_age = UNDATED_MAX_AGE
                 patch_cache_control(response, public=True, max_age=max_age)
                 patch_vary_headers(response, ["Cookie"])
                 if looked_up is None:  # no PageCacheMiddleware: store what the view made

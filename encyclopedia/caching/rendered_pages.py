@@ -33,11 +33,10 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
-from django.utils.http import http_date
 
 from encyclopedia import dates, page_citation, paths
 from encyclopedia.caching import deploy, site_data
-from encyclopedia.caching.page_cache import last_modified
+from encyclopedia.caching.page_cache import set_last_modified
 from encyclopedia.models import Article, RenderedPage
 
 logger = logging.getLogger(__name__)
@@ -152,7 +151,7 @@ def response(html: str, moment: float | None) -> HttpResponse:
     answer = HttpResponse(html.replace(_FOOTER, str(site_data.footer_html()), 1))
     if moment is not None:
         changed = datetime.datetime.fromtimestamp(moment, datetime.UTC)
-        answer["Last-Modified"] = http_date(last_modified(changed).timestamp())
+        set_last_modified(answer, changed)
     return answer
 
 
