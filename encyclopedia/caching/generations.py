@@ -123,14 +123,16 @@ def _read(names: tuple[str, ...]) -> dict[str, tuple[int, datetime.datetime | No
         found, created = _read_or_create([keys.ANY_CHANGE, *missing])
         if created and _request_began.get() != math.inf:
             _created.set(_created.get() | created)
-        read = {}
-        for name in [keys.ANY_CHANGE, *missing]:
-            key = keys.generation_key(name)
-            read[name] = (found[key] if key in found else _new_value(), found.get(keys.changed_at_key(name)))
-        any_change = read.pop(keys.ANY_CHANGE)[0]
-        _remember(read, any_change)
+        read = {name: (_counter(found, name), found.get(keys.changed_at_key(name))) for name in missing}
+        _remember(read, _counter(found, keys.ANY_CHANGE))
         known.update(read)
     return known
+
+
+def _counter(found: dict[str, object], name: str) -> int:
+    """Counter ``name`` as ``_read_or_create`` found it, or a new value (the cache is down)."""
+    key = keys.generation_key(name)
+    return found[key] if key in found else _new_value()
 
 
 def _read_or_create(names: list[str]) -> tuple[dict[str, object], frozenset[str]]:

@@ -69,25 +69,21 @@ def _seconds_to_midnight() -> int:
 _ARTICLE_PAGE = re.compile(r"^(?:/spanish)?/ency/article/([0-9]{6})(?:\.htm|\.ris|\.bib|-references\.ris)$")
 
 
-# An article's page (either edition): its shared copy is its stored page in the database
+# An article's page (``.htm``, either edition): its shared copy is its stored page in the database
 # (``rendered_pages``: one query makes it again on any process or server), so the page cache keeps
 # it in each process's memory only, and neither asks Redis for it nor sends it there: a reader's
 # first view of a page (the long tail, most of a large encyclopedia) costs no round trip for it.
-_ARTICLE_HTML = re.compile(r"^(?:/spanish)?/ency/article/[0-9]{6}\.htm$")
-
-
-def _in_memory_only(request: HttpRequest) -> bool:
-    return _ARTICLE_HTML.match(request.path_info) is not None
+# Whether a page is one is worked out with its key (``_generations``), which is read first.
 
 
 def _cached(request: HttpRequest, key: str) -> HttpResponse | None:
-    if _in_memory_only(request):
+    if request._page_in_memory_only:
         return getattr(cache, "get_local", cache.get)(key)
     return cache.get(key)
 
 
 def _store(request: HttpRequest, key: str, response: HttpResponse, max_age: int) -> None:
-    if _in_memory_only(request):
+    if request._page_in_memory_only:
         getattr(cache, "set_local", cache.set)(key, response, max_age)
     else:
         cache.set(key, response, max_age)
@@ -115,6 +111,7 @@ def _generations(request: HttpRequest) -> list[int]:
         # The live generation too: an article the page cache misses reads it (linked titles).
         request._page_generations = generations.current_many(keys.SITE, own, keys.LIVE)[:2]
         request._page_new = generations.created(keys.SITE) or generations.created(own)
+        request._page_in_memory_only = article is not None and request.path_info.endswith(".htm")
     return request._page_generations
 
 
