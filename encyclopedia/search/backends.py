@@ -123,17 +123,25 @@ def _search_sqlite(
 # One query: the page's matches ranked (bm25() column weights, then the title, then the id, as on
 # PostgreSQL), then a snippet for each of those ten only, and the count. snippet() reads every
 # column of its row, body and all: asked for in the ranking query itself, it was made for every
-# match before the ten were picked, which took most of a search's time.
+# match before the ten were picked, which took most of a search's time. The title that breaks
+# ties is read only for the matches scoring no worse than the page's last (``cut``): joined to
+# every match of a broad query it took half the time ("sleep problems", 5,821 matches: 14.8 ms
+# before, 7.1 ms since, the same pages in the same order).
 _SQLITE_SEARCH = """
-WITH page AS (
-    SELECT {table}.rowid AS article_id, bm25({table}, 10.0, 5.0, 2.0, 1.0) AS score, e.title AS title
-    FROM {table} JOIN encyclopedia_searchentry e ON e.article_id = {table}.rowid
-    WHERE {table} MATCH %(match)s
-    ORDER BY score, e.title, {table}.rowid
+WITH scored AS (
+    SELECT rowid AS article_id, bm25({table}, 10.0, 5.0, 2.0, 1.0) AS score
+    FROM {table} WHERE {table} MATCH %(match)s
+), cut AS (
+    SELECT score FROM scored ORDER BY score LIMIT 1 OFFSET %(offset)s + %(limit)s - 1
+), page AS (
+    SELECT scored.article_id, scored.score, e.title
+    FROM scored JOIN encyclopedia_searchentry e ON e.article_id = scored.article_id
+    WHERE scored.score <= coalesce((SELECT score FROM cut), 1e300)
+    ORDER BY scored.score, e.title, scored.article_id
     LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT e.public_id, e.title, e.names, snippet({table}, -1, %(start)s, %(stop)s, '…', 24),
-       (SELECT count(*) FROM {table} WHERE {table} MATCH %(match)s)
+       (SELECT count(*) FROM scored)
 FROM page
 JOIN {table} ON {table}.rowid = page.article_id
 JOIN encyclopedia_searchentry e ON e.article_id = page.article_id
