@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from encyclopedia import credits, dates, editions, markup, paths, references, search
 from encyclopedia.caching import deploy, generations, keys, publication_cache, rendered_pages, site_data
-from encyclopedia.caching.page_cache import public_page, set_last_modified, signed_in
+from encyclopedia.caching.page_cache import MAX_AGE, public_page, set_last_modified, signed_in
 from encyclopedia.caching.rendered_pages import Edition
 from encyclopedia.models import Article, ArticleType, CrossReference, PolicyPage
 from encyclopedia.page_citation import page_context as cite_context
@@ -55,6 +55,18 @@ def _live_titles(public_ids: list[str], generation: int | None, language: str = 
     if generation is None:
         return find()
     return cache.get_or_set(keys.live_titles(generation, public_ids, language), find, 3600)
+
+
+def _search_results(query: str, page: int, language: str) -> search.Results:
+    """One page of ``query``'s results in ``language``'s edition.
+
+    Kept in the cache under the live generation, like the lists of articles, for as long as the
+    page cache keeps an anonymous search page (``MAX_AGE``): a signed-in reader
+    asking a common query, or paging back, is answered without searching again, and every
+    publish, withdrawal or restore gives every query a new key.
+    """
+    key = keys.search_results(generations.current(keys.LIVE), query, page, language)
+    return cache.get_or_set(key, lambda: search.search(query, page=page, language=language), MAX_AGE)
 
 
 def links_here(public_id: str, generation: int | None, language: str = ENGLISH) -> list[tuple[str, str]]:
@@ -476,7 +488,7 @@ def search_page(request: HttpRequest, language: str = ENGLISH) -> HttpResponse:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    results = search.search(query, page=min(max(page, 1), 1000), language=language)
+    results = _search_results(query, min(max(page, 1), 1000), language)
     context = {
         "query": query,
         "results": results,

@@ -5,7 +5,7 @@ cancelled schedule, merge, scheduled publish, correction, revert, recover) and e
 change (title, summary, section text, alternative names, citations, images with their alt text and
 captions, related articles, credits, review organization, reviewer, coded concepts), article A is
 live, gets a draft holding a marker word, and the action runs. Every public surface is then
-fetched: A's page with and without a session cookie, A–Z, search and suggest, the feed, the
+fetched: A's page and search with and without a session cookie, A–Z, suggest, the feed, the
 sitemap and the index's recent updates, the API list and detail, RIS and BibTeX, A's image pages,
 the Infobutton service and page (for A's live code and for the code only the draft gives A), and
 the pages of the articles that list or link to A. The marker must be on none of them, before the
@@ -442,6 +442,8 @@ def surfaces(w: World) -> list[Surface]:
         *(Surface(f"A–Z {letter}", f"/ency/encyclopedia_{letter}.htm") for letter in LETTERS),
         Surface("search for the marker", "/ency/search/?q=zqxmark*"),  # the echoed query is no match
         Surface("search for A", "/ency/search/?q=calf*"),
+        Surface("search for the marker, signed in", "/ency/search/?q=zqxmark*", signed_in=True),
+        Surface("search for A, signed in", "/ency/search/?q=calf*", signed_in=True),
         Surface("suggest the marker", "/ency/search/suggest/?q=zqxm"),
         Surface("suggest A", "/ency/search/suggest/?q=calf"),
         Surface("feed", "/ency/feed/"),
@@ -495,7 +497,8 @@ def assert_a_is_live(pages: dict[str, tuple[int, str]], title: str = A_TITLE) ->
         assert status == 200 and title in body, f"{name} does not show A's live title"
     for name in ("B's page (A related and linked)", "A–Z C", "feed", "index (recent updates)", "API list"):
         assert title in pages[name][1], f"{name} does not list A's live title"
-    assert f"/ency/article/{A_ID}.htm" in pages["search for A"][1], "search does not find live A"
+    for name in ("search for A", "search for A, signed in"):
+        assert f"/ency/article/{A_ID}.htm" in pages[name][1], f"{name} does not find live A"
     assert title in pages["suggest A"][1], "suggest does not offer live A"
     assert title in pages["Infobutton for A's live code"][1], "the Infobutton does not answer with live A"
 
@@ -770,6 +773,7 @@ def spanish_surfaces() -> list[Surface]:
         *(Surface(f"Spanish A–Z {letter}", f"/spanish/ency/encyclopedia_{letter}.htm") for letter in LETTERS),
         Surface("Spanish search for the marker", "/spanish/ency/search/?q=zqxmark*"),
         Surface("Spanish search for A", "/spanish/ency/search/?q=calambres"),
+        Surface("Spanish search for A, signed in", "/spanish/ency/search/?q=calambres", signed_in=True),
         Surface("Spanish suggest the marker", "/spanish/ency/search/suggest/?q=zqxm"),
         Surface("Spanish feed", "/spanish/ency/feed/"),
         Surface("Spanish API list", "/api/v1/articles/?lang=es"),
@@ -886,6 +890,7 @@ def test_no_surface_shows_an_unapproved_spanish_draft(action, situation, tmp_pat
             "Spanish feed",
             "Spanish API list",
             "Spanish search for A",
+            "Spanish search for A, signed in",
         ):
             assert SPANISH_TITLE in pages[name][1], f"{name} does not list A's live translation"
     else:
@@ -946,6 +951,7 @@ def test_the_english_withdrawal_takes_the_spanish_page_off_every_surface(action,
         "Spanish feed",
         "Spanish API list",
         "Spanish search for A",
+        "Spanish search for A, signed in",
     ):
         assert SPANISH_TITLE not in pages[name][1], f"{name} still lists A's withdrawn translation"
     assert pages["Spanish API detail of A"][0] in (404, 410), "the API no longer serves A's translation"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
@@ -223,6 +224,26 @@ def test_matches_that_score_the_same_come_in_title_order_page_after_page(make_ar
     found = [r.title for page in range(1, first.pages + 1) for r in search.search("marshwort", page).results]
     assert (first.total, first.pages) == (26, 3)
     assert found == [f"Tie {number:02d}" for number in range(26)]
+
+
+def test_a_signed_in_readers_search_follows_every_publish_and_withdrawal(make_article, publish_article):
+    """A search the page cache does not answer still keeps its results (under the live
+    generation): a publish or a withdrawal changes them for the very next search."""
+    reader = Client()
+    reader.force_login(make_user("reader"))
+    first = publish_article(make_article("Moss rash", summary="A sample about moss."))
+
+    def found() -> list[str]:
+        html = reader.get("/ency/search/?q=moss").content.decode()
+        return sorted(title for title in ("Moss rash", "Moss allergy") if title in html)
+
+    assert found() == found() == ["Moss rash"]
+    second = publish_article(make_article("Moss allergy", summary="Another sample about moss."))
+    assert found() == ["Moss allergy", "Moss rash"]
+    withdraw(first, make_user("director", "Editorial directors"), reason="Out of date")
+    assert found() == ["Moss allergy"]
+    withdraw(second, make_user("director2", "Editorial directors"), reason="Out of date")
+    assert found() == []
 
 
 def test_search_as_you_type(client, library):

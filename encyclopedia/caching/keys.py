@@ -32,7 +32,7 @@ def _digest(text: str, length: int = 64) -> str:
 # ---------------------------------------------------------------- generation counters (shared)
 
 # Bumped whenever anything live changes (a publish, withdrawal, merge, restore, deletion or
-# import: ``cdn.pages_changed``). Lists of articles (index, letters, search, feed,
+# import: ``cdn.pages_changed``). Lists of articles (index, letters, search and its results, feed,
 # sitemap, API list) and the live titles and "links here" of every article are keyed on it.
 LIVE = f"{_PREFIX}:live"
 
@@ -94,6 +94,12 @@ def live_titles(live_generation: int, public_ids: list[str], language: str = "en
 def links_here(live_generation: int, public_id: str, language: str = "en") -> str:
     """(id, title) of the live articles of ``language``'s edition linking to ``public_id``."""
     return f"{_PREFIX}:links-here{_edition(language)}:{live_generation}:{public_id}"
+
+
+def search_results(live_generation: int, query: str, page: int, language: str = "en") -> str:
+    """Page ``page`` of the results of ``query`` (as ``search.clean`` leaves it) in ``language``'s
+    edition, while the live generation is ``live_generation``."""
+    return f"{_PREFIX}:search{_edition(language)}:{live_generation}:{page}:{_digest(query, 32)}"
 
 
 def page_citation_styles(page_citation: object) -> str:

@@ -41,13 +41,14 @@ from encyclopedia.search.a_to_z import (
     suggestions,
     typeahead,
 )
-from encyclopedia.search.backends import search
+from encyclopedia.search.backends import Results, search
 from encyclopedia.search.indexing import forget_deleted, on_publication_changed, rebuild
 from encyclopedia.search.query import clean
 
 __all__ = [
     "LETTERS",
     "IndexLine",
+    "Results",
     "clean",
     "exact",
     "forget_deleted",
