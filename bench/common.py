@@ -136,12 +136,17 @@ def summarize(samples_s: list[float]) -> dict:
     }
 
 
-def timed(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
-    """Seconds per call of ``fn``, ``repeat`` times after ``warmup`` unmeasured calls."""
+def timed(
+    fn: Callable[[], object], repeat: int, warmup: int = 2, before: Callable[[], object] | None = None
+) -> list[float]:
+    """Seconds per call of ``fn``, ``repeat`` times after ``warmup`` unmeasured calls; ``before``,
+    if given, is called (unmeasured) before each."""
     for _ in range(warmup):
         fn()
     samples = []
     for _ in range(repeat):
+        if before is not None:
+            before()
         started = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - started)

@@ -239,3 +239,14 @@ def citation_rows(count: int) -> list[dict]:
                 )
         rows.append(row)
     return rows
+
+
+def new_search_queries(count: int, seed: int = 16) -> list[str]:
+    """``count`` different queries shaped like the common ones: a domain term and a word the common
+    queries ask about ("asthma treatment"), or two domain terms ("knee fever"), in a fixed order."""
+    asked = sorted({query.split()[-1] for query in SEARCH_QUERIES if " " in query})
+    pairs = [f"{term} {word}" for term in DOMAIN for word in asked]
+    pairs += [f"{first} {second}" for first in DOMAIN for second in DOMAIN if first < second]
+    pairs = list(dict.fromkeys(pairs))
+    random.Random(seed).shuffle(pairs)
+    return pairs[:count]

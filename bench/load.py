@@ -30,8 +30,12 @@ from bench.server import RedisServer, Server, log_text, rss_mb
 HOST = f"127.0.0.1:{common.PORT}"
 THREADS, CONNECTIONS, ROUNDS, WARMUP_S, PYSPY_RATE = 2, 16, 3, 2, 250
 BUSY = 0.25  # cores used by other processes during a run above which it is run once more
-SCENARIOS = ("static", "article_cached", "article_uncached", "long_tail", "search")
-SIGNED_IN = ("article_uncached", "search")  # with the reader's session cookie
+SCENARIOS = ("static", "article_cached", "article_uncached", "long_tail", "search", "search_new")
+SIGNED_IN = ("article_uncached", "search", "search_new")  # with the reader's session cookie
+# Run after emptying the shared caches (every generation then new), without a warm-up, each in a
+# new order: each request an article, or a query, no cache holds.
+COLD = ("long_tail", "search_new")
+NEW_QUERIES = 30_000  # more than a run of 10 s asks
 # Each thread walks its share of the paths; done() writes wrk's figures as one JSON line.
 LUA = """local paths = {%s}
 local counter, made = 0, 0
@@ -117,6 +121,9 @@ class LoadBench:
             "article_uncached": articles[: common.SAMPLE_ARTICLES],
             "long_tail": articles,
             "search": ["/ency/search/?" + urlencode({"q": q}) for q in content.SEARCH_QUERIES],
+            "search_new": [
+                "/ency/search/?" + urlencode({"q": q}) for q in content.new_search_queries(NEW_QUERIES)
+            ],
         }
         reader = Client(HTTP_HOST=HOST)
         reader.force_login(get_user_model().objects.get_or_create(username="bench-reader")[0])
@@ -142,7 +149,7 @@ class LoadBench:
         anonymous, out = Client(HTTP_HOST=HOST), {"redirected": []}
         for scenario in SCENARIOS:
             client, paths = reader if scenario in SIGNED_IN else anonymous, self.paths[scenario][:100]
-            if scenario == "long_tail":
+            if scenario in COLD:
                 self.flush()
             else:
                 for path in paths:
@@ -166,7 +173,7 @@ class LoadBench:
 
     def wrk(self, scenario: str, duration: int) -> dict:
         script, paths = common.WORKDIR / f"wrk-{scenario}.lua", self.paths[scenario]
-        if scenario == "long_tail":  # a new order each run
+        if scenario in COLD:  # a new order each run
             paths = self.shuffle.sample(paths, len(paths))
         cookie = f'wrk.headers["Cookie"] = "{self.cookie}"' if scenario in SIGNED_IN else ""
         script.write_text(LUA % (", ".join(f'"{p}"' for p in paths), cookie, THREADS))
@@ -184,10 +191,10 @@ class LoadBench:
     def measured_run(self, scenario: str, warmup: bool = True) -> dict:
         """One bounded wrk run, once the other processes are quiet, after a short unmeasured run of the
         same scenario (the previous one may have emptied the page cache, or a worker may just have been
-        replaced); the long tail after emptying the shared caches instead. With Redis, its round trips
-        during the run."""
+        replaced); the long tail and the new queries after emptying the shared caches instead. With
+        Redis, its round trips during the run."""
         quiet = self.tracker.wait_quiet()
-        if scenario == "long_tail":
+        if scenario in COLD:
             self.flush()
         elif warmup:
             self.wrk(scenario, WARMUP_S)

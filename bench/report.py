@@ -32,9 +32,10 @@ SCENARIOS = {  # the headline's order; the load runs' table puts the static file
     "article_uncached": f"Article, signed-in reader (page cache skipped, {common.SAMPLE_ARTICLES} pages)",
     "long_tail": "Long tail: each request a different article, caches emptied first",
     "search": f"Search, {len(content.SEARCH_QUERIES)} common queries in rotation (page cache skipped)",
+    "search_new": "Search, each request a query not asked since the caches were emptied",
     "static": "Static file (whitenoise)",
 }
-LOAD_ORDER = ["static", "article_cached", "article_uncached", "long_tail", "search"]
+LOAD_ORDER = ["static", "article_cached", "article_uncached", "long_tail", "search", "search_new"]
 PAGES = {"letter": "A–Z page", "sitemap": "Sitemap", "feed": "Atom feed", "api_list": "API list, page 1"}
 PAGES["api_list_last_page"] = "API list, last page"
 PUBLIC = [  # label, timing, queries
@@ -306,7 +307,8 @@ class Report:
             for key, label in [*SCENARIOS.items(), ("memory", MEMORY_ROW)]:
                 mine = [(t.goal, met) for t, _, met in judged if t.profile == f"http:{key}"]
                 verdict = MET[None] if any(m is None for _, m in mine) else MET[all(m for _, m in mine)]
-                goal = [", ".join(g for g, _ in mine) or "the reference", verdict if mine else "–"]
+                no_goal = "the reference" if key == "static" else "none: what a change costs"
+                goal = [", ".join(g for g, _ in mine) or no_goal, verdict if mine else "–"]
                 node = get(r, f"http.scenarios.{key}", {})
                 trips, sql = node.get("redis_round_trips_per_request"), get(r, f"http.sql_per_request.{key}")
                 figures = [
