@@ -51,6 +51,7 @@ admin-withdraw | 0 | 410 | Withdrawn in the admin (the worker that answered the 
 command-withdraw | 1 | 410 | Withdrawn by a command (`manage.py shell -c`, another process)
 command-restore | 1 | 200 | Restored by a command (another process)
 publish | 2 | 200 with the new summary | Published with a new summary by a command (another process)
+search-publish | 2 | 200 finding the article | Published with a new summary by a command, read as a search for its new word
 site-data | 3 | 200 with the new footer | Site settings' disclaimer saved by a command (another process)
 """)
 }
@@ -60,6 +61,8 @@ CODE = {
     "command-restore": "from editorial.actions.restore import restore\nrestore(article, user)",
     "publish": "from editorial.actions.publish import publish\narticle.summary = TEXT\narticle.save()\n"
     "publish(article, user, comment='Multiworker check: a new summary')",
+    "search-publish": "from editorial.actions.publish import publish\narticle.summary = TEXT\narticle.save()\n"
+    "publish(article, user, comment='Multiworker check: a new summary to search for')",
     "site-data": "from encyclopedia.models import SiteSettings\nsettings = SiteSettings.load()\n"
     "settings.disclaimer = TEXT\nsettings.save()",
 }
@@ -230,6 +233,15 @@ def scenario(site: Site, watch_s: float, *, name: str) -> dict:
         return status == int(expect) if before else status == 200 and text.encode() in body
 
     path = f"/ency/article/{site.articles[int(index)]['public_id']}.htm"
+    if name == "search-publish":  # the search for the new word: no result before, the article after
+        link, path = path.encode(), f"/ency/search/?q={text.split()[-1].rstrip('.')}"
+
+        def old(status: int, body: bytes) -> bool:
+            return status == 200 and link not in body
+
+        def new(status: int, body: bytes) -> bool:
+            return status == 200 and link in body
+
     for attempt in range(5):  # a worker still loading the app just after the start takes no request
         warm = Reading(site, f"{name}-warm{attempt}", path, old, WARM_THREADS, WARM_REQUESTS).stop(wait=True)
         found = site.workers_of(warm)
@@ -247,6 +259,7 @@ admin_withdraw = functools.partial(scenario, name="admin-withdraw")
 command_withdraw = functools.partial(scenario, name="command-withdraw")
 command_restore = functools.partial(scenario, name="command-restore")  # after ``command_withdraw``
 publish = functools.partial(scenario, name="publish")  # with and without a session cookie alike
+search_publish = functools.partial(scenario, name="search-publish")  # the search page, both readers
 site_data = functools.partial(scenario, name="site-data")  # SiteSettings' disclaimer: every page's footer
 
 

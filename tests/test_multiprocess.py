@@ -66,5 +66,14 @@ def test_a_new_publication_shows_its_text_on_every_worker_within_1_s(site):
     assert all(counts["new"] for counts in result["by_reader"].values()), multiworker.describe(result)
 
 
+def test_a_search_finds_a_new_publication_on_every_worker_within_1_s(site):
+    """The search for a word only the new summary has: the page cache answers readers without a
+    session cookie, the results cache (``keys.search_results``) those with one; neither may keep
+    the answer from before the publish."""
+    result = multiworker.search_publish(site, WATCH_S)
+    check(result)
+    assert all(counts["new"] for counts in result["by_reader"].values()), multiworker.describe(result)
+
+
 def test_a_site_data_change_shows_on_every_worker_within_1_s(site):
     check(multiworker.site_data(site, WATCH_S))
