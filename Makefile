@@ -90,7 +90,7 @@ bench: $(STAMP)
 # end) and Redis db 5: 50 readers while an update is approved every second; `restart` restarts
 # PostgreSQL (pg_ctlcluster, needs root) at 30 s; `idle-drop` drops idle workers' connections;
 # `multiworker` (its own SQLite file, no REDIS_URL: needs neither; alone, ARGS="--phases multiworker")
-# times how long a withdrawal, a restore, a publication and a site-data change take to show on both
+# times how long a withdrawal, a restore, a publication (its page and a search for it) and a site-data change take to show on both
 # workers (target 1 s); `redis-outage` and `smtp-outage` (SQLite, a redis-server and a mail server of their
 # own) stop Redis and refuse mail under load. Bounded, loopback only. Writes RELIABILITY.md. SOAK_PORT,
 # SOAK_PG_DB and SOAK_REDIS_URL move its port, database and Redis db (a second soak on the machine).
