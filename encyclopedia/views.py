@@ -63,9 +63,9 @@ def _search_results(query: str, page: int, language: str) -> search.Results:
     Kept in the cache under the live generation, like the lists of articles, for as long as the
     page cache keeps an anonymous search page (``MAX_AGE``): a signed-in reader
     asking a common query, or paging back, is answered without searching again, and every
-    publish, withdrawal or restore gives every query a new key.
+    publish, withdrawal or restore gives every query a new key, as does a deploy.
     """
-    key = keys.search_results(generations.current(keys.LIVE), query, page, language)
+    key = keys.search_results(BODY_VERSION, generations.current(keys.LIVE), query, page, language)
     return cache.get_or_set(key, lambda: search.search(query, page=page, language=language), MAX_AGE)
 
 

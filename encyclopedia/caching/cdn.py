@@ -187,6 +187,14 @@ def on_article_deleted(sender, instance: Article, **kwargs) -> None:
     generations.bump(keys.LIVE, keys.article_generation(instance.public_id))
 
 
+def lists_changed() -> None:
+    """The lists of articles (the index, letters, search and its results, feed, sitemap, API list)
+    are stale, though no article changed: the search and A–Z indexes were rebuilt."""
+    generations.bump(keys.LIVE)
+    if enabled():
+        purge(site_paths())
+
+
 def site_data_changed() -> None:
     if enabled():
         purge(site_paths())

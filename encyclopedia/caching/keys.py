@@ -96,10 +96,11 @@ def links_here(live_generation: int, public_id: str, language: str = "en") -> st
     return f"{_PREFIX}:links-here{_edition(language)}:{live_generation}:{public_id}"
 
 
-def search_results(live_generation: int, query: str, page: int, language: str = "en") -> str:
+def search_results(deploy: str, live_generation: int, query: str, page: int, language: str = "en") -> str:
     """Page ``page`` of the results of ``query`` (as ``search.clean`` leaves it) in ``language``'s
-    edition, while the live generation is ``live_generation``."""
-    return f"{_PREFIX}:search{_edition(language)}:{live_generation}:{page}:{_digest(query, 32)}"
+    edition, while the live generation is ``live_generation``; ``deploy`` (the deploy's version)
+    keeps the next deploy from reading results made, and shaped, by this one's code."""
+    return f"{_PREFIX}:search{_edition(language)}:{deploy}:{live_generation}:{page}:{_digest(query, 32)}"
 
 
 def page_citation_styles(page_citation: object) -> str:

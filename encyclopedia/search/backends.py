@@ -124,15 +124,17 @@ def _search_sqlite(
 # PostgreSQL), then a snippet for each of those ten only, and the count. snippet() reads every
 # column of its row, body and all: asked for in the ranking query itself, it was made for every
 # match before the ten were picked, which took most of a search's time. The title that breaks
-# ties is read only for the matches scoring no worse than the page's last (``cut``): joined to
-# every match of a broad query it took half the time ("sleep problems", 5,821 matches: 14.8 ms
+# ties is read only for the matches scoring no worse than the page's last (``cut``, counted
+# over the full-text rows that have their entry, as the page is): read and sorted on for every
+# match of a broad query it took half the time ("sleep problems", 5,821 matches: 14.8 ms
 # before, 7.1 ms since, the same pages in the same order).
 _SQLITE_SEARCH = """
 WITH scored AS (
     SELECT rowid AS article_id, bm25({table}, 10.0, 5.0, 2.0, 1.0) AS score
     FROM {table} WHERE {table} MATCH %(match)s
 ), cut AS (
-    SELECT score FROM scored ORDER BY score LIMIT 1 OFFSET %(offset)s + %(limit)s - 1
+    SELECT scored.score FROM scored JOIN encyclopedia_searchentry e ON e.article_id = scored.article_id
+    ORDER BY scored.score LIMIT 1 OFFSET %(offset)s + %(limit)s - 1
 ), page AS (
     SELECT scored.article_id, scored.score, e.title
     FROM scored JOIN encyclopedia_searchentry e ON e.article_id = scored.article_id

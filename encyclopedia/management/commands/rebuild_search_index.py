@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from encyclopedia import search
+from encyclopedia.caching import cdn
 
 
 class Command(BaseCommand):
@@ -12,4 +13,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             count = search.rebuild()
+            cdn.lists_changed()  # a cached search or letter page may show the index as it was
         self.stdout.write(f"Indexed {count} live articles.")
