@@ -356,13 +356,30 @@ INTROS = {
 DANGEROUS = {"withdraw", "merge"}
 
 
+def _withdrawn_readers(article: Article, address: str) -> str:
+    """What readers of ``article``'s address get once it is withdrawn, and of its Spanish edition."""
+    if article.is_translation and article.translation_of.is_live:
+        return (
+            f"Readers who open {address} will get a page in Spanish saying there is no Spanish "
+            "version (404), with a link to the English article, which stays live. The edition leaves "
+            "the Spanish search and A–Z index."
+        )
+    gone = (
+        f"Readers who open {address} will get “410 Gone”: a short notice that the article was "
+        "withdrawn. It leaves search and the A–Z index."
+    )
+    spanish = article.translations.filter(live_publication__isnull=False, withdrawn_at__isnull=True).first()
+    if spanish is None or article.is_translation:
+        return gone
+    return f"{gone} Its Spanish edition, {spanish.get_absolute_url()}, is withdrawn with it and answers “410 Gone” too."
+
+
 def consequences(action: str, article: Article) -> tuple[str, str]:
     """What readers will get after ``action``, and how to undo it."""
     address = article.get_absolute_url()
     if action == "withdraw":
         return (
-            f"Readers who open {address} will get “410 Gone”: a short notice that the article was "
-            "withdrawn. It leaves search and the A–Z index.",
+            _withdrawn_readers(article, address),
             "An editorial director can restore it (Restore, on this article's page): the page "
             "readers have now comes back as it is. An update scheduled to go live is cancelled, and "
             "a draft in review goes back to its editor as a draft: neither comes back.",
@@ -467,6 +484,10 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _outcome(article: Article, action: str) -> str:
     if article.state == WorkflowState.APPROVED and article.go_live_at:
         return f"It goes live at {dates.moment(article.go_live_at)}."
+    if article.withdrawn_at and article.is_translation and article.translation_of.is_live:
+        return (
+            "Readers of its Spanish address now get a page in Spanish that links the English article (404)."
+        )
     if article.withdrawn_at:
         return "The public now gets “410 Gone”."
     if article.merged_into_id:

@@ -97,6 +97,16 @@ def has_role(user: Any, permission: str) -> bool:
     return user is None or user.has_perm(permission)
 
 
+def _untranslated(article: Article) -> str:
+    """What of a Spanish edition is still as ``add_spanish_edition`` left it: its summary, or every
+    section's text (a blank page would go live with the English title alone); "" if neither."""
+    empty = ["the summary"] if not article.summary.strip() else []
+    bodies = list(article.sections.values_list("body", flat=True))
+    if bodies and not any(body.strip() for body in bodies):
+        empty.append("every section")
+    return " and ".join(empty)
+
+
 def check(name: str, article: Article, user: Any) -> None:
     """Raise if ``user`` may not take transition ``name`` on ``article`` now."""
     transition = TRANSITIONS[name]
@@ -121,6 +131,13 @@ def check(name: str, article: Article, user: Any) -> None:
         raise EditorialError(f"“{transition.label}” needs a live article; {article.public_id} is not live.")
     if transition.needs_spanish and not article.is_translation:
         raise EditorialError(f"“{transition.label}” is for a Spanish edition.")
+    if (name == "submit" or name in GOES_LIVE) and article.is_translation:
+        empty = _untranslated(article)
+        if empty:
+            raise EditorialError(
+                f"The Spanish edition is not translated yet: {empty} still empty. Translate it "
+                "before it goes to review or live."
+            )
     if name == "confirm" and article.is_translation and article.out_of_date_since is not None:
         # A new review date on a page that still lacks the English change would vouch for it.
         raise EditorialError(

@@ -145,6 +145,46 @@ def test_adding_a_spanish_edition_starts_a_draft_and_publishes_nothing(client, e
         add_spanish_edition(english, director)
 
 
+def test_a_spanish_edition_left_blank_neither_goes_to_review_nor_goes_live(client, english, director, editor):
+    """Started and never translated, an edition would go live as the English title over an empty
+    page: submitting or publishing it is refused, naming what is still empty."""
+    from editorial.actions.publish import publish
+
+    edition = add_spanish_edition(english, director)
+    with pytest.raises(EditorialError, match="the summary and every section still empty"):
+        submit(edition, editor)
+    with pytest.raises(EditorialError, match="not translated yet"):
+        publish(edition, director, comment="Straight to the public")
+    edition.summary = "Resumen en español."
+    edition.save()
+    with pytest.raises(EditorialError, match="every section still empty"):
+        submit(Article.objects.get(pk=edition.pk), editor)
+    assert client.get(f"/spanish/ency/article/{english.public_id}.htm").status_code == 404
+    first = edition.sections.order_by("position").first()
+    first.body = "Texto traducido."
+    first.save()
+    assert submit(Article.objects.get(pk=edition.pk), editor).state == WorkflowState.IN_REVIEW
+
+
+def test_the_withdraw_page_says_what_each_editions_readers_get(client, live_edition, english, director):
+    """Withdrawing the English article takes its Spanish edition down too, and the page says so;
+    withdrawing the Spanish edition alone leaves its readers the 404 that links the English page."""
+    client.force_login(director)
+    english_page = client.get(f"/admin/encyclopedia/article/{english.pk}/workflow/withdraw/").content.decode()
+    spanish_address = f"/spanish/ency/article/{english.public_id}.htm"
+    assert f"Its Spanish edition, {spanish_address}, is withdrawn with it" in english_page
+    spanish_page = client.get(
+        f"/admin/encyclopedia/article/{live_edition.pk}/workflow/withdraw/"
+    ).content.decode()
+    assert (
+        f"Readers who open {spanish_address} will get a page in Spanish saying there is no Spanish"
+        in spanish_page
+    )
+    assert "410" not in spanish_page.split("Readers who open", 1)[1].split("</", 1)[0]
+    withdraw(live_edition, director, reason="Translation to be redone")
+    assert Client().get(spanish_address).status_code == 404
+
+
 def test_only_a_live_english_article_gets_a_spanish_edition(make_article, director, editor):
     with pytest.raises(EditorialError, match="needs a live article"):
         add_spanish_edition(make_article("Not live yet"), director)

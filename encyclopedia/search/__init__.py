@@ -27,7 +27,8 @@ every function takes the edition, English by default; the Spanish index sorts in
 (``spanish_sort_key``) and Spanish search stems and folds Spanish words (``backends``).
 
 Nothing here reads or bumps a cache or tells the CDN: ``encyclopedia.caching`` does, another
-receiver of ``publication_changed``.
+receiver of ``publication_changed``. A page of results is kept in the cache by the search view
+(``views._search_results``, under ``caching.keys.search_results``), not here.
 This file only re-exports; the code is in the modules.
 """
 

@@ -11,8 +11,8 @@ body D), written by the INSERT itself, in the configuration of the article's edi
 (``english`` or ``spanish``), and its ``head`` (the same without the body, which picks the
 matches to rank: ``backends``); SQLite keeps an FTS5 table of the same columns per edition,
 ``encyclopedia_search_fts`` (English, accents folded here) and ``encyclopedia_search_fts_es``
-(Spanish, as written: its tokenizer removes the accents, and snippets keep them), whose rows are
-written here next to the entries. Caches are
+(Spanish: each word's stem, ``query.spanish_stems``, so its snippets are made from the entry's
+text: ``backends``), whose rows are written here next to the entries. Caches are
 neither read nor bumped here: another receiver of the same signal (``encyclopedia.caching.cdn``)
 bumps the generations.
 """
