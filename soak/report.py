@@ -173,14 +173,30 @@ def written() -> list[str]:
     return [f"Written by `make soak` on {datetime.date.today():%Y-%m-%d} from {WRITTEN}", ""]
 
 
+def _rows_written() -> dict[str, list[str]]:
+    """The verdict rows RELIABILITY.md holds now, by their first cell: a phase not run this time
+    keeps its row from the run that measured it."""
+    block = REPORT.read_text().split("<!-- soak:verdict -->", 1)[-1].split("<!-- /soak:verdict -->", 1)[0]
+    cells = [line.strip("| ").split(" | ") for line in block.splitlines() if line.startswith("| ")]
+    return {row[0]: row[1:] for row in cells[2:] if len(row) == 3}
+
+
 def verdict() -> list[str] | None:
-    rows = []
+    rows, written = [], _rows_written() if REPORT.exists() else {}
     for name, text, figure in rows_of(ACCEPTANCE):
         if p := read(name):
             rows.append([text, "pass" if p["passed"] else "**FAIL**", figure.format(**p)])
-    for run in idle_runs():  # a measurement: without health checks a dropped connection fails once
-        figure = f"{run['failed_after']} of {run['requests_after']} failed"
-        rows.append([f"Idle workers, {run['settings']}: after the drop", "–", figure])
+        elif text in written:
+            rows.append([text, *written[text]])
+    idle = [
+        [
+            f"Idle workers, {run['settings']}: after the drop",
+            "–",
+            f"{run['failed_after']} of {run['requests_after']} failed",
+        ]
+        for run in idle_runs()  # a measurement: without health checks a dropped connection fails once
+    ]
+    rows += idle or [[text, *cells] for text, cells in written.items() if text.startswith("Idle workers, ")]
     return table("acceptance", ["verdict", "figure"], rows, align="---") if rows else None
 
 
