@@ -24,7 +24,7 @@ uses, and where each lives:
 
 Each edition (English, Spanish) has its own index lines and search entries (their ``language``):
 every function takes the edition, English by default; the Spanish index sorts in Spanish order
-(``spanish_sort_key``) and Spanish search stems and folds Spanish words (``backends``).
+(``a_to_z.spanish_sort_key``, which ``sort_key`` calls for that edition) and Spanish search stems and folds Spanish words (``backends``).
 
 Nothing here reads or bumps a cache or tells the CDN: ``encyclopedia.caching`` does, another
 receiver of ``publication_changed``. A page of results is kept in the cache by the search view
