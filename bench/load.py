@@ -35,7 +35,7 @@ SIGNED_IN = ("article_uncached", "search", "search_new")  # with the reader's se
 # Run after emptying the shared caches (every generation then new), without a warm-up, each in a
 # new order: each request an article, or a query, no cache holds.
 COLD = ("long_tail", "search_new")
-NEW_QUERIES = 30_000  # more than a run of 10 s asks
+NEW_QUERIES = 30_000  # at most: new_search_queries makes 26,954, more than a run of 10 s asks
 # Each thread walks its share of the paths; done() writes wrk's figures as one JSON line.
 LUA = """local paths = {%s}
 local counter, made = 0, 0

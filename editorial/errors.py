@@ -4,3 +4,8 @@ class EditorialError(Exception):
 
 class NotAllowed(EditorialError):
     """The user lacks the role this action needs."""
+
+
+class Untranslated(EditorialError):
+    """A Spanish edition still blank where its translator has to write: offered anyway, so that
+    its page says what is missing rather than hiding the step."""

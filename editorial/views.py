@@ -368,8 +368,10 @@ def _withdrawn_readers(article: Article, address: str) -> str:
         f"Readers who open {address} will get “410 Gone”: a short notice that the article was "
         "withdrawn. It leaves search and the A–Z index."
     )
+    if article.is_translation:
+        return gone
     spanish = article.translations.filter(live_publication__isnull=False, withdrawn_at__isnull=True).first()
-    if spanish is None or article.is_translation:
+    if spanish is None:
         return gone
     return f"{gone} Its Spanish edition, {spanish.get_absolute_url()}, is withdrawn with it and answers “410 Gone” too."
 

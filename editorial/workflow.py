@@ -21,7 +21,7 @@ from reversion.models import Revision, Version
 from reversion.signals import post_revision_commit
 
 from editorial import audit, publishing
-from editorial.errors import EditorialError, NotAllowed
+from editorial.errors import EditorialError, NotAllowed, Untranslated
 from editorial.models import AuditEvent, ReviewRecord
 from encyclopedia import snapshot
 from encyclopedia.models import Article, Publication, WorkflowState
@@ -131,13 +131,6 @@ def check(name: str, article: Article, user: Any) -> None:
         raise EditorialError(f"“{transition.label}” needs a live article; {article.public_id} is not live.")
     if transition.needs_spanish and not article.is_translation:
         raise EditorialError(f"“{transition.label}” is for a Spanish edition.")
-    if (name == "submit" or name in GOES_LIVE) and article.is_translation:
-        empty = _untranslated(article)
-        if empty:
-            raise EditorialError(
-                f"The Spanish edition is not translated yet: {empty} still empty. Translate it "
-                "before it goes to review or live."
-            )
     if name == "confirm" and article.is_translation and article.out_of_date_since is not None:
         # A new review date on a page that still lacks the English change would vouch for it.
         raise EditorialError(
@@ -175,6 +168,14 @@ def check(name: str, article: Article, user: Any) -> None:
                 f"“{transition.label}” on the {article.get_language_display()} edition needs someone "
                 "who reviews that language: an editorial director lists reviewers' languages under Reviewers."
             )
+    # Last, so that the step is offered (``allowed_actions``) only when nothing else refuses it.
+    if (name == "submit" or name in GOES_LIVE) and article.is_translation:
+        empty = _untranslated(article)
+        if empty:
+            raise Untranslated(
+                f"The Spanish edition is not translated yet: {empty} still empty. Translate it "
+                "before it goes to review or live."
+            )
 
 
 # The transitions that put a page before the public: never a Spanish edition's while its English
@@ -200,6 +201,8 @@ def allowed_actions(article: Article, user: Any) -> list[tuple[str, str]]:
             continue  # a draft of changes is waiting: review that, not the page as it stands
         try:
             check(name, article, user)
+        except Untranslated:
+            pass  # the step's page says what is still empty
         except EditorialError:
             continue
         offered.append((name, transition.label))

@@ -3,8 +3,9 @@
 Each block sits between ``<!-- soak:NAME -->`` and ``<!-- /soak:NAME -->`` (``BLOCKS``); what the
 figures mean is written by hand around them. A table is a template of "label | cell" lines, each
 cell a format string over one result file. Each phase's figures come from its own file, so running
-one phase again rewrites its blocks and keeps the others' last figures, each dated; a block whose
-phase has no file here (soak/out is not committed) is left as it is.
+one phase again rewrites its blocks and keeps the others' last figures; a block whose phase has no
+file here (soak/out is not committed) is left as it is, and so is its verdict row, marked as from
+an earlier run (each phase's own block says when and on which commit it ran).
 """
 
 from __future__ import annotations
@@ -173,6 +174,9 @@ def written() -> list[str]:
     return [f"Written by `make soak` on {datetime.date.today():%Y-%m-%d} from {WRITTEN}", ""]
 
 
+EARLIER = " (an earlier run)"
+
+
 def _rows_written() -> dict[str, list[str]]:
     """The verdict rows RELIABILITY.md holds now, by their first cell: a phase not run this time
     keeps its row from the run that measured it."""
@@ -187,7 +191,8 @@ def verdict() -> list[str] | None:
         if p := read(name):
             rows.append([text, "pass" if p["passed"] else "**FAIL**", figure.format(**p)])
         elif text in written:
-            rows.append([text, *written[text]])
+            held, figure = written[text]
+            rows.append([text, held, figure if figure.endswith(EARLIER) else f"{figure}{EARLIER}"])
     idle = [
         [
             f"Idle workers, {run['settings']}: after the drop",

@@ -30,7 +30,7 @@ def test_a_soak_of_one_phase_rewrites_its_row_and_keeps_the_others(tmp_path, mon
     rows = [line for line in report.verdict() if line.startswith("| ") and "---" not in line][1:]
 
     assert rows == [
-        "| Steady: no failed request; every page one whole, real publication; no approval lost | pass | 0 of 9 requests failed |",
+        "| Steady: no failed request; every page one whole, real publication; no approval lost | pass | 0 of 9 requests failed (an earlier run) |",
         "| Two workers on SQLite without Redis: every change shows on both within 1 s | **FAIL** | slowest 1.25 s |",
         "| Idle workers, CONN_MAX_AGE 0: after the drop | – | 0 of 24 failed |",
     ]

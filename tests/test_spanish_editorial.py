@@ -151,6 +151,10 @@ def test_a_spanish_edition_left_blank_neither_goes_to_review_nor_goes_live(clien
     from editorial.actions.publish import publish
 
     edition = add_spanish_edition(english, director)
+    client.force_login(editor)
+    step = f"/admin/encyclopedia/article/{edition.pk}/workflow/submit/"
+    assert step in client.get(f"/admin/encyclopedia/article/{edition.pk}/change/").content.decode()
+    assert "the summary and every section still empty" in client.get(step).content.decode()
     with pytest.raises(EditorialError, match="the summary and every section still empty"):
         submit(edition, editor)
     with pytest.raises(EditorialError, match="not translated yet"):
@@ -159,7 +163,7 @@ def test_a_spanish_edition_left_blank_neither_goes_to_review_nor_goes_live(clien
     edition.save()
     with pytest.raises(EditorialError, match="every section still empty"):
         submit(Article.objects.get(pk=edition.pk), editor)
-    assert client.get(f"/spanish/ency/article/{english.public_id}.htm").status_code == 404
+    assert Client().get(f"/spanish/ency/article/{english.public_id}.htm").status_code == 404
     first = edition.sections.order_by("position").first()
     first.body = "Texto traducido."
     first.save()

@@ -189,7 +189,9 @@ def on_article_deleted(sender, instance: Article, **kwargs) -> None:
 
 def lists_changed() -> None:
     """The lists of articles (the index, letters, search and its results, feed, sitemap, API list)
-    are stale, though no article changed: the search and A–Z indexes were rebuilt."""
+    are stale, though no article changed: the search and A–Z indexes were rebuilt. At the CDN the
+    list pages are purged; search pages, which no list of addresses names, expire there
+    (``MAX_AGE``), as after a publish."""
     generations.bump(keys.LIVE)
     if enabled():
         purge(site_paths())

@@ -95,7 +95,9 @@ class TwoLevelRedisCache(ResilientRedisCache):
         self, key: str, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> Any:
         """One round trip to Redis on a miss rather than Django's three (get, add, get): every
-        entry here is the same whoever computes it, so the last writer winning changes nothing."""
+        entry here is the same whoever computes it, so the last writer winning changes nothing
+        (under a counter bumped before a commit, one computed before the commit may differ from
+        one computed after; the bump on commit replaces that counter, so neither is read again)."""
         value = self.get(key, _MISSING, version)
         if value is _MISSING:
             value = default() if callable(default) else default

@@ -161,7 +161,8 @@ def _search_sqlite_spanish(terms: list[Term], match: str, offset: int) -> tuple[
         cursor.execute(
             "SELECT e.public_id, e.title, e.names, e.summary, e.body "  # noqa: S608 - the table's name is fixed
             f"FROM {table} JOIN encyclopedia_searchentry e ON e.article_id = {table}.rowid "
-            f"WHERE {table} MATCH %s ORDER BY bm25({table}, 10.0, 5.0, 2.0, 1.0), e.title LIMIT %s OFFSET %s",
+            f"WHERE {table} MATCH %s ORDER BY bm25({table}, 10.0, 5.0, 2.0, 1.0), e.title, e.article_id "
+            "LIMIT %s OFFSET %s",
             [match, PAGE_SIZE, offset],
         )
         rows = cursor.fetchall()
