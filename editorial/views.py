@@ -356,9 +356,15 @@ INTROS = {
 DANGEROUS = {"withdraw", "merge"}
 
 
+def _spanish_alone(article: Article) -> bool:
+    """A Spanish edition whose English article stays live: withdrawn, its readers get the 404 that
+    links the English page (``encyclopedia.views._gone_with_english``), not 410."""
+    return article.is_translation and article.translation_of.is_live
+
+
 def _withdrawn_readers(article: Article, address: str) -> str:
     """What readers of ``article``'s address get once it is withdrawn, and of its Spanish edition."""
-    if article.is_translation and article.translation_of.is_live:
+    if _spanish_alone(article):
         return (
             f"Readers who open {address} will get a page in Spanish saying there is no Spanish "
             "version (404), with a link to the English article, which stays live. The edition leaves "
@@ -486,7 +492,7 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _outcome(article: Article, action: str) -> str:
     if article.state == WorkflowState.APPROVED and article.go_live_at:
         return f"It goes live at {dates.moment(article.go_live_at)}."
-    if article.withdrawn_at and article.is_translation and article.translation_of.is_live:
+    if article.withdrawn_at and _spanish_alone(article):
         return (
             "Readers of its Spanish address now get a page in Spanish that links the English article (404)."
         )
