@@ -3,7 +3,7 @@
     python -m bench.load --db sqlite|postgresql [--duration 10]
 
 PostgreSQL runs the production setup (a private redis-server, $BENCH_REDIS_PORT), SQLite the embedded
-default. Three interleaved rounds per scenario; a missed throughput target is profiled with py-spy;
+default. Five interleaved rounds per scenario; a missed throughput target is profiled with py-spy;
 then a diagnostic run without ``--max-requests``. Results go to bench/out/<db>/load.json.
 """
 
@@ -28,7 +28,7 @@ from bench.server import RedisServer, Server, log_text, rss_mb
 # The address wrk sends (and generate's render_pages stored the pages for): the in-process
 # counts must read the same stored pages, and never store one for another address.
 HOST = f"127.0.0.1:{common.PORT}"
-THREADS, CONNECTIONS, ROUNDS, WARMUP_S, PYSPY_RATE = 2, 16, 3, 2, 250
+THREADS, CONNECTIONS, ROUNDS, WARMUP_S, PYSPY_RATE = 2, 16, 5, 3, 250  # rounds and warm-up: issue 15's
 BUSY = 0.25  # cores used by other processes during a run above which it is run once more
 SCENARIOS = ("static", "article_cached", "article_uncached", "long_tail", "search", "search_new")
 SIGNED_IN = ("article_uncached", "search", "search_new")  # with the reader's session cookie

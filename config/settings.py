@@ -58,7 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.http.ConditionalGetMiddleware",  # 304s for cached pages too
+    "config.conditional_get.ConditionalGetMiddleware",  # 304s for cached pages too
     "encyclopedia.caching.page_cache.PageCacheMiddleware",  # a cached public page is answered here
     "encyclopedia.editions.EditionLanguageMiddleware",  # Spanish for /spanish/..., by address only
     "django.contrib.sessions.middleware.SessionMiddleware",

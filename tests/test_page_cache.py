@@ -50,6 +50,30 @@ def test_a_cached_page_still_answers_if_none_match_with_304(client, live):
     assert client.get(live.get_absolute_url(), headers={"if-none-match": first["ETag"]}).status_code == 304
 
 
+@pytest.mark.parametrize(
+    "condition, status",
+    [
+        ("if-none-match", 304),
+        ("if-modified-since", 304),
+        ("if-match", 200),
+        ("if-unmodified-since", 200),
+    ],
+)
+def test_a_cached_page_answers_each_condition_as_django_does(client, live, condition, status):
+    """Every conditional header is still read on a cached page (only an unconditional request
+    skips the check): met, the page or its 304; failed, 412 rather than the page."""
+    url = live.get_absolute_url()
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5)):
+        first = client.get(url)
+        again = client.get(url)
+        assert again.status_code == 200 and again["ETag"] == first["ETag"]
+        met = first["ETag"] if "match" in condition else first["Last-Modified"]
+        assert client.get(url, headers={condition: met}).status_code == status
+        if status == 200:
+            failed = '"another"' if condition == "if-match" else http_date(86_400)
+            assert client.get(url, headers={condition: failed}).status_code == 412
+
+
 def test_signed_in_readers_get_a_fresh_private_page(client, live, admin_user):
     client.get(live.get_absolute_url())
     client.force_login(admin_user)
