@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db.models import F
@@ -57,16 +57,35 @@ def _live_titles(public_ids: list[str], generation: int | None, language: str = 
     return cache.get_or_set(keys.live_titles(generation, public_ids, language), find, 3600)
 
 
-def _search_results(query: str, page: int, language: str) -> search.Results:
-    """One page of ``query``'s results in ``language``'s edition.
+class _SearchAnswer(NamedTuple):
+    """What a search shows: the article the query names exactly (the reader is sent there), else
+    a page of results, and suggestions when there are none."""
+
+    target: str | None
+    results: search.Results | None
+    suggestions: list
+
+
+def _search_answer(query: str, page: int, language: str) -> _SearchAnswer:
+    """What a search for ``query`` shows on page ``page`` of ``language``'s edition.
 
     Kept in the cache under the live generation, like the lists of articles, for as long as the
-    page cache keeps an anonymous search page (``MAX_AGE``): a signed-in reader
-    asking a common query, or paging back, is answered without searching again, and every
-    publish, withdrawal or restore gives every query a new key, as does a deploy.
+    page cache keeps an anonymous search page (``MAX_AGE``): a signed-in reader asking a common
+    query, or paging back, is answered with no query to the database, and every publish,
+    withdrawal or restore (and a rebuild of the indexes) gives every query a new key, as does a
+    deploy.
     """
+
+    def answer() -> _SearchAnswer:
+        target = search.exact(query, language)
+        if target:
+            return _SearchAnswer(target, None, [])
+        results = search.search(query, page=page, language=language)
+        suggestions = search.suggestions(query, language=language) if query and not results.total else []
+        return _SearchAnswer(None, results, suggestions)
+
     key = keys.search_results(BODY_VERSION, generations.current(keys.LIVE), query, page, language)
-    return cache.get_or_set(key, lambda: search.search(query, page=page, language=language), MAX_AGE)
+    return cache.get_or_set(key, answer, MAX_AGE)
 
 
 def links_here(public_id: str, generation: int | None, language: str = ENGLISH) -> list[tuple[str, str]]:
@@ -481,19 +500,18 @@ def letter_page(request: HttpRequest, letter: str, language: str = ENGLISH) -> H
 @public_page
 def search_page(request: HttpRequest, language: str = ENGLISH) -> HttpResponse:
     query = search.clean(request.GET.get("q", ""))
-    target = search.exact(query, language)
-    if target:
-        return redirect(article_path(target, language))
     try:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    results = _search_results(query, min(max(page, 1), 1000), language)
+    answer = _search_answer(query, min(max(page, 1), 1000), language)
+    if answer.target:
+        return redirect(article_path(answer.target, language))
     context = {
         "query": query,
-        "results": results,
+        "results": answer.results,
         "letters": paths.letters(language),
-        "suggestions": search.suggestions(query, language=language) if query and not results.total else [],
+        "suggestions": answer.suggestions,
     }
     response = render(request, "encyclopedia/search.html", context)
     response["X-Robots-Tag"] = "noindex"

@@ -249,6 +249,30 @@ def test_a_signed_in_readers_search_follows_every_publish_and_withdrawal(make_ar
     assert found() == []
 
 
+def test_a_signed_in_readers_search_by_name_follows_every_publish_and_withdrawal(
+    make_article, publish_article
+):
+    """A search naming an article sends the reader to it; that answer is kept too, and a publish
+    or a withdrawal changes it for the very next search, by title, alternative name or id."""
+    reader = Client()
+    reader.force_login(make_user("reader"))
+    make_article("Fenwort itch", summary="A sample about fenwort.")  # a draft: named by no search
+    searches = ("/ency/search/?q=fenwort+itch", "/ency/search/?q=FENWORT+ITCH")
+
+    def sent_to(address: str) -> str | None:
+        response = reader.get(address)
+        return response["Location"] if response.status_code == 302 else None
+
+    assert [sent_to(address) for address in searches * 2] == [None] * 4
+    article = publish_article(make_article("Fenwort itch", summary="A sample about fenwort."))
+    by_id = f"/ency/search/?q={article.public_id}"
+    for address in [*searches, by_id] * 2:
+        assert sent_to(address) == article.get_absolute_url(), address
+    withdraw(article, make_user("director", "Editorial directors"), reason="Out of date")
+    for address in [*searches, by_id]:
+        assert sent_to(address) is None, address
+
+
 def test_full_text_rows_without_an_entry_leave_no_page_short(make_article, publish_article):
     """SQLite's full-text table has no foreign key: rows left behind by a repair done by hand
     must not take places on a page that only the entries can fill."""

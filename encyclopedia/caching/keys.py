@@ -97,8 +97,9 @@ def links_here(live_generation: int, public_id: str, language: str = "en") -> st
 
 
 def search_results(deploy: str, live_generation: int, query: str, page: int, language: str = "en") -> str:
-    """Page ``page`` of the results of ``query`` (as ``search.clean`` leaves it) in ``language``'s
-    edition, while the live generation is ``live_generation``; ``deploy`` (the deploy's version)
+    """What a search for ``query`` (as ``search.clean`` leaves it) shows on page ``page`` of
+    ``language``'s edition (the article it names, or its results), while the live generation is
+    ``live_generation``; ``deploy`` (the deploy's version)
     keeps the next deploy from reading results made, and shaped, by this one's code."""
     return f"{_PREFIX}:search{_edition(language)}:{deploy}:{live_generation}:{page}:{_digest(query, 32)}"
 

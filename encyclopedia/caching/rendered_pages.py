@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -143,12 +144,22 @@ def marked(rendered: HttpResponse, day: dates.DayRead) -> str | None:
     return None if any(text in html for text in unmarked) else html
 
 
+# Every mark ``marked`` writes: ``_FOOTER``, and ``_mark(form)`` for each form of the day.
+_MARKS = re.compile(r"<!-- (?:site footer|day read: (?P<form>[a-z-]+)) -->")
+
+
 def response(html: str, moment: float | None) -> HttpResponse:
-    """A stored page as the view answers it: today's footer and today's date put in."""
-    today = timezone.localdate()
-    for form, write in _FORMS.items():
-        html = html.replace(_mark(form), write(today))
-    answer = HttpResponse(html.replace(_FOOTER, str(site_data.footer_html()), 1))
+    """A stored page as the view answers it: today's footer and today's date put in, in one pass
+    over the page (a signed-in reader's every view, and a first view's)."""
+    today, footer = timezone.localdate(), str(site_data.footer_html())
+
+    def fill(mark: re.Match) -> str:
+        if mark["form"] is None:
+            return footer
+        write = _FORMS.get(mark["form"])
+        return write(today) if write else mark[0]
+
+    answer = HttpResponse(_MARKS.sub(fill, html))
     if moment is not None:
         changed = datetime.datetime.fromtimestamp(moment, datetime.UTC)
         set_last_modified(answer, changed)

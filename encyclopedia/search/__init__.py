@@ -27,8 +27,9 @@ every function takes the edition, English by default; the Spanish index sorts in
 (``a_to_z.spanish_sort_key``, which ``sort_key`` calls for that edition) and Spanish search stems and folds Spanish words (``backends``).
 
 Nothing here reads or bumps a cache or tells the CDN: ``encyclopedia.caching`` does, another
-receiver of ``publication_changed``. A page of results is kept in the cache by the search view
-(``views._search_results``, under ``caching.keys.search_results``), not here.
+receiver of ``publication_changed``. What a search shows (the article a query names, or a page
+of results) is kept in the cache by the search view (``views._search_answer``, under
+``caching.keys.search_results``), not here.
 This file only re-exports; the code is in the modules.
 """
 
