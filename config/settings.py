@@ -156,6 +156,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;", timeout=20
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that asks the socket, not the server (config/postgresql).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRESQL_PREPARED)
 
 # Two caches (encyclopedia/caching/generations.py explains why this is correct on any number of
@@ -224,6 +226,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "config.postgresql"
         DATABASES["replica"].setdefault("OPTIONS", {}).update(POSTGRESQL_PREPARED)
     DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 

@@ -1,0 +1,76 @@
+"""PostgreSQL ending a kept connection (a restart, a failover, ``pg_terminate_backend``): the next
+request is answered on a new one, and a healthy connection is checked without a round trip."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="PostgreSQL's kept connections: SQLite has no server to end one",
+    ),
+]
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _end(pid: int) -> None:
+    """End backend ``pid`` from another connection, as a restart would, and wait until it is gone."""
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):
+            if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"backend {pid} still running")
+
+
+def test_a_connection_the_server_ended_is_replaced_before_a_reader_sees_an_error(
+    client, make_article, publish_article
+):
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    url = publish_article(make_article("Kept connection")).get_absolute_url()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "not-a-real-session"  # past the page cache: the view reads
+    assert client.get(url).status_code == 200
+    ended = _backend_pid()
+    _end(ended)
+    close_old_connections()  # as every request begins (the test client leaves it out)
+    response = client.get(url)
+    assert response.status_code == 200 and "Kept connection" in response.content.decode()
+    assert _backend_pid() != ended
+
+
+def test_a_kept_connection_is_checked_without_a_round_trip(tmp_path: Path):
+    """Django's check sends ``SELECT 1`` before every request's first query; this one sends nothing."""
+    _backend_pid()
+    pgconn = connection.connection.pgconn
+    trace = tmp_path / "protocol.txt"
+    with trace.open("w") as written:
+        pgconn.trace(written.fileno())
+        try:
+            assert connection.is_usable()
+            pgconn.untrace()
+            assert trace.read_text() == "", "nothing sent to the server"
+            pgconn.trace(written.fileno())
+            connection.connection.execute("SELECT 42")  # what a round trip leaves in the trace
+        finally:
+            pgconn.untrace()
+    assert '"SELECT 42"' in trace.read_text()
+    _end(connection.connection.info.backend_pid)
+    try:
+        assert not connection.is_usable()
+    finally:
+        connection.close()  # the test's own teardown then connects afresh
