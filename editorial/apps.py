@@ -9,7 +9,7 @@ class EditorialConfig(AppConfig):
         from django.contrib.admin.models import LogEntry
         from django.db.models.signals import post_save
 
-        from editorial import audit, translation
+        from editorial import audit, checks, translation  # noqa: F401 - checks registers the system checks
         from encyclopedia.signals import publication_changed
 
         # Site data is edited in encyclopedia's admin: each change it logs is an audit event.

@@ -1,7 +1,9 @@
 """/healthz: whether this app server can serve pages, and which of the parts it leans on are down.
 
 The database is the one part the site cannot serve without: it down answers 503, and a load
-balancer should take the server out. A cache down (Redis, or the disk cache) costs speed, not
+balancer should take the server out. So is the read replica, when there is one
+(``DATABASE_REPLICA_URL``): the public pages read from it (``config/routers.py``), so it down
+answers 503 too, with ``"replica"`` saying why. A cache down (Redis, or the disk cache) costs speed, not
 pages: the answer is 200 with ``"status": "degraded"`` and ``"cache": "down"``, and the server
 should stay in (README.md, "When a part is down"). The answer also counts the work waiting for
 a part that was down: the page paths the CDN has not accepted a purge of yet
@@ -11,7 +13,7 @@ a part that was down: the page paths the CDN has not accepted a purge of yet
 from __future__ import annotations
 
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
@@ -33,20 +35,32 @@ def _probe(cache) -> str:
     return "ok" if found == "ok" else "down"
 
 
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, str | int] = {}
+def _answers(alias: str) -> str:
+    """``ok``, or ``error: <its class>`` when database ``alias`` does not answer a query."""
     try:
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        checks["database"] = "ok"
-        checks["cdn_purge_paths_pending"] = cdn.paths_pending()
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy, and says why
-        checks["database"] = f"error: {type(error).__name__}"
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, str | int] = {"database": _answers(connection.alias)}
+    if checks["database"] == "ok":
+        try:
+            checks["cdn_purge_paths_pending"] = cdn.paths_pending()
+        except Exception as error:  # noqa: BLE001 - any failure means unhealthy, and says why
+            checks["database"] = f"error: {type(error).__name__}"
+    databases = ["database"]
+    if "replica" in connections:
+        checks["replica"] = _answers("replica")
+        databases.append("replica")
     for name, alias in (("cache", "default"), ("shared_cache", "shared")):
         checks[name] = _probe(caches[alias])
-    if checks["database"] != "ok":
+    if any(checks[name] != "ok" for name in databases):
         status, code = "error", 503
     elif checks["cache"] != "ok" or checks["shared_cache"] != "ok":
         status, code = "degraded", 200

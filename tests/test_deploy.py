@@ -52,13 +52,16 @@ def test_public_pages_have_a_strict_content_security_policy(client, make_article
 
 
 def check_deploy(**environment: str):
-    """``manage.py check --deploy`` under production settings (DEBUG off) and ``environment``."""
+    """``manage.py check --deploy`` under production settings (DEBUG off) and ``environment``, on a
+    database of its own (the checks read the logins: the project's db.sqlite3 may hold ``make run``'s)."""
     import subprocess
     import sys
+    import tempfile
     from pathlib import Path
 
     env = {
         "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/db.sqlite3",
         "SECRET_KEY": "x" * 60 + "production-like-secret-key-for-the-check",
         "ALLOWED_HOSTS": "encyclopedia.example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -190,3 +193,21 @@ def test_on_postgresql_the_stored_page_lookup_is_prepared_on_the_server(
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         statements = [row[0] for row in cursor.fetchall()]
     assert any("encyclopedia_renderedpage" in statement for statement in statements), statements
+
+
+@pytest.mark.django_db
+def test_manage_check_deploy_warns_of_demo_logins_that_keep_their_published_passwords(django_user_model):
+    """``make run`` makes them on the database ``make serve`` may then serve: anyone could sign in."""
+    from django.core import checks
+
+    def warned() -> list[str]:
+        found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+        return [message.msg for message in found if message.id == "editorial.W001"]
+
+    assert warned() == []
+    django_user_model.objects.create_user("reviewer", password="a password of its own, not the demo's")
+    assert warned() == []
+    django_user_model.objects.create_user("editor", password="editor-demo-2026")
+    assert warned() == [
+        "Demo logins still have the passwords load_demo prints (and its source holds): editor."
+    ]

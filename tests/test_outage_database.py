@@ -1,23 +1,22 @@
 """PostgreSQL ending a kept connection (a restart, a failover, ``pg_terminate_backend``): the next
-request is answered on a new one, and a healthy connection is checked without a round trip."""
+request is answered on a new one, and a healthy connection is checked without a round trip. A read
+replica that does not answer takes the server out of the load balancer, as the primary would."""
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="PostgreSQL's kept connections: SQLite has no server to end one",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's kept connections: SQLite has no server to end one"
+)
 
 
 def _backend_pid() -> int:
@@ -38,6 +37,7 @@ def _end(pid: int) -> None:
     raise AssertionError(f"backend {pid} still running")
 
 
+@postgresql_only
 def test_a_connection_the_server_ended_is_replaced_before_a_reader_sees_an_error(
     client, make_article, publish_article
 ):
@@ -53,6 +53,7 @@ def test_a_connection_the_server_ended_is_replaced_before_a_reader_sees_an_error
     assert _backend_pid() != ended
 
 
+@postgresql_only
 def test_a_kept_connection_is_checked_without_a_round_trip(tmp_path: Path):
     """Django's check sends ``SELECT 1`` before every request's first query; this one sends nothing."""
     _backend_pid()
@@ -74,3 +75,29 @@ def test_a_kept_connection_is_checked_without_a_round_trip(tmp_path: Path):
         assert not connection.is_usable()
     finally:
         connection.close()  # the test's own teardown then connects afresh
+
+
+@pytest.fixture
+def replica_down(monkeypatch):
+    """A read replica configured (as ``DATABASE_REPLICA_URL`` adds one) where nothing answers."""
+    default = connections.settings["default"]
+    if connection.vendor == "sqlite":
+        nowhere = {**default, "NAME": "/nonexistent-directory/replica.sqlite3"}
+    else:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]  # released: nothing listens there
+        nowhere = {**default, "HOST": "127.0.0.1", "PORT": str(port)}
+    monkeypatch.setitem(connections.settings, "replica", nowhere)
+    yield
+    connections["replica"].close()
+    del connections["replica"]
+
+
+def test_healthz_takes_the_server_out_when_the_read_replica_does_not_answer(client, replica_down):
+    """The public pages read from the replica: with it down they fail, so /healthz must not say ok."""
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    answer = response.json()
+    assert answer["status"] == "error" and answer["database"] == "ok"
+    assert answer["replica"].startswith("error: "), answer
