@@ -156,7 +156,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;", timeout=20
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that asks the socket, not the server (config/postgresql).
+    # Django's backend; its health check asks the socket, the server once a second (config/postgresql).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {}).update(POSTGRESQL_PREPARED)
 

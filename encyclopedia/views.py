@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from encyclopedia import credits, dates, editions, markup, paths, references, search
+from encyclopedia import credits, dates, editions, markup, paths, primary_reads, references, search
 from encyclopedia.caching import deploy, generations, keys, publication_cache, rendered_pages, site_data
 from encyclopedia.caching.page_cache import MAX_AGE, public_page, set_last_modified, signed_in
 from encyclopedia.caching.rendered_pages import Edition
@@ -77,12 +77,13 @@ def _search_answer(query: str, page: int, language: str) -> _SearchAnswer:
     """
 
     def answer() -> _SearchAnswer:
-        target = search.exact(query, language)
-        if target:
-            return _SearchAnswer(target, None, [])
-        results = search.search(query, page=page, language=language)
-        suggestions = search.suggestions(query, language=language) if query and not results.total else []
-        return _SearchAnswer(None, results, suggestions)
+        with primary_reads.primary():  # kept under the primary's generation: never a replica's lag
+            target = search.exact(query, language)
+            if target:
+                return _SearchAnswer(target, None, [])
+            results = search.search(query, page=page, language=language)
+            suggestions = search.suggestions(query, language=language) if query and not results.total else []
+            return _SearchAnswer(None, results, suggestions)
 
     key = keys.search_results(BODY_VERSION, generations.current(keys.LIVE), query, page, language)
     return cache.get_or_set(key, answer, MAX_AGE)

@@ -4,7 +4,10 @@ replica that does not answer takes the server out of the load balancer, as the p
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import struct
+import threading
 import time
 from pathlib import Path
 
@@ -55,8 +58,10 @@ def test_a_connection_the_server_ended_is_replaced_before_a_reader_sees_an_error
 
 @postgresql_only
 def test_a_kept_connection_is_checked_without_a_round_trip(tmp_path: Path):
-    """Django's check sends ``SELECT 1`` before every request's first query; this one sends nothing."""
+    """Django's check sends ``SELECT 1`` before every request's first query; this one asks the
+    server at most once in ``ASK_AFTER`` seconds, and nothing in between."""
     _backend_pid()
+    assert connection.is_usable()  # the server answered: not asked again for a second
     pgconn = connection.connection.pgconn
     trace = tmp_path / "protocol.txt"
     with trace.open("w") as written:
@@ -101,3 +106,65 @@ def test_healthz_takes_the_server_out_when_the_read_replica_does_not_answer(clie
     answer = response.json()
     assert answer["status"] == "error" and answer["database"] == "ok"
     assert answer["replica"].startswith("error: "), answer
+
+
+class _VanishingServer:
+    """A relay to PostgreSQL whose far end can vanish without closing: the first packet it gets then
+    is refused (a reset), as by a host that took over a dead server's address; a new connection
+    reaches the server again."""
+
+    def __init__(self) -> None:
+        self.gone = False
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            self.gone = False  # a new connection reaches the server that took over
+            server = socket.create_connection(("127.0.0.1", int(connection.settings_dict["PORT"] or 5432)))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._relay, args=(a, b), daemon=True).start()
+
+    def _relay(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                if self.gone:
+                    source.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    source.close()
+                    break
+                target.sendall(data)
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):  # one end closed: so is the other (and the server's session)
+            target.shutdown(socket.SHUT_RDWR)  # wakes the relay reading it, as close() would not
+
+
+@postgresql_only
+def test_a_server_that_vanished_without_closing_is_found_by_a_round_trip_before_a_reader_sees_an_error():
+    """Nothing reaches the socket of a connection whose server vanished: a connection the server has
+    not answered a check on in the last ``ASK_AFTER`` seconds (here, since it was made) is asked."""
+    from config.postgresql.base import DatabaseWrapper
+
+    relay = _VanishingServer()
+    kept = DatabaseWrapper({**connection.settings_dict, "HOST": "127.0.0.1", "PORT": relay.port}, "relayed")
+    try:
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        relay.gone = True
+        kept.close_if_unusable_or_obsolete()  # as every request begins
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT 2")
+            assert cursor.fetchone() == (2,)
+    finally:
+        kept.close()
+        with connection.cursor() as cursor:  # its session gone, so the test database can be dropped
+            for _ in range(100):
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+                if cursor.fetchone()[0] == 0:
+                    break
+                time.sleep(0.05)
