@@ -1,6 +1,7 @@
 """PostgreSQL ending a kept connection (a restart, a failover, ``pg_terminate_backend``): the next
-request is answered on a new one, and a healthy connection is checked without a round trip. A read
-replica that does not answer takes the server out of the load balancer, as the primary would."""
+request is answered on a new one, and a connection the server answered within a second is checked
+without a round trip. A read replica that does not answer takes the server out of the load
+balancer, as the primary would."""
 
 from __future__ import annotations
 

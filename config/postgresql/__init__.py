@@ -1,1 +1,1 @@
-"""Django's PostgreSQL backend with a health check that costs no round trip (``base``)."""
+"""Django's PostgreSQL backend whose health check asks the socket, the server once a second (``base``)."""
