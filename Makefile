@@ -74,8 +74,7 @@ clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache var
 
 # make bench [BENCH_ARTICLES=10000] [ARGS="--db postgresql --keep"]: benchmarks on SQLite and
-# PostgreSQL (127.0.0.1:5432), written to BENCHMARKS.md; then the Infobutton service's p95 on PostgreSQL
-# (bench/infobutton.py: 10,000 articles, 30,000 codes, target 20 ms). The load runs on PostgreSQL use a
+# PostgreSQL (127.0.0.1:5432), written to BENCHMARKS.md. The load runs on PostgreSQL use a
 # private redis-server on 127.0.0.1:6390 (BENCH_REDIS_PORT). Installs wrk and redis-server (apt) and the profilers.
 .PHONY: bench
 bench: $(STAMP)
@@ -83,7 +82,6 @@ bench: $(STAMP)
 	command -v redis-server >/dev/null || (apt-get update -q && apt-get install -y -q redis-server)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	$(PY) -m bench.run $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES)) $(ARGS)
-	DATABASE_URL=$${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432/encyclopedia} $(PY) -m bench.infobutton $(if $(BENCH_ARTICLES),--articles $(BENCH_ARTICLES))
 
 # make soak [ARGS="--phases steady,restart,idle-drop,multiworker --keep"]: 60 s soaks of `make serve` (gunicorn,
 # 2 workers, 127.0.0.1:8051) on PostgreSQL database soak_encyclopedia (127.0.0.1:5432, dropped at the

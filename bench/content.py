@@ -38,6 +38,8 @@ ANALYTES, PROCEDURES, NUTRIENTS = _phrases("analytes"), _phrases("procedures"), 
 NUTRITION_TOPICS, TOPICS, VERBS = _phrases("nutrition_topics"), _phrases("topics"), _phrases("verbs")
 OPENERS, SPECIALTIES, INSTITUTIONS = _phrases("openers"), _phrases("specialties"), _phrases("institutions")
 JOURNALS, BOOKS, SEARCH_QUERIES = _phrases("journals"), _phrases("books"), _phrases("search_queries")
+# Queries that match the largest article (the last one generated), as a reader asks them (issue #13).
+LARGEST_QUERIES = _LISTS["largest_queries"].split("|")
 CITIES = [tuple(phrase.rsplit(" ", 1)) for phrase in _phrases("cities")]
 TESTS, IMAGING, INJURIES = _phrases("tests"), _phrases("imaging"), _words("injuries")
 
@@ -143,17 +145,68 @@ def article_text(index: int, title: str, kind: str, names: list[str], link_targe
     return ArticleText(title, kind, summary, sections, alternatives[:3])
 
 
-def page(text: ArticleText, *, public_id: str | None, references: list[str], review: str, credit: str) -> str:
+def page(
+    text: ArticleText,
+    *,
+    public_id: str | None,
+    references: list[str],
+    review: str,
+    credit: str,
+    codes: str = "",
+) -> str:
     """``text`` as a page file for ``manage.py import_articles`` (Markdown with ## headings):
-    its id (if given), references, review date (m/d/yyyy) and "Updated by" credit."""
+    its id (if given), references, coded concepts (a "Codes:" line), review date (m/d/yyyy) and
+    "Updated by" credit."""
     lines = [f"URL of this page: /ency/article/{public_id}.htm", ""] if public_id else []
     lines += [f"# {text.title}", "", text.summary, ""]
     for heading, body in text.sections:
         lines += [f"## {heading}", "", body, ""]
-    lines += ["## Alternative Names", "", "; ".join(text.alternative_names), "", "## References", ""]
-    lines += [f"- {reference}" for reference in references]
-    lines += ["", f"Review Date {review}", "", f"Updated by: {credit}", ""]
-    return "\n".join(lines)
+    if text.alternative_names:
+        lines += ["## Alternative Names", "", "; ".join(text.alternative_names), ""]
+    lines += ["## References", "", *(f"- {reference}" for reference in references)] if references else []
+    lines += ["", *([f"Codes: {codes}", ""] if codes else []), f"Review Date {review}", ""]
+    return "\n".join([*lines, f"Updated by: {credit}", ""])
+
+
+def codes(number: int) -> list[str]:
+    """Article ``number``'s three coded concepts, valid and distinct for every article (below
+    260,000): an ICD-10-CM, a SNOMED CT and a LOINC code."""
+    from stdnum import luhn, verhoeff
+
+    stem = f"{'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[number % 26]}{(number // 26) % 100:02d}"
+    snomed, loinc = str(100000 + number * 100), str(10000 + number)
+    icd = f"{stem}.{number // 2600 % 10}{number // 26000 % 10}"
+    return [icd, snomed + verhoeff.calc_check_digit(snomed), f"{loinc}-{luhn.calc_check_digit(loinc)}"]
+
+
+def largest_page(public_id: str, review: str, credit: str) -> str:
+    """A page of exactly the article limit, about night leg cramps (``LARGEST_QUERIES`` match it): a
+    full summary, full sections, the rest in the last."""
+    from encyclopedia import limits
+
+    rng, subject = random.Random(13), "night leg cramps"
+
+    def text(size: int, ending: str = "") -> str:
+        """Exactly ``size`` characters of paragraphs, ending with ``ending``."""
+        parts, length = [], 0
+        while length < size:
+            part = paragraph(rng, subject, 3)
+            if rng.random() < 0.3:
+                part += " Muscle cramps ease with stretching of the calf; ask a doctor about the pain."
+            parts.append(part)
+            length += len(part) + 2
+        body = "\n\n".join(parts)[: size - len(ending)].rstrip()
+        return body + "." * (size - len(ending) - len(body)) + ending
+
+    summary = text(limits.summary_limit())
+    room, sections = limits.article_limit() - len(summary), []
+    while room > 0:
+        size = min(room, limits.section_limit())
+        room -= size
+        ending = "" if room else " Zygomycosis is unrelated to cramps."
+        sections.append((f"Part {len(sections) + 1}", text(size, ending)))
+    article = ArticleText(subject.capitalize(), "disease", summary, sections, [])
+    return page(article, public_id=public_id, references=[], review=review, credit=credit)
 
 
 def reviewer_rows(count: int = 40) -> list[dict]:

@@ -35,6 +35,7 @@ COUNTED = {  # the data set's table: what each key counts
     "versions": "reversion.Version",
     "audit_events": "editorial.AuditEvent",
     "index_entries": "encyclopedia.IndexEntry",
+    "codes": "encyclopedia.CodeEntry",
 }
 
 
@@ -77,8 +78,10 @@ def populate(articles: int) -> dict[str, float]:
     folder.mkdir(parents=True, exist_ok=True)
     for first in range(1, articles + 1, PAGES_PER_RUN):
         paths = [folder / f"{i:06d}.md" for i in range(first, min(first + PAGES_PER_RUN, articles + 1))]
-        for index, path in enumerate(paths, start=first):
-            path.write_text(writer.page(index), encoding="utf-8")
+        for index, path in enumerate(paths, start=first):  # the last one the largest article
+            path.write_text(
+                writer.largest(index) if index == articles else writer.page(index), encoding="utf-8"
+            )
         call_command("import_articles", *map(str, paths), stdout=io.StringIO())
         common.log(
             "generate", f"{first + len(paths) - 1}/{articles} imported, {time.perf_counter() - started:.0f} s"
@@ -165,19 +168,25 @@ class PageWriter:
             for reviewer in reviewers.order_by("pk")
         ]
 
-    def page(self, index: int, *, with_id: bool = True, links: bool = True) -> str:
+    def page(self, index: int, *, with_id: bool = True, links: bool = True, codes: bool = True) -> str:
         title, kind, names = self.titles[index - 1]
         rng = random.Random(index)
         targets = [f"{rng.randint(1, self.articles):06d}" for _ in range(2)] if links else []
         text = content.article_text(index, title, kind, names, [t for t in targets if t != f"{index:06d}"])
         reviewed = self.today - datetime.timedelta(days=rng.randint(3, 1250))
+        icd, snomed, loinc = content.codes(index)
         return content.page(
             text,
             public_id=f"{index:06d}" if with_id else None,
             references=rng.sample(self.references, 4),
             review=f"{reviewed.month}/{reviewed.day}/{reviewed.year}",
             credit=self.credits[rng.randrange(len(self.credits))],
+            codes=f"ICD-10-CM {icd} {title}; SNOMED CT {snomed}; LOINC {loinc}" if codes else "",
         )
+
+    def largest(self, index: int) -> str:
+        """Article ``index`` as the largest article the limits allow (``content.LARGEST_QUERIES``)."""
+        return content.largest_page(f"{index:06d}", f"{self.today:%m/%d/%Y}", self.credits[0])
 
 
 def edit(public_id: str, editor: Any, number: int, change: Callable[[Any], None] | None = None) -> Any:

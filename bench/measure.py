@@ -27,8 +27,17 @@ from bench.generate import HISTORY_ARTICLE, PageWriter, edit
 from bench.machine_load import ForeignCpu
 from bench.report import missed
 
-APPROVALS, IMPORTS = 20, 1000
-PARTS = ("article", "letter", "search", "machine_readable", "admin_pages", "approvals", "imports")
+APPROVALS, IMPORTS, INFOBUTTON = 20, 1000, 120  # INFOBUTTON: requests of each kind
+PARTS = (
+    "article",
+    "letter",
+    "search",
+    "infobutton",
+    "machine_readable",
+    "admin_pages",
+    "approvals",
+    "imports",
+)
 # Calls per pyinstrument profile of a missed target; approve and import consume prepared work.
 PROFILE_REPEAT = {"article_uncached": 100, "article_cached": 500, "search": 30, "approve": 8, "import": 1}
 
@@ -134,24 +143,34 @@ class Bench:
 
     def search(self) -> None:
         """Each search as the first after a publish: the live generation is bumped before each, so
-        the results cache (``keys.search_results``) cannot answer and the search itself is timed."""
+        the results cache (``keys.search_results``) cannot answer and the search itself is timed. The
+        common queries, then those matching the largest article the limits allow (issue #13)."""
         from encyclopedia import search
         from encyclopedia.caching import generations, keys
 
         def changed() -> None:
             generations.bump(keys.LIVE)
 
-        per_query, everything = {}, []
-        for query in content.SEARCH_QUERIES:
-            path = search_path(query)
-            samples = timed(
-                lambda p=path: self.get(self.uncached, p, (200, 302)), 10, warmup=1, before=changed
-            )
-            everything += samples
-            changed()
-            count = self.queries(self.uncached, path, expect=(200, 302))[0]
-            per_query[query] = {"results": search.search(query).total, "queries": count, **summarize(samples)}
-        self.results["search"] = {"queries": per_query, "all": summarize(everything)}
+        for name, queries in (
+            ("search", content.SEARCH_QUERIES),
+            ("search_largest", content.LARGEST_QUERIES),
+        ):
+            per_query, everything = {}, []
+            for query in queries:
+                path = search_path(query)
+                samples = timed(
+                    lambda p=path: self.get(self.uncached, p, (200, 302)), 10, warmup=1, before=changed
+                )
+                everything += samples
+                changed()
+                count = self.queries(self.uncached, path, expect=(200, 302))[0]
+                found = search.search(query)
+                per_query[query] = {"results": found.total, "queries": count, **summarize(samples)}
+                if name == "search_largest":
+                    shown = any(result.title == "Night leg cramps" for result in found.results)
+                    per_query[query]["largest_on_first_page"] = shown
+            self.results[name] = {"queries": per_query, "all": summarize(everything)}
+            log(f"{name}: p95 {self.results[name]['all']['p95_ms']} ms")
         cycle = itertools.cycle(content.SEARCH_QUERIES)
 
         def profiled() -> None:
@@ -159,7 +178,45 @@ class Bench:
             self.get(self.uncached, search_path(next(cycle)), (200, 302))
 
         self.scenarios["search"] = profiled
-        log(f"search: p95 {self.results['search']['all']['p95_ms']} ms")
+
+    def infobutton(self) -> None:
+        """The Infobutton service (issue #16) on the generated articles' codes: each kind of request
+        at a new address (a parameter the service ignores), so that the page cache misses while the
+        site data and generations stay cached; and an uncached API page, the same stack's baseline."""
+        from encyclopedia.coding import CodeSystem as System
+        from encyclopedia.models import CodeEntry
+
+        titles, rng = content.all_titles(), random.Random(16)
+        coded = CodeEntry.objects.filter(system=System.LOINC, article__public_id__lt="900000")
+        numbers = sorted({int(i) for i in coded.values_list("article__public_id", flat=True)})
+
+        def ask(system: System, code: str, **more: str) -> str:
+            query = {"mainSearchCriteria.v.cs": system.value, "mainSearchCriteria.v.c": code, **more}
+            return "/infobutton/service?" + urlencode(query)
+
+        kinds = {  # what each kind asks of article n
+            "exact_code": lambda n: ask(System.ICD10CM, content.codes(n)[0]),
+            "icd_parent": lambda n: ask(System.ICD10CM, content.codes(n)[0] + "9"),
+            "snomed_json": lambda n: ask(
+                System.SNOMEDCT, content.codes(n)[1], knowledgeResponseType="application/json"
+            ),
+            "no_match": lambda n: ask(System.LOINC, "2345-7"),
+            "display_name": lambda n: ask(
+                System.ICD10CM, "Z99.89", **{"mainSearchCriteria.v.dn": titles[n - 1][2][0]}
+            ),
+            "baseline_api": lambda n: f"/api/v1/articles/{n:06d}/?",
+        }
+        generated = CodeEntry.objects.filter(article__public_id__lt="900000")
+        out, every = {"articles": len(numbers), "codes": generated.count()}, []
+        for name, path in kinds.items():
+            paths = iter(
+                [f"{path(rng.choice(numbers))}&requestId={name}-{i}" for i in range(INFOBUTTON + 10)]
+            )
+            samples = timed(lambda p=paths: self.get(self.anonymous, next(p)), INFOBUTTON, warmup=10)
+            out[name] = summarize(samples)
+            every += [] if name == "baseline_api" else samples
+        self.results["infobutton"] = {**out, "all": summarize(every)}
+        log(f"infobutton: p95 {self.results['infobutton']['all']['p95_ms']} ms")
 
     def machine_readable(self) -> None:
         last = max(1, -(-self.n // 50))
@@ -244,7 +301,9 @@ class Bench:
         writer, paths = PageWriter(self.n), []
         for index in range(self.n + offset + 1, self.n + offset + count + 1):
             paths.append(str(folder / f"{index:06d}.md"))
-            Path(paths[-1]).write_text(writer.page(index, with_id=False, links=False), encoding="utf-8")
+            Path(paths[-1]).write_text(
+                writer.page(index, with_id=False, links=False, codes=False), encoding="utf-8"
+            )
         return paths
 
     def run_import(self, paths: list[str]) -> tuple[float, str]:

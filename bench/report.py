@@ -3,9 +3,10 @@ targets.
 
 BENCHMARKS.md is written by hand; only what sits between ``<!-- bench:NAME -->`` and
 ``<!-- /bench:NAME -->`` is replaced (``fill``), so the analysis stays where people write it. Every
-table is data: rows of a label and the path of its figure in the results, one column group per
-database. Latency targets are judged on p95; issue 6 sets them for PostgreSQL, SQLite is shown beside
-it; issue 15's hold for both setups.
+table is data: lines of "label | cell | cell", each cell a template over one database's results
+(``{path.to.figure:format}``, see ``Figures``), repeated in a column group per database. Latency
+targets are judged on p95; issue 6 sets them for PostgreSQL, SQLite is shown beside it; issue 15's
+hold for both setups. The soak's report (soak/report.py) uses the same machinery.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench import common, content
-from bench.generate import COUNTED
 
 NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 SETUPS = {
@@ -27,82 +28,86 @@ SETUPS = {
     "sqlite": "Embedded default: SQLite, no Redis (the shared store a disk cache)",
 }
 MET = {True: "**met**", False: "**missed**", None: "not measured"}
-SCENARIOS = {  # the headline's order; the load runs' table puts the static file first
+SCENARIOS = {  # the load runs' order; the headline puts the static file last
+    "static": "Static file (whitenoise)",
     "article_cached": f"Article, page cache warm ({common.HOT_ARTICLES} pages in rotation)",
     "article_uncached": f"Article, signed-in reader (page cache skipped, {common.SAMPLE_ARTICLES} pages)",
     "long_tail": "Long tail: each request a different article, caches emptied first",
     "search": f"Search, {len(content.SEARCH_QUERIES)} common queries in rotation (page cache skipped)",
     "search_new": "Search, each request a query not asked since the caches were emptied",
-    "static": "Static file (whitenoise)",
 }
-LOAD_ORDER = ["static", "article_cached", "article_uncached", "long_tail", "search", "search_new"]
-PAGES = {"letter": "A–Z page", "sitemap": "Sitemap", "feed": "Atom feed", "api_list": "API list, page 1"}
-PAGES["api_list_last_page"] = "API list, last page"
-PUBLIC = [  # label, timing, queries
-    ("Article, first view", "article.uncached_first", "article.queries_uncached_first"),
-    ("Article, uncached", "article.uncached", "article.queries_uncached_cookie"),
-    ("Article, anonymous miss", "article.anonymous_miss", "article.queries_uncached_anonymous"),
-    ("Article, cached", "article.cached", "article.queries_cached"),
-    *(
-        (f"{label}, {m}", f"{k}.{m}", f"{k}.queries_{m}")
-        for k, label in PAGES.items()
-        for m in ("uncached", "cached")
-    ),
-    (f"Search, {len(content.SEARCH_QUERIES)} queries × 10, uncached", "search.all", ""),
-]
-ADMIN = {
-    "changelist": "Article list, no filter (page 1 of all articles){rows}",
-    "changelist_filtered": "Article list, filters: live, disease, review overdue; sorted{rows}",
-    "changelist_few": "Article list, filters: one reviewer, nutrition (few rows){rows}",
-    "changelist_search": "Article list, search `asthma`{rows}",
-    "history": "History of article 000100 ({versions} versions)",
-    "compare": "Compare its oldest and newest versions",
-    "diff": "Changes since live (diff view) of a draft",
-    "change_form": "Article change form",
-    "dashboard": "Review dashboard (/admin/)",
-}
-DATASET = [(key.replace("_", " "), f"generate.counts.{key}") for key in COUNTED] + [
-    ("importing the articles (s)", "generate.timings.articles_s"),
-    ("the history of article 000100 (s)", "generate.timings.history_s"),
-    ("generation in all (s)", "generate.timings.total_s"),
-    ("load step (s)", "steps.load_s"),
-    ("measure step (s)", "steps.measure_s"),
-]
 MEMORY_ROW = "Memory per worker after the long-tail run (RSS, MB)"
-MEMORY = [
-    ("each worker after the run (MB)", "http.memory.worker_rss_after_mb"),
-    ("largest worker during the run (MB)", "http.memory.peak_worker_rss_mb"),
-    ("gunicorn master (MB)", "http.memory.master_rss_mb"),
-    ("worker processes seen (restarts included)", "http.memory.workers_seen"),
-]
 
 
-def get(results: dict, path: str, default: Any = None) -> Any:
+def get(results: Any, path: str, default: Any = None) -> Any:
     """``results["a"]["b"]`` for ``"a.b"``, or ``default`` where the path is missing."""
-    node: Any = results
     for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
+        if not isinstance(results, dict) or key not in results:
             return default
-        node = node[key]
-    return node
+        results = results[key]
+    return results
 
 
-def ms(value: float | None) -> str:
-    return "–" if value is None else (f"{value:.1f}" if value < 100 else f"{value:.0f}")
+def num(value: Any, digits: int = 0) -> str:
+    """1,234 (a dict or list: each value, joined with commas)."""
+    if isinstance(value, dict | list):
+        return ", ".join(num(v, digits) for v in (value.values() if isinstance(value, dict) else value))
+    return f"{value:,.{digits}f}" if isinstance(value, int | float) else str(value)
 
 
-def num(value: float | dict | None, digits: int = 0) -> str:
-    if isinstance(value, dict):
-        return ", ".join(num(v, digits) for v in value.values())
-    return "–" if value is None else f"{value:,.{digits}f}"
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "n": num,
+    "n1": lambda v: num(v, 1),
+    "n2": lambda v: num(v, 2),
+    "ms": lambda v: f"{v:.1f}" if v < 100 else f"{v:.0f}",
+    "pct": lambda v: f"{v * 100:.0f}%",
+    "ratio": lambda v: f"{v:.2f}" if v >= 0.1 else f"{v:.3f}",
+    "rates": lambda rounds: " / ".join(num(run.get("rps")) for run in rounds) or "–",
+    "len": lambda v: str(len(v)),
+    "yes": lambda v: "yes" if v else "**no**",
+    "counts": lambda v: ", ".join(f"{key}: {count:,}" for key, count in v.items()) or "none",
+    "some": lambda v: f"({v})" if v else "",
+    "json": json.dumps,
+    "old_new": lambda v: " · ".join(f"{key}: {c['old']} / {c['new']}" for key, c in v.items()),
+}
 
 
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+class Figures(string.Formatter):
+    """``str.format`` over nested results: ``{a.b:ms}`` is ``FORMATS["ms"](results["a"]["b"])``, or a
+    format spec Python knows (``{a:,}``); a missing figure is "–"."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        return get(kwargs, field_name), field_name
+
+    def format_field(self, value: Any, spec: str) -> str:
+        if value is None:
+            return "–"
+        return FORMATS[spec](value) if spec in FORMATS else format(value, spec)
 
 
-def ratio(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+FIGURES = Figures()
+
+
+def rows_of(text: str) -> list[list[str]]:
+    """The cells of a table written as lines of "cell | cell | ..."."""
+    return [[cell.strip() for cell in line.split("|")] for line in text.strip().splitlines()]
+
+
+def table(
+    first: str, columns: list[str], rows: list[list[str]], align: str | list[str] = "---:"
+) -> list[str]:
+    """A Markdown table; its first column left-aligned, the others as ``align`` says (one for all, or
+    one per column)."""
+    aligns = [align] * len(columns) if isinstance(align, str) else align
+    return ["| " + " | ".join(cells) + " |" for cells in [[first, *columns], ["---", *aligns], *rows]] + [""]
+
+
+def pairs(template: str, values: dict) -> list[str]:
+    """A two-column table from "label | cell" lines, both formatted over ``values``."""
+    rows = [
+        [FIGURES.format(label, **values), FIGURES.format(cell, **values)] for label, cell in rows_of(template)
+    ]
+    return table("", [""], rows, align="---")
 
 
 @dataclass(frozen=True)
@@ -118,36 +123,29 @@ class Target:
 def share(name: str, scenario: str, least: float) -> Target:
     """A page's rate as a share of the static file's, at least ``least``."""
     text, path = f"{name} ≥ {least:.0%} of the static file's", f"http.scenarios.{scenario}.ratio_to_static"
-    return Target(text, path, lambda v: v >= least, pct, f"http:{scenario}", f"≥ {least:.2f}")
+    return Target(text, path, lambda v: v >= least, FORMATS["pct"], f"http:{scenario}", f"≥ {least:.2f}")
 
 
 def at_most(
-    text: str, figure: str | Callable[[dict], Any], limit: float, profile: str, goal: str = ""
+    text: str, figure: str | Callable[[dict], Any], limit: float, profile: str = "", goal: str = ""
 ) -> Target:
     return Target(text, figure, lambda v: v <= limit, profile=profile, goal=goal)
 
 
-def article_queries(r: dict) -> tuple[int, int]:
-    uncached = max(get(r, f"article.queries_uncached_{k}", 99) for k in ("first", "cookie", "anonymous"))
-    return uncached, get(r, "article.queries_cached", 99)
-
-
-def admin_list(r: dict) -> float | None:
-    return max(get(r, "admin.changelist.p95_ms", 0), get(r, "admin.changelist_filtered.p95_ms", 0)) or None
-
-
-def admin_queries(r: dict) -> tuple[int | None, ...]:
-    return tuple(get(r, f"admin.changelist{k}.queries") for k in ("", "_filtered", "_few"))
-
-
-def worker_memory(r: dict) -> float | None:
-    return max(get(r, "http.memory.worker_rss_after_long_tail_mb", {}).values(), default=None)
+def figure(path: str, combine: Callable[[list], Any] = max) -> Callable[[dict], Any]:
+    """Several figures as one (``path`` with ``{a,b}`` alternatives); None if any is missing."""
+    first, options, rest = re.fullmatch(r"(.*)\{(.*)\}(.*)", path).groups()
+    values = lambda r: [get(r, f"{first}{option}{rest}") for option in options.split(",")]  # noqa: E731
+    return lambda r: None if None in values(r) else combine(values(r))
 
 
 TARGETS = [
     Target(
         "Article page: at most 4 SQL queries uncached, none cached",
-        article_queries,
+        lambda r: (
+            figure("article.queries_uncached_{first,cookie,anonymous}")(r),
+            get(r, "article.queries_cached"),
+        ),
         lambda v: v[0] <= 4 and v[1] == 0,
         lambda v: f"{v[0]} uncached, {v[1]} cached",
         "article_uncached",
@@ -164,16 +162,22 @@ TARGETS = [
         "p95 ≤ 20 ms",
     ),
     at_most("Search p95 ≤ 50 ms (in-process, 20 queries × 10, uncached)", "search.all.p95_ms", 50, "search"),
+    at_most(
+        "Search matching the largest article p95 ≤ 50 ms (10 queries × 10, uncached)",
+        "search_largest.all.p95_ms",
+        50,
+    ),
+    at_most("Infobutton service p95 ≤ 20 ms (uncached, 5 kinds × 120)", "infobutton.all.p95_ms", 20),
     at_most("A–Z page (largest letter) p95 ≤ 50 ms (uncached)", "letter.uncached.p95_ms", 50, "letter"),
     at_most(
         "Admin article list ≤ 300 ms (p95 of the unfiltered and filtered lists)",
-        admin_list,
+        figure("admin.changelist{,_filtered}.p95_ms"),
         300,
         "admin_changelist",
     ),
     Target(
         "Admin article list: a constant number of queries (no N+1)",
-        admin_queries,
+        lambda r: tuple(get(r, f"admin.changelist{k}.queries") for k in ("", "_filtered", "_few")),
         lambda v: None not in v and v[0] == v[2],
         lambda v: f"{v[0]} (100 rows) / {v[1]} (filtered) / {v[2]} (few rows)",
     ),
@@ -190,7 +194,7 @@ TARGETS = [
     ),
     Target(
         "Memory ≤ 90 MB resident per worker after the long-tail run",
-        worker_memory,
+        lambda r: max(get(r, "http.memory.worker_rss_after_long_tail_mb", {}).values(), default=None),
         lambda v: v <= 90,
         lambda v: f"{v:.0f} MB",
         "http:memory",
@@ -203,11 +207,9 @@ def evaluate(results: dict) -> list[tuple[Target, Any, bool | None]]:
     """Each target with its figure and whether it is met (None: not measured)."""
     out = []
     for t in TARGETS:
-        try:
-            value = get(results, t.figure) if isinstance(t.figure, str) else t.figure(results)
-            out.append((t, value, None if value is None else bool(t.ok(value))))
-        except (TypeError, KeyError):
-            out.append((t, None, None))
+        value = get(results, t.figure) if isinstance(t.figure, str) else t.figure(results)
+        measured = value is not None and None not in (value if isinstance(value, tuple) else (value,))
+        out.append((t, value, bool(t.ok(value)) if measured else None))
     return out
 
 
@@ -218,26 +220,6 @@ def missed(results: dict, among: Iterable[str], prefix: str = "") -> list[str]:
     return [name for name in dict.fromkeys(p.removeprefix("http:") for p in judged) if name in among]
 
 
-def table(
-    first: str, columns: list[str], rows: list[list[str]], align: str | list[str] = "---:"
-) -> list[str]:
-    """A Markdown table; its first column left-aligned, the others as ``align`` says (one for all, or
-    one per column). The soak's report uses it too."""
-    aligns = [align] * len(columns) if isinstance(align, str) else align
-    return ["| " + " | ".join(cells) + " |" for cells in [[first, *columns], ["---", *aligns], *rows]] + [""]
-
-
-def timing(node: dict | None, queries: Any = None, *more: str) -> list[str]:
-    """Median and p95 of a timing node, then ``more``, then its SQL queries."""
-    node = node or {}
-    return [
-        ms(node.get("median_ms")),
-        ms(node.get("p95_ms")),
-        *more,
-        "–" if queries is None else str(queries),
-    ]
-
-
 def load(db: str) -> dict:
     parts = {}
     for name in ("generate", "load", "measure", "steps"):
@@ -246,7 +228,84 @@ def load(db: str) -> dict:
     return {**parts["measure"], "http": parts["load"], "generate": parts["generate"], "steps": parts["steps"]}
 
 
-Row = tuple[str, Callable[[dict], list[str]]]  # a label, and its cells from one database's results
+PAGES = {"letter": "A–Z page", "sitemap": "Sitemap", "feed": "Atom feed", "api_list": "API list, page 1"}
+PAGES["api_list_last_page"] = "API list, last page"
+TIMING = "{P.median_ms:ms} | {P.p95_ms:ms}"  # median and p95 of a timing node P
+PUBLIC = "Page | median | p95 | Q\n" + "\n".join(
+    [
+        *(
+            f"Article, {label} | {TIMING.replace('P', f'article.{key}')} | {{article.queries_{q}}}"
+            for label, key, q in (
+                ("first view", "uncached_first", "uncached_first"),
+                ("uncached", "uncached", "uncached_cookie"),
+                ("anonymous miss", "anonymous_miss", "uncached_anonymous"),
+                ("cached", "cached", "cached"),
+            )
+        ),
+        *(
+            f"{label}, {m}{' {about}' if key == 'letter' and m == 'uncached' else ''} | "
+            f"{TIMING.replace('P', f'{key}.{m}')} | {{{key}.queries_{m}}}"
+            for key, label in PAGES.items()
+            for m in ("uncached", "cached")
+        ),
+        f"Search, {len(content.SEARCH_QUERIES)} queries × 10, uncached | {TIMING.replace('P', 'search.all')} | –",
+        f"Search matching the largest article, {len(content.LARGEST_QUERIES)} queries × 10, uncached | "
+        f"{TIMING.replace('P', 'search_largest.all')} | –",
+    ]
+)
+ADMIN = """Page | median | p95 | Q
+Article list, no filter (page 1 of all articles) ({admin.changelist.rows} rows) | ADMIN(changelist)
+Article list, filters: live, disease, review overdue; sorted ({admin.changelist_filtered.rows} rows) | ADMIN(changelist_filtered)
+Article list, filters: one reviewer, nutrition (few rows) ({admin.changelist_few.rows} rows) | ADMIN(changelist_few)
+Article list, search `asthma` ({admin.changelist_search.rows} rows) | ADMIN(changelist_search)
+History of article 000100 ({admin.history.versions:n} versions) | ADMIN(history)
+Compare its oldest and newest versions | ADMIN(compare)
+Changes since live (diff view) of a draft | ADMIN(diff)
+Article change form | ADMIN(change_form)
+Review dashboard (/admin/) | ADMIN(dashboard)"""
+ADMIN = re.sub(
+    r"ADMIN\((\w+)\)", lambda m: TIMING.replace("P", f"admin.{m[1]}") + f" | {{admin.{m[1]}.queries}}", ADMIN
+)
+WRITES = """|
+Approve and publish (`editorial.actions.approve`), median / p95 ms | {writes.approve.median_ms:ms} / {writes.approve.p95_ms:ms}
+Approve: SQL queries | {writes.approve.queries}
+Submit for review, median / p95 ms | {writes.approve.submit.median_ms:ms} / {writes.approve.submit.p95_ms:ms}
+Import 1,000 generated pages (`manage.py import_articles`), articles/s | {writes.import.articles_per_s:n1}
+Import: ms per article | {writes.import.ms_per_article:n1}
+Import: command summary | {writes.import.summary}"""
+INFOBUTTON = "Request | median | p95 | max\n" + "\n".join(
+    f"{label} | {TIMING.replace('P', f'infobutton.{key}')} | {{infobutton.{key}.max_ms:ms}}"
+    for key, label in {
+        "exact_code": "exact code",
+        "icd_parent": "an ICD-10-CM code under a coded one (found by its parent)",
+        "snomed_json": "SNOMED CT, JSON",
+        "no_match": "no match",
+        "display_name": "display-name fallback (search)",
+        "all": "all Infobutton requests",
+        "baseline_api": "baseline: an API page, same stack",
+    }.items()
+)
+LOAD = "Scenario | req/s per round | p50 ms | p99 ms | errors | others' cores\n" + "\n".join(
+    f"{label} | {{http.scenarios.{key}.rounds:rates}} | {{http.scenarios.{key}.latency_p50_ms:ms}} | "
+    f"{{http.scenarios.{key}.latency_p99_ms:ms}} | {{http.scenarios.{key}.non_2xx_3xx}} | "
+    f"{{http.scenarios.{key}.foreign_cores_max:n2}}"
+    for key, label in SCENARIOS.items()
+)
+NO_RECYCLING = "| req/s | vs static\n" + "\n".join(
+    f"{SCENARIOS[key]} | {{http.no_recycling.scenarios.{key}.rps:n}} | {{http.no_recycling.scenarios.{key}.ratio_to_static:pct}}"
+    for key in list(SCENARIOS)[:3]
+)
+MEMORY = """Memory (RSS) |
+each worker after the run (MB) | {http.memory.worker_rss_after_mb:n}
+largest worker during the run (MB) | {http.memory.peak_worker_rss_mb:n}
+gunicorn master (MB) | {http.memory.master_rss_mb:n}
+worker processes seen (restarts included) | {http.memory.workers_seen:n}"""
+HEADLINE_NOTE = (
+    "- Long tail over {http.long_tail_articles:n} articles: {http.scenarios.long_tail.first_views:pct} of the "
+    "requests first views. Requests answered with a redirect (a search naming an article): "
+    "{http.sql_per_request.redirected:len}. Page {http.article_bytes:n} bytes; worker restarts during the "
+    "load (`--max-requests` of `make serve`): {http.memory.worker_restarts}; command: `{http.command}`"
+)
 
 
 class Report:
@@ -254,40 +313,51 @@ class Report:
         self.results = {db: r for db, r in results.items() if r.get("article") or r["http"]}
         self.first = next(iter(self.results.values()), {})
 
-    def grid(self, first: str, columns: list[str], rows: list[Row]) -> list[str]:
-        """One group of ``columns`` per database (the first titled with its name), a row per label."""
+    def grid(self, template: str) -> list[str]:
+        """A table from "label | cell" lines (the first the titles), a column group per database."""
+        (first, *columns), *rows = rows_of(template)
         titles = [t for db in self.results for t in (f"{NAMES[db]} {columns[0]}".strip(), *columns[1:])]
-        cells = [[label, *(c for r in self.results.values() for c in fn(r))] for label, fn in rows]
+        about = self.about_letter()
+        cells = [
+            [
+                FIGURES.format(label, about=about, **self.first),
+                *(FIGURES.format(c, **r) for r in self.results.values() for c in cells),
+            ]
+            for label, *cells in rows
+        ]
         return table(first, titles, cells)
 
-    def figures(self, rows: list[tuple[str, str]], first: str = "") -> list[str]:
-        return self.grid(first, [""], [(label, lambda r, p=path: [num(get(r, p))]) for label, path in rows])
+    def about_letter(self) -> str:
+        letter = self.first.get("letter", {})
+        return FIGURES.format("(letter {letter}: {entries:n} entries, {size_bytes:n} bytes)", **letter)
 
     def dataset(self) -> list[str]:
-        return self.figures(DATASET)
-
-    def memory(self) -> list[str]:
-        return self.figures(MEMORY, "Memory (RSS)")
+        counts = get(self.first, "generate.counts", {})
+        rows = [f"{key.replace('_', ' ')} | {{generate.counts.{key}:n}}" for key in counts]
+        rows += [
+            "importing the articles (s) | {generate.timings.articles_s:n}",
+            "the history of article 000100 (s) | {generate.timings.history_s:n}",
+            "generation in all (s) | {generate.timings.total_s:n}",
+            "load step (s) | {steps.load_s:n}",
+            "measure step (s) | {steps.measure_s:n}",
+        ]
+        return self.grid("|\n" + "\n".join(rows))
 
     def written(self) -> list[str]:
-        articles, today = num(get(self.first, "generate.articles")), datetime.date.today()
+        articles = num(get(self.first, "generate.articles"))
         return [
-            f"Written by `make bench` on {today:%Y-%m-%d}, with {articles} generated articles per database.",
+            f"Written by `make bench` on {datetime.date.today():%Y-%m-%d}, with {articles} generated articles per database.",
             "",
         ]
 
     def machine(self) -> list[str]:
-        f = common.machine()
-        lines = [
-            f"- CPU: {f['cpu']}; `nproc` = {f['cores']}",
-            f"- Memory: {f['memory']}",
-            f"- OS: {f['os']}",
-            f"- Python {f['python']}, Django {f['django']}, django-reversion {f['django-reversion']}, "
-            f"gunicorn {f['gunicorn']}, whitenoise {f['whitenoise']}, psycopg {f['psycopg']}",
-            f"- PostgreSQL {f['postgresql']} (127.0.0.1:5432, stock configuration); SQLite {f['sqlite']}",
-            f"- Load generator: {f['wrk']}; profilers: py-spy {f['py-spy']}, "
-            f"pyinstrument {f['pyinstrument']}",
-        ]
+        lines = """- CPU: {cpu}; `nproc` = {cores}
+- Memory: {memory}
+- OS: {os}
+- Python {python}, Django {django}, django-reversion {django-reversion}, gunicorn {gunicorn}, whitenoise {whitenoise}, psycopg {psycopg}
+- PostgreSQL {postgresql} (127.0.0.1:5432, stock configuration); SQLite {sqlite}
+- Load generator: {wrk}; profilers: py-spy {py-spy}, pyinstrument {pyinstrument}"""
+        lines = [line.format(**common.machine()) for line in lines.splitlines()]
         if (common.OUT / "run.json").exists():
             run = json.loads((common.OUT / "run.json").read_text())
             dbs = ", ".join(NAMES[d] for d in run["databases"])
@@ -304,57 +374,46 @@ class Report:
         lines = []
         for db, r in self.results.items():
             rows, judged = [], evaluate(r)
-            for key, label in [*SCENARIOS.items(), ("memory", MEMORY_ROW)]:
+            trips = "no Redis" if not get(r, "http.redis_url") else "{S.redis_round_trips_per_request:n2}"
+            cells = (
+                f"{{S.rps:n}} | {{S.ratio_to_static:ratio}} | {{S.latency_p95_ms:ms}} | {trips} | {{Q:n1}}"
+            )
+            for key, label in [
+                *list(SCENARIOS.items())[1:],
+                ("static", SCENARIOS["static"]),
+                ("memory", MEMORY_ROW),
+            ]:
                 mine = [(t.goal, met) for t, _, met in judged if t.profile == f"http:{key}"]
                 verdict = MET[None] if any(m is None for _, m in mine) else MET[all(m for _, m in mine)]
                 no_goal = "the reference" if key == "static" else "none: what a change costs"
                 goal = [", ".join(g for g, _ in mine) or no_goal, verdict if mine else "–"]
-                node = get(r, f"http.scenarios.{key}", {})
-                trips, sql = node.get("redis_round_trips_per_request"), get(r, f"http.sql_per_request.{key}")
-                figures = [
-                    num(node.get("rps")),
-                    ratio(node.get("ratio_to_static")),
-                    ms(node.get("latency_p95_ms")),
-                ]
-                figures += ["no Redis" if trips is None else num(trips, 2), num(sql, 1)]
+                template = cells.replace("S.", f"http.scenarios.{key}.").replace(
+                    "Q", f"http.sql_per_request.{key}"
+                )
                 if key == "memory":
-                    figures = [num(get(r, "http.memory.worker_rss_after_long_tail_mb")), "", "", "", ""]
-                rows.append([label, *figures, *goal])
-            lines += [
-                f"**{SETUPS[db]}**",
-                "",
-                *table("Page", [*columns, "goal", "met?"], rows, ["---:"] * 5 + ["---"] * 2),
-            ]
-            redis = f" with `REDIS_URL={get(r, 'http.redis_url')}`" if get(r, "http.redis_url") else ""
-            lines += [
-                f"- Long tail over {num(get(r, 'http.long_tail_articles'))} articles: "
-                f"{pct(get(r, 'http.scenarios.long_tail.first_views'))} of the requests first views. Requests answered "
-                f"with a redirect (a search naming an article): {len(get(r, 'http.sql_per_request.redirected', []))}. "
-                f"Page {num(get(r, 'http.article_bytes'))} bytes; worker restarts during the load (`--max-requests` of "
-                f"`make serve`): {get(r, 'http.memory.worker_restarts', '–')}; command: `{get(r, 'http.command', '?')}`{redis}",
-                "",
-            ]
+                    template = "{http.memory.worker_rss_after_long_tail_mb:n} |  |  |  | "
+                rows.append([label, *FIGURES.format(template, **r).split(" | "), *goal])
+            redis = (
+                FIGURES.format(" with `REDIS_URL={http.redis_url}`", **r) if get(r, "http.redis_url") else ""
+            )
+            lines += [f"**{SETUPS[db]}**", ""]
+            lines += table("Page", [*columns, "goal", "met?"], rows, ["---:"] * 5 + ["---"] * 2)
+            lines += [FIGURES.format(HEADLINE_NOTE, **r) + redis, ""]
         return lines
 
     def targets(self) -> list[str]:
         judged = list(zip(*(evaluate(r) for r in self.results.values()), strict=True))
         rows = [
-            [row[0][0].text, *(f"{'n/a' if v is None else t.show(v)}: {MET[met]}" for t, v, met in row)]
+            [
+                row[0][0].text,
+                *(f"{'n/a' if v is None or met is None else t.show(v)}: {MET[met]}" for t, v, met in row),
+            ]
             for row in judged
         ]
         return table("Target", [NAMES[db] for db in self.results], rows, align="---")
 
     def public(self) -> list[str]:
-        letter = self.first.get("letter", {})
-        about = f" (letter {letter.get('letter')}: {num(letter.get('entries'))} entries, {num(letter.get('size_bytes'))} bytes)"
-        rows = [
-            (
-                label + (about if path == "letter.uncached" else ""),
-                lambda r, p=path, q=q: timing(get(r, p), get(r, q) if q else None),
-            )
-            for label, path, q in PUBLIC
-        ]
-        lines = self.grid("Page", ["median", "p95", "Q"], rows)
+        lines = self.grid(PUBLIC)
         for db, r in self.results.items():
             foreign = ", ".join(
                 f"{k.replace('_', ' ')} {v:.2f}" for k, v in r.get("foreign_cores", {}).items()
@@ -362,74 +421,35 @@ class Report:
             lines.append(f"- {NAMES[db]}: cores used by others during each part: {foreign}")
         return [*lines, ""]
 
-    def search(self) -> list[str]:
-        def cells(r: dict, query: str) -> list[str]:
-            node = get(r, "search.queries", {}).get(query, {})
-            return timing(node, node.get("queries", "–"), num(node.get("results")))
+    def search(self, part: str = "search") -> list[str]:
+        queries = get(self.first, f"{part}.queries", {})
+        node = f"{part}.queries.{{q}}"
+        row = f"`{{q}}` | {TIMING.replace('P', node)} | {{{node}.results:n}} | {{{node}.queries}}"
+        if part == "search_largest":
+            row += f" | {{{node}.largest_on_first_page:yes}}"
+        head = "Query | median | p95 | results | Q" + (" | largest shown" if part == "search_largest" else "")
+        return self.grid("\n".join([head, *(row.replace("{q}", query) for query in queries)]))
 
-        rows = [(f"`{q}`", lambda r, q=q: cells(r, q)) for q in get(self.first, "search.queries", {})]
-        return self.grid("Query", ["median", "p95", "results", "Q"], rows)
+    def search_largest(self) -> list[str]:
+        return self.search("search_largest")
+
+    def infobutton(self) -> list[str]:
+        return self.grid(INFOBUTTON)
 
     def admin(self) -> list[str]:
-        versions, rows = num(get(self.first, "admin.history.versions")), []
-        for key, label in ADMIN.items():
-            shown = get(self.first, f"admin.{key}.rows")
-            label = label.format(rows="" if shown is None else f" ({shown} rows)", versions=versions)
-            rows.append((label, lambda r, k=key: timing(get(r, f"admin.{k}"), get(r, f"admin.{k}.queries"))))
-        return self.grid("Page", ["median", "p95", "Q"], rows)
+        return self.grid(ADMIN)
 
     def writes(self) -> list[str]:
-        def figure(
-            path: str, show: Callable[[Any], str] = lambda v: num(v, 1)
-        ) -> Callable[[dict], list[str]]:
-            return lambda r: ["–" if get(r, path) is None else show(get(r, path))]
-
-        def median_p95(path: str) -> Callable[[dict], list[str]]:
-            return lambda r: [" / ".join(timing(get(r, path))[:2])]
-
-        rows = [
-            (
-                "Approve and publish (`editorial.actions.approve`), median / p95 ms",
-                median_p95("writes.approve"),
-            ),
-            ("Approve: SQL queries", figure("writes.approve.queries", str)),
-            ("Submit for review, median / p95 ms", median_p95("writes.approve.submit")),
-            (
-                "Import 1,000 generated pages (`manage.py import_articles`), articles/s",
-                figure("writes.import.articles_per_s"),
-            ),
-            ("Import: ms per article", figure("writes.import.ms_per_article")),
-            ("Import: command summary", figure("writes.import.summary", lambda v: str(v)[:90])),
-        ]
-        return self.grid("", [""], rows)
+        return self.grid(WRITES)
 
     def load(self) -> list[str]:
-        def cells(r: dict, key: str) -> list[str]:
-            node = get(r, f"http.scenarios.{key}", {})
-            rounds = " / ".join(num(run.get("rps")) for run in node.get("rounds", [])) or "–"
-            latency = [ms(node.get("latency_p50_ms")), ms(node.get("latency_p99_ms"))]
-            return [
-                rounds,
-                *latency,
-                str(node.get("non_2xx_3xx", "–")),
-                num(node.get("foreign_cores_max"), 2),
-            ]
-
-        columns = ["req/s per round", "p50 ms", "p99 ms", "errors", "others' cores"]
-        return self.grid(
-            "Scenario", columns, [(SCENARIOS[k], lambda r, k=k: cells(r, k)) for k in LOAD_ORDER]
-        )
+        return self.grid(LOAD)
 
     def no_recycling(self) -> list[str]:
-        """The diagnostic run's rates: all databases' req/s, then all their ratios to static."""
-        runs, names = [get(r, "http.no_recycling.scenarios", {}) for r in self.results.values()], self.results
-        rates = [
-            (k, [get(s, f"{k}.rps") for s in runs], [get(s, f"{k}.ratio_to_static") for s in runs])
-            for k in LOAD_ORDER[:3]
-        ]
-        rows = [[SCENARIOS[k], *map(num, rps), *map(pct, shares)] for k, rps, shares in rates]
-        columns = [f"{NAMES[db]} req/s" for db in names] + [f"{NAMES[db]} vs static" for db in names]
-        return table("", columns, rows)
+        return self.grid(NO_RECYCLING)
+
+    def memory(self) -> list[str]:
+        return self.grid(MEMORY)
 
     def profiles(self) -> list[str]:
         lines = []
@@ -444,21 +464,26 @@ class Report:
                     "",
                 ]
                 inclusive, selfs = profile["project_inclusive"][:10], profile["self"][:10]
-                rows = []
-                for i in range(max(len(inclusive), len(selfs))):
-                    pair = [
-                        [f"`{c[i]['function']}`", pct(c[i]["share"])] if i < len(c) else ["", ""]
+                rows = [
+                    [
+                        cell
                         for c in (inclusive, selfs)
+                        for cell in (
+                            [f"`{c[i]['function']}`", FORMATS["pct"](c[i]["share"])]
+                            if i < len(c)
+                            else ["", ""]
+                        )
                     ]
-                    rows.append([*pair[0], "", *pair[1]])
+                    for i in range(max(len(inclusive), len(selfs)))
+                ]
+                rows = [[*row[:2], "", *row[2:]] for row in rows]
                 columns, align = ["share", "", "self time", "share"], ["---:", "---", "---", "---:"]
                 lines += table("project function (inclusive)", columns, rows, align)
         return lines or ["Every target was met in this run, so none was profiled.", ""]
 
 
-BLOCKS = (
-    "written machine headline targets dataset public search admin writes load no-recycling memory profiles"
-)
+BLOCKS = "written machine headline targets dataset public search search-largest infobutton admin writes load "
+BLOCKS += "no-recycling memory profiles"
 
 
 def fill(path: Path, prefix: str, blocks: dict[str, Callable[[], list[str] | None]]) -> Path:

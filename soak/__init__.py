@@ -32,8 +32,3 @@ def log(message: str) -> None:
 
 def now() -> str:
     return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def rows_of(table: str) -> list[list[str]]:
-    """The cells of a table written as lines of "cell | cell | ..."."""
-    return [line.split(" | ") for line in table.strip().splitlines()]

@@ -30,8 +30,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bench.common import BENCH_PASSWORD
+from bench.report import rows_of
 from bench.server import HOST, log_text
-from soak import PORT, WORKDIR, log, now, rows_of, site
+from soak import PORT, WORKDIR, log, now, site
 
 LIMIT_S = 1.0  # the acceptance: every worker shows a change within this
 STREAK, READERS, HOLD_S = 20, 4, 0.5  # answers in a row in the new state; threads after a write; seconds

@@ -14,136 +14,94 @@ import datetime
 import json
 
 from bench import common
-from bench.report import fill, table
-from soak import OUT, PG_DB, REDIS_URL, REPORT, rows_of
+from bench.report import FIGURES as FIGURES_OF
+from bench.report import fill, pairs, rows_of, table
+from soak import OUT, PG_DB, REDIS_URL, REPORT
 
 FIGURES = """
 Run at | {started}
-Requests served (sent and answered or failed) | {traffic[requests]:,}
-Requests per second | {traffic[rps]:.0f}
-Status codes (client side; connection errors by name) | {statuses}
-Server errors (5xx) | **{traffic[server_errors]}**
-Connection errors (refused, reset, timed out) | {traffic[client_errors]}
-Latency of 200s, p50 / p95 / p99 (ms) | {latency[all]} / {latency[p99]}
-p50 / p95 anonymous · with a session cookie (ms) | {latency[anonymous]} · {latency[signed_in]}
-Article pages checked; distinct publications seen | {whole[pages_checked]:,} ({whole[marked_pages]:,} with markers), {whole[distinct_publications_seen]:,}
-Pages mixing two publications | **{whole[mixed_pages]}**
-Pages naming a publication that does not exist | {whole[unknown_publication]}
-Pages whose text is not the publication they name | {whole[page_not_its_publication]}
-Pages older than the live one when requested | {whole[stale_after_commit]}{stale}
-A reader saw an article go back to an older revision | {whole[reader_regressions]} ({whole[reader_regressions_beyond_cache_lifetime]} beyond 300 s)
-Approvals attempted / succeeded / failed | {approvals[attempted]} / {approvals[succeeded]} ({approvals[succeeded_first_try]} first try, {approvals[succeeded_after_retry]} after retry) / {approvals[failed]}
-Approvals lost | **{approvals[lost]}**{lost}
-Each article's live page is its last approval | {live_last}
-Edit + submit + approve, p50 / p95 (ms) | {latency[approvals]}
-No app restart (master unchanged; new workers only from `--max-requests` recycling) | {no_restart} (master {server[master]} throughout; workers {server[workers_before]}, PIDs unchanged: {unchanged})
-gunicorn error log | {logs[internal_server_errors]} “Internal Server Error”; exceptions: {exceptions}
-gunicorn access log statuses | {access}
-Worker events | {logs[workers_booted]} booted, {logs[worker_timeouts]} timeouts, {logs[worker_autorestarts]} recycled
-Load average (1 min) before → after | {load_before[0]:.2f} → {load_after[0]:.2f} (5 min: {load_before[1]:.2f} → {load_after[1]:.2f})
+Requests served (sent and answered or failed) | {traffic.requests:n}
+Requests per second | {traffic.rps:n}
+Status codes (client side; connection errors by name) | {traffic.statuses:counts}
+Server errors (5xx) | **{traffic.server_errors}**
+Connection errors (refused, reset, timed out) | {traffic.client_errors}
+Latency of 200s, p50 / p95 / p99 (ms) | {traffic.latency.all.p50_ms:ms} / {traffic.latency.all.p95_ms:ms} / {traffic.latency.all.p99_ms:ms}
+p50 / p95 anonymous · with a session cookie (ms) | {traffic.latency.anonymous.p50_ms:ms} / {traffic.latency.anonymous.p95_ms:ms} · {traffic.latency.signed_in.p50_ms:ms} / {traffic.latency.signed_in.p95_ms:ms}
+Article pages checked; distinct publications seen | {whole.pages_checked:n} ({whole.marked_pages:n} with markers), {whole.distinct_publications_seen:n}
+Pages mixing two publications | **{whole.mixed_pages}**
+Pages naming a publication that does not exist | {whole.unknown_publication}
+Pages whose text is not the publication they name | {whole.page_not_its_publication}
+Pages older than the live one when requested (the most, s after) | {whole.stale_after_commit} ({whole.stale_max_s})
+A reader saw an article go back to an older revision | {whole.reader_regressions} ({whole.reader_regressions_beyond_cache_lifetime} beyond 300 s)
+Approvals attempted / succeeded / failed | {approvals.attempted} / {approvals.succeeded} ({approvals.succeeded_first_try} first try, {approvals.succeeded_after_retry} after retry) / {approvals.failed}
+Approvals lost | **{approvals.lost}** {approvals.lost_seqs:some}
+Articles whose live page is not their last approval | {approvals.live_is_not_last_success:some}
+Edit + submit + approve, p50 / p95 (ms) | {approvals.latency.p50_ms:ms} / {approvals.latency.p95_ms:ms}
+No app restart (master unchanged; new workers only from `--max-requests` recycling) | {server.no_app_restart:yes} (master {server.master} throughout; workers {server.workers_before}, PIDs unchanged: {server.pids_unchanged:yes})
+gunicorn error log | {logs.internal_server_errors} “Internal Server Error”; exceptions: {logs.exceptions:counts}
+gunicorn access log statuses | {logs.access_log_statuses:counts}
+Worker events | {logs.workers_booted} booted, {logs.worker_timeouts} timeouts, {logs.worker_autorestarts} recycled
+Load average (1 min) before → after | {load_before:n2} → {load_after:n2}
 """
 SETUP = """
-Database (dropped, created, then bench/generate.py's articles) | `{pg_db}` on 127.0.0.1:5432: {setup[articles]:,} articles in {setup[generate][total_s]} s
+Database (dropped, created, then bench/generate.py's articles) | `{pg_db}` on 127.0.0.1:5432: {setup.articles:n} articles in {setup.generate.total_s} s
 Redis (flushed before each phase) | `REDIS_URL={redis_url}`
-Code | {code}
+Code | commit {setup.code.commit} ({setup.code.changed_files} tracked files changed)
 Server, as the Makefile's `serve` target starts it (CONN_MAX_AGE {conn_max_age}) | `{command}`
 """
 RESTART = """
-Command (exit status) | `{restart[command]}` ({restart[returncode]})
-Command sent, returned (s) | {restart[command_started]}, {restart[command_finished]}
-Database down, back (a probe connecting every 0.1 s; s) | {database_down}, {database_back}
-First database page (session cookie) answered after it was back (s) | {window[first_database_page_after_back_s]}
-Last failed request ended, after it was back (s; negative: before) | {window[last_error_after_database_back_s]}
-Restart window: command sent .. database back + {window[grace_s]} s | {window[window_s][0]} s to {window[window_s][1]} s
-Failed requests inside the window; outside it | {window[errors_inside]}; **{window[errors_outside]}** {outside}
-gunicorn master; workers; worker sets seen (sampled twice a second) | {server[master]}; {server[workers_before]}; {server[worker_sets_seen]}
+Command (exit status) | `{restart.command}` ({restart.returncode})
+Command sent, returned (s) | {restart.command_started}, {restart.command_finished}
+Database down, back (a probe connecting every 0.1 s; s) | {restart.database_down}, {restart.database_back}
+First database page (session cookie) answered after it was back (s) | {window.first_database_page_after_back_s}
+Last failed request ended, after it was back (s; negative: before) | {window.last_error_after_database_back_s}
+Restart window: command sent .. database back + {window.grace_s} s | {window.window_s} s
+Failed requests inside the window; outside it | {window.errors_inside}; **{window.errors_outside}** {window.outside_examples:some}
+gunicorn master; workers; worker sets seen (sampled twice a second) | {server.master}; {server.workers_before}; {server.worker_sets_seen}
 """
 MULTIWORKER = """
-Run at; code | {started}; {code}
-Seconds in all (of which collectstatic, migrate and set-up) | {total_s:.0f} ({prepare_s:.0f})
+Run at; code | {started}; commit {code.commit} ({code.changed_files} tracked files changed)
+Seconds in all (of which collectstatic, migrate and set-up) | {total_s:n} ({prepare_s:n})
 Server: the Makefile's `serve` line, the worker's pid in the access log | `{command}`
 Database; the shared cache's directory (no `REDIS_URL`) | `{database}`; `{shared_cache_dir}`
-Workers; the same throughout | {workers[before]}; {unchanged}
+Workers before; after | {workers.before}; {workers.after}
 Warm-up before each change: requests, threads | {warm_requests}, {warm_threads}
-After the write: reader threads; new answers in a row needed; held for (s); given up after (s) | {readers}; {streak}; {hold_s}; {watch_s:.0f}
+After the write: reader threads; new answers in a row needed; held for (s); given up after (s) | {readers}; {streak}; {hold_s}; {watch_s:n}
 """
+MULTIWORKER_ROW = (
+    "{change} | {expect} | **{seconds:n2}** | {first_read_s:n2} / {first_new_s:n2} | {old_answers:n} / {new_answers:n} "
+    "| {by_worker:old_new} | {verdict}"
+)
 REDIS_OUTAGE = """
-`redis-outage`: run for; Redis stopped (`SHUTDOWN SAVE`); started again from that snapshot (s) | {duration_s:.0f}; {redis_stopped_at_s}; {redis_back_at_s}
-Answers by status; **5xx** | {statuses}; **{errors_5xx}**
-Median answer before, while Redis was down, after (ms); slowest answer (s) | {median_answer_ms[before]}, {median_answer_ms[redis_down]}, {median_answer_ms[after]}; {slowest_answer_s}
-Approvals (while Redis was down); failed | {approvals} ({approvals_during_outage}); {failed}
-From Redis's return: reads of every article; **stale** (older than a revision committed before the request) | {visibility_after_return[reads]}; **{visibility_after_return[stale_answers]}**
-Last stale answer; first round over every article ended (s after the return) | {visibility_after_return[last_stale_after_s]}; {visibility_after_return[slowest_first_visible_s]}
-`/healthz` while Redis was down | {healthz_while_down[status]} `{down}`
-`/healthz` after | {healthz_after[status]} `{back}`
+`redis-outage`: run for; Redis stopped (`SHUTDOWN SAVE`); started again from that snapshot (s) | {duration_s:n}; {redis_stopped_at_s}; {redis_back_at_s}
+Answers by status; **5xx** | {statuses:counts}; **{errors_5xx}**
+Median answer before, while Redis was down, after (ms); slowest answer (s) | {median_answer_ms.before}, {median_answer_ms.redis_down}, {median_answer_ms.after}; {slowest_answer_s}
+Approvals (while Redis was down); failed | {approvals} ({approvals_during_outage}); {approvals_failed:len}
+From Redis's return: reads of every article; **stale** (older than a revision committed before the request) | {visibility_after_return.reads}; **{visibility_after_return.stale_answers}**
+Last stale answer; first round over every article ended (s after the return) | {visibility_after_return.last_stale_after_s}; {visibility_after_return.slowest_first_visible_s}
+`/healthz` while Redis was down | {healthz_while_down.status} `{healthz_while_down.body:json}`
+`/healthz` after | {healthz_after.status} `{healthz_after.body:json}`
 """
 SMTP_OUTAGE = """
-`smtp-outage`: approvals while the mail server refused every connection with 554 (s); failed | {approvals} ({duration_s:.0f}); {failed}
-Connections refused; emails in the outbox, of them unsent | {connections_refused}; {outbox_before_recovery[total]}, {outbox_before_recovery[waiting]}
-After recovery, two `send_queued_mail --all` at once, twice: **delivered**, **twice**, left | **{distinct_delivered}**, **{delivered_twice}**, {outbox_after_recovery[waiting]}
+`smtp-outage`: approvals while the mail server refused every connection with 554 (s); failed | {approvals} ({duration_s:n}); {approvals_failed:len}
+Connections refused; emails in the outbox, of them unsent | {connections_refused}; {outbox_before_recovery.total}, {outbox_before_recovery.waiting}
+After recovery, two `send_queued_mail --all` at once, twice: **delivered**, **twice**, left | **{distinct_delivered}**, **{delivered_twice}**, {outbox_after_recovery.waiting}
 Delivered within (s, four processes' start-up included) | {delivered_within_s}
 """
 WRITTEN = "the last run of each phase (`soak/out/<phase>.json`)."
 # Each phase's acceptance (its ``passed``): the phase, what is checked, the figure it rests on.
 ACCEPTANCE = """
-steady | Steady: no failed request; every page one whole, real publication; no approval lost | {traffic[server_errors]} 5xx, {traffic[client_errors]} connection errors in {traffic[requests]:,} requests; {approvals[lost]} approvals lost
-restart | PostgreSQL restart: failures only inside the restart window, no app restart, as steady else | {window[errors_inside]} failed inside the window, {window[errors_outside]} outside
+steady | Steady: no failed request; every page one whole, real publication; no approval lost | {traffic.server_errors} 5xx, {traffic.client_errors} connection errors in {traffic.requests:n} requests; {approvals.lost} approvals lost
+restart | PostgreSQL restart: failures only inside the restart window, no app restart, as steady else | {window.errors_inside} failed inside the window, {window.errors_outside} outside
 multiworker | Two workers on SQLite without Redis: every change shows on both within 1 s | slowest {slowest_s} s
-redis-outage | Redis stopped, then back: no 5xx; every approval visible within 1 s of its return | {errors_5xx} 5xx, {visibility_after_return[stale_answers]} stale
-smtp-outage | Mail server refusing, then back: every email delivered, once | {distinct_delivered} delivered, {delivered_twice} twice, {outbox_after_recovery[waiting]} left
+redis-outage | Redis stopped, then back: no 5xx; every approval visible within 1 s of its return | {errors_5xx} 5xx, {visibility_after_return.stale_answers} stale
+smtp-outage | Mail server refusing, then back: every email delivered, once | {distinct_delivered} delivered, {delivered_twice} twice, {outbox_after_recovery.waiting} left
 """
 
 
 def read(name: str) -> dict | None:
     path = OUT / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else None
-
-
-def ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
-
-
-def p50_95(node: dict) -> str:
-    return f"{ms(node.get('p50_ms'))} / {ms(node.get('p95_ms'))}"
-
-
-def counts(by_key: dict[str, int]) -> str:
-    return ", ".join(f"{key}: {value:,}" for key, value in by_key.items()) or "none"
-
-
-def yes(flag: bool) -> str:
-    return "yes" if flag else "**no**"
-
-
-def code(state: dict) -> str:
-    changed = state.get("changed_files")
-    return f"commit {state.get('commit', '?')}" + (
-        f", with {changed} tracked files changed" if changed else ""
-    )
-
-
-def pairs(template: str, values: dict) -> list[str]:
-    """A two-column table from a template of "label | cell" lines, each formatted with ``values``."""
-    cells = [[label.format(**values), cell.format(**values)] for label, cell in rows_of(template)]
-    return table("", [""], [[label, cell.replace("None", "–")] for label, cell in cells], align="---")
-
-
-def derived(p: dict) -> dict:
-    """A steady or restart phase's results, and the cells that are more than one figure of them."""
-    latency, approvals = p["traffic"]["latency"], p["approvals"]
-    wrong = approvals["live_is_not_last_success"]
-    return p | {
-        "statuses": counts(p["traffic"]["statuses"]),
-        "latency": {kind: p50_95(latency[kind]) for kind in ("all", "anonymous", "signed_in")}
-        | {"p99": ms(latency["all"].get("p99_ms")), "approvals": p50_95(approvals["latency"])},
-        "stale": f" (at most {p['whole']['stale_max_s']} s)" if p["whole"]["stale_after_commit"] else "",
-        "lost": f" ({approvals['lost_seqs']})" if approvals["lost"] else "",
-        "live_last": f"**no**: {wrong}" if wrong else "yes",
-        "no_restart": yes(p["server"]["no_app_restart"]),
-        "unchanged": yes(p["server"]["pids_unchanged"]),
-        "exceptions": ", ".join(f"{k} ×{v}" for k, v in p["logs"]["exceptions"].items()) or "none",
-        "access": counts(p["logs"]["access_log_statuses"]),
-    }
 
 
 def idle_runs() -> list[dict]:
@@ -163,8 +121,7 @@ def seconds_table(phase: dict, first: int | None = None, last: int | None = None
     if first is None and not errors:
         return ["None: every request of every second was answered 200.", ""]
     bounds = errors + [bound for bound in (first, last) if bound is not None]
-    first, last = min(bounds), max(bounds)
-    rows = [r for r in phase["traffic"]["by_second"] if first <= r["second"] <= last]
+    rows = [r for r in phase["traffic"]["by_second"] if min(bounds) <= r["second"] <= max(bounds)]
     kinds = sorted({k for r in rows for k in r} - {"second", "requests"}, key=lambda k: (k != "200", k))
     cells = [[str(r["second"]), str(r["requests"]), *(str(r.get(k, "")) for k in kinds)] for r in rows]
     return table("second", ["requests", *kinds], cells)
@@ -189,17 +146,17 @@ def verdict() -> list[str] | None:
     rows, written = [], _rows_written() if REPORT.exists() else {}
     for name, text, figure in rows_of(ACCEPTANCE):
         if p := read(name):
-            rows.append([text, "pass" if p["passed"] else "**FAIL**", figure.format(**p)])
+            rows.append([text, "pass" if p["passed"] else "**FAIL**", FIGURES_OF.format(figure, **p)])
         elif text in written:
             held, figure = written[text]
             rows.append([text, held, figure if figure.endswith(EARLIER) else f"{figure}{EARLIER}"])
-    idle = [
+    idle = [  # a measurement: without health checks a dropped connection fails once
         [
             f"Idle workers, {run['settings']}: after the drop",
             "–",
             f"{run['failed_after']} of {run['requests_after']} failed",
         ]
-        for run in idle_runs()  # a measurement: without health checks a dropped connection fails once
+        for run in idle_runs()
     ]
     rows += idle or [[text, *cells] for text, cells in written.items() if text.startswith("Idle workers, ")]
     return table("acceptance", ["verdict", "figure"], rows, align="---") if rows else None
@@ -218,11 +175,8 @@ def machine() -> list[str]:
 
 
 def setup() -> list[str] | None:
-    if phase := read("steady") or read("restart"):
-        return pairs(
-            SETUP, phase | {"pg_db": PG_DB, "redis_url": REDIS_URL, "code": code(phase["setup"]["code"])}
-        )
-    return None
+    phase = read("steady") or read("restart")
+    return pairs(SETUP, phase | {"pg_db": PG_DB, "redis_url": REDIS_URL}) if phase else None
 
 
 def figures() -> list[str] | None:
@@ -233,12 +187,8 @@ def figures() -> list[str] | None:
         "restart": "PostgreSQL restarted at {restart_at:.0f} s of {duration:.0f} s",
     }
     columns = [titles[p["phase"].split("+")[0]].format(**p["plan"]) for p in phases]
-    return table(
-        "",
-        columns,
-        [[label, *(cell.format(**derived(p)) for p in phases)] for label, cell in rows_of(FIGURES)],
-        align="---",
-    )
+    rows = [[label, *(FIGURES_OF.format(cell, **p) for p in phases)] for label, cell in rows_of(FIGURES)]
+    return table("", columns, rows, align="---")
 
 
 def steady_errors() -> list[str] | None:
@@ -248,24 +198,13 @@ def steady_errors() -> list[str] | None:
 def restart() -> list[str] | None:
     if not (p := read("restart")):
         return None
-    r, window = p["restart"], p["window"]
-    outside = f"(e.g. {window['outside_examples']})" if window.get("errors_outside") else ""
-    lines = pairs(
-        RESTART,
-        p
-        | {
-            "database_down": r.get("database_down", "–"),
-            "database_back": r.get("database_back", "–"),
-            "outside": outside,
-        },
-    )
     rows = [
         [str(a["seq"]), a["public_id"], str(a["due"]), str(a["finished"]), a["outcome"], a.get("steps", "–")]
         + ["; ".join(f"{e['t']} s {e['error']}" for e in a["errors"][:3]) + f" ({len(a['errors'])} in all)"]
         for a in p["approvals"]["retried"]
     ]
     columns = ["article", "due (s)", "finished (s)", "outcome", "steps of the last try", "errors"]
-    lines += table("approval retried", columns, rows) if rows else []
+    lines = pairs(RESTART, p) + (table("approval retried", columns, rows) if rows else [])
     lines += seconds_table(p, int(p["plan"]["restart_at"]) - 3, int(p["plan"]["restart_at"]) + 8)
     excerpt = p["logs"]["error_log_excerpt"]  # gunicorn's error log, distinct lines
     return lines + (["```", *excerpt, "```", ""] if excerpt else [])
@@ -274,7 +213,11 @@ def restart() -> list[str] | None:
 def idle_drop() -> list[str] | None:
     rows = [
         [run["settings"], run["started"], f"{run['kept_connections']} → {run['terminated']}"]
-        + [str(run["requests_after"]), counts(run["statuses_after"]), f"**{run['failed_after']}**"]
+        + [
+            str(run["requests_after"]),
+            FIGURES_OF.format("{0:counts}", run["statuses_after"]),
+            f"**{run['failed_after']}**",
+        ]
         for run in idle_runs()
     ]
     columns = ["run at", "connections kept → ended", "requests after", "statuses", "failed"]
@@ -284,46 +227,33 @@ def idle_drop() -> list[str] | None:
 def multiworker() -> list[str] | None:
     if not (run := read("multiworker")):
         return None
-    same = yes(run["workers"]["before"] == run["workers"]["after"])
-    lines, rows = pairs(MULTIWORKER, run | {"code": code(run["code"]), "unchanged": same}), []
+    rows = []
     for s in run["scenarios"]:
-        seconds = f"**{s['seconds']:.2f}**" if s["seconds"] is not None else f"**–** (> {s['watched_s']:.0f})"
-        first = " / ".join("–" if s[k] is None else f"{s[k]:.2f}" for k in ("first_read_s", "first_new_s"))
-        answers = f"{s['old_answers']:,} / {s['answers'] - s['old_answers']:,}"
-        workers = " · ".join(f"{pid}: {c['old']} / {c['new']}" for pid, c in s["by_worker"].items())
         verdict = "pass" if s["passed"] else "not measured" if not s["warmed"] else "**FAIL**"
-        rows.append([s["change"], s["expect"], seconds, first, answers, workers, verdict])
+        values = s | {"new_answers": s["answers"] - s["old_answers"], "verdict": verdict}
+        rows.append(FIGURES_OF.format(MULTIWORKER_ROW, **values).split(" | "))
     columns = [
         "every worker must answer",
         "time until both workers do (s)",
         "first read / first new answer (s)",
     ]
     columns += ["answers after the write: old / new", "old / new answers by worker", "verdict"]
-    return lines + table("change", columns, rows, align="---")
+    return pairs(MULTIWORKER, run) + table("change", columns, rows, align="---")
 
 
 def outages() -> list[str] | None:
     lines = []
     if r := read("redis-outage"):
-        bodies = {
-            key: json.dumps(r[f"healthz_{when}"]["body"])
-            for key, when in (("down", "while_down"), ("back", "after"))
-        }
-        lines += pairs(
-            REDIS_OUTAGE,
-            r | bodies | {"statuses": counts(r["statuses"]), "failed": len(r["approvals_failed"])},
-        )
+        lines += pairs(REDIS_OUTAGE, r)
     if smtp := read("smtp-outage"):
-        lines += pairs(SMTP_OUTAGE, smtp | {"failed": len(smtp["approvals_failed"])})
+        lines += pairs(SMTP_OUTAGE, smtp)
     return lines or None
 
 
 BLOCKS = {
-    name.replace("_", "-"): globals()[name] for name in ("written", "verdict", "machine", "setup", "figures")
-}
-BLOCKS |= {
     name.replace("_", "-"): globals()[name]
-    for name in ("steady_errors", "restart", "idle_drop", "multiworker", "outages")
+    for name in ("written", "verdict", "machine", "setup", "figures", "steady_errors", "restart")
+    + ("idle_drop", "multiworker", "outages")
 }
 
 

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from bench import content
 from bench.generate import PageWriter
 from bench.report import Report, fill
+from encyclopedia import limits
 from encyclopedia.models import Article, Reviewer
 
 
@@ -38,7 +39,26 @@ def test_generated_pages_import_as_live_articles_with_their_ids_sections_and_ref
         assert article.citation_links.count() == 4
         assert article.alternative_names.count() == 3
         assert article.reviewer is not None and article.review_date is not None
+        assert [code.code for code in article.codes.order_by("position")] == content.codes(
+            int(article.public_id)
+        )
     assert Reviewer.objects.count() == reviewers, "a page's credit made a new reviewer, not the generated one"
+
+
+@pytest.mark.django_db
+def test_the_largest_generated_article_imports_live_at_exactly_the_article_limit(tmp_path):
+    call_command("load_demo", verbosity=0, stdout=io.StringIO())
+    for row in content.reviewer_rows():
+        Reviewer.objects.create(**row)
+    path = tmp_path / "000007.md"
+    path.write_text(PageWriter(articles=7, citations=50).largest(7), encoding="utf-8")
+
+    call_command("import_articles", str(path), stdout=io.StringIO())
+
+    article = Article.objects.get(public_id="000007")
+    assert article.live_publication is not None
+    body = [section.body for section in article.sections.all()]
+    assert limits.article_size(article.summary, body) == limits.article_limit()
 
 
 def test_the_report_replaces_marked_tables_and_keeps_the_prose_and_blocks_without_figures(tmp_path):
