@@ -200,7 +200,7 @@ class Bench:
             "snomed_json": lambda n: ask(
                 System.SNOMEDCT, content.codes(n)[1], knowledgeResponseType="application/json"
             ),
-            "no_match": lambda n: ask(System.LOINC, "2345-7"),
+            "no_match": lambda n: ask(System.LOINC, "9999-4"),  # neither generated nor in the demo
             "display_name": lambda n: ask(
                 System.ICD10CM, "Z99.89", **{"mainSearchCriteria.v.dn": titles[n - 1][2][0]}
             ),
@@ -208,6 +208,15 @@ class Bench:
         }
         generated = CodeEntry.objects.filter(article__public_id__lt="900000")
         out, every = {"articles": len(numbers), "codes": generated.count()}, []
+        for name, found in (
+            ("exact_code", True),
+            ("icd_parent", True),
+            ("snomed_json", True),
+            ("no_match", False),
+        ):
+            body, n = self.get(self.anonymous, kinds[name](numbers[0])).content, numbers[0]
+            if (f"/ency/article/{n:06d}".encode() in body, b"/ency/article/" in body) != (found, found):
+                raise RuntimeError(f"infobutton {name}: article {n:06d} {'not ' if found else ''}answered")
         for name, path in kinds.items():
             paths = iter(
                 [f"{path(rng.choice(numbers))}&requestId={name}-{i}" for i in range(INFOBUTTON + 10)]
