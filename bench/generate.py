@@ -54,9 +54,10 @@ def main() -> None:
     common.log("generate", f"{args.articles} articles in {timings['total_s']:.0f} s")
 
 
-def populate(articles: int) -> dict[str, float]:
-    """Migrate, load the site data, import ``articles`` generated pages, give one article a long
-    history, and store every page; the seconds each step took."""
+def populate(articles: int, *, largest: bool = True) -> dict[str, float]:
+    """Migrate, load the site data, import ``articles`` generated pages (with ``largest``, the last the
+    largest article the limits allow), give one article a long history, and store every page; the
+    seconds each step took."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -78,10 +79,9 @@ def populate(articles: int) -> dict[str, float]:
     folder.mkdir(parents=True, exist_ok=True)
     for first in range(1, articles + 1, PAGES_PER_RUN):
         paths = [folder / f"{i:06d}.md" for i in range(first, min(first + PAGES_PER_RUN, articles + 1))]
-        for index, path in enumerate(paths, start=first):  # the last one the largest article
-            path.write_text(
-                writer.largest(index) if index == articles else writer.page(index), encoding="utf-8"
-            )
+        for index, path in enumerate(paths, start=first):
+            text = writer.largest(index) if largest and index == articles else writer.page(index)
+            path.write_text(text, encoding="utf-8")
         call_command("import_articles", *map(str, paths), stdout=io.StringIO())
         common.log(
             "generate", f"{first + len(paths) - 1}/{articles} imported, {time.perf_counter() - started:.0f} s"

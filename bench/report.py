@@ -40,11 +40,15 @@ MEMORY_ROW = "Memory per worker after the long-tail run (RSS, MB)"
 
 
 def get(results: Any, path: str, default: Any = None) -> Any:
-    """``results["a"]["b"]`` for ``"a.b"``, or ``default`` where the path is missing."""
+    """``results["a"]["b"]`` for ``"a.b"`` (``"a.0"``: a list's first item), or ``default`` where the
+    path is missing."""
     for key in path.split("."):
-        if not isinstance(results, dict) or key not in results:
+        if isinstance(results, list) and key.isdigit() and int(key) < len(results):
+            results = results[int(key)]
+        elif isinstance(results, dict) and key in results:
+            results = results[key]
+        else:
             return default
-        results = results[key]
     return results
 
 
@@ -59,7 +63,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "n": num,
     "n1": lambda v: num(v, 1),
     "n2": lambda v: num(v, 2),
-    "ms": lambda v: f"{v:.1f}" if v < 100 else f"{v:.0f}",
+    "ms": lambda v: f"{v:.1f}" if v < 100 else f"{v:,.0f}",
     "pct": lambda v: f"{v * 100:.0f}%",
     "ratio": lambda v: f"{v:.2f}" if v >= 0.1 else f"{v:.3f}",
     "rates": lambda rounds: " / ".join(num(run.get("rps")) for run in rounds) or "–",
@@ -67,6 +71,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "yes": lambda v: "yes" if v else "**no**",
     "counts": lambda v: ", ".join(f"{key}: {count:,}" for key, count in v.items()) or "none",
     "some": lambda v: f"({v})" if v else "",
+    "none_or": lambda v: f"**no**: {v}" if v else "yes",
     "json": json.dumps,
     "old_new": lambda v: " · ".join(f"{key}: {c['old']} / {c['new']}" for key, c in v.items()),
 }
@@ -228,43 +233,53 @@ def load(db: str) -> dict:
     return {**parts["measure"], "http": parts["load"], "generate": parts["generate"], "steps": parts["steps"]}
 
 
-PAGES = {"letter": "A–Z page", "sitemap": "Sitemap", "feed": "Atom feed", "api_list": "API list, page 1"}
+PAGES = {"sitemap": "Sitemap", "feed": "Atom feed", "api_list": "API list, page 1"}
 PAGES["api_list_last_page"] = "API list, last page"
-TIMING = "{P.median_ms:ms} | {P.p95_ms:ms}"  # median and p95 of a timing node P
-PUBLIC = "Page | median | p95 | Q\n" + "\n".join(
+
+
+def timing(node: str) -> str:
+    """The cells of a timing node's median and p95."""
+    return f"{{{node}.median_ms:ms}} | {{{node}.p95_ms:ms}}"
+
+
+PUBLIC = "\n".join(
     [
+        "Page | median | p95 | Q",
+        f"Article, first view | {timing('article.uncached_first')} | {{article.queries_uncached_first}}",
+        f"Article, uncached | {timing('article.uncached')} | {{article.queries_uncached_cookie}}",
+        f"Article, anonymous miss | {timing('article.anonymous_miss')} | {{article.queries_uncached_anonymous}}",
+        f"Article, cached | {timing('article.cached')} | {{article.queries_cached}}",
+        "A–Z page, uncached (letter {letter.letter}: {letter.entries:n} entries, {letter.size_bytes:n} bytes) | "
+        f"{timing('letter.uncached')} | {{letter.queries_uncached}}",
+        f"A–Z page, cached | {timing('letter.cached')} | {{letter.queries_cached}}",
         *(
-            f"Article, {label} | {TIMING.replace('P', f'article.{key}')} | {{article.queries_{q}}}"
-            for label, key, q in (
-                ("first view", "uncached_first", "uncached_first"),
-                ("uncached", "uncached", "uncached_cookie"),
-                ("anonymous miss", "anonymous_miss", "uncached_anonymous"),
-                ("cached", "cached", "cached"),
-            )
-        ),
-        *(
-            f"{label}, {m}{' {about}' if key == 'letter' and m == 'uncached' else ''} | "
-            f"{TIMING.replace('P', f'{key}.{m}')} | {{{key}.queries_{m}}}"
+            f"{label}, {kind} | {timing(f'{key}.{kind}')} | {{{key}.queries_{kind}}}"
             for key, label in PAGES.items()
-            for m in ("uncached", "cached")
+            for kind in ("uncached", "cached")
         ),
-        f"Search, {len(content.SEARCH_QUERIES)} queries × 10, uncached | {TIMING.replace('P', 'search.all')} | –",
+        f"Search, {len(content.SEARCH_QUERIES)} queries × 10, uncached | {timing('search.all')} | –",
         f"Search matching the largest article, {len(content.LARGEST_QUERIES)} queries × 10, uncached | "
-        f"{TIMING.replace('P', 'search_largest.all')} | –",
+        f"{timing('search_largest.all')} | –",
     ]
 )
-ADMIN = """Page | median | p95 | Q
-Article list, no filter (page 1 of all articles) ({admin.changelist.rows} rows) | ADMIN(changelist)
-Article list, filters: live, disease, review overdue; sorted ({admin.changelist_filtered.rows} rows) | ADMIN(changelist_filtered)
-Article list, filters: one reviewer, nutrition (few rows) ({admin.changelist_few.rows} rows) | ADMIN(changelist_few)
-Article list, search `asthma` ({admin.changelist_search.rows} rows) | ADMIN(changelist_search)
-History of article 000100 ({admin.history.versions:n} versions) | ADMIN(history)
-Compare its oldest and newest versions | ADMIN(compare)
-Changes since live (diff view) of a draft | ADMIN(diff)
-Article change form | ADMIN(change_form)
-Review dashboard (/admin/) | ADMIN(dashboard)"""
-ADMIN = re.sub(
-    r"ADMIN\((\w+)\)", lambda m: TIMING.replace("P", f"admin.{m[1]}") + f" | {{admin.{m[1]}.queries}}", ADMIN
+ADMIN = "\n".join(
+    ["Page | median | p95 | Q"]
+    + [
+        f"{label} | {timing(f'admin.{key}')} | {{admin.{key}.queries}}"
+        for key, label in {
+            "changelist": "Article list, no filter (page 1 of all articles) ({admin.changelist.rows} rows)",
+            "changelist_filtered": "Article list, filters: live, disease, review overdue; sorted "
+            "({admin.changelist_filtered.rows} rows)",
+            "changelist_few": "Article list, filters: one reviewer, nutrition (few rows) "
+            "({admin.changelist_few.rows} rows)",
+            "changelist_search": "Article list, search `asthma` ({admin.changelist_search.rows} rows)",
+            "history": "History of article 000100 ({admin.history.versions:n} versions)",
+            "compare": "Compare its oldest and newest versions",
+            "diff": "Changes since live (diff view) of a draft",
+            "change_form": "Article change form",
+            "dashboard": "Review dashboard (/admin/)",
+        }.items()
+    ]
 )
 WRITES = """|
 Approve and publish (`editorial.actions.approve`), median / p95 ms | {writes.approve.median_ms:ms} / {writes.approve.p95_ms:ms}
@@ -274,7 +289,7 @@ Import 1,000 generated pages (`manage.py import_articles`), articles/s | {writes
 Import: ms per article | {writes.import.ms_per_article:n1}
 Import: command summary | {writes.import.summary}"""
 INFOBUTTON = "Request | median | p95 | max\n" + "\n".join(
-    f"{label} | {TIMING.replace('P', f'infobutton.{key}')} | {{infobutton.{key}.max_ms:ms}}"
+    f"{label} | {timing(f'infobutton.{key}')} | {{infobutton.{key}.max_ms:ms}}"
     for key, label in {
         "exact_code": "exact code",
         "icd_parent": "an ICD-10-CM code under a coded one (found by its parent)",
@@ -317,19 +332,14 @@ class Report:
         """A table from "label | cell" lines (the first the titles), a column group per database."""
         (first, *columns), *rows = rows_of(template)
         titles = [t for db in self.results for t in (f"{NAMES[db]} {columns[0]}".strip(), *columns[1:])]
-        about = self.about_letter()
         cells = [
             [
-                FIGURES.format(label, about=about, **self.first),
+                FIGURES.format(label, **self.first),
                 *(FIGURES.format(c, **r) for r in self.results.values() for c in cells),
             ]
             for label, *cells in rows
         ]
         return table(first, titles, cells)
-
-    def about_letter(self) -> str:
-        letter = self.first.get("letter", {})
-        return FIGURES.format("(letter {letter}: {entries:n} entries, {size_bytes:n} bytes)", **letter)
 
     def dataset(self) -> list[str]:
         counts = get(self.first, "generate.counts", {})
@@ -374,10 +384,6 @@ class Report:
         lines = []
         for db, r in self.results.items():
             rows, judged = [], evaluate(r)
-            trips = "no Redis" if not get(r, "http.redis_url") else "{S.redis_round_trips_per_request:n2}"
-            cells = (
-                f"{{S.rps:n}} | {{S.ratio_to_static:ratio}} | {{S.latency_p95_ms:ms}} | {trips} | {{Q:n1}}"
-            )
             for key, label in [
                 *list(SCENARIOS.items())[1:],
                 ("static", SCENARIOS["static"]),
@@ -387,9 +393,14 @@ class Report:
                 verdict = MET[None] if any(m is None for _, m in mine) else MET[all(m for _, m in mine)]
                 no_goal = "the reference" if key == "static" else "none: what a change costs"
                 goal = [", ".join(g for g, _ in mine) or no_goal, verdict if mine else "–"]
-                template = cells.replace("S.", f"http.scenarios.{key}.").replace(
-                    "Q", f"http.sql_per_request.{key}"
+                node = f"http.scenarios.{key}"
+                trips = (
+                    f"{{{node}.redis_round_trips_per_request:n2}}" if get(r, "http.redis_url") else "no Redis"
                 )
+                template = (
+                    f"{{{node}.rps:n}} | {{{node}.ratio_to_static:ratio}} | {{{node}.latency_p95_ms:ms}} | "
+                )
+                template += f"{trips} | {{http.sql_per_request.{key}:n1}}"
                 if key == "memory":
                     template = "{http.memory.worker_rss_after_long_tail_mb:n} |  |  |  | "
                 rows.append([label, *FIGURES.format(template, **r).split(" | "), *goal])
@@ -422,13 +433,13 @@ class Report:
         return [*lines, ""]
 
     def search(self, part: str = "search") -> list[str]:
-        queries = get(self.first, f"{part}.queries", {})
-        node = f"{part}.queries.{{q}}"
-        row = f"`{{q}}` | {TIMING.replace('P', node)} | {{{node}.results:n}} | {{{node}.queries}}"
-        if part == "search_largest":
-            row += f" | {{{node}.largest_on_first_page:yes}}"
-        head = "Query | median | p95 | results | Q" + (" | largest shown" if part == "search_largest" else "")
-        return self.grid("\n".join([head, *(row.replace("{q}", query) for query in queries)]))
+        largest = part == "search_largest"
+        rows = ["Query | median | p95 | results | Q" + (" | largest shown" if largest else "")]
+        for query in get(self.first, f"{part}.queries", {}):
+            node = f"{part}.queries.{query}"
+            rows.append(f"`{query}` | {timing(node)} | {{{node}.results:n}} | {{{node}.queries}}")
+            rows[-1] += f" | {{{node}.largest_on_first_page:yes}}" if largest else ""
+        return self.grid("\n".join(rows))
 
     def search_largest(self) -> list[str]:
         return self.search("search_largest")

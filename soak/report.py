@@ -15,7 +15,7 @@ import json
 
 from bench import common
 from bench.report import FIGURES as FIGURES_OF
-from bench.report import fill, pairs, rows_of, table
+from bench.report import FORMATS, fill, pairs, rows_of, table
 from soak import OUT, PG_DB, REDIS_URL, REPORT
 
 FIGURES = """
@@ -35,13 +35,13 @@ Pages older than the live one when requested (the most, s after) | {whole.stale_
 A reader saw an article go back to an older revision | {whole.reader_regressions} ({whole.reader_regressions_beyond_cache_lifetime} beyond 300 s)
 Approvals attempted / succeeded / failed | {approvals.attempted} / {approvals.succeeded} ({approvals.succeeded_first_try} first try, {approvals.succeeded_after_retry} after retry) / {approvals.failed}
 Approvals lost | **{approvals.lost}** {approvals.lost_seqs:some}
-Articles whose live page is not their last approval | {approvals.live_is_not_last_success:some}
+Each article's live page is its last approval | {approvals.live_is_not_last_success:none_or}
 Edit + submit + approve, p50 / p95 (ms) | {approvals.latency.p50_ms:ms} / {approvals.latency.p95_ms:ms}
 No app restart (master unchanged; new workers only from `--max-requests` recycling) | {server.no_app_restart:yes} (master {server.master} throughout; workers {server.workers_before}, PIDs unchanged: {server.pids_unchanged:yes})
 gunicorn error log | {logs.internal_server_errors} “Internal Server Error”; exceptions: {logs.exceptions:counts}
 gunicorn access log statuses | {logs.access_log_statuses:counts}
 Worker events | {logs.workers_booted} booted, {logs.worker_timeouts} timeouts, {logs.worker_autorestarts} recycled
-Load average (1 min) before → after | {load_before:n2} → {load_after:n2}
+Load average (1 min) before → after | {load_before.0:n2} → {load_after.0:n2} (5 min: {load_before.1:n2} → {load_after.1:n2})
 """
 SETUP = """
 Database (dropped, created, then bench/generate.py's articles) | `{pg_db}` on 127.0.0.1:5432: {setup.articles:n} articles in {setup.generate.total_s} s
@@ -55,7 +55,7 @@ Command sent, returned (s) | {restart.command_started}, {restart.command_finishe
 Database down, back (a probe connecting every 0.1 s; s) | {restart.database_down}, {restart.database_back}
 First database page (session cookie) answered after it was back (s) | {window.first_database_page_after_back_s}
 Last failed request ended, after it was back (s; negative: before) | {window.last_error_after_database_back_s}
-Restart window: command sent .. database back + {window.grace_s} s | {window.window_s} s
+Restart window: command sent .. database back + {window.grace_s} s | {window.window_s.0} s to {window.window_s.1} s
 Failed requests inside the window; outside it | {window.errors_inside}; **{window.errors_outside}** {window.outside_examples:some}
 gunicorn master; workers; worker sets seen (sampled twice a second) | {server.master}; {server.workers_before}; {server.worker_sets_seen}
 """
@@ -64,12 +64,12 @@ Run at; code | {started}; commit {code.commit} ({code.changed_files} tracked fil
 Seconds in all (of which collectstatic, migrate and set-up) | {total_s:n} ({prepare_s:n})
 Server: the Makefile's `serve` line, the worker's pid in the access log | `{command}`
 Database; the shared cache's directory (no `REDIS_URL`) | `{database}`; `{shared_cache_dir}`
-Workers before; after | {workers.before}; {workers.after}
+Workers; the same throughout | {workers.before}; {unchanged:yes}
 Warm-up before each change: requests, threads | {warm_requests}, {warm_threads}
 After the write: reader threads; new answers in a row needed; held for (s); given up after (s) | {readers}; {streak}; {hold_s}; {watch_s:n}
 """
 MULTIWORKER_ROW = (
-    "{change} | {expect} | **{seconds:n2}** | {first_read_s:n2} / {first_new_s:n2} | {old_answers:n} / {new_answers:n} "
+    "{change} | {expect} | {settled} | {first_read_s:n2} / {first_new_s:n2} | {old_answers:n} / {new_answers:n} "
     "| {by_worker:old_new} | {verdict}"
 )
 REDIS_OUTAGE = """
@@ -215,7 +215,7 @@ def idle_drop() -> list[str] | None:
         [run["settings"], run["started"], f"{run['kept_connections']} → {run['terminated']}"]
         + [
             str(run["requests_after"]),
-            FIGURES_OF.format("{0:counts}", run["statuses_after"]),
+            FORMATS["counts"](run["statuses_after"]),
             f"**{run['failed_after']}**",
         ]
         for run in idle_runs()
@@ -230,7 +230,8 @@ def multiworker() -> list[str] | None:
     rows = []
     for s in run["scenarios"]:
         verdict = "pass" if s["passed"] else "not measured" if not s["warmed"] else "**FAIL**"
-        values = s | {"new_answers": s["answers"] - s["old_answers"], "verdict": verdict}
+        settled = f"**–** (> {s['watched_s']:.0f})" if s["seconds"] is None else f"**{s['seconds']:.2f}**"
+        values = s | {"new_answers": s["answers"] - s["old_answers"], "verdict": verdict, "settled": settled}
         rows.append(FIGURES_OF.format(MULTIWORKER_ROW, **values).split(" | "))
     columns = [
         "every worker must answer",
@@ -238,7 +239,8 @@ def multiworker() -> list[str] | None:
         "first read / first new answer (s)",
     ]
     columns += ["answers after the write: old / new", "old / new answers by worker", "verdict"]
-    return pairs(MULTIWORKER, run) + table("change", columns, rows, align="---")
+    unchanged = run["workers"]["before"] == run["workers"]["after"]
+    return pairs(MULTIWORKER, run | {"unchanged": unchanged}) + table("change", columns, rows, align="---")
 
 
 def outages() -> list[str] | None:
