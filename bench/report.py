@@ -70,7 +70,8 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "len": lambda v: str(len(v)),
     "yes": lambda v: "yes" if v else "**no**",
     "counts": lambda v: ", ".join(f"{key}: {count:,}" for key, count in v.items()) or "none",
-    "some": lambda v: f"({v})" if v else "",
+    "some": lambda v: f" ({v})" if v else "",  # a note after a figure, when there is one
+    "times": lambda v: ", ".join(f"{key} ×{count:,}" for key, count in v.items()) or "none",
     "none_or": lambda v: f"**no**: {v}" if v else "yes",
     "json": json.dumps,
     "old_new": lambda v: " · ".join(f"{key}: {c['old']} / {c['new']}" for key, c in v.items()),

@@ -34,11 +34,11 @@ Pages whose text is not the publication they name | {whole.page_not_its_publicat
 Pages older than the live one when requested (the most, s after) | {whole.stale_after_commit} ({whole.stale_max_s})
 A reader saw an article go back to an older revision | {whole.reader_regressions} ({whole.reader_regressions_beyond_cache_lifetime} beyond 300 s)
 Approvals attempted / succeeded / failed | {approvals.attempted} / {approvals.succeeded} ({approvals.succeeded_first_try} first try, {approvals.succeeded_after_retry} after retry) / {approvals.failed}
-Approvals lost | **{approvals.lost}** {approvals.lost_seqs:some}
+Approvals lost | **{approvals.lost}**{approvals.lost_seqs:some}
 Each article's live page is its last approval | {approvals.live_is_not_last_success:none_or}
 Edit + submit + approve, p50 / p95 (ms) | {approvals.latency.p50_ms:ms} / {approvals.latency.p95_ms:ms}
 No app restart (master unchanged; new workers only from `--max-requests` recycling) | {server.no_app_restart:yes} (master {server.master} throughout; workers {server.workers_before}, PIDs unchanged: {server.pids_unchanged:yes})
-gunicorn error log | {logs.internal_server_errors} “Internal Server Error”; exceptions: {logs.exceptions:counts}
+gunicorn error log | {logs.internal_server_errors} “Internal Server Error”; exceptions: {logs.exceptions:times}
 gunicorn access log statuses | {logs.access_log_statuses:counts}
 Worker events | {logs.workers_booted} booted, {logs.worker_timeouts} timeouts, {logs.worker_autorestarts} recycled
 Load average (1 min) before → after | {load_before.0:n2} → {load_after.0:n2} (5 min: {load_before.1:n2} → {load_after.1:n2})
@@ -56,7 +56,7 @@ Database down, back (a probe connecting every 0.1 s; s) | {restart.database_down
 First database page (session cookie) answered after it was back (s) | {window.first_database_page_after_back_s}
 Last failed request ended, after it was back (s; negative: before) | {window.last_error_after_database_back_s}
 Restart window: command sent .. database back + {window.grace_s} s | {window.window_s.0} s to {window.window_s.1} s
-Failed requests inside the window; outside it | {window.errors_inside}; **{window.errors_outside}** {window.outside_examples:some}
+Failed requests inside the window; outside it | {window.errors_inside}; **{window.errors_outside}**{window.outside_examples:some}
 gunicorn master; workers; worker sets seen (sampled twice a second) | {server.master}; {server.workers_before}; {server.worker_sets_seen}
 """
 MULTIWORKER = """
@@ -134,16 +134,16 @@ def written() -> list[str]:
 EARLIER = " (an earlier run)"
 
 
-def _rows_written() -> dict[str, list[str]]:
-    """The verdict rows RELIABILITY.md holds now, by their first cell: a phase not run this time
-    keeps its row from the run that measured it."""
-    block = REPORT.read_text().split("<!-- soak:verdict -->", 1)[-1].split("<!-- /soak:verdict -->", 1)[0]
-    cells = [line.strip("| ").split(" | ") for line in block.splitlines() if line.startswith("| ")]
-    return {row[0]: row[1:] for row in cells[2:] if len(row) == 3}
+def _rows_written(block: str) -> list[list[str]]:
+    """The rows of a table RELIABILITY.md holds now in ``block``: what an earlier run measured."""
+    text = REPORT.read_text() if REPORT.exists() else ""
+    text = text.split(f"<!-- soak:{block} -->", 1)[-1].split(f"<!-- /soak:{block} -->", 1)[0]
+    lines = [line for line in text.splitlines() if line.startswith("|") and set(line) - set("|-: ")]
+    return [line.strip("| ").split(" | ") for line in lines[1:]]  # the header left out
 
 
 def verdict() -> list[str] | None:
-    rows, written = [], _rows_written() if REPORT.exists() else {}
+    rows, written = [], {row[0]: row[1:] for row in _rows_written("verdict") if len(row) == 3}
     for name, text, figure in rows_of(ACCEPTANCE):
         if p := read(name):
             rows.append([text, "pass" if p["passed"] else "**FAIL**", FIGURES_OF.format(figure, **p)])
@@ -220,6 +220,8 @@ def idle_drop() -> list[str] | None:
         ]
         for run in idle_runs()
     ]
+    runs = {row[1] for row in rows}  # the earlier runs' rows stay, below: soak/out keeps the last only
+    rows += [row for row in _rows_written("idle-drop") if len(row) == 6 and row[1] not in runs]
     columns = ["run at", "connections kept → ended", "requests after", "statuses", "failed"]
     return table("server settings", columns, rows) if rows else None
 

@@ -34,3 +34,27 @@ def test_a_soak_of_one_phase_rewrites_its_row_and_keeps_the_others(tmp_path, mon
         "| Two workers on SQLite without Redis: every change shows on both within 1 s | **FAIL** | slowest 1.25 s |",
         "| Idle workers, CONN_MAX_AGE 0: after the drop | – | 0 of 24 failed |",
     ]
+
+
+def test_an_idle_drop_run_is_added_above_the_earlier_runs_rows(tmp_path, monkeypatch):
+    written, out = tmp_path / "RELIABILITY.md", tmp_path / "out"
+    out.mkdir()
+    written.write_text(
+        "<!-- soak:idle-drop -->\n"
+        "| server settings | run at | connections kept → ended | requests after | statuses | failed |\n"
+        "|---|---|---:|---:|---|---:|\n"
+        "| CONN_MAX_AGE 0 | 2026-11-24T14:22:32-05:00 | 0 → 0 | 24 | 200: 24 | **0** |\n\n"
+        "<!-- /soak:idle-drop -->\n"
+    )
+    run = {"conn_max_age": 60, "conn_health_checks": False, "started": "2026-12-07T13:38:19-05:00"}
+    run |= {"kept_connections": 2, "terminated": 2, "requests_after": 24, "failed_after": 1}
+    (out / "idle-drop.json").write_text(json.dumps(run | {"statuses_after": {"200": 23, "500": 1}}))
+    monkeypatch.setattr(report, "REPORT", written)
+    monkeypatch.setattr(report, "OUT", out)
+
+    rows = [line for line in report.idle_drop() if line.startswith("| CONN")]
+
+    assert rows == [
+        "| CONN_MAX_AGE 60 | 2026-12-07T13:38:19-05:00 | 2 → 2 | 24 | 200: 23, 500: 1 | **1** |",
+        "| CONN_MAX_AGE 0 | 2026-11-24T14:22:32-05:00 | 0 → 0 | 24 | 200: 24 | **0** |",
+    ]
