@@ -31,7 +31,7 @@ Article pages checked; distinct publications seen | {whole.pages_checked:n} ({wh
 Pages mixing two publications | **{whole.mixed_pages}**
 Pages naming a publication that does not exist | {whole.unknown_publication}
 Pages whose text is not the publication they name | {whole.page_not_its_publication}
-Pages older than the live one when requested (the most, s after) | {whole.stale_after_commit} ({whole.stale_max_s})
+Pages older than the live one when requested (the most, s after) | {whole.stale_after_commit} ({whole.stale_max_s}){whole.stale_examples:some}
 A reader saw an article go back to an older revision | {whole.reader_regressions} ({whole.reader_regressions_beyond_cache_lifetime} beyond 300 s)
 Approvals attempted / succeeded / failed | {approvals.attempted} / {approvals.succeeded} ({approvals.succeeded_first_try} first try, {approvals.succeeded_after_retry} after retry) / {approvals.failed}
 Approvals lost | **{approvals.lost}**{approvals.lost_seqs:some}

@@ -235,7 +235,7 @@ def whole_publications(records: list[dict], approvals: list[dict], start_wall: f
         a["seq"]: a["finished_wall"] - start_wall for a in approvals if a["outcome"].startswith("ok")
     }
     unknown = mismatched = 0
-    seen, stale, regressions, last = set(), [], [], {}
+    seen, stale, stale_examples, regressions, last = set(), [], [], [], {}
     for record in pages:
         modified = record["modified"] and datetime.datetime.fromisoformat(record["modified"])
         if (publication := index.get((record["public_id"], modified))) is None:
@@ -248,6 +248,9 @@ def whole_publications(records: list[dict], approvals: list[dict], start_wall: f
             newer_commit = committed.get(later[0]["marker"]) if later else None
             if newer_commit is not None and record["t0"] > newer_commit:  # sent after it committed
                 stale.append(round(record["t0"] - newer_commit, 3))
+                shown = {"public_id": record["public_id"], "sent_s": record["t0"], "answered_s": record["t1"]}
+                newer = {"marker": record["marker"], "newer_marker": later[0]["marker"]}
+                stale_examples.append(shown | newer | {"newer_committed_s": round(newer_commit, 3)})
     # A reader seeing an article go back to an older revision, and after how long.
     for record in sorted((r for r in pages if r["marker"] is not None), key=lambda r: r["t0"]):
         key = (record["reader"], record["public_id"])
@@ -264,6 +267,7 @@ def whole_publications(records: list[dict], approvals: list[dict], start_wall: f
         "page_not_its_publication": mismatched,
         "stale_after_commit": len(stale),
         "stale_max_s": max(stale, default=None),
+        "stale_examples": stale_examples[:5],
         "reader_regressions": len(regressions),
         "reader_regressions_beyond_cache_lifetime": sum(1 for s in regressions if s > PAGE_CACHE_LIFETIME_S),
     }
