@@ -91,7 +91,8 @@ bench: $(STAMP)
 # times how long a withdrawal, a restore, a publication (its page and a search for it) and a site-data change take to show on both
 # workers (target 1 s); `redis-outage` and `smtp-outage` (SQLite, a redis-server and a mail server of their
 # own) stop Redis and refuse mail under load. Bounded, loopback only. Writes RELIABILITY.md. SOAK_PORT,
-# SOAK_PG_DB and SOAK_REDIS_URL move its port, database and Redis db (a second soak on the machine).
+# SOAK_PG_DB, SOAK_REDIS_URL and SOAK_WORKDIR move its port, database, Redis db and work directory (a
+# second soak on the machine).
 .PHONY: soak
 soak: $(STAMP)
 	command -v redis-server >/dev/null || (apt-get update -q && apt-get install -y -q redis-server)

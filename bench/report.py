@@ -71,6 +71,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "yes": lambda v: "yes" if v else "**no**",
     "counts": lambda v: ", ".join(f"{key}: {count:,}" for key, count in v.items()) or "none",
     "some": lambda v: f" ({v})" if v else "",  # a note after a figure, when there is one
+    "changed": lambda n: f", with {n} tracked file{'s' * (n != 1)} changed" if n else "",
     "times": lambda v: ", ".join(f"{key} ×{count:,}" for key, count in v.items()) or "none",
     "none_or": lambda v: f"**no**: {v}" if v else "yes",
     "json": json.dumps,
@@ -87,7 +88,7 @@ class Figures(string.Formatter):
 
     def format_field(self, value: Any, spec: str) -> str:
         if value is None:
-            return "–"
+            return "" if spec in ("some", "changed") else "–"  # a note with nothing to say is left out
         return FORMATS[spec](value) if spec in FORMATS else format(value, spec)
 
 

@@ -11,6 +11,7 @@ an earlier run (each phase's own block says when and on which commit it ran).
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 
 from bench import common
@@ -46,7 +47,7 @@ Load average (1 min) before → after | {load_before.0:n2} → {load_after.0:n2}
 SETUP = """
 Database (dropped, created, then bench/generate.py's articles) | `{pg_db}` on 127.0.0.1:5432: {setup.articles:n} articles in {setup.generate.total_s} s
 Redis (flushed before each phase) | `REDIS_URL={redis_url}`
-Code | commit {setup.code.commit} ({setup.code.changed_files} tracked files changed)
+Code | commit {setup.code.commit}{setup.code.changed_files:changed}
 Server, as the Makefile's `serve` target starts it (CONN_MAX_AGE {conn_max_age}) | `{command}`
 """
 RESTART = """
@@ -60,7 +61,7 @@ Failed requests inside the window; outside it | {window.errors_inside}; **{windo
 gunicorn master; workers; worker sets seen (sampled twice a second) | {server.master}; {server.workers_before}; {server.worker_sets_seen}
 """
 MULTIWORKER = """
-Run at; code | {started}; commit {code.commit} ({code.changed_files} tracked files changed)
+Run at; code | {started}; commit {code.commit}{code.changed_files:changed}
 Seconds in all (of which collectstatic, migrate and set-up) | {total_s:n} ({prepare_s:n})
 Server: the Makefile's `serve` line, the worker's pid in the access log | `{command}`
 Database; the shared cache's directory (no `REDIS_URL`) | `{database}`; `{shared_cache_dir}`
@@ -135,15 +136,17 @@ EARLIER = " (an earlier run)"
 
 
 def _rows_written(block: str) -> list[list[str]]:
-    """The rows of a table RELIABILITY.md holds now in ``block``: what an earlier run measured."""
+    """The rows of the first table RELIABILITY.md holds now in ``block``, its header first: what an
+    earlier run measured."""
     text = REPORT.read_text() if REPORT.exists() else ""
     text = text.split(f"<!-- soak:{block} -->", 1)[-1].split(f"<!-- /soak:{block} -->", 1)[0]
-    lines = [line for line in text.splitlines() if line.startswith("|") and set(line) - set("|-: ")]
-    return [line.strip("| ").split(" | ") for line in lines[1:]]  # the header left out
+    lines = list(itertools.takewhile(str.strip, text.lstrip("\n").splitlines()))
+    lines = [line.strip() for line in lines if line.startswith("|") and set(line) - set("|-: ")]
+    return [[cell.strip() for cell in line[1:-1].split(" | ")] for line in lines]
 
 
 def verdict() -> list[str] | None:
-    rows, written = [], {row[0]: row[1:] for row in _rows_written("verdict") if len(row) == 3}
+    rows, written = [], {row[0]: row[1:] for row in _rows_written("verdict")[1:] if len(row) == 3}
     for name, text, figure in rows_of(ACCEPTANCE):
         if p := read(name):
             rows.append([text, "pass" if p["passed"] else "**FAIL**", FIGURES_OF.format(figure, **p)])
@@ -180,15 +183,22 @@ def setup() -> list[str] | None:
 
 
 def figures() -> list[str] | None:
-    if not (phases := [p for name in ("steady", "restart") if (p := read(name))]):
-        return None
-    titles = {
-        "steady": "Steady, {duration:.0f} s",
-        "restart": "PostgreSQL restarted at {restart_at:.0f} s of {duration:.0f} s",
-    }
-    columns = [titles[p["phase"].split("+")[0]].format(**p["plan"]) for p in phases]
-    rows = [[label, *(FIGURES_OF.format(cell, **p) for p in phases)] for label, cell in rows_of(FIGURES)]
-    return table("", columns, rows, align="---")
+    """A column per phase, steady and restart. A phase not run this time keeps the column an earlier
+    run wrote, if its rows are still the template's."""
+    labels, titles = [label for label, _ in rows_of(FIGURES)], {"steady": "Steady, {duration:.0f} s"}
+    titles["restart"] = "PostgreSQL restarted at {restart_at:.0f} s of {duration:.0f} s"
+    header, *written = _rows_written("figures") or [[]]
+    columns, cells = [], []
+    for name, title in titles.items():
+        if p := read(name):
+            columns.append(title.format(**p["plan"]))
+            cells.append([FIGURES_OF.format(cell, **p) for _, cell in rows_of(FIGURES)])
+        elif [row[0] for row in written] == labels:
+            for i in [i for i, column in enumerate(header) if column.startswith(title.split()[0])][:1]:
+                columns.append(header[i] if header[i].endswith(EARLIER) else header[i] + EARLIER)
+                cells.append([row[i] for row in written])
+    rows = [[label, *cells_of_row] for label, *cells_of_row in zip(labels, *cells, strict=True)]
+    return table("", columns, rows, align="---") if cells else None
 
 
 def steady_errors() -> list[str] | None:
@@ -221,7 +231,7 @@ def idle_drop() -> list[str] | None:
         for run in idle_runs()
     ]
     runs = {row[1] for row in rows}  # the earlier runs' rows stay, below: soak/out keeps the last only
-    rows += [row for row in _rows_written("idle-drop") if len(row) == 6 and row[1] not in runs]
+    rows += [row for row in _rows_written("idle-drop")[1:] if len(row) == 6 and row[1] not in runs]
     columns = ["run at", "connections kept → ended", "requests after", "statuses", "failed"]
     return table("server settings", columns, rows) if rows else None
 

@@ -58,3 +58,21 @@ def test_an_idle_drop_run_is_added_above_the_earlier_runs_rows(tmp_path, monkeyp
         "| CONN_MAX_AGE 60 | 2026-12-07T13:38:19-05:00 | 2 → 2 | 24 | 200: 23, 500: 1 | **1** |",
         "| CONN_MAX_AGE 0 | 2026-11-24T14:22:32-05:00 | 0 → 0 | 24 | 200: 24 | **0** |",
     ]
+
+
+def test_a_steady_run_alone_keeps_the_restart_column_an_earlier_run_wrote(tmp_path, monkeypatch):
+    labels = [label for label, _ in report.rows_of(report.FIGURES)]
+    earlier = ["|  | Steady, 60 s | PostgreSQL restarted at 30 s of 60 s |", "| --- | --- | --- |"]
+    earlier += [f"| {label} | old steady | restart {n} |" for n, label in enumerate(labels)]
+    written, out = tmp_path / "RELIABILITY.md", tmp_path / "out"
+    out.mkdir()
+    written.write_text("<!-- soak:figures -->\n" + "\n".join(earlier) + "\n\n<!-- /soak:figures -->\n")
+    (out / "steady.json").write_text(json.dumps({"plan": {"duration": 20.0}, "started": "today"}))
+    monkeypatch.setattr(report, "REPORT", written)
+    monkeypatch.setattr(report, "OUT", out)
+
+    lines = report.figures()
+
+    assert lines[0] == "|  | Steady, 20 s | PostgreSQL restarted at 30 s of 60 s (an earlier run) |"
+    assert lines[2] == "| Run at | today | restart 0 |"
+    assert lines[-2] == f"| {labels[-1]} | – → – (5 min: – → –) | restart {len(labels) - 1} |"
