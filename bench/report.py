@@ -72,6 +72,11 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "counts": lambda v: ", ".join(f"{key}: {count:,}" for key, count in v.items()) or "none",
     "some": lambda v: f" ({v})" if v else "",  # a note after a figure, when there is one
     "changed": lambda n: f", with {n} tracked file{'s' * (n != 1)} changed" if n else "",
+    "stale_pages": lambda pages: "".join(
+        f"; {p['public_id']} sent at {p['sent_s']:.2f} s, {p['sent_s'] - p['newer_committed_s']:.2f} s after "
+        f"revision {p['newer_marker']} committed, showed {p['marker']}"
+        for p in pages
+    ),
     "times": lambda v: ", ".join(f"{key} ×{count:,}" for key, count in v.items()) or "none",
     "none_or": lambda v: f"**no**: {v}" if v else "yes",
     "json": json.dumps,
@@ -88,7 +93,9 @@ class Figures(string.Formatter):
 
     def format_field(self, value: Any, spec: str) -> str:
         if value is None:
-            return "" if spec in ("some", "changed") else "–"  # a note with nothing to say is left out
+            return (
+                "" if spec in ("some", "changed", "stale_pages") else "–"
+            )  # a note with nothing to say is left out
         return FORMATS[spec](value) if spec in FORMATS else format(value, spec)
 
 

@@ -3,9 +3,10 @@
 Each block sits between ``<!-- soak:NAME -->`` and ``<!-- /soak:NAME -->`` (``BLOCKS``); what the
 figures mean is written by hand around them. A table is a template of "label | cell" lines, each
 cell a format string over one result file. Each phase's figures come from its own file, so running
-one phase again rewrites its blocks and keeps the others' last figures; a block whose phase has no
-file here (soak/out is not committed) is left as it is, and so is its verdict row, marked as from
-an earlier run (each phase's own block says when and on which commit it ran).
+one phase again rewrites its blocks and keeps the others' last figures, marked as from an earlier
+run (``last-run.json`` names the phases of the last `make soak`); a block whose phase has no file
+here (soak/out is not committed) is left as it is, and so are its verdict row and its column of
+figures, marked the same way (each phase's own block says when and on which commit it ran).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ Article pages checked; distinct publications seen | {whole.pages_checked:n} ({wh
 Pages mixing two publications | **{whole.mixed_pages}**
 Pages naming a publication that does not exist | {whole.unknown_publication}
 Pages whose text is not the publication they name | {whole.page_not_its_publication}
-Pages older than the live one when requested (the most, s after) | {whole.stale_after_commit} ({whole.stale_max_s}){whole.stale_examples:some}
+Pages older than the live one when requested (the most, s after) | {whole.stale_after_commit} ({whole.stale_max_s}){whole.stale_examples:stale_pages}
 A reader saw an article go back to an older revision | {whole.reader_regressions} ({whole.reader_regressions_beyond_cache_lifetime} beyond 300 s)
 Approvals attempted / succeeded / failed | {approvals.attempted} / {approvals.succeeded} ({approvals.succeeded_first_try} first try, {approvals.succeeded_after_retry} after retry) / {approvals.failed}
 Approvals lost | **{approvals.lost}**{approvals.lost_seqs:some}
@@ -105,6 +106,11 @@ def read(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def earlier(name: str) -> str:
+    """EARLIER for a phase whose figures are not from the last `make soak` (its file is older)."""
+    return "" if name in (read("last-run") or [name]) else EARLIER
+
+
 def idle_runs() -> list[dict]:
     """The idle-drop results, the settings as they are first, each with its settings in words."""
     paths = sorted(OUT.glob("idle-drop*.json"), key=lambda p: (p.stem != "idle-drop", p.stem))
@@ -149,7 +155,8 @@ def verdict() -> list[str] | None:
     rows, written = [], {row[0]: row[1:] for row in _rows_written("verdict")[1:] if len(row) == 3}
     for name, text, figure in rows_of(ACCEPTANCE):
         if p := read(name):
-            rows.append([text, "pass" if p["passed"] else "**FAIL**", FIGURES_OF.format(figure, **p)])
+            figure = FIGURES_OF.format(figure, **p) + earlier(name)
+            rows.append([text, "pass" if p["passed"] else "**FAIL**", figure])
         elif text in written:
             held, figure = written[text]
             rows.append([text, held, figure if figure.endswith(EARLIER) else f"{figure}{EARLIER}"])
@@ -161,7 +168,12 @@ def verdict() -> list[str] | None:
         ]
         for run in idle_runs()
     ]
-    rows += idle or [[text, *cells] for text, cells in written.items() if text.startswith("Idle workers, ")]
+    kept = [
+        [text, held, figure if figure.endswith(EARLIER) else f"{figure}{EARLIER}"]
+        for text, (held, figure) in written.items()
+        if text.startswith("Idle workers, ")
+    ]
+    rows += idle or kept
     return table("acceptance", ["verdict", "figure"], rows, align="---") if rows else None
 
 
@@ -191,7 +203,7 @@ def figures() -> list[str] | None:
     columns, cells = [], []
     for name, title in titles.items():
         if p := read(name):
-            columns.append(title.format(**p["plan"]))
+            columns.append(title.format(**p["plan"]) + earlier(name))
             cells.append([FIGURES_OF.format(cell, **p) for _, cell in rows_of(FIGURES)])
         elif [row[0] for row in written] == labels:
             for i in [i for i, column in enumerate(header) if column.startswith(title.split()[0])][:1]:

@@ -32,7 +32,7 @@ def test_a_soak_of_one_phase_rewrites_its_row_and_keeps_the_others(tmp_path, mon
     assert rows == [
         "| Steady: no failed request; every page one whole, real publication; no approval lost | pass | 0 of 9 requests failed (an earlier run) |",
         "| Two workers on SQLite without Redis: every change shows on both within 1 s | **FAIL** | slowest 1.25 s |",
-        "| Idle workers, CONN_MAX_AGE 0: after the drop | – | 0 of 24 failed |",
+        "| Idle workers, CONN_MAX_AGE 0: after the drop | – | 0 of 24 failed (an earlier run) |",
     ]
 
 
@@ -76,3 +76,25 @@ def test_a_steady_run_alone_keeps_the_restart_column_an_earlier_run_wrote(tmp_pa
     assert lines[0] == "|  | Steady, 20 s | PostgreSQL restarted at 30 s of 60 s (an earlier run) |"
     assert lines[2] == "| Run at | today | restart 0 |"
     assert lines[-2] == f"| {labels[-1]} | – → – (5 min: – → –) | restart {len(labels) - 1} |"
+
+
+def test_figures_kept_from_a_phase_the_last_soak_did_not_run_are_marked_as_earlier(tmp_path, monkeypatch):
+    written, out = tmp_path / "RELIABILITY.md", tmp_path / "out"
+    out.mkdir()
+    written.write_text(WRITTEN)
+    (out / "multiworker.json").write_text(json.dumps({"passed": True, "slowest_s": 0.5}))
+    smtp = {
+        "passed": True,
+        "distinct_delivered": 40,
+        "delivered_twice": 0,
+        "outbox_after_recovery": {"waiting": 0},
+    }
+    (out / "smtp-outage.json").write_text(json.dumps(smtp))
+    (out / "last-run.json").write_text(json.dumps(["smtp-outage"]))
+    monkeypatch.setattr(report, "REPORT", written)
+    monkeypatch.setattr(report, "OUT", out)
+
+    rows = [line for line in report.verdict() if line.startswith("| ") and "---" not in line][1:]
+
+    assert "| pass | slowest 0.5 s (an earlier run) |" in rows[1]
+    assert rows[2].endswith("| pass | 40 delivered, 0 twice, 0 left |")
