@@ -98,3 +98,14 @@ def test_figures_kept_from_a_phase_the_last_soak_did_not_run_are_marked_as_earli
 
     assert "| pass | slowest 0.5 s (an earlier run) |" in rows[1]
     assert rows[2].endswith("| pass | 40 delivered, 0 twice, 0 left |")
+
+
+def test_a_page_older_than_the_live_one_is_named_with_its_times_in_the_figures():
+    page = {"public_id": "000535", "sent_s": 31.2174, "answered_s": 31.25, "marker": 95}
+    page |= {"newer_marker": 111, "newer_committed_s": 31.207}
+    whole = {"stale_after_commit": 1, "stale_max_s": 0.01, "stale_examples": [page]}
+    row = next(cell for label, cell in report.rows_of(report.FIGURES) if "older than the live one" in label)
+
+    assert report.FIGURES_OF.format(row, whole=whole) == (
+        "1 (0.01); 000535 sent at 31.22 s, 0.01 s after revision 111 committed, showed 95"
+    )
