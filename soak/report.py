@@ -14,11 +14,36 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
+from collections.abc import Callable
+from typing import Any
 
 from bench import common
-from bench.report import FIGURES as FIGURES_OF
-from bench.report import FORMATS, fill, pairs, rows_of, table
+from bench import report as bench_report
+from bench.report import FORMATS, Figures, fill, rows_of, table
 from soak import OUT, PG_DB, REDIS_URL, REPORT
+
+# The benchmark's formats, and those of the soak's cells (``notes`` follow a figure, when there is one).
+SOAK_FORMATS: dict[str, Callable[[Any], str]] = {
+    **FORMATS,
+    "counts": lambda v: ", ".join(f"{key}: {count:,}" for key, count in v.items()) or "none",
+    "times": lambda v: ", ".join(f"{key} ×{count:,}" for key, count in v.items()) or "none",
+    "none_or": lambda v: f"**no**: {v}" if v else "yes",
+    "json": json.dumps,
+    "old_new": lambda v: " · ".join(f"{key}: {c['old']} / {c['new']}" for key, c in v.items()),
+    "some": lambda v: f" ({v})" if v else "",
+    "changed": lambda n: f", with {n} tracked file{'s' * (n != 1)} changed" if n else "",
+    "stale_pages": lambda pages: "".join(
+        f"; {p['public_id']} sent at {p['sent_s']:.2f} s, {p['sent_s'] - p['newer_committed_s']:.2f} s after "
+        f"revision {p['newer_marker']} committed, showed {p['marker']}"
+        for p in pages
+    ),
+}
+FIGURES_OF = Figures(SOAK_FORMATS, notes=frozenset({"some", "changed", "stale_pages"}))
+
+
+def pairs(template: str, values: dict) -> list[str]:
+    return bench_report.pairs(template, values, FIGURES_OF)
+
 
 FIGURES = """
 Run at | {started}
@@ -237,7 +262,7 @@ def idle_drop() -> list[str] | None:
         [run["settings"], run["started"], f"{run['kept_connections']} → {run['terminated']}"]
         + [
             str(run["requests_after"]),
-            FORMATS["counts"](run["statuses_after"]),
+            SOAK_FORMATS["counts"](run["statuses_after"]),
             f"**{run['failed_after']}**",
         ]
         for run in idle_runs()
