@@ -137,6 +137,20 @@ def test_snippets_highlight_matches_and_are_escaped(library, client, make_articl
     assert "<script>alert(1)" not in html
 
 
+def test_a_match_only_in_the_body_is_shown_in_context_with_each_form_marked(make_article, publish_article):
+    """The summary says nothing of the query: the snippet is the body's, from a little before the
+    first match, every form of the word marked (the stems match)."""
+    article = make_article("Leg pain", summary="A sample summary with nothing to find.", sections=1)
+    section = article.sections.first()
+    words = " ".join(f"word{n}" for n in range(300))
+    section.body = f"{words} Cramping at night wakes some people; the cramps pass. {words}"
+    section.save()
+    publish_article(article)
+    snippet = search.search("cramps").results[0].snippet
+    assert "<mark>Cramping</mark> at night" in snippet and "the <mark>cramps</mark> pass" in snippet
+    assert len(snippet) < 400, "a snippet, not the body"
+
+
 def test_an_exact_id_title_or_name_goes_straight_to_the_article(client, library):
     spasms = library["spasms"]
     for query in (spasms.public_id, "hand or foot spasms", "Carpopedal spasm"):

@@ -12,7 +12,9 @@ its own FTS5 table (``encyclopedia_search_fts_es``) holds each word's Spanish st
 ``snowballstemmer``, accents off: ``query.spanish_stems``), and each query word is stemmed the
 same way and matched whole: "síntomas" finds "sintoma", "nino" finds "niño" and "niños", and
 "nino" does not find "ningún" (stem "ningun"). That table holds stems, not the words, so its
-snippets are made here from the entry's text (``_spanish_snippet``). English search is as it was.
+snippets are made here from the entry's text (``_snippet``), as are those of an English body
+on SQLite, where FTS5's own took 100 ms on the longest article allowed. A snippet made here reads
+a bounded window of its text, never the whole of it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from encyclopedia.models import Language
-from encyclopedia.search.query import SPANISH_WORD, Term, parse, spanish_stem
+from encyclopedia.search.query import SPANISH_WORD, Term, english_stem, fold, parse, spanish_stem
 
 PAGE_SIZE = 10
 _START, _STOP = "\x02", "\x03"  # around the matches in the databases' snippets, until escaped
@@ -116,18 +118,23 @@ def _search_sqlite(
         if not rows:  # no match, or a page past the last: count them alone
             cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
             return cursor.fetchone()[0], []
-    results = [Result(pid, title, escape_marked(snippet), names) for pid, title, names, snippet, _ in rows]
-    return rows[0][4], results
+    matches = _Words.of(terms, english_stem)
+    results = [
+        Result(pid, title, escape_marked(body and _snippet(matches, [body]) or snippet), names)
+        for pid, title, names, snippet, body, _ in rows
+    ]
+    return rows[0][5], results
 
 
 # One query: the page's matches ranked (bm25() column weights, then the title, then the id, as on
-# PostgreSQL), then a snippet for each of those ten only, and the count. snippet() reads every
-# column of its row, body and all: asked for in the ranking query itself, it was made for every
-# match before the ten were picked, which took most of a search's time. The title that breaks
+# PostgreSQL), then a snippet for each of those ten only, and the count. The title that breaks
 # ties is read only for the matches scoring no worse than the page's last (``cut``, counted
 # over the full-text rows that have their entry, as the page is): read and sorted on for every
 # match of a broad query it took half the time ("sleep problems", 5,821 matches: 14.8 ms
-# before, 7.1 ms since, the same pages in the same order).
+# before, 7.1 ms since, the same pages in the same order). snippet() scores every place a query
+# word stands in a column against the others: on the summary (3,000 characters at most) that is
+# quick, on the longest body allowed it took 100 ms ("cramps at night"). So the snippet is the
+# summary's, and where the summary has no match the body comes back, for ``_snippet``'s window.
 _SQLITE_SEARCH = """
 WITH scored AS (
     SELECT rowid AS article_id, bm25({table}, 10.0, 5.0, 2.0, 1.0) AS score
@@ -141,14 +148,16 @@ WITH scored AS (
     WHERE scored.score <= coalesce((SELECT score FROM cut), 1e300)
     ORDER BY scored.score, e.title, scored.article_id
     LIMIT %(limit)s OFFSET %(offset)s
+), shown AS MATERIALIZED (
+    SELECT page.*, snippet({table}, 2, %(start)s, %(stop)s, '…', 24) AS snippet
+    FROM page JOIN {table} ON {table}.rowid = page.article_id
+    WHERE {table} MATCH %(match)s
 )
-SELECT e.public_id, e.title, e.names, snippet({table}, -1, %(start)s, %(stop)s, '…', 24),
+SELECT e.public_id, e.title, e.names, shown.snippet,
+       CASE WHEN instr(shown.snippet, %(start)s) = 0 THEN e.body END,
        (SELECT count(*) FROM scored)
-FROM page
-JOIN {table} ON {table}.rowid = page.article_id
-JOIN encyclopedia_searchentry e ON e.article_id = page.article_id
-WHERE {table} MATCH %(match)s
-ORDER BY page.score, page.title, page.article_id
+FROM shown JOIN encyclopedia_searchentry e ON e.article_id = shown.article_id
+ORDER BY shown.score, shown.title, shown.article_id
 """.format(table=FTS_TABLES[Language.ENGLISH])  # noqa: S608 - a fixed name, never the reader's text
 
 
@@ -159,65 +168,105 @@ def _search_sqlite_spanish(terms: list[Term], match: str, offset: int) -> tuple[
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
         total = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT e.public_id, e.title, e.names, e.summary, e.body "  # noqa: S608 - the table's name is fixed
+            "SELECT e.public_id, e.title, e.names, e.summary, e.body, e.names "  # noqa: S608 - the table's name is fixed
             f"FROM {table} JOIN encyclopedia_searchentry e ON e.article_id = {table}.rowid "
             f"WHERE {table} MATCH %s ORDER BY bm25({table}, 10.0, 5.0, 2.0, 1.0), e.title, e.article_id "
             "LIMIT %s OFFSET %s",
             [match, PAGE_SIZE, offset],
         )
         rows = cursor.fetchall()
+    matches = _Words.of(terms, spanish_stem)
     return total, [
-        Result(pid, title, escape_marked(_spanish_snippet(terms, [summary, body, names])), names)
-        for pid, title, names, summary, body in rows
+        Result(pid, title, escape_marked(_snippet(matches, texts) or _opening(texts[0])), names)
+        for pid, title, names, *texts in rows
     ]
 
 
 SNIPPET_WORDS = 24  # as SQLite's snippet() makes them for English
 _SNIPPET_LEAD_WORDS = 6  # words before the first match, for its context
+# A snippet made here reads a bounded window of its text, as the databases' own cannot be told to:
+# SNIPPET_WINDOW characters from SNIPPET_LEAD before a place where a query word or its stem
+# stands (accents off, lower case), tried in the order they stand, or from the start when none does.
+SNIPPET_WINDOW = 1_000  # ts_headline's time grows faster than the text: 2,000 took three times as long
+SNIPPET_LEAD = 200  # characters of the window before that first word, for the snippet's context
+_SNIPPET_TRIES = 4  # windows tried per text, at most: a stem can stand inside an unrelated word
 
 
-def _spanish_snippet(terms: list[Term], texts: list[str]) -> str:
-    """About SNIPPET_WORDS words of the first of ``texts`` with a word matching ``terms`` (the
-    first text's start if none has), each matching word between _START and _STOP."""
-    matches = _spanish_matcher(terms)
-    chosen, spans, hits = texts[0], _spans(texts[0]), set()
+@dataclass(frozen=True)
+class _Words:
+    """The words a snippet marks: those whose ``stem`` is one of ``stems`` or starts with one of
+    ``prefixes``; ``needles`` is what to look for in a text to find them."""
+
+    stems: frozenset[str]
+    prefixes: tuple[str, ...]
+    needles: frozenset[str]
+    stem: Callable[[str], str]
+
+    @classmethod
+    def of(cls, terms: list[Term], stem: Callable[[str], str]) -> _Words:
+        """English terms are words as typed; the Spanish terms are stems already (``spanish_terms``)."""
+        words = {word for term in terms for word in term.words}
+        stems = {
+            word if stem is spanish_stem else stem(word) for t in terms if not t.prefix for word in t.words
+        }
+        prefixes = tuple(word for term in terms if term.prefix for word in term.words)
+        return cls(frozenset(stems), prefixes, frozenset(words | stems) - {""}, stem)
+
+    def __call__(self, word: str) -> bool:
+        found = self.stem(word)
+        return found in self.stems or bool(self.prefixes and found.startswith(self.prefixes))
+
+
+def _snippet(matches: _Words, texts: list[str]) -> str | None:
+    """About SNIPPET_WORDS words of the first of ``texts`` with a word that ``matches``, each such
+    word between _START and _STOP, read from a window of the text; None if none has one."""
     for text in texts:
-        found = _spans(text)
-        marked = {index for index, (start, end) in enumerate(found) if matches(text[start:end])}
-        if marked:
-            chosen, spans, hits = text, found, marked
-            break
-    if not spans:
-        return chosen
-    first = max(0, min(hits, default=0) - _SNIPPET_LEAD_WORDS)
-    last = min(len(spans), first + SNIPPET_WORDS)  # one past the window's last word
+        lowered = fold(text).lower()  # as long as the text, but for a rare compatibility character
+        found = sorted({at for needle in matches.needles if (at := lowered.find(needle)) >= 0})
+        for place in found[:_SNIPPET_TRIES] or [0]:
+            start = max(0, place - SNIPPET_LEAD)
+            end = start + SNIPPET_WINDOW
+            spans = [(at + start, stop + start) for at, stop in _spans(text[start:end])]
+            if spans and start and text[start - 1].isalnum():
+                spans.pop(0)  # a word the window's start cut in two
+            if spans and end < len(text) and text[end].isalnum():
+                spans.pop()
+            hits = (i for i, (at, stop) in enumerate(spans) if stop > place and matches(text[at:stop]))
+            if (first := next(hits, None)) is not None:
+                return _cut(text, spans, first, matches)
+    return None
+
+
+def _opening(text: str) -> str:
+    """The text's first SNIPPET_WORDS words: the snippet of a result matching elsewhere."""
+    spans = _spans(text[:SNIPPET_WINDOW])
+    if spans and len(text) > SNIPPET_WINDOW and text[SNIPPET_WINDOW].isalnum():
+        spans.pop()
+    return _cut(text, spans) if spans else text
+
+
+def _cut(
+    text: str, spans: list[tuple[int, int]], hit: int = 0, matches: Callable[[str], bool] | None = None
+) -> str:
+    """SNIPPET_WORDS of the words at ``spans`` from a little before word ``hit``, those that
+    ``matches`` marked; "…" where the text goes on."""
+    first = max(0, hit - _SNIPPET_LEAD_WORDS)
+    last = min(len(spans), first + SNIPPET_WORDS)  # one past the snippet's last word
     parts = []
     for index in range(first, last):
-        start, end = spans[index]
-        word = chosen[start:end]
-        parts.append(f"{_START}{word}{_STOP}" if index in hits else word)
-        following = spans[index + 1][0] if index + 1 < len(spans) else len(chosen)
-        parts.append(chosen[end:following] if index + 1 < last else "")
-    if last == len(spans):
-        parts.append(chosen[spans[-1][1] :].rstrip())  # the text's closing punctuation
-    return ("…" if first else "") + "".join(parts) + ("…" if last < len(spans) else "")
-
-
-def _spanish_matcher(terms: list[Term]) -> Callable[[str], bool]:
-    """Whether a word is one of ``terms``' (stemmed by ``spanish_terms``): its stem is one of
-    theirs, or starts with a prefix term's."""
-    whole = {stem for term in terms if not term.prefix for stem in term.words}
-    prefixes = tuple(stem for term in terms if term.prefix for stem in term.words)
-
-    def matches(word: str) -> bool:
-        stem = spanish_stem(word)
-        return stem in whole or bool(prefixes and stem.startswith(prefixes))
-
-    return matches
+        word = text[spans[index][0] : spans[index][1]]
+        parts.append(f"{_START}{word}{_STOP}" if matches and index >= hit and matches(word) else word)
+        parts.append(text[spans[index][1] : spans[index + 1][0]] if index + 1 < last else "")
+    end = spans[last - 1][1]
+    more = SPANISH_WORD.search(text, end) is not None
+    if not more:
+        parts.append(text[end:].rstrip())  # the text's closing punctuation
+    earlier = SPANISH_WORD.search(text, 0, spans[first][0]) is not None
+    return ("…" if earlier else "") + "".join(parts) + ("…" if more else "")
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    """Where each word of ``text`` stands, as the Spanish index reads words."""
+    """Where each word of ``text`` stands, as the full-text indexes read words."""
     return [(found.start(), found.end()) for found in SPANISH_WORD.finditer(text)]
 
 
@@ -238,13 +287,11 @@ def _ts_query(terms: list[Term], operator: str = "&") -> str:
 
 # ts_headline parses the whole text it is given, every time: on the longest article allowed
 # (encyclopedia.limits, 150,000 characters) that is some 50 ms per result, and a 2 MB body once
-# took seconds. So a snippet is made from a bounded window of the text: SNIPPET_WINDOW characters
-# from a little before the first place a query word appears as typed (lower case), or from the
-# start when none does (a match only through its stem, or an accented word). The body is lowered
-# in the "C" collation, ASCII letters only (the query's words are folded to ASCII anyway): ten
-# times faster than the locale's lower() on the longest body.
-SNIPPET_WINDOW = 1_000  # ts_headline's time grows faster than the text: 2,000 took three times as long
-SNIPPET_LEAD = 200  # characters of the window before that first word, for the snippet's context
+# took seconds. So a snippet is made from a bounded window of the text, as ``_snippet``'s: here
+# from the first place a query word appears as typed (lower case), or from the start when none
+# does (a match only through its stem, or an accented word). The body is lowered in the "C"
+# collation, ASCII letters only (the query's words are folded to ASCII anyway): ten times faster
+# than the locale's lower() on the longest body.
 
 # Ranking reads each match's whole vector (body and all, kept out of the row), and a broad query
 # matches most articles: "sleep problems" matches 5,821 of 10,000, and ranking them all took
@@ -351,7 +398,7 @@ def _search_postgresql(
             cursor.execute(_POSTGRESQL_COUNTS[language], {"query": query})
             return cursor.fetchone()[0], []
     results = []
-    matches = _spanish_matcher(spanish_terms(terms)) if language == Language.SPANISH else None
+    matches = _Words.of(spanish_terms(terms), spanish_stem) if language == Language.SPANISH else None
     for public_id, title, names, snippet, body_snippet, _ in rows:
         body_snippet = body_snippet or ""  # none made: the summary's has a match
         if matches is not None:  # ts_headline reads "niño" unfolded: it marks no folded query word
