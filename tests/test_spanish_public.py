@@ -395,6 +395,18 @@ def test_a_spanish_snippet_marks_each_form_of_the_word(client, spanish_search):
     assert "<mark>niño</mark>" in html
 
 
+def test_a_spanish_snippet_finds_the_word_past_others_that_begin_like_it(
+    client, spanish_search, make_article, publish_article, translate
+):
+    """ "Ningún" holds the letters of "niño"'s stem (nin) but is another word: the snippet passes
+    it and shows where the body speaks of children, far into it."""
+    growth = publish_article(make_article("Growth", summary="Children grow."))
+    filler = " ".join(["Ningún dato más."] * 20 + ["Un párrafo largo sobre otra cosa."] * 60)
+    translate(growth, "Crecimiento", "Un resumen.", body=f"{filler} Los niños crecen deprisa. {filler}")
+    html = client.get("/spanish/ency/search/", {"q": "niños crecen"}).content.decode()
+    assert "Los <mark>niños</mark> <mark>crecen</mark> deprisa" in html
+
+
 def test_each_edition_searches_its_own_articles(client, spanish_search):
     assert search_titles(client, "fiebre", edition="") == []
     assert search_titles(client, "children", edition="") == ["Child health"]

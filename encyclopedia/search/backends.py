@@ -11,10 +11,11 @@ configuration (Snowball stemming, Spanish stop words) over the entries marked ``
 its own FTS5 table (``encyclopedia_search_fts_es``) holds each word's Spanish stem (Snowball,
 ``snowballstemmer``, accents off: ``query.spanish_stems``), and each query word is stemmed the
 same way and matched whole: "síntomas" finds "sintoma", "nino" finds "niño" and "niños", and
-"nino" does not find "ningún" (stem "ningun"). That table holds stems, not the words, so its
-snippets are made here from the entry's text (``_snippet``), as are those of an English body
-on SQLite, where FTS5's own took 100 ms on the longest article allowed. A snippet made here reads
-a bounded window of its text, never the whole of it.
+"nino" does not find "ningún" (stem "ningun"). That table holds stems, not the words, so the
+Spanish snippets are made here from the entry's text (``_snippet``), on both databases
+(PostgreSQL's ts_headline reads "niños" unfolded, whose stem is not the query's), as are those
+of an English body on SQLite, where FTS5's own took 100 ms on the longest article allowed. A
+snippet made here reads a bounded window of its text, never the whole of it.
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ _SNIPPET_LEAD_WORDS = 6  # words before the first match, for its context
 # stands (accents off, lower case), tried in the order they stand, or from the start when none does.
 SNIPPET_WINDOW = 1_000  # ts_headline's time grows faster than the text: 2,000 took three times as long
 SNIPPET_LEAD = 200  # characters of the window before that first word, for the snippet's context
-_SNIPPET_TRIES = 4  # windows tried per text, at most: a stem can stand inside an unrelated word
+_SNIPPET_TRIES = 4  # windows read per text, at most: a stem can stand inside another word ("nin", "ningún")
 
 
 @dataclass(frozen=True)
@@ -221,10 +222,11 @@ def _snippet(matches: _Words, texts: list[str]) -> str | None:
     """About SNIPPET_WORDS words of the first of ``texts`` with a word that ``matches``, each such
     word between _START and _STOP, read from a window of the text; None if none has one."""
     for text in texts:
-        lowered = fold(text).lower()  # as long as the text, but for a rare compatibility character
-        found = sorted({at for needle in matches.needles if (at := lowered.find(needle)) >= 0})
-        for place in found[:_SNIPPET_TRIES] or [0]:
-            start = max(0, place - SNIPPET_LEAD)
+        lowered, after = fold(text).lower(), 0  # as long as the text, but for a rare compatibility character
+        for _ in range(_SNIPPET_TRIES):
+            if not (found := [at for needle in matches.needles if (at := lowered.find(needle, after)) >= 0]):
+                break
+            start = max(0, (place := min(found)) - SNIPPET_LEAD)
             end = start + SNIPPET_WINDOW
             spans = [(at + start, stop + start) for at, stop in _spans(text[start:end])]
             if spans and start and text[start - 1].isalnum():
@@ -234,6 +236,7 @@ def _snippet(matches: _Words, texts: list[str]) -> str | None:
             hits = (i for i, (at, stop) in enumerate(spans) if stop > place and matches(text[at:stop]))
             if (first := next(hits, None)) is not None:
                 return _cut(text, spans, first, matches)
+            after = max(place + 1, spans[-1][1] if spans else end)  # on past this window
     return None
 
 
@@ -335,20 +338,11 @@ WITH near AS (
     ORDER BY rank DESC, tier, near DESC, title, article_id
     LIMIT %(limit)s OFFSET %(offset)s
 )
-SELECT e.public_id, e.title, e.names, summary.snippet,
-       CASE WHEN strpos(summary.snippet, %(start)s) = 0 THEN (
-           SELECT ts_headline('{config}', substr(e.body, found.start, %(window)s), to_tsquery('{config}', %(query)s), %(options)s)
-           FROM (
-               SELECT greatest(1, coalesce(min(nullif(strpos(lowered.body, word), 0)), 1) - %(lead)s) AS start
-               FROM (SELECT lower(e.body COLLATE "C") AS body) AS lowered, unnest(%(words)s::text[]) AS word
-           ) AS found
-       ) END,
+SELECT e.public_id, e.title, e.names, {snippets}
        (SELECT count(*) FROM encyclopedia_searchentry
         WHERE vector @@ (SELECT to_tsquery('{config}', %(query)s)) AND language = '{language}')
 FROM ranked JOIN encyclopedia_searchentry e ON e.article_id = ranked.article_id
-CROSS JOIN LATERAL (
-    SELECT ts_headline('{config}', left(e.summary, %(window)s), to_tsquery('{config}', %(query)s), %(options)s) AS snippet
-) AS summary
+{lateral}
 ORDER BY ranked.rank DESC, ranked.tier, ranked.near DESC, ranked.title, ranked.article_id
 """
 _RANKS = {
@@ -356,9 +350,32 @@ _RANKS = {
     False: "0",  # past the ranked pages: the order of the heads, then of the titles
 }
 
+# English snippets are ts_headline's. The Spanish ones are made by ``_snippet`` from the texts, as on
+# SQLite: ts_headline reads "niños" unfolded, whose stem is not the folded query's ("nin").
+_SNIPPETS = {
+    Language.ENGLISH: (
+        """summary.snippet,
+       CASE WHEN strpos(summary.snippet, %(start)s) = 0 THEN (
+           SELECT ts_headline('{config}', substr(e.body, found.start, %(window)s), to_tsquery('{config}', %(query)s), %(options)s)
+           FROM (
+               SELECT greatest(1, coalesce(min(nullif(strpos(lowered.body, word), 0)), 1) - %(lead)s) AS start
+               FROM (SELECT lower(e.body COLLATE "C") AS body) AS lowered, unnest(%(words)s::text[]) AS word
+           ) AS found
+       ) END,""",
+        """CROSS JOIN LATERAL (
+    SELECT ts_headline('{config}', left(e.summary, %(window)s), to_tsquery('{config}', %(query)s), %(options)s) AS snippet
+) AS summary""",
+    ),
+    Language.SPANISH: ("e.summary, e.body,", ""),
+}
+
 _POSTGRESQL_SEARCHES = {
     (language, ranked): _POSTGRESQL_SEARCH.format(
-        config=config, language=language, rank=_RANKS[ranked].format(config=config)
+        config=config,
+        language=language,
+        rank=_RANKS[ranked].format(config=config),
+        snippets=_SNIPPETS[language][0].format(config=config),
+        lateral=_SNIPPETS[language][1].format(config=config),
     )
     for language, config in TEXT_SEARCH_CONFIG.items()
     for ranked in (True, False)
@@ -398,19 +415,12 @@ def _search_postgresql(
             cursor.execute(_POSTGRESQL_COUNTS[language], {"query": query})
             return cursor.fetchone()[0], []
     results = []
-    matches = _Words.of(spanish_terms(terms), spanish_stem) if language == Language.SPANISH else None
+    matches = _Words.of(spanish_terms(terms), spanish_stem)
     for public_id, title, names, snippet, body_snippet, _ in rows:
-        body_snippet = body_snippet or ""  # none made: the summary's has a match
-        if matches is not None:  # ts_headline reads "niño" unfolded: it marks no folded query word
-            snippet, body_snippet = _mark_again(snippet, matches), _mark_again(body_snippet, matches)
-        best = snippet if _START in snippet or _START not in body_snippet else body_snippet
+        if language == Language.SPANISH:  # the entry's summary and body
+            texts = [snippet, body_snippet, names]
+            best = _snippet(matches, texts) or _opening(snippet)
+        else:
+            best = snippet if _START in snippet or _START not in (body_snippet or "") else body_snippet
         results.append(Result(public_id, title, escape_marked(best), names))
     return rows[0][5], results
-
-
-def _mark_again(headline: str, matches: Callable[[str], bool]) -> str:
-    """A Spanish headline's words marked by their stems, as SQLite's snippets are."""
-    text = headline.replace(_START, "").replace(_STOP, "")
-    return SPANISH_WORD.sub(
-        lambda found: f"{_START}{found[0]}{_STOP}" if matches(found[0]) else found[0], text
-    )
