@@ -78,12 +78,17 @@ def render(text: str) -> Rendered:
 _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^>]*>", re.I)
 
 
+# Control characters that are not white space: no reader sees them, an XML feed may not hold them,
+# and search snippets use two of them to stand for <mark>.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+
+
 def plain_text(fragment: str) -> str:
     """Rendered HTML as one line of plain text: inline tags dropped, block tags become spaces,
-    entities characters, runs of white space one space (for search, meta descriptions and feed
-    summaries)."""
+    entities characters, runs of white space one space, control characters gone (for search,
+    meta descriptions and feed summaries)."""
     text = re.sub(r"<[^>]+>", " ", _INLINE_TAG.sub("", fragment))
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+    return re.sub(r"\s+", " ", _CONTROL.sub("", html.unescape(text))).strip()
 
 
 def article_links(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.test import Client
 from editorial.actions.submit import submit
 from editorial.actions.withdraw import withdraw
 from encyclopedia import search
-from encyclopedia.models import AlternativeName, IndexEntry, SearchEntry
+from encyclopedia.models import AlternativeName, IndexEntry, SearchEntry, Section
 from encyclopedia.search.backends import RANKED
 from tests.factories import edit, make_user
 
@@ -149,6 +149,33 @@ def test_a_match_only_in_the_body_is_shown_in_context_with_each_form_marked(make
     snippet = search.search("cramps").results[0].snippet
     assert "<mark>Cramping</mark> at night" in snippet and "the <mark>cramps</mark> pass" in snippet
     assert len(snippet) < 400, "a snippet, not the body"
+
+
+@pytest.mark.parametrize(
+    ("query", "body", "shown"),
+    [
+        ("cramps", "Wait… wait… ½ wait™… The cramps pass.", "The <mark>cramps</mark> pass"),
+        ("kidneys", "The kidney filters the blood.", "The <mark>kidney</mark> filters"),
+        ("infect*", "An infection spreads.", "An <mark>infection</mark> spreads"),
+    ],
+    ids=["characters-that-fold-longer", "a-stem-unlike-the-word", "a-prefix"],
+)
+def test_a_body_match_is_marked_however_it_is_written(make_article, publish_article, query, body, shown):
+    article = make_article("Sample", summary="A summary with nothing to find.", sections=1)
+    Section.objects.filter(article=article).update(body=body)
+    publish_article(article)
+    assert shown in search.search(query).results[0].snippet
+
+
+def test_an_editors_control_characters_make_no_marks(make_article, publish_article, client):
+    """Two control characters stand for <mark> in the databases' snippets: pasted into a
+    summary they are dropped, and the match in the body is the one marked."""
+    article = make_article("Sample", summary="Sum \x02fake\x03 mark.", sections=1)
+    Section.objects.filter(article=article).update(body="The sumctrl word.")
+    publish_article(article)
+    snippet = search.search("sumctrl").results[0].snippet
+    assert "<mark>sumctrl</mark>" in snippet and "fake</mark>" not in snippet
+    assert "\x02" not in client.get("/ency/feed/").content.decode()
 
 
 def test_an_exact_id_title_or_name_goes_straight_to_the_article(client, library):

@@ -407,6 +407,17 @@ def test_a_spanish_snippet_finds_the_word_past_others_that_begin_like_it(
     assert "Los <mark>niños</mark> <mark>crecen</mark> deprisa" in html
 
 
+def test_a_spanish_snippet_passes_many_words_that_hold_the_query_word(
+    client, spanish_search, make_article, publish_article, translate
+):
+    """ "semana", "manera" and "mantiene" hold "man", which "manos" begins with."""
+    hands = publish_article(make_article("Hands", summary="Wash them."))
+    body = "Cada semana, de manera constante, se mantiene. " * 100 + "Lave sus manos."
+    translate(hands, "Higiene", "Un resumen.", body=body)
+    html = client.get("/spanish/ency/search/", {"q": "manos"}).content.decode()
+    assert "Lave sus <mark>manos</mark>" in html
+
+
 def test_each_edition_searches_its_own_articles(client, spanish_search):
     assert search_titles(client, "fiebre", edition="") == []
     assert search_titles(client, "children", edition="") == ["Child health"]

@@ -21,6 +21,9 @@ snippet made here reads a bounded window of its text, never the whole of it.
 from __future__ import annotations
 
 import html
+import itertools
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -186,32 +189,54 @@ def _search_sqlite_spanish(terms: list[Term], match: str, offset: int) -> tuple[
 SNIPPET_WORDS = 24  # as SQLite's snippet() makes them for English
 _SNIPPET_LEAD_WORDS = 6  # words before the first match, for its context
 # A snippet made here reads a bounded window of its text, as the databases' own cannot be told to:
-# SNIPPET_WINDOW characters from SNIPPET_LEAD before a place where a query word or its stem
-# stands (accents off, lower case), tried in the order they stand, or from the start when none does.
+# SNIPPET_WINDOW characters from SNIPPET_LEAD before the first word that matches the query.
+# Finding it reads the text once, accents off and in lower case, for the words that begin as a
+# query word does; only those are stemmed, _CANDIDATES at most ("ear" begins "early" too).
 SNIPPET_WINDOW = 1_000  # ts_headline's time grows faster than the text: 2,000 took three times as long
 SNIPPET_LEAD = 200  # characters of the window before that first word, for the snippet's context
-_SNIPPET_TRIES = 4  # windows read per text, at most: a stem can stand inside another word ("nin", "ningún")
+_CANDIDATES = 256
+
+
+class _FoldLower(dict):
+    """``str.translate``'s table: each character to its fold in lower case where that is one
+    character (É → e), else as it is ("…", "ﬁ"), so that a place in the folded text is the same
+    place in the text."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = next((c for c in (fold(char).lower(), char.lower()) if len(c) == 1), char)
+        if code < 0x3000:  # the scripts of the editions and their punctuation: a few hundred at most
+            self[code] = value
+        return value
+
+
+_FOLD_LOWER = _FoldLower()
 
 
 @dataclass(frozen=True)
 class _Words:
     """The words a snippet marks: those whose ``stem`` is one of ``stems`` or starts with one of
-    ``prefixes``; ``needles`` is what to look for in a text to find them."""
+    ``prefixes``; ``starts`` finds, in a folded text, the words that may be such."""
 
     stems: frozenset[str]
     prefixes: tuple[str, ...]
-    needles: frozenset[str]
     stem: Callable[[str], str]
+    starts: re.Pattern[str] | None
 
     @classmethod
     def of(cls, terms: list[Term], stem: Callable[[str], str]) -> _Words:
-        """English terms are words as typed; the Spanish terms are stems already (``spanish_terms``)."""
-        words = {word for term in terms for word in term.words}
-        stems = {
-            word if stem is spanish_stem else stem(word) for t in terms if not t.prefix for word in t.words
-        }
-        prefixes = tuple(word for term in terms if term.prefix for word in term.words)
-        return cls(frozenset(stems), prefixes, frozenset(words | stems) - {""}, stem)
+        """English terms are words as typed; the Spanish terms are stems already (``spanish_terms``).
+        A word's beginning as looked for is what it shares with its stem ("kidneys", "kidnei":
+        "kidne", which "kidney" begins with too)."""
+        stems, prefixes, beginnings = set(), set(), set()
+        for term in terms:
+            for word in (w.lower() for typed in term.words for w in SPANISH_WORD.findall(typed)):
+                stemmed = word if stem is spanish_stem else stem(word)  # "foo_bar": two words, as indexed
+                (prefixes.update((word, stemmed)) if term.prefix else stems.add(stemmed))
+                beginnings.add(os.path.commonprefix([word, stemmed]) or word)
+        found = "|".join(sorted(map(re.escape, beginnings), key=len, reverse=True))
+        starts = re.compile(rf"(?<![^\W_])(?:{found})") if found else None
+        return cls(frozenset(stems), tuple(prefixes), stem, starts)
 
     def __call__(self, word: str) -> bool:
         found = self.stem(word)
@@ -221,31 +246,41 @@ class _Words:
 def _snippet(matches: _Words, texts: list[str]) -> str | None:
     """About SNIPPET_WORDS words of the first of ``texts`` with a word that ``matches``, each such
     word between _START and _STOP, read from a window of the text; None if none has one."""
-    for text in texts:
-        lowered, after = fold(text).lower(), 0  # as long as the text, but for a rare compatibility character
-        for _ in range(_SNIPPET_TRIES):
-            if not (found := [at for needle in matches.needles if (at := lowered.find(needle, after)) >= 0]):
-                break
-            start = max(0, (place := min(found)) - SNIPPET_LEAD)
-            end = start + SNIPPET_WINDOW
-            spans = [(at + start, stop + start) for at, stop in _spans(text[start:end])]
-            if spans and start and text[start - 1].isalnum():
-                spans.pop(0)  # a word the window's start cut in two
-            if spans and end < len(text) and text[end].isalnum():
-                spans.pop()
-            hits = (i for i, (at, stop) in enumerate(spans) if stop > place and matches(text[at:stop]))
-            if (first := next(hits, None)) is not None:
-                return _cut(text, spans, first, matches)
-            after = max(place + 1, spans[-1][1] if spans else end)  # on past this window
+    for text in map(_without_marks, texts):
+        folded = text.lower() if text.isascii() else text.translate(_FOLD_LOWER)
+        candidates = matches.starts.finditer(folded) if matches.starts else ()
+        for candidate in itertools.islice(candidates, _CANDIDATES):
+            word = SPANISH_WORD.match(text, candidate.start())
+            if word and matches(word[0]) and (snippet := _around(text, word.start(), matches)):
+                return snippet
     return None
+
+
+def _around(text: str, at: int, matches: _Words) -> str | None:
+    """The snippet of the window around the word at ``at``, which matches."""
+    start = max(0, at - SNIPPET_LEAD)
+    end = start + SNIPPET_WINDOW
+    spans = [(begin + start, stop + start) for begin, stop in _spans(text[start:end])]
+    if spans and end < len(text) and text[end].isalnum():
+        spans.pop()  # a word the window's end cut in two
+    hit = next((index for index, (begin, _) in enumerate(spans) if begin == at), None)
+    return None if hit is None else _cut(text, spans, hit, matches)
 
 
 def _opening(text: str) -> str:
     """The text's first SNIPPET_WORDS words: the snippet of a result matching elsewhere."""
+    text = _without_marks(text)
     spans = _spans(text[:SNIPPET_WINDOW])
     if spans and len(text) > SNIPPET_WINDOW and text[SNIPPET_WINDOW].isalnum():
         spans.pop()
-    return _cut(text, spans) if spans else text
+    if spans:
+        return _cut(text, spans)
+    return text[:SNIPPET_WINDOW] + ("…" if len(text) > SNIPPET_WINDOW else "")
+
+
+def _without_marks(text: str) -> str:
+    """The text without the characters that stand for <mark> and </mark> (an editor's paste)."""
+    return text.replace(_START, "").replace(_STOP, "")
 
 
 def _cut(
