@@ -156,9 +156,10 @@ def test_a_match_only_in_the_body_is_shown_in_context_with_each_form_marked(make
     [
         ("cramps", "Wait… wait… ½ wait™… The cramps pass.", "The <mark>cramps</mark> pass"),
         ("kidneys", "The kidney filters the blood.", "The <mark>kidney</mark> filters"),
+        ("arteries", "A blocked artery.", "A blocked <mark>artery</mark>"),
         ("infect*", "An infection spreads.", "An <mark>infection</mark> spreads"),
     ],
-    ids=["characters-that-fold-longer", "a-stem-unlike-the-word", "a-prefix"],
+    ids=["characters-that-fold-longer", "a-stem-unlike-the-word", "y-to-i", "a-prefix"],
 )
 def test_a_body_match_is_marked_however_it_is_written(make_article, publish_article, query, body, shown):
     article = make_article("Sample", summary="A summary with nothing to find.", sections=1)

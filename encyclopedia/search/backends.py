@@ -227,13 +227,14 @@ class _Words:
     def of(cls, terms: list[Term], stem: Callable[[str], str]) -> _Words:
         """English terms are words as typed; the Spanish terms are stems already (``spanish_terms``).
         A word's beginning as looked for is what it shares with its stem ("kidneys", "kidnei":
-        "kidne", which "kidney" begins with too)."""
+        "kidne", which "kidney" begins with too; "arteries", "arteri": "arter", for "artery")."""
         stems, prefixes, beginnings = set(), set(), set()
         for term in terms:
             for word in (w.lower() for typed in term.words for w in SPANISH_WORD.findall(typed)):
                 stemmed = word if stem is spanish_stem else stem(word)  # "foo_bar": two words, as indexed
                 (prefixes.update((word, stemmed)) if term.prefix else stems.add(stemmed))
-                beginnings.add(os.path.commonprefix([word, stemmed]) or word)
+                shared = os.path.commonprefix([word, stemmed.removesuffix("i")])  # Porter's y → i
+                beginnings.add(shared or word)
         found = "|".join(sorted(map(re.escape, beginnings), key=len, reverse=True))
         starts = re.compile(rf"(?<![^\W_])(?:{found})") if found else None
         return cls(frozenset(stems), tuple(prefixes), stem, starts)
