@@ -451,11 +451,10 @@ def _search_postgresql(
             cursor.execute(_POSTGRESQL_COUNTS[language], {"query": query})
             return cursor.fetchone()[0], []
     results = []
-    matches = _Words.of(spanish_terms(terms), spanish_stem)
+    spanish = _Words.of(spanish_terms(terms), spanish_stem) if language == Language.SPANISH else None
     for public_id, title, names, snippet, body_snippet, _ in rows:
-        if language == Language.SPANISH:  # the entry's summary and body
-            texts = [snippet, body_snippet, names]
-            best = _snippet(matches, texts) or _opening(snippet)
+        if spanish:  # the entry's summary and body
+            best = _snippet(spanish, [snippet, body_snippet, names]) or _opening(snippet)
         else:
             best = snippet if _START in snippet or _START not in (body_snippet or "") else body_snippet
         results.append(Result(public_id, title, escape_marked(best), names))
