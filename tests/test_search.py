@@ -168,6 +168,18 @@ def test_a_body_match_is_marked_however_it_is_written(make_article, publish_arti
     assert shown in search.search(query).results[0].snippet
 
 
+def test_a_quoted_phrase_is_shown_where_its_words_stand_together(make_article, publish_article):
+    article = make_article("Sample", summary="A summary with nothing to find.", sections=1)
+    filler = " ".join(f"word{n}" for n in range(60))
+    body = f"Cramping comes first. Then a leg may ache. {filler} Nighttime leg cramps are common."
+    Section.objects.filter(article=article).update(body=body)
+    publish_article(article)
+    assert (
+        "Nighttime <mark>leg</mark> <mark>cramps</mark> are"
+        in search.search('"leg cramps"').results[0].snippet
+    )
+
+
 def test_an_editors_control_characters_make_no_marks(make_article, publish_article, client):
     """Two control characters stand for <mark> in the databases' snippets: pasted into a
     summary they are dropped, and the match in the body is the one marked."""

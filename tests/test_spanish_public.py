@@ -418,6 +418,18 @@ def test_a_spanish_snippet_passes_many_words_that_hold_the_query_word(
     assert "Lave sus <mark>manos</mark>" in html
 
 
+def test_a_spanish_phrase_is_shown_where_its_words_stand_together(
+    client, spanish_search, make_article, publish_article, translate
+):
+    """ "para" is in the summary, but not the phrase: the snippet is the body's, where it is."""
+    cold = publish_article(make_article("Cold", summary="A cold."))
+    body = "Descanse mucho. " * 40 + "Si tiene dificultad para respirar, llame al médico."
+    translate(cold, "Resfriado", "Un resumen para leer.", body=body)
+    html = client.get("/spanish/ency/search/", {"q": '"dificultad para respirar"'}).content.decode()
+    assert "<mark>dificultad</mark> <mark>para</mark> <mark>respirar</mark>, llame" in html
+    assert "resumen <mark>para</mark>" not in html
+
+
 def test_each_edition_searches_its_own_articles(client, spanish_search):
     assert search_titles(client, "fiebre", edition="") == []
     assert search_titles(client, "children", edition="") == ["Child health"]

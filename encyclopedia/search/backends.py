@@ -215,11 +215,14 @@ _FOLD_LOWER = _FoldLower()
 
 @dataclass(frozen=True)
 class _Words:
-    """The words a snippet marks: those whose ``stem`` is one of ``stems`` or starts with one of
-    ``prefixes``; in a folded text, such a word begins with one of ``beginnings``."""
+    """The query's words as a snippet marks them: a word whose ``stem`` is one of ``stems`` or
+    starts with one of ``prefixes``, and the words of a quoted phrase where they stand together
+    (``phrases``, their stems, longest first); in a folded text, such a match begins with one of
+    ``beginnings``."""
 
     stems: frozenset[str]
     prefixes: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
     stem: Callable[[str], str]
     beginnings: tuple[str, ...]
 
@@ -228,18 +231,38 @@ class _Words:
         """English terms are words as typed; the Spanish terms are stems already (``spanish_terms``).
         A word's beginning as looked for is what it shares with its stem ("kidneys", "kidnei":
         "kidne", which "kidney" begins with too; "arteries", "arteri": "arter", for "artery")."""
-        stems, prefixes, beginnings = set(), set(), set()
+        stems, prefixes, phrases, beginnings = set(), set(), set(), set()
         for term in terms:
-            for word in (w.lower() for typed in term.words for w in SPANISH_WORD.findall(typed)):
-                stemmed = word if stem is spanish_stem else stem(word)  # "foo_bar": two words, as indexed
-                (prefixes.update((word, stemmed)) if term.prefix else stems.add(stemmed))
-                shared = os.path.commonprefix([word, stemmed.removesuffix("i")])  # Porter's y → i
-                beginnings.add(shared or word)
-        return cls(frozenset(stems), tuple(prefixes), stem, tuple(beginnings))
+            words = [w.lower() for typed in term.words for w in SPANISH_WORD.findall(typed)]
+            if not words:
+                continue
+            stemmed = tuple(word if stem is spanish_stem else stem(word) for word in words)
+            if len(words) > 1:  # a phrase ("foo_bar" too: two words, as indexed)
+                phrases.add(stemmed)
+            elif term.prefix:
+                prefixes.update((words[0], stemmed[0]))
+            else:
+                stems.add(stemmed[0])
+            shared = os.path.commonprefix([words[0], stemmed[0].removesuffix("i")])  # Porter's y → i
+            beginnings.add(shared or words[0])
+        longest_first = tuple(sorted(phrases, key=len, reverse=True))
+        return cls(frozenset(stems), tuple(prefixes), longest_first, stem, tuple(beginnings))
 
-    def __call__(self, word: str) -> bool:
-        found = self.stem(word)
-        return found in self.stems or bool(self.prefixes and found.startswith(self.prefixes))
+    def covered(self, words: list[str]) -> int:
+        """How many of ``words`` the match that begins with the first covers: a phrase's length, 1
+        for a query word, 0 where none begins."""
+        for phrase in self.phrases:
+            if len(words) >= len(phrase) and all(map(str.__eq__, map(self.stem, words), phrase)):
+                return len(phrase)
+        if not words:
+            return 0
+        found = self.stem(words[0])
+        return int(found in self.stems or bool(self.prefixes) and found.startswith(self.prefixes))
+
+    @property
+    def longest(self) -> int:
+        """The most words a match covers."""
+        return len(self.phrases[0]) if self.phrases else 1
 
 
 def _snippet(matches: _Words, texts: list[str]) -> str | None:
@@ -249,8 +272,8 @@ def _snippet(matches: _Words, texts: list[str]) -> str | None:
         folded = text.lower() if text.isascii() else text.translate(_FOLD_LOWER)
         candidates = heapq.merge(*(_word_starts(folded, beginning) for beginning in matches.beginnings))
         for at in itertools.islice(candidates, _CANDIDATES):
-            word = SPANISH_WORD.match(text, at)
-            if word and matches(word[0]) and (snippet := _around(text, word.start(), matches)):
+            following = [w[0] for w in itertools.islice(SPANISH_WORD.finditer(text, at), matches.longest)]
+            if matches.covered(following) and (snippet := _around(text, at, matches)):
                 return snippet
     return None
 
@@ -292,17 +315,19 @@ def _without_marks(text: str) -> str:
     return text.replace(_START, "").replace(_STOP, "")
 
 
-def _cut(
-    text: str, spans: list[tuple[int, int]], hit: int = 0, matches: Callable[[str], bool] | None = None
-) -> str:
+def _cut(text: str, spans: list[tuple[int, int]], hit: int = 0, matches: _Words | None = None) -> str:
     """SNIPPET_WORDS of the words at ``spans`` from a little before word ``hit``, those that
-    ``matches`` marked; "…" where the text goes on."""
+    ``matches`` covers marked; "…" where the text goes on."""
     first = max(0, hit - _SNIPPET_LEAD_WORDS)
     last = min(len(spans), first + SNIPPET_WORDS)  # one past the snippet's last word
-    parts = []
+    words = [text[begin:end] for begin, end in spans[first : last + (matches.longest if matches else 0)]]
+    parts, marking = [], 0  # how many words from here on a match covers
     for index in range(first, last):
-        word = text[spans[index][0] : spans[index][1]]
-        parts.append(f"{_START}{word}{_STOP}" if matches and index >= hit and matches(word) else word)
+        if matches and index >= hit and not marking:
+            marking = matches.covered(words[index - first : index - first + matches.longest])
+        word = words[index - first]
+        parts.append(f"{_START}{word}{_STOP}" if marking else word)
+        marking = max(0, marking - 1)
         parts.append(text[spans[index][1] : spans[index + 1][0]] if index + 1 < last else "")
     end = spans[last - 1][1]
     more = SPANISH_WORD.search(text, end) is not None
