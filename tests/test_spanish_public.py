@@ -395,39 +395,43 @@ def test_a_spanish_snippet_marks_each_form_of_the_word(client, spanish_search):
     assert "<mark>niño</mark>" in html
 
 
-def test_a_spanish_snippet_finds_the_word_past_others_that_begin_like_it(
-    client, spanish_search, make_article, publish_article, translate
+_FILLER = " ".join(["Ningún dato más."] * 20 + ["Un párrafo largo sobre otra cosa."] * 60)
+
+
+@pytest.mark.parametrize(
+    ("summary", "body", "query", "shown"),
+    [
+        # "Ningún" holds the letters of "niño"'s stem (nin) but is another word.
+        (
+            "Un resumen.",
+            f"{_FILLER} Los niños crecen deprisa. {_FILLER}",
+            "niños crecen",
+            "Los <mark>niños</mark> <mark>crecen</mark> deprisa",
+        ),
+        # "semana", "manera" and "mantiene" hold "man", which "manos" begins with.
+        (
+            "Un resumen.",
+            "Cada semana, de manera constante, se mantiene. " * 100 + "Lave sus manos.",
+            "manos",
+            "Lave sus <mark>manos</mark>",
+        ),
+        # "para" is in the summary, but not the phrase: the snippet is the body's, where it is.
+        (
+            "Un resumen para leer.",
+            "Descanse mucho. " * 40 + "Si tiene dificultad para respirar, llame.",
+            '"dificultad para respirar"',
+            "<mark>dificultad</mark> <mark>para</mark> <mark>respirar</mark>, llame",
+        ),
+    ],
+    ids=["past-words-that-begin-alike", "past-words-that-hold-it", "a-phrase-where-it-stands"],
+)
+def test_a_spanish_snippet_shows_the_match_deep_in_the_body(
+    client, spanish_search, make_article, publish_article, translate, summary, body, query, shown
 ):
-    """ "Ningún" holds the letters of "niño"'s stem (nin) but is another word: the snippet passes
-    it and shows where the body speaks of children, far into it."""
-    growth = publish_article(make_article("Growth", summary="Children grow."))
-    filler = " ".join(["Ningún dato más."] * 20 + ["Un párrafo largo sobre otra cosa."] * 60)
-    translate(growth, "Crecimiento", "Un resumen.", body=f"{filler} Los niños crecen deprisa. {filler}")
-    html = client.get("/spanish/ency/search/", {"q": "niños crecen"}).content.decode()
-    assert "Los <mark>niños</mark> <mark>crecen</mark> deprisa" in html
-
-
-def test_a_spanish_snippet_passes_many_words_that_hold_the_query_word(
-    client, spanish_search, make_article, publish_article, translate
-):
-    """ "semana", "manera" and "mantiene" hold "man", which "manos" begins with."""
-    hands = publish_article(make_article("Hands", summary="Wash them."))
-    body = "Cada semana, de manera constante, se mantiene. " * 100 + "Lave sus manos."
-    translate(hands, "Higiene", "Un resumen.", body=body)
-    html = client.get("/spanish/ency/search/", {"q": "manos"}).content.decode()
-    assert "Lave sus <mark>manos</mark>" in html
-
-
-def test_a_spanish_phrase_is_shown_where_its_words_stand_together(
-    client, spanish_search, make_article, publish_article, translate
-):
-    """ "para" is in the summary, but not the phrase: the snippet is the body's, where it is."""
-    cold = publish_article(make_article("Cold", summary="A cold."))
-    body = "Descanse mucho. " * 40 + "Si tiene dificultad para respirar, llame al médico."
-    translate(cold, "Resfriado", "Un resumen para leer.", body=body)
-    html = client.get("/spanish/ency/search/", {"q": '"dificultad para respirar"'}).content.decode()
-    assert "<mark>dificultad</mark> <mark>para</mark> <mark>respirar</mark>, llame" in html
-    assert "resumen <mark>para</mark>" not in html
+    english = publish_article(make_article("Sample", summary="A sample."))
+    translate(english, "Muestra", summary, body=body)
+    html = client.get("/spanish/ency/search/", {"q": query}).content.decode()
+    assert shown in html and "resumen <mark>" not in html
 
 
 def test_each_edition_searches_its_own_articles(client, spanish_search):
