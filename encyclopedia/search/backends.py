@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from encyclopedia.models import Language
-from encyclopedia.search.query import SPANISH_WORD, Term, english_stem, fold, parse, spanish_stem
+from encyclopedia.search.query import WORD, Term, english_stem, fold, parse, spanish_stem
 
 PAGE_SIZE = 10
 _START, _STOP = "\x02", "\x03"  # around the matches in the databases' snippets, until escaped
@@ -233,7 +233,7 @@ class _Words:
         "kidne", which "kidney" begins with too; "arteries", "arteri": "arter", for "artery")."""
         stems, prefixes, phrases, beginnings = set(), set(), set(), set()
         for term in terms:
-            words = [w.lower() for typed in term.words for w in SPANISH_WORD.findall(typed)]
+            words = [w.lower() for typed in term.words for w in WORD.findall(typed)]
             if not words:
                 continue
             stemmed = tuple(word if stem is spanish_stem else stem(word) for word in words)
@@ -272,7 +272,7 @@ def _snippet(matches: _Words, texts: list[str]) -> str | None:
         folded = text.lower() if text.isascii() else text.translate(_FOLD_LOWER)
         candidates = heapq.merge(*(_word_starts(folded, beginning) for beginning in matches.beginnings))
         for at in itertools.islice(candidates, _CANDIDATES):
-            following = [w[0] for w in itertools.islice(SPANISH_WORD.finditer(text, at), matches.longest)]
+            following = [w[0] for w in itertools.islice(WORD.finditer(text, at), matches.longest)]
             if matches.covered(following) and (snippet := _around(text, at, matches)):
                 return snippet
     return None
@@ -330,16 +330,16 @@ def _cut(text: str, spans: list[tuple[int, int]], hit: int = 0, matches: _Words 
         marking = max(0, marking - 1)
         parts.append(text[spans[index][1] : spans[index + 1][0]] if index + 1 < last else "")
     end = spans[last - 1][1]
-    more = SPANISH_WORD.search(text, end) is not None
+    more = WORD.search(text, end) is not None
     if not more:
         parts.append(text[end:].rstrip())  # the text's closing punctuation
-    earlier = SPANISH_WORD.search(text, 0, spans[first][0]) is not None
+    earlier = WORD.search(text, 0, spans[first][0]) is not None
     return ("…" if earlier else "") + "".join(parts) + ("…" if more else "")
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
     """Where each word of ``text`` stands, as the full-text indexes read words."""
-    return [(found.start(), found.end()) for found in SPANISH_WORD.finditer(text)]
+    return [(found.start(), found.end()) for found in WORD.finditer(text)]
 
 
 # ---------------------------------------------------------------- PostgreSQL: tsvector and tsquery

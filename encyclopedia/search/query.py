@@ -75,7 +75,7 @@ def parse(query: str, language: str = "en") -> list[Term]:
 
 
 # A word as SQLite's unicode61 tokenizer sees one: letters and digits (the underscore separates).
-SPANISH_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 
 
 @functools.cache
@@ -106,7 +106,7 @@ def spanish_stem(word: str) -> str:
 
 def spanish_words(text: str) -> list[str]:
     """The words of ``text`` as they are indexed and matched (``spanish_stems``)."""
-    return SPANISH_WORD.findall(text)
+    return WORD.findall(text)
 
 
 def spanish_stems(text: str) -> str:
