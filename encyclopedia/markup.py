@@ -78,8 +78,9 @@ def render(text: str) -> Rendered:
 _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|cite|code|em|i|mark|q|s|small|span|strong|sub|sup|u)\b[^>]*>", re.I)
 
 
-# Control characters that are not white space: no reader sees them, an XML feed may not hold them,
-# and search snippets use two of them to stand for <mark>.
+# Control characters that are not white space (\x1c-\x1f are, to Python's \s): no reader sees them,
+# an XML feed may not hold them, and search snippets use two of them to stand for <mark>. Search
+# entries indexed before they were dropped keep them until `manage.py rebuild_search_index`.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
 

@@ -434,6 +434,20 @@ def test_a_spanish_snippet_shows_the_match_deep_in_the_body(
     assert shown in html and "resumen <mark>" not in html
 
 
+def test_a_snippet_keeps_whole_words_and_little_of_what_follows_the_last(
+    client, spanish_search, make_article, publish_article, translate
+):
+    """A window's edges cut no word in two, and a text ending in a long rule of dashes after its
+    last word shows a few of them, not the rule."""
+    english = publish_article(make_article("Sample", summary="A sample."))
+    body = "x" * 300 + " Otras palabras. La zigomicosis pasa." + "-" * 5_000
+    translate(english, "Muestra", "Un resumen.", body=body)
+    html = client.get("/spanish/ency/search/", {"q": "zigomicosis"}).content.decode()
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', html, re.S)[1]
+    assert "La <mark>zigomicosis</mark> pasa." in snippet
+    assert "x" not in snippet and len(snippet) < 200
+
+
 def test_each_edition_searches_its_own_articles(client, spanish_search):
     assert search_titles(client, "fiebre", edition="") == []
     assert search_titles(client, "children", edition="") == ["Child health"]

@@ -15,7 +15,8 @@ same way and matched whole: "síntomas" finds "sintoma", "nino" finds "niño" an
 Spanish snippets are made here from the entry's text (``_snippet``), on both databases
 (PostgreSQL's ts_headline reads "niños" unfolded, whose stem is not the query's), as are those
 of an English body on SQLite, where FTS5's own took 100 ms on the longest article allowed. A
-snippet made here reads a bounded window of its text, never the whole of it.
+snippet made here is made from a bounded window of its text: the rest is only searched, with
+``str.find``, for the first match.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def _search_sqlite_spanish(terms: list[Term], match: str, offset: int) -> tuple[
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
         total = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT e.public_id, e.title, e.names, e.summary, e.body, e.names "  # noqa: S608 - the table's name is fixed
+            "SELECT e.public_id, e.title, e.names, e.summary, e.body "  # noqa: S608 - the table's name is fixed
             f"FROM {table} JOIN encyclopedia_searchentry e ON e.article_id = {table}.rowid "
             f"WHERE {table} MATCH %s ORDER BY bm25({table}, 10.0, 5.0, 2.0, 1.0), e.title, e.article_id "
             "LIMIT %s OFFSET %s",
@@ -181,20 +182,24 @@ def _search_sqlite_spanish(terms: list[Term], match: str, offset: int) -> tuple[
         rows = cursor.fetchall()
     matches = _Words.of(terms, spanish_stem)
     return total, [
-        Result(pid, title, escape_marked(_snippet(matches, texts) or _opening(texts[0])), names)
-        for pid, title, names, *texts in rows
+        Result(
+            pid, title, escape_marked(_snippet(matches, [summary, body, names]) or _opening(summary)), names
+        )
+        for pid, title, names, summary, body in rows
     ]
 
 
 SNIPPET_WORDS = 24  # as SQLite's snippet() makes them for English
 _SNIPPET_LEAD_WORDS = 6  # words before the first match, for its context
-# A snippet made here reads a bounded window of its text, as the databases' own cannot be told to:
+# A snippet made here is made from a bounded window of its text, as the databases' own cannot be:
 # SNIPPET_WINDOW characters from SNIPPET_LEAD before the first word that matches the query.
-# Finding it reads the text once, accents off and in lower case, for the words that begin as a
-# query word does; only those are stemmed, _CANDIDATES at most ("ear" begins "early" too).
+# Finding it searches the text once, accents off and in lower case, for the words that begin as a
+# query word does (a phrase: as its first word does); only those are stemmed, _CANDIDATES at most
+# ("ear" begins "early" too), so a match past that many look-alikes shows the summary's opening.
 SNIPPET_WINDOW = 1_000  # ts_headline's time grows faster than the text: 2,000 took three times as long
 SNIPPET_LEAD = 200  # characters of the window before that first word, for the snippet's context
 _CANDIDATES = 256
+_CLOSING = 10  # characters of the text's closing punctuation kept after its last word
 
 
 class _FoldLower(dict):
@@ -205,7 +210,7 @@ class _FoldLower(dict):
     def __missing__(self, code: int) -> str:
         char = chr(code)
         value = next((c for c in (fold(char).lower(), char.lower()) if len(c) == 1), char)
-        if code < 0x3000:  # the scripts of the editions and their punctuation: a few hundred at most
+        if len(self) < 20_000:  # the characters editors type: a few hundred; 2 MB at most
             self[code] = value
         return value
 
@@ -243,10 +248,12 @@ class _Words:
                 prefixes.update((words[0], stemmed[0]))
             else:
                 stems.add(stemmed[0])
-            shared = os.path.commonprefix([words[0], stemmed[0].removesuffix("i")])  # Porter's y → i
-            beginnings.add(shared or words[0])
+            trimmed = stemmed[0] if stem is spanish_stem else stemmed[0].removesuffix("i")  # Porter's y → i
+            beginnings.add(os.path.commonprefix([words[0], trimmed]) or words[0])
         longest_first = tuple(sorted(phrases, key=len, reverse=True))
-        return cls(frozenset(stems), tuple(prefixes), longest_first, stem, tuple(beginnings))
+        # A beginning that starts with another is found where that one is: looked for once.
+        fewest = {b for b in beginnings if not any(b != o and b.startswith(o) for o in beginnings)}
+        return cls(frozenset(stems), tuple(prefixes), longest_first, stem, tuple(fewest))
 
     def covered(self, words: list[str]) -> int:
         """How many of ``words`` the match that begins with the first covers: a phrase's length, 1
@@ -293,8 +300,10 @@ def _around(text: str, at: int, matches: _Words) -> str | None:
     start = max(0, at - SNIPPET_LEAD)
     end = start + SNIPPET_WINDOW
     spans = [(begin + start, stop + start) for begin, stop in _spans(text[start:end])]
+    if spans and start and text[start - 1].isalnum():
+        spans.pop(0)  # a word the window's start cut in two
     if spans and end < len(text) and text[end].isalnum():
-        spans.pop()  # a word the window's end cut in two
+        spans.pop()  # and one its end cut
     hit = next((index for index, (begin, _) in enumerate(spans) if begin == at), None)
     return None if hit is None else _cut(text, spans, hit, matches)
 
@@ -332,7 +341,7 @@ def _cut(text: str, spans: list[tuple[int, int]], hit: int = 0, matches: _Words 
     end = spans[last - 1][1]
     more = WORD.search(text, end) is not None
     if not more:
-        parts.append(text[end:].rstrip())  # the text's closing punctuation
+        parts.append(text[end : end + _CLOSING].rstrip())  # the text's closing punctuation
     earlier = WORD.search(text, 0, spans[first][0]) is not None
     return ("…" if earlier else "") + "".join(parts) + ("…" if more else "")
 

@@ -86,7 +86,7 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
 MAX_STEMMED = 64  # letters: a longer word is taken as it is (no medical word is as long)
 
 
-@functools.lru_cache(maxsize=4_096)  # 80 µs a word, pure Python; a page of results stems 2,800 at most
+@functools.lru_cache(maxsize=4_096)  # both languages; 80 µs a word, pure Python; about 0.8 MB
 def _stem(language: str, word: str) -> str:
     return _stemmer(language).stemWord(word)
 
