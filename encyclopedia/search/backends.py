@@ -237,18 +237,19 @@ class _Words:
         A word's beginning as looked for is what it shares with its stem ("kidneys", "kidnei":
         "kidne", which "kidney" begins with too; "arteries", "arteri": "arter", for "artery")."""
         stems, prefixes, phrases, beginnings = set(), set(), set(), set()
+        stemmed_already = stem is spanish_stem
         for term in terms:
             words = [w.lower() for typed in term.words for w in WORD.findall(typed)]
             if not words:
                 continue
-            stemmed = tuple(word if stem is spanish_stem else stem(word) for word in words)
+            stemmed = tuple(word if stemmed_already else stem(word) for word in words)
             if len(words) > 1:  # a phrase ("foo_bar" too: two words, as indexed)
                 phrases.add(stemmed)
             elif term.prefix:
                 prefixes.update((words[0], stemmed[0]))
             else:
                 stems.add(stemmed[0])
-            trimmed = stemmed[0] if stem is spanish_stem else stemmed[0].removesuffix("i")  # Porter's y → i
+            trimmed = stemmed[0] if stemmed_already else stemmed[0].removesuffix("i")  # Porter's y → i
             beginnings.add(os.path.commonprefix([words[0], trimmed]) or words[0])
         longest_first = tuple(sorted(phrases, key=len, reverse=True))
         # A beginning that starts with another is found where that one is: looked for once.
@@ -259,7 +260,9 @@ class _Words:
         """How many of ``words`` the match that begins with the first covers: a phrase's length, 1
         for a query word, 0 where none begins."""
         for phrase in self.phrases:
-            if len(words) >= len(phrase) and all(map(str.__eq__, map(self.stem, words), phrase)):
+            if len(words) >= len(phrase) and all(
+                self.stem(w) == s for w, s in zip(words[: len(phrase)], phrase, strict=True)
+            ):
                 return len(phrase)
         if not words:
             return 0
@@ -295,15 +298,21 @@ def _word_starts(folded: str, beginning: str) -> Iterator[int]:
         at = folded.find(beginning, at + 1)
 
 
-def _around(text: str, at: int, matches: _Words) -> str | None:
-    """The snippet of the window around the word at ``at``, which matches."""
-    start = max(0, at - SNIPPET_LEAD)
+def _window(text: str, start: int) -> list[tuple[int, int]]:
+    """Where the words of the window from ``start`` stand in ``text``, but a word either of its
+    edges cuts in two."""
     end = start + SNIPPET_WINDOW
     spans = [(begin + start, stop + start) for begin, stop in _spans(text[start:end])]
     if spans and start and text[start - 1].isalnum():
-        spans.pop(0)  # a word the window's start cut in two
+        spans.pop(0)
     if spans and end < len(text) and text[end].isalnum():
-        spans.pop()  # and one its end cut
+        spans.pop()
+    return spans
+
+
+def _around(text: str, at: int, matches: _Words) -> str | None:
+    """The snippet of the window around the word at ``at``, which matches."""
+    spans = _window(text, max(0, at - SNIPPET_LEAD))
     hit = next((index for index, (begin, _) in enumerate(spans) if begin == at), None)
     return None if hit is None else _cut(text, spans, hit, matches)
 
@@ -311,10 +320,7 @@ def _around(text: str, at: int, matches: _Words) -> str | None:
 def _opening(text: str) -> str:
     """The text's first SNIPPET_WORDS words: the snippet of a result matching elsewhere."""
     text = _without_marks(text)
-    spans = _spans(text[:SNIPPET_WINDOW])
-    if spans and len(text) > SNIPPET_WINDOW and text[SNIPPET_WINDOW].isalnum():
-        spans.pop()
-    if spans:
+    if spans := _window(text, 0):
         return _cut(text, spans)
     return text[:SNIPPET_WINDOW] + ("…" if len(text) > SNIPPET_WINDOW else "")
 
